@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* Includes and constants every podlane BPF program needs. UAPI headers only:
+ * networking programs need no vmlinux.h. */
+#ifndef PODLANE_BPF_COMMON_H
+#define PODLANE_BPF_COMMON_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "podlane/abi/maps.h"
+
+#ifndef ETH_P_8021AD
+#define ETH_P_8021AD 0x88A8
+#endif
+
+#define IPV4_MIN_HLEN 20
+#define IPV4_FRAG_OFFSET_MASK 0x1FFF
+#define IPV4_MF 0x2000
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* The forwarding decisions, separate from how a hook carries them out, so the
+ * TC and XDP programs decide alike and podlanectl's `lookup` can mirror them.
+ * The config map is read only on the slow (pass) paths: a forward needs
+ * nothing but the route or endpoint entry. */
+#ifndef PODLANE_BPF_DECIDE_H
+#define PODLANE_BPF_DECIDE_H
+
+#include "maps.h"
+#include "parse.h"
+
+struct pl_decision {
+	const struct podlane_route_value *route;  /* set for PODLANE_FWD_REMOTE */
+	const struct podlane_endpoint_value *ep;  /* set for PODLANE_FWD_LOCAL */
+};
+
+/* Why a destination that no entry claims goes to the kernel. */
+static __always_inline int pl_unclaimed_reason(__be32 dst)
+{
+	const struct podlane_node_config *cfg = pl_config();
+
+	if (!cfg)
+		return PODLANE_PASS_NO_CONFIG;
+	if (dst == cfg->node_ip || dst == cfg->gateway_ip)
+		return PODLANE_PASS_TO_NODE;
+	if (pl_is_multicast_or_broadcast(dst))
+		return PODLANE_PASS_BROADCAST;
+	return PODLANE_PASS_NO_ROUTE;
+}
+
+/* A packet sent by a local pod or by the node itself. Returns
+ * PODLANE_FWD_REMOTE (d->route set), PODLANE_FWD_LOCAL (d->ep set) or the
+ * reason to hand it to the kernel. */
+static __always_inline int pl_decide_from_pod(const struct pl_headers *hdr, struct pl_decision *d)
+{
+	__be32 dst = hdr->ip->daddr;
+
+	d->route = pl_route_lookup(dst);
+	if (!d->route)
+		return pl_unclaimed_reason(dst);
+
+	if (!(d->route->flags & PODLANE_ROUTE_F_LOCAL)) {
+		if (hdr->ip->ttl <= 1)
+			return PODLANE_PASS_TTL_EXPIRED;
+		return PODLANE_FWD_REMOTE;
+	}
+
+	d->ep = pl_endpoint_lookup(dst);
+	if (d->ep)
+		return PODLANE_FWD_LOCAL;
+	if (pl_unclaimed_reason(dst) == PODLANE_PASS_TO_NODE)
+		return PODLANE_PASS_TO_NODE;
+	/* Not registered (e.g. created before the agent ran): the bridge still
+	 * knows the pod, so let it deliver. */
+	return PODLANE_PASS_NO_ENDPOINT;
+}
+
+/* A packet arriving on the uplink from another node. Returns
+ * PODLANE_FWD_LOCAL (d->ep set) or the reason to pass or drop it. */
+static __always_inline int pl_decide_from_uplink(const struct pl_headers *hdr, struct pl_decision *d)
+{
+	__be32 dst = hdr->ip->daddr;
+
+	d->route = pl_route_lookup(dst);
+	if (!d->route || !(d->route->flags & PODLANE_ROUTE_F_LOCAL))
+		return pl_unclaimed_reason(dst);
+
+	d->ep = pl_endpoint_lookup(dst);
+	if (!d->ep) {
+		if (pl_unclaimed_reason(dst) == PODLANE_PASS_TO_NODE)
+			return PODLANE_PASS_TO_NODE;
+		return PODLANE_DROP_NO_ENDPOINT;
+	}
+	if (hdr->ip->ttl <= 1)
+		return PODLANE_PASS_TTL_EXPIRED;
+	return PODLANE_FWD_LOCAL;
+}
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* The node's maps. Pinned by name under the loader's pin root, so every
+ * program object of one node shares them and they outlive the agent. */
+#ifndef PODLANE_BPF_MAPS_H
+#define PODLANE_BPF_MAPS_H
+
+#include "common.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the trie requires it */
+	__uint(max_entries, PODLANE_ROUTES_MAX);
+	__type(key, struct podlane_route_key);
+	__type(value, struct podlane_route_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pl_routes_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PODLANE_ENDPOINTS_MAX);
+	__type(key, struct podlane_endpoint_key);
+	__type(value, struct podlane_endpoint_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pl_endpoints_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct podlane_node_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pl_config_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PODLANE_REASON_MAX);
+	__type(key, __u32);
+	__type(value, struct podlane_stat_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pl_stats_v1 SEC(".maps");
+
+/* Valid only after the agent wrote the config; NULL means "not yet". */
+static __always_inline const struct podlane_node_config *pl_config(void)
+{
+	__u32 zero = 0;
+	const struct podlane_node_config *cfg =
+		bpf_map_lookup_elem(&pl_config_v1, &zero);
+
+	if (!cfg || !cfg->node_ip)
+		return NULL;
+	return cfg;
+}
+
+/* Longest-prefix match of an IPv4 destination (network order). */
+static __always_inline const struct podlane_route_value *pl_route_lookup(__be32 dst)
+{
+	struct podlane_route_key key = { .prefixlen = 32, .prefix = dst };
+
+	return bpf_map_lookup_elem(&pl_routes_v1, &key);
+}
+
+static __always_inline const struct podlane_endpoint_value *pl_endpoint_lookup(__be32 dst)
+{
+	struct podlane_endpoint_key key = { .pod_ip = dst };
+
+	return bpf_map_lookup_elem(&pl_endpoints_v1, &key);
+}
+
+#endif

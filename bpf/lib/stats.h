@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* The one place verdicts are counted. Every exit of every program goes
+ * through pl_count() with exactly one reason. */
+#ifndef PODLANE_BPF_STATS_H
+#define PODLANE_BPF_STATS_H
+
+#include "maps.h"
+
+static __always_inline void pl_count(enum podlane_reason reason, __u64 bytes)
+{
+	__u32 key = reason;
+	struct podlane_stat_value *v = bpf_map_lookup_elem(&pl_stats_v1, &key);
+
+	if (v) { /* per-CPU slot: no atomics needed */
+		v->packets++;
+		v->bytes += bytes;
+	}
+}
+
+static __always_inline int pl_reason_is_drop(enum podlane_reason reason)
+{
+	return reason >= PODLANE_DROP_TRUNCATED_ETH;
+}
+
+/* Verdict for a reason that is not a forward: pass or drop, counted. */
+static __always_inline int pl_tc_finish(struct __sk_buff *skb, enum podlane_reason reason)
+{
+	pl_count(reason, skb->len);
+	return pl_reason_is_drop(reason) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+static __always_inline int pl_xdp_finish(struct xdp_md *ctx, enum podlane_reason reason)
+{
+	pl_count(reason, ctx->data_end - ctx->data);
+	return pl_reason_is_drop(reason) ? XDP_DROP : XDP_PASS;
+}
+
+#endif

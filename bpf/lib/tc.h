@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* TC-specific plumbing: header access on an skb and the redirects. */
+#ifndef PODLANE_BPF_TC_H
+#define PODLANE_BPF_TC_H
+
+#include "l3.h"
+#include "parse.h"
+#include "stats.h"
+
+#define PL_AF_INET 2
+#define PL_MAX_L2_L3_HLEN (ETH_HLEN + 60)
+
+/* Parses the headers of an skb, pulling them into the linear area first if
+ * the skb is non-linear and they are not all there. */
+static __always_inline int pl_tc_parse(struct __sk_buff *skb, struct pl_headers *hdr)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u32 linear = data_end - data;
+
+	if (linear < PL_MAX_L2_L3_HLEN && skb->len > linear) {
+		bpf_skb_pull_data(skb, skb->len < PL_MAX_L2_L3_HLEN ? skb->len : PL_MAX_L2_L3_HLEN);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
+	return pl_parse_ipv4(data, data_end, hdr);
+}
+
+/* Out of the uplink toward the owning node; the kernel resolves the next
+ * hop's MAC (bpf_redirect_neigh), so no ARP handling lives here. */
+static __always_inline int pl_tc_forward_remote(struct __sk_buff *skb, struct pl_headers *hdr,
+						const struct podlane_route_value *route)
+{
+	struct bpf_redir_neigh nh = { .nh_family = PL_AF_INET, .ipv4_nh = route->node_ip };
+	__u32 ifindex = route->uplink_ifindex;
+	__u32 mtu_len = 0;
+	long ret;
+
+	if (!ifindex)
+		return pl_tc_finish(skb, PODLANE_DROP_NO_UPLINK);
+	/* The redirect drops oversize packets silently; the kernel answers
+	 * fragmentation-needed instead. GSO packets are checked per segment. */
+	ret = bpf_check_mtu(skb, ifindex, &mtu_len, 0, 0);
+	if (ret < 0)
+		return pl_tc_finish(skb, PODLANE_DROP_NO_UPLINK);
+	if (ret != BPF_MTU_CHK_RET_SUCCESS)
+		return pl_tc_finish(skb, PODLANE_PASS_FRAG_NEEDED);
+
+	pl_decrement_ttl(hdr->ip);
+	ret = bpf_redirect_neigh(ifindex, &nh, sizeof(nh), 0);
+	if (ret != TC_ACT_REDIRECT)
+		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
+	pl_count(PODLANE_FWD_REMOTE, skb->len);
+	return TC_ACT_REDIRECT;
+}
+
+/* Straight into the pod's namespace: bpf_redirect_peer skips the host-side
+ * veth's backlog and keeps strict rp_filter out of the way. */
+static __always_inline int pl_tc_deliver_local(struct __sk_buff *skb,
+					       const struct podlane_endpoint_value *ep)
+{
+	long ret = bpf_redirect_peer(ep->host_ifindex, 0);
+
+	if (ret != TC_ACT_REDIRECT)
+		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
+	pl_count(PODLANE_FWD_LOCAL, skb->len);
+	return TC_ACT_REDIRECT;
+}
+
+#endif

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* What other nodes send: TC ingress of the uplink. A packet for a local pod
+ * is routed (TTL, MACs) and put straight into the pod's namespace; anything
+ * else is the node's own business and passes untouched. */
+#include "lib/decide.h"
+#include "lib/tc.h"
+
+SEC("tc")
+int podlane_uplink_ingress(struct __sk_buff *skb)
+{
+	const struct podlane_node_config *cfg;
+	struct pl_decision d = {};
+	struct pl_headers hdr;
+	int reason = pl_tc_parse(skb, &hdr);
+
+	if (reason != PL_PARSED)
+		return pl_tc_finish(skb, reason);
+
+	reason = pl_decide_from_uplink(&hdr, &d);
+	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_tc_finish(skb, reason);
+
+	cfg = pl_config();
+	if (!cfg)
+		return pl_tc_finish(skb, PODLANE_PASS_NO_CONFIG);
+	pl_decrement_ttl(hdr.ip);
+	pl_set_macs(hdr.eth, d.ep->pod_mac, cfg->gateway_mac);
+	return pl_tc_deliver_local(skb, d.ep);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

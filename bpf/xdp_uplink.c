@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* The uplink receive path in XDP, for NICs with native XDP: the same
+ * decisions as tc_uplink.c, delivered with XDP_REDIRECT to the pod's host
+ * veth. (On a veth uplink use the TC program: see docs/dataplane.md.) */
+#include "lib/decide.h"
+#include "lib/l3.h"
+#include "lib/stats.h"
+
+SEC("xdp")
+int podlane_xdp_uplink(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	const struct podlane_node_config *cfg;
+	struct pl_decision d = {};
+	struct pl_headers hdr;
+	int reason = pl_parse_ipv4(data, data_end, &hdr);
+	long ret;
+
+	if (reason != PL_PARSED)
+		return pl_xdp_finish(ctx, reason);
+
+	reason = pl_decide_from_uplink(&hdr, &d);
+	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_xdp_finish(ctx, reason);
+
+	cfg = pl_config();
+	if (!cfg)
+		return pl_xdp_finish(ctx, PODLANE_PASS_NO_CONFIG);
+	pl_decrement_ttl(hdr.ip);
+	pl_set_macs(hdr.eth, d.ep->pod_mac, cfg->gateway_mac);
+	ret = bpf_redirect(d.ep->host_ifindex, 0);
+	if (ret != XDP_REDIRECT)
+		return pl_xdp_finish(ctx, PODLANE_DROP_REDIRECT_FAILED);
+	pl_count(PODLANE_FWD_LOCAL, data_end - data);
+	return XDP_REDIRECT;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

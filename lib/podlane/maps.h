@@ -1,0 +1,89 @@
+// Typed access to a node's pinned maps (the layouts of abi/maps.h), shared by
+// the agent, the CNI plugin and podlanectl.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podlane/abi/maps.h"
+#include "podlane/ip.h"
+#include "podlane/result.h"
+#include "podlane/unique_fd.h"
+
+namespace podlane {
+
+struct RouteEntry {
+    Cidr cidr;
+    podlane_route_value value{};
+};
+
+struct EndpointEntry {
+    Ipv4 pod_ip;
+    podlane_endpoint_value value{};
+};
+
+struct MapUsage {
+    std::string name;
+    unsigned entries = 0;
+    unsigned max_entries = 0;
+};
+
+// One pinned map, by path. Operations are single-entry, and so atomic.
+class PinnedMap {
+public:
+    // Error (ENOENT) says where it looked and what to check.
+    static Result<PinnedMap> open(const std::string &pin_dir, const std::string &name);
+
+    int fd() const { return fd_.get(); }
+    const std::string &path() const { return path_; }
+    Result<MapUsage> usage() const;
+
+private:
+    PinnedMap(UniqueFd fd, std::string path, std::string name) : fd_(std::move(fd)), path_(std::move(path)), name_(std::move(name)) {}
+    UniqueFd fd_;
+    std::string path_;
+    std::string name_;
+    friend class NodeMaps;
+};
+
+class NodeMaps {
+public:
+    static Result<NodeMaps> open(const std::string &pin_dir);
+
+    // --- routes
+    Result<std::vector<RouteEntry>> routes() const;
+    // true when it replaced an entry for the same CIDR.
+    Result<bool> put_route(const Cidr &cidr, const podlane_route_value &value);
+    // false when there was no such entry.
+    Result<bool> delete_route(const Cidr &cidr);
+
+    // --- endpoints
+    Result<std::vector<EndpointEntry>> endpoints() const;
+    Result<std::optional<podlane_endpoint_value>> endpoint(Ipv4 pod_ip) const;
+    Status put_endpoint(Ipv4 pod_ip, const podlane_endpoint_value &value);
+    Result<bool> delete_endpoint(Ipv4 pod_ip);
+
+    // --- config
+    Result<podlane_node_config> config() const;
+    Status set_config(const podlane_node_config &config);
+
+    // --- stats, summed over CPUs, indexed by podlane_reason
+    Result<std::vector<podlane_stat_value>> stats() const;
+
+    std::vector<const PinnedMap *> all() const { return {&routes_, &endpoints_, &config_, &stats_}; }
+    const std::string &pin_dir() const { return pin_dir_; }
+
+private:
+    NodeMaps(std::string pin_dir, PinnedMap routes, PinnedMap endpoints, PinnedMap config, PinnedMap stats)
+        : pin_dir_(std::move(pin_dir)), routes_(std::move(routes)), endpoints_(std::move(endpoints)),
+          config_(std::move(config)), stats_(std::move(stats)) {}
+    std::string pin_dir_;
+    PinnedMap routes_, endpoints_, config_, stats_;
+};
+
+// The route the BPF programs would pick for dst: the longest prefix that
+// contains it, as the LPM trie does.
+std::optional<RouteEntry> longest_prefix_match(const std::vector<RouteEntry> &routes, Ipv4 dst);
+
+}  // namespace podlane

@@ -1,0 +1,28 @@
+// Network namespaces are per thread: enter one for a scope and come back.
+#pragma once
+
+#include <string>
+
+#include "podlane/result.h"
+#include "podlane/unique_fd.h"
+
+namespace podlane {
+
+Result<UniqueFd> open_netns(const std::string &path);
+
+// Switches the calling thread into a network namespace; the destructor
+// switches back. Keep it on one thread, never across a thread hop.
+class NetnsGuard {
+public:
+    static Result<NetnsGuard> enter(const std::string &path);
+    static Result<NetnsGuard> enter(int netns_fd);
+    NetnsGuard(NetnsGuard &&) = default;
+    NetnsGuard &operator=(NetnsGuard &&) = delete;
+    ~NetnsGuard();
+
+private:
+    explicit NetnsGuard(UniqueFd original) : original_(std::move(original)) {}
+    UniqueFd original_;
+};
+
+}  // namespace podlane

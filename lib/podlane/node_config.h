@@ -1,0 +1,44 @@
+// The node file: what podlaned (and, through `nodeConfig`, the CNI plugin)
+// knows of this node and of the cluster. One source of truth for both.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podlane/ip.h"
+#include "podlane/result.h"
+
+namespace podlane {
+
+struct ClusterNode {
+    std::string name;
+    Ipv4 node_ip;
+    Cidr pod_cidr;
+    bool operator==(const ClusterNode &) const = default;
+};
+
+struct NodeConfig {
+    std::string node_name;
+    Ipv4 node_ip;
+    std::string uplink;               // interface toward the other nodes
+    std::string bridge = "podlane0";  // the pods' bridge
+    Cidr pod_cidr;                    // this node's pods
+    Cidr cluster_cidr;                // every pod CIDR lies inside it
+    std::string pin_root = "/sys/fs/bpf/podlane";
+    std::vector<ClusterNode> nodes;   // the cluster, this node included or not
+    std::optional<Ipv4> router_ip;    // set: router mode, one entry via the router
+
+    Ipv4 gateway() const { return pod_cidr.first_host(); }
+    // Where this node's maps live: one folder per node, so lab nodes sharing
+    // one machine never share maps.
+    std::string pin_dir() const { return pin_root + "/" + node_name; }
+};
+
+// Parses and validates; an error names the offending field.
+Result<NodeConfig> parse_node_config(const std::string &json_text);
+Result<NodeConfig> load_node_config(const std::string &path);
+
+Result<std::string> read_file(const std::string &path);
+
+}  // namespace podlane

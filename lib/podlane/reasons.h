@@ -1,0 +1,26 @@
+// Human names for the verdict reasons of include/podlane/abi/maps.h.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "podlane/abi/maps.h"
+
+namespace podlane {
+
+enum class Verdict { Forward, Pass, Drop };
+
+struct ReasonInfo {
+    podlane_reason reason;
+    std::string_view name;         // stable identifier, used in JSON
+    std::string_view description;  // one line for people
+    Verdict verdict;
+};
+
+// Every reason the programs can count, in index order.
+const std::vector<ReasonInfo> &all_reasons();
+// nullptr for an index no program uses.
+const ReasonInfo *reason_info(unsigned index);
+std::string_view verdict_name(Verdict v);
+
+}  // namespace podlane

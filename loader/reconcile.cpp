@@ -1,0 +1,97 @@
+#include "reconcile.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+namespace podlane {
+namespace {
+
+uint64_t order_key(const Cidr &c) { return (uint64_t{c.prefix.host()} << 8) | c.length; }
+
+bool same_value(const podlane_route_value &a, const podlane_route_value &b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+podlane_route_value route_value(Ipv4 next_hop, int uplink_ifindex, uint32_t flags)
+{
+    podlane_route_value v{};
+    v.node_ip = next_hop.be;
+    v.uplink_ifindex = static_cast<__u32>(uplink_ifindex);
+    v.flags = flags;
+    v.family = PODLANE_FAMILY_IPV4;
+    return v;
+}
+
+}  // namespace
+
+std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster, int uplink_ifindex)
+{
+    std::vector<RouteEntry> out;
+    out.push_back({self.pod_cidr, route_value(self.node_ip, uplink_ifindex, PODLANE_ROUTE_F_LOCAL)});
+    if (self.router_ip) {
+        out.push_back({self.cluster_cidr, route_value(*self.router_ip, uplink_ifindex, 0)});
+        return out;
+    }
+    for (const auto &node : cluster) {
+        if (node.name == self.node_name || node.pod_cidr == self.pod_cidr) continue;
+        out.push_back({node.pod_cidr, route_value(node.node_ip, uplink_ifindex, 0)});
+    }
+    return out;
+}
+
+RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired)
+{
+    std::map<uint64_t, const RouteEntry *> have, want;
+    for (const auto &r : current) have[order_key(r.cidr)] = &r;
+    for (const auto &r : desired) want[order_key(r.cidr)] = &r;
+
+    RouteDiff diff;
+    for (const auto &[key, entry] : want) {
+        auto it = have.find(key);
+        if (it == have.end())
+            diff.add.push_back(*entry);
+        else if (!(it->second->value.flags & PODLANE_ROUTE_F_STATIC) && !same_value(it->second->value, entry->value))
+            diff.update.push_back(*entry);
+    }
+    for (const auto &[key, entry] : have)
+        if (!want.count(key) && !(entry->value.flags & PODLANE_ROUTE_F_STATIC)) diff.remove.push_back(*entry);
+    return diff;
+}
+
+std::string describe_route(const RouteEntry &r)
+{
+    if (r.value.flags & PODLANE_ROUTE_F_LOCAL) return r.cidr.str() + " local (this node's pods)";
+    return r.cidr.str() + " via " + Ipv4{r.value.node_ip}.str() + " dev #" + std::to_string(r.value.uplink_ifindex);
+}
+
+Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log)
+{
+    // Adds and updates first: a node whose CIDR moves never has a window
+    // with no route at all.
+    for (const auto *list : {&diff.add, &diff.update})
+        for (const auto &r : *list) {
+            auto put = maps.put_route(r.cidr, r.value);
+            if (!put) return put.error();
+            log((list == &diff.add ? "route added: " : "route updated: ") + describe_route(r));
+        }
+    for (const auto &r : diff.remove) {
+        auto del = maps.delete_route(r.cidr);
+        if (!del) return del.error();
+        log("route removed: " + describe_route(r));
+    }
+    return {};
+}
+
+Result<RouteDiff> reconcile_routes(NodeMaps &maps, const NodeConfig &self, const std::vector<ClusterNode> &cluster,
+                                   int uplink_ifindex, const std::function<void(const std::string &)> &log)
+{
+    auto current = maps.routes();
+    if (!current) return current.error();
+    RouteDiff diff = diff_routes(*current, desired_routes(self, cluster, uplink_ifindex));
+    if (auto st = apply_route_diff(maps, diff, log); !st) return st.error();
+    return diff;
+}
+
+}  // namespace podlane

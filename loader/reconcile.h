@@ -1,0 +1,41 @@
+// Keeps the routes map equal to what the cluster's node list implies,
+// touching only the entries that differ.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "podlane/maps.h"
+#include "podlane/node_config.h"
+
+namespace podlane {
+
+// What this node's routes map should hold for the given cluster: its own pod
+// CIDR as LOCAL, and every other node's pod CIDR via that node (or, in router
+// mode, the whole cluster CIDR via the router).
+std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster,
+                                       int uplink_ifindex);
+
+struct RouteDiff {
+    std::vector<RouteEntry> add;     // CIDR not in the map
+    std::vector<RouteEntry> update;  // CIDR in the map with another value
+    std::vector<RouteEntry> remove;  // CIDR in the map, not desired
+    bool empty() const { return add.empty() && update.empty() && remove.empty(); }
+};
+
+// Entries flagged PODLANE_ROUTE_F_STATIC (written by an operator with
+// podlanectl) are never updated or removed.
+RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired);
+
+// Applies a diff entry by entry (each write is atomic on its own) and logs
+// each change through `log`. Stops at the first failure.
+Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log);
+
+// desired_routes + diff_routes + apply_route_diff against the live map.
+Result<RouteDiff> reconcile_routes(NodeMaps &maps, const NodeConfig &self, const std::vector<ClusterNode> &cluster,
+                                   int uplink_ifindex, const std::function<void(const std::string &)> &log);
+
+std::string describe_route(const RouteEntry &route);
+
+}  // namespace podlane
