@@ -37,7 +37,7 @@ bool valid_ifname(const std::string &name) { return !name.empty() && name.size()
 
 }  // namespace
 
-Result<NodeConfig> parse_node_config(const std::string &json_text)
+Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules)
 {
     json doc = json::parse(json_text, nullptr, false);
     if (doc.is_discarded()) return Error{"not valid JSON"};
@@ -119,6 +119,7 @@ Result<NodeConfig> parse_node_config(const std::string &json_text)
                 cfg.pod_cidr = n.pod_cidr;
                 found = true;
             }
+        if (!found && !rules.pod_cidr_required) return cfg;
         if (!found) return Error{"podCIDR: missing, and nodes has no entry named '" + cfg.node_name + "' to take it from"};
     }
     if (cfg.pod_cidr.length > 30) return Error{"podCIDR: " + cfg.pod_cidr.str() + " is too small for a gateway and pods (at most /30)"};
@@ -142,11 +143,13 @@ Result<std::string> read_file(const std::string &path)
     return ss.str();
 }
 
-Result<NodeConfig> load_node_config(const std::string &path)
+bool has_pod_cidr(const NodeConfig &cfg) { return cfg.pod_cidr.length != 0 || cfg.pod_cidr.prefix.be != 0; }
+
+Result<NodeConfig> load_node_config(const std::string &path, NodeConfigRules rules)
 {
     auto text = read_file(path);
     if (!text) return text.error();
-    auto cfg = parse_node_config(*text);
+    auto cfg = parse_node_config(*text, rules);
     if (!cfg) return cfg.error().wrap("config " + path);
     return cfg;
 }

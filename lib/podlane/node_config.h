@@ -35,9 +35,16 @@ struct NodeConfig {
     std::string pin_dir() const { return pin_root + "/" + node_name; }
 };
 
+struct NodeConfigRules {
+    // A datastore (etcd, Kubernetes) may supply this node's pod CIDR later;
+    // then pod_cidr is left empty (length 0, address 0) when absent.
+    bool pod_cidr_required = true;
+};
+
 // Parses and validates; an error names the offending field.
-Result<NodeConfig> parse_node_config(const std::string &json_text);
-Result<NodeConfig> load_node_config(const std::string &path);
+Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules = {});
+Result<NodeConfig> load_node_config(const std::string &path, NodeConfigRules rules = {});
+bool has_pod_cidr(const NodeConfig &cfg);
 
 Result<std::string> read_file(const std::string &path);
 

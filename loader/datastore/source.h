@@ -1,0 +1,51 @@
+// Where the cluster's node list comes from. The config file is the simplest
+// source (handled by the agent itself); etcd and Kubernetes plug in here.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "podlane/node_config.h"
+#include "podlane/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace podlane::datastore {
+
+struct Options {
+    std::string kind = "file";  // file | etcd | kubernetes
+    std::vector<std::string> etcd_endpoints;
+    std::string etcd_prefix = "/podlane/";
+    std::string etcd_ca, etcd_cert, etcd_key;
+    std::string kubeconfig;  // empty: in-cluster service account
+};
+
+// Registers --datastore and its options on the agent's command line.
+void add_cli_options(CLI::App &app, Options &options);
+
+using NodesCallback = std::function<void(std::vector<ClusterNode>)>;
+using LogFn = std::function<void(const std::string &)>;
+
+class ClusterSource {
+public:
+    virtual ~ClusterSource() = default;
+    // Completes this node's config from the datastore before the datapath
+    // starts: e.g. claims a pod CIDR (etcd) or reads it from the Node object
+    // (Kubernetes). May block until the datastore answers.
+    virtual Result<NodeConfig> resolve_self(NodeConfig self) = 0;
+    // Starts watching (own thread). on_change receives the whole node list
+    // each time it changes; an unreachable datastore never produces a
+    // shorter list, it produces nothing.
+    virtual Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) = 0;
+    // Stops watching; the agent's routes stay as they are.
+    virtual void stop() = 0;
+};
+
+// nullptr for kind "file": the agent reads the node list from its config.
+Result<std::unique_ptr<ClusterSource>> make_source(const Options &options);
+
+}  // namespace podlane::datastore
