@@ -1,0 +1,319 @@
+#include "agent.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include "agent_state.h"
+#include "datapath.h"
+#include "host_setup.h"
+#include "podlane/attach.h"
+#include "podlane/maps.h"
+#include "podlane/netlink.h"
+#include "podlane/unique_fd.h"
+#include "reconcile.h"
+
+namespace podlane {
+namespace {
+
+NodeConfigRules config_rules(const AgentOptions &o) { return {.pod_cidr_required = o.datastore.kind == "file"}; }
+
+Result<NodeConfig> load_config(const AgentOptions &o)
+{
+    auto cfg = load_node_config(o.config_path, config_rules(o));
+    if (!cfg) return cfg.error();
+    if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
+    return cfg;
+}
+
+Result<std::string> pick_uplink_hook(const std::string &requested, const std::string &uplink)
+{
+    if (requested != "auto") return requested;
+    auto driver = interface_driver(uplink);
+    if (!driver) return driver.error();
+    // XDP on a veth loses the partial-checksum state of TCP/UDP and GRO
+    // (docs/dataplane.md); physical and virtio NICs get the XDP program.
+    return *driver == "veth" ? std::string("tc") : std::string("xdp");
+}
+
+podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth)
+{
+    podlane_node_config v{};
+    v.node_ip = cfg.node_ip.be;
+    v.gateway_ip = cfg.gateway().be;
+    v.pod_cidr = cfg.pod_cidr.prefix.be;
+    v.pod_prefixlen = cfg.pod_cidr.length;
+    v.bridge_ifindex = dev.bridge.index;
+    v.uplink_ifindex = dev.uplink.index;
+    v.hostdev_ifindex = dev.hostdev.index;
+    std::memcpy(v.gateway_mac, dev.bridge.mac.bytes.data(), 6);
+    v.role = PODLANE_ROLE_NODE;
+    v.flags = (per_veth ? PODLANE_CONFIG_F_PER_VETH : 0) | (cfg.router_ip ? PODLANE_CONFIG_F_VIA_ROUTER : 0);
+    v.uplink_mtu = dev.uplink.mtu;
+    return v;
+}
+
+class NodeAgent final : public Agent {
+public:
+    NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeDevices dev, NodeMaps maps,
+              std::unique_ptr<datastore::ClusterSource> source)
+        : options_(std::move(options)), log_(std::move(log)), cfg_(std::move(cfg)), dev_(std::move(dev)),
+          maps_(std::move(maps)), source_(std::move(source)) {}
+
+    ~NodeAgent() override
+    {
+        if (source_) source_->stop();
+    }
+
+    Status start_watching();
+    Status run() override;
+    void reconcile_now() { reconcile(cfg_.nodes, source_ ? "start (datastore pending)" : "start"); }
+
+private:
+    void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
+    void on_config_changed();
+
+    AgentOptions options_;
+    Logger log_;
+    NodeConfig cfg_;
+    NodeDevices dev_;
+    NodeMaps maps_;
+    std::unique_ptr<datastore::ClusterSource> source_;
+    UniqueFd datastore_event_;
+    std::mutex pending_mutex_;
+    std::optional<std::vector<ClusterNode>> pending_nodes_;
+};
+
+void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why)
+{
+    auto diff = reconcile_routes(maps_, cfg_, nodes, dev_.uplink.index, log_);
+    if (!diff)
+        log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
+    else if (diff->empty())
+        log_("reconcile (" + std::string(why) + "): routes already up to date");
+}
+
+void NodeAgent::on_config_changed()
+{
+    auto fresh = load_config(options_);
+    if (!fresh) {
+        log_("config change ignored, routes kept as they are: " + fresh.error().message);
+        return;
+    }
+    for (auto [field, changed] : {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
+                                  std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)},
+                                  std::pair{"uplink", fresh->uplink != cfg_.uplink},
+                                  std::pair{"bridge", fresh->bridge != cfg_.bridge},
+                                  std::pair{"podCIDR", has_pod_cidr(*fresh) && !(fresh->pod_cidr == cfg_.pod_cidr)}})
+        if (changed) log_(std::string("config: ") + field + " changed; restart podlaned to apply it (routes are reconciled now)");
+    cfg_.nodes = fresh->nodes;
+    cfg_.router_ip = fresh->router_ip;
+    if (!source_) reconcile(cfg_.nodes, "config changed");
+}
+
+Status NodeAgent::start_watching()
+{
+    if (!source_) return {};
+    datastore_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!datastore_event_.valid()) return errno_error("eventfd", errno);
+    int event_fd = datastore_event_.get();
+    return source_->start(
+        cfg_,
+        [this, event_fd](std::vector<ClusterNode> nodes) {
+            {
+                std::lock_guard lock(pending_mutex_);
+                pending_nodes_ = std::move(nodes);
+            }
+            uint64_t one = 1;
+            [[maybe_unused]] auto n = ::write(event_fd, &one, sizeof one);
+        },
+        log_);
+}
+
+Status NodeAgent::run()
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
+    UniqueFd sig_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
+    if (!sig_fd.valid()) return errno_error("signalfd", errno);
+
+    // Watch the directory: editors and config managers replace the file.
+    std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
+    UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (!inotify.valid()) return errno_error("inotify", errno);
+    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
+        return errno_error("watch " + config_path.parent_path().string(), errno);
+
+    for (;;) {
+        pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {datastore_event_.get(), POLLIN, 0}};
+        int n = ::poll(fds, datastore_event_.valid() ? 3 : 2, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno_error("poll", errno);
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
+                if (info.ssi_signo == SIGHUP) {
+                    log_("SIGHUP: reloading config");
+                    on_config_changed();
+                } else {
+                    log_(std::string("stopping on ") + strsignal(info.ssi_signo) +
+                         "; programs stay attached and maps pinned, traffic keeps flowing");
+                    return {};
+                }
+            }
+        }
+        if (fds[1].revents & POLLIN) {
+            alignas(inotify_event) char buf[4096];
+            bool ours = false;
+            ssize_t len;
+            while ((len = ::read(inotify.get(), buf, sizeof buf)) > 0)
+                for (char *p = buf; p < buf + len;) {
+                    auto *ev = reinterpret_cast<inotify_event *>(p);
+                    if (ev->len && config_path.filename() == ev->name) ours = true;
+                    p += sizeof(inotify_event) + ev->len;
+                }
+            if (ours) on_config_changed();
+        }
+        if (datastore_event_.valid() && (fds[2].revents & POLLIN)) {
+            uint64_t count;
+            [[maybe_unused]] auto r = ::read(datastore_event_.get(), &count, sizeof count);
+            std::optional<std::vector<ClusterNode>> nodes;
+            {
+                std::lock_guard lock(pending_mutex_);
+                nodes.swap(pending_nodes_);
+            }
+            if (nodes) reconcile(*nodes, "datastore update");
+        }
+    }
+}
+
+// Moves the pod-side program between the bridge and the pods' veths, so a
+// restart in another mode never leaves both attached.
+Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
+                       std::vector<AttachmentRecord> &records)
+{
+    auto endpoints = maps.endpoints();
+    if (!endpoints) return endpoints.error();
+    if (per_veth) {
+        for (const auto &ep : *endpoints) {
+            int ifindex = static_cast<int>(ep.value.host_ifindex);
+            if (auto st = attach_tc(ifindex, TcDirection::Ingress, dp.from_pod_fd()); !st)
+                return st.error().wrap("pod " + ep.pod_ip.str());
+            records.push_back({"", ifindex, "tc-ingress", "podlane_from_pod"});
+        }
+        return detach_tc(dev.bridge.index, TcDirection::Ingress);
+    }
+    if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st;
+    records.push_back({dev.bridge.name, dev.bridge.index, "tc-ingress", "podlane_from_pod"});
+    for (const auto &ep : *endpoints)
+        if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) return st;
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log)
+{
+    if (::geteuid() != 0) return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
+    if (options.attach != "bridge" && options.attach != "veth")
+        return Error{"--attach " + options.attach + ": must be bridge or veth"};
+
+    auto cfg = load_config(options);
+    if (!cfg) return cfg.error();
+
+    auto source = datastore::make_source(options.datastore);
+    if (!source) return source.error();
+    if (*source) {
+        auto resolved = (*source)->resolve_self(*cfg);
+        if (!resolved) return resolved.error().wrap("datastore " + options.datastore.kind);
+        cfg = std::move(resolved);
+    }
+    if (!has_pod_cidr(*cfg)) return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
+
+    if (auto st = ensure_bpffs(); !st) return st.error();
+    auto nl = Netlink::open();
+    if (!nl) return nl.error();
+    auto dev = setup_node_devices(*nl, *cfg);
+    if (!dev) return dev.error();
+    auto hook = pick_uplink_hook(options.uplink_hook, cfg->uplink);
+    if (!hook) return hook.error();
+
+    auto dp = Datapath::load(cfg->pin_dir());
+    if (!dp) return dp.error();
+    auto maps = NodeMaps::open(cfg->pin_dir());
+    if (!maps) return maps.error();
+
+    bool per_veth = options.attach == "veth";
+    // Config before attach: a program that runs before it would pass
+    // everything to the kernel (pass-no-config), never misroute.
+    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth)); !st) return st.error();
+
+    std::vector<AttachmentRecord> records;
+    if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
+    if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_pod_fd()); !st) return st.error();
+    records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_pod"});
+    if (*hook == "xdp") {
+        if (auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd()); !st) return st.error();
+        if (auto st = detach_tc(dev->uplink.index, TcDirection::Ingress); !st) return st.error();
+        records.push_back({dev->uplink.name, dev->uplink.index, "xdp", "podlane_xdp_uplink"});
+    } else {
+        if (auto st = attach_tc(dev->uplink.index, TcDirection::Ingress, dp->uplink_tc_fd()); !st) return st.error();
+        if (auto st = detach_xdp(dev->uplink.index); !st) return st.error();
+        records.push_back({dev->uplink.name, dev->uplink.index, "tc-ingress", "podlane_uplink_ingress"});
+    }
+    if (auto st = dp->pin_from_pod_program(); !st) return st.error();
+    log("attached: uplink " + cfg->uplink + " (" + *hook + "), pod side on " +
+        (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
+
+    auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
+    agent->reconcile_now();
+    if (auto st = agent->start_watching(); !st) return st.error();
+
+    AgentState state{static_cast<int>(::getpid()), std::filesystem::absolute(options.config_path).string(), "node", *hook,
+                     options.attach, cfg->pin_dir(), options.datastore.kind, records};
+    if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
+        log("warning: " + st.error().message + " (podlanectl status will know less)");
+    return std::unique_ptr<Agent>(std::move(agent));
+}
+
+Status detach_dataplane(const AgentOptions &options, Logger log)
+{
+    auto cfg = load_config(options);
+    if (!cfg) return cfg.error();
+    auto nl = Netlink::open();
+    if (!nl) return nl.error();
+
+    if (auto maps = NodeMaps::open(cfg->pin_dir()); maps) {
+        if (auto eps = maps->endpoints(); eps)
+            for (const auto &ep : *eps)
+                if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) log("warning: " + st.error().message);
+    }
+    if (auto bridge = nl->find_link(cfg->bridge); bridge && *bridge)
+        if (auto st = detach_tc((*bridge)->index, TcDirection::Ingress); !st) return st;
+    if (auto uplink = nl->find_link(cfg->uplink); uplink && *uplink) {
+        if (auto st = detach_tc((*uplink)->index, TcDirection::Ingress); !st) return st;
+        if (auto st = detach_xdp((*uplink)->index); !st) return st;
+    }
+    // Deleting the host device also removes the cluster route through it.
+    if (auto st = remove_host_device(*nl); !st) return st;
+    std::error_code ec;
+    std::filesystem::remove_all(cfg->pin_dir(), ec);
+    if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
+    std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
+    log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " +
+        kHostDevice + " deleted; pins under " + cfg->pin_dir() + " removed");
+    return {};
+}
+
+}  // namespace podlane

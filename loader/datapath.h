@@ -1,0 +1,45 @@
+// The node's BPF programs, loaded with their maps pinned (created, or reused
+// when an earlier agent left them) under the node's pin directory.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "podlane/result.h"
+
+struct tc_from_pod;
+struct tc_uplink;
+struct xdp_uplink;
+
+namespace podlane {
+
+class Datapath {
+public:
+    // Loads and verifies every node program. On a verifier rejection the
+    // error carries the end of the verifier log.
+    static Result<Datapath> load(const std::string &pin_dir);
+
+    Datapath(Datapath &&) noexcept;
+    Datapath &operator=(Datapath &&) noexcept;
+    ~Datapath();
+
+    int from_pod_fd() const;    // bridge / pod veth ingress, host device egress
+    int uplink_tc_fd() const;   // uplink TC ingress
+    int uplink_xdp_fd() const;  // uplink XDP
+    const std::string &pin_dir() const { return pin_dir_; }
+
+    // Pins the pod-side program where the CNI plugin finds it (per-veth
+    // mode), replacing an older pin atomically.
+    Status pin_from_pod_program() const;
+
+private:
+    struct Skeletons;
+    Datapath(std::string pin_dir, std::unique_ptr<Skeletons> skels);
+    std::string pin_dir_;
+    std::unique_ptr<Skeletons> skels_;
+};
+
+// Creates the directory (and parents) on bpffs.
+Status make_pin_dir(const std::string &dir);
+
+}  // namespace podlane

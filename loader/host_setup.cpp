@@ -1,0 +1,100 @@
+#include "host_setup.h"
+
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "podlane/unique_fd.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+namespace podlane {
+namespace {
+
+Status write_sysctl(const std::string &path, const std::string &value)
+{
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd.valid()) return errno_error("open " + path, errno);
+    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+        return errno_error("write " + path, errno);
+    return {};
+}
+
+}  // namespace
+
+Status ensure_bpffs()
+{
+    struct statfs fs {};
+    if (statfs("/sys/fs/bpf", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == BPF_FS_MAGIC) return {};
+    ::mkdir("/sys/fs/bpf", 0700);
+    if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)
+        return errno_error("mount bpffs at /sys/fs/bpf (needed to pin maps so traffic survives agent restarts)", errno);
+    return {};
+}
+
+Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
+{
+    NodeDevices dev;
+    auto uplink = nl.find_link(cfg.uplink);
+    if (!uplink) return uplink.error();
+    if (!*uplink)
+        return Error{"uplink: interface '" + cfg.uplink + "' does not exist in this network namespace (check `uplink` in the config)", ENODEV};
+    dev.uplink = **uplink;
+
+    auto bridge = nl.ensure_bridge(cfg.bridge);
+    if (!bridge) return bridge.error();
+    if (auto st = nl.add_address(bridge->index, Cidr{cfg.gateway(), cfg.pod_cidr.length}); !st) return st.error();
+    dev.bridge = *bridge;
+
+    auto host = nl.find_link(kHostDevice);
+    if (!host) return host.error();
+    if (!*host) {
+        if (auto st = nl.create_veth(kHostDevice, kHostDevicePeer, -1, dev.uplink.mtu); !st && st.error().errnum != EEXIST)
+            return st.error();
+        host = nl.find_link(kHostDevice);
+        if (!host) return host.error();
+        if (!*host) return Error{std::string("host device ") + kHostDevice + " vanished after creation"};
+    }
+    dev.hostdev = **host;
+    // The neighbour of the aggregate route never needs resolving: the program
+    // on egress picks the real next hop.
+    if (auto st = nl.set_noarp(dev.hostdev.index); !st) return st.error();
+    if (dev.hostdev.mtu != dev.uplink.mtu)
+        if (auto st = nl.set_mtu(dev.hostdev.index, dev.uplink.mtu); !st) return st.error();
+    if (auto st = nl.set_up(dev.hostdev.index); !st) return st.error();
+    if (auto peer = nl.find_link(kHostDevicePeer); peer && *peer)
+        if (auto st = nl.set_up((*peer)->index); !st) return st.error();
+    if (auto st = nl.replace_route({cfg.cluster_cidr, std::nullopt, dev.hostdev.index, cfg.node_ip}); !st)
+        return st.error().wrap("cluster route via " + std::string(kHostDevice));
+
+    if (auto st = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"); !st) return st.error();
+    return dev;
+}
+
+Status remove_host_device(Netlink &nl) { return nl.delete_link(kHostDevice); }
+
+Result<std::string> interface_driver(const std::string &ifname)
+{
+    UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock.valid()) return errno_error("socket for ethtool", errno);
+    ethtool_drvinfo info{};
+    info.cmd = ETHTOOL_GDRVINFO;
+    ifreq req{};
+    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    req.ifr_data = reinterpret_cast<char *>(&info);
+    if (::ioctl(sock.get(), SIOCETHTOOL, &req) != 0) return errno_error("ethtool driver info of " + ifname, errno);
+    return std::string(info.driver);
+}
+
+}  // namespace podlane

@@ -1,0 +1,33 @@
+// The node's kernel-side plumbing that the programs rely on.
+#pragma once
+
+#include <string>
+
+#include "podlane/netlink.h"
+#include "podlane/node_config.h"
+
+namespace podlane {
+
+// The host device that carries the node's one cluster-wide route: packets the
+// node itself sends to remote pods (probes, host-network pods, ICMP errors)
+// reach the pod-side program at its TC egress. A veth, since the dummy
+// driver may be missing; its peer only ever sees what the program passes.
+inline constexpr const char *kHostDevice = "podlane_host";
+inline constexpr const char *kHostDevicePeer = "podlane_hostp";
+
+struct NodeDevices {
+    LinkInfo uplink;
+    LinkInfo bridge;
+    LinkInfo hostdev;
+};
+
+// bpffs at /sys/fs/bpf (mounted if absent).
+Status ensure_bpffs();
+// Bridge with the gateway address, host device with the aggregate route,
+// IPv4 forwarding on (the kernel path: TTL-exceeded, fragmentation-needed).
+Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg);
+Status remove_host_device(Netlink &nl);
+// Kernel driver of an interface ("veth", "virtio_net", ...), via ethtool.
+Result<std::string> interface_driver(const std::string &ifname);
+
+}  // namespace podlane

@@ -1,0 +1,75 @@
+// podlaned: the podlane node agent.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "agent.h"
+
+namespace {
+
+void log_line(const std::string &msg)
+{
+    auto now = std::chrono::system_clock::now();
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::gmtime(&t));
+    std::fprintf(stderr, "%s.%03lld podlaned: %s\n", stamp, static_cast<long long>(ms), msg.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    podlane::AgentOptions options;
+    bool detach = false;
+    CLI::App app{"podlaned: the podlane node agent. Loads the BPF dataplane, attaches it to the bridge, the uplink\n"
+                 "and the host device, and keeps the routes map in step with the cluster's nodes. Stopping it\n"
+                 "leaves the dataplane in place; starting it again adopts the pinned maps."};
+    app.add_option("-c,--config", options.config_path, "Node config file (JSON: nodeName, nodeIP, uplink, podCIDR, nodes[])")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--pin-root", options.pin_root, "Root of the pinned maps (default: the config's pinRoot, /sys/fs/bpf/podlane)");
+    app.add_option("--uplink-hook", options.uplink_hook, "Receive hook on the uplink: auto (xdp on NICs, tc on veth), tc, xdp")
+        ->check(CLI::IsMember({"auto", "tc", "xdp"}));
+    app.add_option("--attach", options.attach, "Where the pod-side program runs: bridge (podlane0 ingress) or veth (each pod)")
+        ->check(CLI::IsMember({"bridge", "veth"}));
+    app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
+    app.add_flag("--detach", detach, "Remove everything podlaned attached, created and pinned for this node, then exit");
+    app.set_version_flag("--version", PODLANE_VERSION);
+    podlane::datastore::add_cli_options(app, options.datastore);
+    CLI11_PARSE(app, argc, argv);
+
+    if (detach) {
+        auto st = podlane::detach_dataplane(options, log_line);
+        if (!st) {
+            log_line("error: " + st.error().message);
+            return 1;
+        }
+        return 0;
+    }
+
+    // Block the signals the event loop reads from a signalfd, before any
+    // thread (datastore watchers) exists, so every thread inherits the mask.
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+
+    auto agent = podlane::Agent::start(options, log_line);
+    if (!agent) {
+        log_line("error: " + agent.error().message);
+        return 1;
+    }
+    log_line("ready");
+    auto st = (*agent)->run();
+    if (!st) {
+        log_line("error: " + st.error().message);
+        return 1;
+    }
+    return 0;
+}
