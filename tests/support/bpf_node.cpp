@@ -1,0 +1,127 @@
+#include "bpf_node.h"
+
+#include <bpf/bpf.h>
+#include <linux/pkt_cls.h>
+
+#include <cstring>
+
+#include "podlane/netlink.h"
+#include "privileges.h"
+
+namespace podlane::test {
+namespace {
+
+// The whole test process moves into one private namespace, once.
+std::string ensure_private_netns()
+{
+    static std::string result = enter_private_netns();
+    return result;
+}
+
+Result<int> make_link(Netlink &nl, const std::string &name, unsigned mtu)
+{
+    if (auto st = nl.create_veth(name, name + "p", -1, mtu); !st && st.error().errnum != EEXIST) return st.error();
+    auto link = nl.link(name);
+    if (!link) return link.error();
+    if (auto st = nl.set_up(link->index); !st) return st.error();
+    return link->index;
+}
+
+}  // namespace
+
+std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::string &name)
+{
+    if (auto why = privileged_skip_reason(); !why.empty()) return why;
+    if (auto why = ensure_private_netns(); !why.empty()) return why;
+    if (auto why = ensure_bpffs(); !why.empty()) return why;
+
+    std::unique_ptr<BpfTestNode> node(new BpfTestNode);
+    node->pin_dir_ = make_test_pin_dir(name);
+    auto dp = Datapath::load(node->pin_dir_);
+    if (!dp) return "load dataplane: " + dp.error().message;
+    node->dp_ = std::make_unique<Datapath>(std::move(*dp));
+    auto maps = NodeMaps::open(node->pin_dir_);
+    if (!maps) return maps.error().message;
+    node->maps_ = std::make_unique<NodeMaps>(std::move(*maps));
+
+    auto nl = Netlink::open();
+    if (!nl) return nl.error().message;
+    auto up = make_link(*nl, "tup1500", 1500);
+    if (!up) return up.error().message;
+    auto jumbo = make_link(*nl, "tup9000", 9000);
+    if (!jumbo) return jumbo.error().message;
+    node->uplink_ifindex_ = *up;
+    node->jumbo_ifindex_ = *jumbo;
+    out = std::move(node);
+    return "";
+}
+
+BpfTestNode::~BpfTestNode()
+{
+    maps_.reset();
+    dp_.reset();
+    remove_pin_dir(pin_dir_);
+}
+
+void BpfTestNode::clear_maps()
+{
+    if (auto routes = maps_->routes(); routes)
+        for (const auto &r : *routes) (void)maps_->delete_route(r.cidr);
+    if (auto eps = maps_->endpoints(); eps)
+        for (const auto &e : *eps) (void)maps_->delete_endpoint(e.pod_ip);
+    (void)maps_->set_config(podlane_node_config{});
+}
+
+void BpfTestNode::seed_standard_node()
+{
+    clear_maps();
+    podlane_node_config cfg{};
+    cfg.node_ip = Ipv4::parse("192.160.1.11")->be;
+    cfg.gateway_ip = Ipv4::parse("10.244.1.1")->be;
+    cfg.pod_cidr = Ipv4::parse("10.244.1.0")->be;
+    cfg.pod_prefixlen = 24;
+    cfg.uplink_ifindex = uplink_ifindex_;
+    std::memcpy(cfg.gateway_mac, kStdGatewayMac, 6);
+    (void)maps_->set_config(cfg);
+
+    auto route = [&](const char *cidr, const char *via, int ifindex, uint32_t flags) {
+        podlane_route_value v{Ipv4::parse(via)->be, static_cast<__u32>(ifindex), flags, PODLANE_FAMILY_IPV4};
+        (void)maps_->put_route(*Cidr::parse(cidr), v);
+    };
+    route("10.244.1.0/24", "192.160.1.11", uplink_ifindex_, PODLANE_ROUTE_F_LOCAL);
+    route("10.244.2.0/24", "192.160.1.12", uplink_ifindex_, 0);
+    route("10.244.3.0/24", "192.160.1.13", jumbo_ifindex_, 0);
+
+    podlane_endpoint_value ep{};
+    ep.host_ifindex = kStdPodHostIfindex;
+    std::memcpy(ep.pod_mac, kStdPodMac, 6);
+    std::memcpy(ep.host_mac, kStdHostMac, 6);
+    (void)maps_->put_endpoint(*Ipv4::parse("10.244.1.10"), ep);
+}
+
+RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat)
+{
+    RunResult r;
+    r.out.resize(frame.size() + 256);
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
+                .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(r.out.size()),
+                .repeat = static_cast<int>(repeat));
+    int err = bpf_prog_test_run_opts(prog_fd, &opts);
+    if (err) {
+        r.retval = -1000 + err;
+        r.out.clear();
+        return r;
+    }
+    r.retval = static_cast<int>(opts.retval);
+    r.out.resize(opts.data_size_out);
+    r.duration_ns = opts.duration;
+    return r;
+}
+
+std::vector<podlane_stat_value> BpfTestNode::stats()
+{
+    auto s = maps_->stats();
+    return s ? *s : std::vector<podlane_stat_value>(PODLANE_REASON_MAX);
+}
+
+}  // namespace podlane::test

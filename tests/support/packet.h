@@ -1,0 +1,51 @@
+// Crafted Ethernet/IPv4 frames for BPF_PROG_TEST_RUN: valid by default, each
+// setter breaks or changes one thing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace podlane::test {
+
+using MacBytes = std::array<uint8_t, 6>;
+
+class PacketBuilder {
+public:
+    PacketBuilder &dst(const std::string &ip) { dst_ = ip; return *this; }
+    PacketBuilder &src(const std::string &ip) { src_ = ip; return *this; }
+    PacketBuilder &ttl(uint8_t ttl) { ttl_ = ttl; return *this; }
+    PacketBuilder &ethertype(uint16_t type) { ethertype_ = type; return *this; }
+    PacketBuilder &vlan(uint16_t id) { vlan_ = id; return *this; }
+    PacketBuilder &ip_options(std::vector<uint8_t> options) { options_ = std::move(options); return *this; }
+    PacketBuilder &fragment(uint16_t offset_8byte_units, bool more) { frag_off_ = offset_8byte_units; more_ = more; return *this; }
+    PacketBuilder &version(uint8_t v) { version_ = v; return *this; }
+    PacketBuilder &ihl(uint8_t words) { ihl_override_ = words; return *this; }
+    PacketBuilder &payload_size(size_t n) { payload_ = n; return *this; }
+    PacketBuilder &eth_dst(MacBytes mac) { eth_dst_ = mac; return *this; }
+    // Cut the frame to this many bytes after building.
+    PacketBuilder &truncate(size_t n) { truncate_ = n; return *this; }
+
+    std::vector<uint8_t> build() const;
+
+private:
+    std::string src_ = "10.244.1.10", dst_ = "10.244.2.20";
+    uint8_t ttl_ = 64, version_ = 4, ihl_override_ = 0;
+    uint16_t ethertype_ = 0x0800, vlan_ = 0, frag_off_ = 0;
+    bool more_ = false;
+    std::vector<uint8_t> options_;
+    size_t payload_ = 32, truncate_ = 0;
+    MacBytes eth_dst_{0x02, 0, 0, 0, 0, 0x01};
+};
+
+// Offsets into a frame built without a VLAN tag.
+inline constexpr size_t kIpOffset = 14;
+inline constexpr size_t kTtlOffset = kIpOffset + 8;
+
+// True when the IPv4 header at `offset` has a valid checksum.
+bool ipv4_checksum_ok(const std::vector<uint8_t> &frame, size_t offset = kIpOffset);
+MacBytes frame_dst_mac(const std::vector<uint8_t> &frame);
+MacBytes frame_src_mac(const std::vector<uint8_t> &frame);
+
+}  // namespace podlane::test
