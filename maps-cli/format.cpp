@@ -1,0 +1,540 @@
+#include "format.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+#include "podlane/reasons.h"
+
+namespace podlane::ctl {
+namespace {
+
+using nlohmann::json;
+
+std::string mac_text(const __u8 *bytes)
+{
+    Mac mac;
+    std::copy(bytes, bytes + PODLANE_ETH_ALEN, mac.bytes.begin());
+    return mac.str();
+}
+
+json interface_json(uint32_t ifindex, const IfNames &names)
+{
+    auto it = names.find(ifindex);
+    return it == names.end() ? json(nullptr) : json(it->second);
+}
+
+std::string join(const std::vector<std::string> &items, const char *sep)
+{
+    std::string out;
+    for (const auto &s : items) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+std::string direction_name(Direction d) { return d == Direction::FromPod ? "pod" : "uplink"; }
+
+std::string fixed(double v, int decimals)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+// 1234567 -> "1.2M"; for rates.
+std::string si(double v)
+{
+    const char *units[] = {"", "k", "M", "G", "T"};
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    return fixed(v, u == 0 ? 0 : 1) + units[u];
+}
+
+std::string time_text(long long unix_seconds)
+{
+    std::time_t t = static_cast<std::time_t>(unix_seconds);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+    return buf;
+}
+
+std::vector<std::string> config_flag_names(uint32_t flags)
+{
+    std::vector<std::string> out;
+    if (flags & PODLANE_CONFIG_F_VIA_ROUTER) out.push_back("via-router");
+    if (flags & PODLANE_CONFIG_F_PER_VETH) out.push_back("per-veth");
+    if (uint32_t rest = flags & ~uint32_t{PODLANE_CONFIG_F_VIA_ROUTER | PODLANE_CONFIG_F_PER_VETH})
+        out.push_back("0x" + (std::ostringstream() << std::hex << rest).str());
+    return out;
+}
+
+json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &names)
+{
+    if (!cfg) return nullptr;
+    auto dev = [&](uint32_t ifindex) { return json{{"ifindex", ifindex}, {"name", interface_json(ifindex, names)}}; };
+    return {
+        {"nodeIp", Ipv4{cfg->node_ip}.str()},
+        {"gatewayIp", Ipv4{cfg->gateway_ip}.str()},
+        {"gatewayMac", mac_text(cfg->gateway_mac)},
+        {"podCidr", Cidr{Ipv4{cfg->pod_cidr}, static_cast<uint8_t>(cfg->pod_prefixlen)}.str()},
+        {"bridge", dev(cfg->bridge_ifindex)},
+        {"uplink", dev(cfg->uplink_ifindex)},
+        {"hostdev", dev(cfg->hostdev_ifindex)},
+        {"role", cfg->role == PODLANE_ROLE_ROUTER ? "router" : "node"},
+        {"flags", config_flag_names(cfg->flags)},
+        {"uplinkMtu", cfg->uplink_mtu},
+    };
+}
+
+std::string reason_name(unsigned index)
+{
+    const ReasonInfo *info = reason_info(index);
+    return info ? std::string(info->name) : "reason-" + std::to_string(index);
+}
+
+}  // namespace
+
+// --- Table
+
+Table::Table(std::vector<std::string> headers, std::vector<bool> right_aligned)
+    : headers_(std::move(headers)), right_(std::move(right_aligned))
+{
+    right_.resize(headers_.size(), false);
+}
+
+void Table::add(std::vector<std::string> row)
+{
+    row.resize(headers_.size());
+    rows_.push_back(std::move(row));
+}
+
+std::string Table::str() const
+{
+    std::vector<size_t> width(headers_.size());
+    for (size_t c = 0; c < headers_.size(); c++) {
+        width[c] = headers_[c].size();
+        for (const auto &row : rows_) width[c] = std::max(width[c], row[c].size());
+    }
+    std::string out;
+    auto line = [&](const std::vector<std::string> &cells) {
+        std::string text;
+        for (size_t c = 0; c < cells.size(); c++) {
+            bool last = c + 1 == cells.size();
+            std::string pad(width[c] - cells[c].size(), ' ');
+            if (right_[c])
+                text += pad + cells[c];
+            else
+                text += cells[c] + (last ? "" : pad);
+            if (!last) text += "  ";
+        }
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        out += text + "\n";
+    };
+    line(headers_);
+    for (const auto &row : rows_) line(row);
+    return out;
+}
+
+// --- shared pieces
+
+std::vector<std::string> route_flag_names(uint32_t flags)
+{
+    std::vector<std::string> out;
+    if (flags & PODLANE_ROUTE_F_LOCAL) out.push_back("local");
+    if (flags & PODLANE_ROUTE_F_STATIC) out.push_back("static");
+    if (flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) out.push_back("router-nexthop");
+    uint32_t known = PODLANE_ROUTE_F_LOCAL | PODLANE_ROUTE_F_STATIC | PODLANE_ROUTE_F_ROUTER_NEXTHOP;
+    if (uint32_t rest = flags & ~known) out.push_back("0x" + (std::ostringstream() << std::hex << rest).str());
+    return out;
+}
+
+std::string route_kind(const podlane_route_value &v)
+{
+    if (v.flags & PODLANE_ROUTE_F_LOCAL) return "local";
+    if (v.flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) return "router-nexthop";
+    return "remote";
+}
+
+std::string interface_text(uint32_t ifindex, const IfNames &names)
+{
+    if (ifindex == 0) return "-";
+    auto it = names.find(ifindex);
+    return it == names.end() ? "#" + std::to_string(ifindex) + " (gone)" : it->second;
+}
+
+json route_json(const RouteEntry &r, const IfNames &names)
+{
+    return {
+        {"cidr", r.cidr.str()},
+        {"kind", route_kind(r.value)},
+        {"nodeIp", Ipv4{r.value.node_ip}.str()},
+        {"uplinkIfindex", r.value.uplink_ifindex},
+        {"uplink", interface_json(r.value.uplink_ifindex, names)},
+        {"flags", route_flag_names(r.value.flags)},
+        {"source", (r.value.flags & PODLANE_ROUTE_F_STATIC) ? "podlanectl" : "podlaned"},
+    };
+}
+
+json endpoint_json(const EndpointEntry &e, const IfNames &names)
+{
+    std::vector<std::string> flags;
+    if (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) flags.push_back("prog-attached");
+    return {
+        {"podIp", e.pod_ip.str()},
+        {"hostIfindex", e.value.host_ifindex},
+        {"hostInterface", interface_json(e.value.host_ifindex, names)},
+        {"podMac", mac_text(e.value.pod_mac)},
+        {"hostMac", mac_text(e.value.host_mac)},
+        {"flags", flags},
+    };
+}
+
+std::string describe_route(const RouteEntry &r, const IfNames &names)
+{
+    std::string text = r.cidr.str();
+    if (r.value.flags & PODLANE_ROUTE_F_LOCAL)
+        text += " local (this node's pods)";
+    else
+        text += " via " + Ipv4{r.value.node_ip}.str() + " dev " + interface_text(r.value.uplink_ifindex, names);
+    if (r.value.flags & PODLANE_ROUTE_F_STATIC) text += " (static)";
+    return text;
+}
+
+std::string with_thousands(uint64_t n)
+{
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); i++) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string json_text(const json &doc, bool compact) { return (compact ? doc.dump() : doc.dump(2)) + "\n"; }
+
+// --- routes
+
+std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f)
+{
+    std::sort(routes.begin(), routes.end(), [](const RouteEntry &a, const RouteEntry &b) {
+        if (a.cidr.prefix.host() != b.cidr.prefix.host()) return a.cidr.prefix.host() < b.cidr.prefix.host();
+        return a.cidr.length < b.cidr.length;
+    });
+    if (f == Format::Json) {
+        json list = json::array();
+        for (const auto &r : routes) list.push_back(route_json(r, names));
+        return json_text({{"node", node}, {"routes", list}});
+    }
+    if (routes.empty()) return "no routes (node " + node + ")\n";
+    Table t({"CIDR", "KIND", "NODE IP", "UPLINK", "SOURCE"});
+    for (const auto &r : routes) {
+        bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
+        t.add({r.cidr.str(), route_kind(r.value), local ? "-" : Ipv4{r.value.node_ip}.str(),
+               local ? "-" : interface_text(r.value.uplink_ifindex, names),
+               (r.value.flags & PODLANE_ROUTE_F_STATIC) ? "static (podlanectl)" : "podlaned"});
+    }
+    return t.str();
+}
+
+std::string render_route_added(const std::string &node, const RouteEntry &route, const std::optional<RouteEntry> &previous,
+                               const IfNames &names, Format f)
+{
+    if (f == Format::Json)
+        return json_text({{"node", node},
+                          {"action", previous ? "replaced" : "added"},
+                          {"route", route_json(route, names)},
+                          {"previous", previous ? route_json(*previous, names) : json(nullptr)}});
+    if (previous)
+        return "replaced " + describe_route(route, names) + "\n  (was " + describe_route(*previous, names) + ")\n";
+    return "added " + describe_route(route, names) + "\n";
+}
+
+std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f)
+{
+    if (f == Format::Json)
+        return json_text({{"node", node}, {"action", "deleted"}, {"route", route_json(previous, names)}});
+    return "deleted " + describe_route(previous, names) + "\n";
+}
+
+// --- endpoints
+
+std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
+                             Format f)
+{
+    std::sort(endpoints.begin(), endpoints.end(), [](const auto &a, const auto &b) { return a.pod_ip < b.pod_ip; });
+    if (f == Format::Json) {
+        json list = json::array();
+        for (const auto &e : endpoints) list.push_back(endpoint_json(e, names));
+        return json_text({{"node", node}, {"endpoints", list}});
+    }
+    if (endpoints.empty()) return "no endpoints (node " + node + ")\n";
+    Table t({"POD IP", "HOST VETH", "POD MAC", "HOST MAC", "FLAGS"});
+    for (const auto &e : endpoints)
+        t.add({e.pod_ip.str(), interface_text(e.value.host_ifindex, names), mac_text(e.value.pod_mac),
+               mac_text(e.value.host_mac), (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) ? "prog-attached" : "-"});
+    return t.str();
+}
+
+std::string render_endpoint_deleted(const std::string &node, const EndpointEntry &previous, const IfNames &names,
+                                    Format f)
+{
+    if (f == Format::Json)
+        return json_text({{"node", node}, {"action", "deleted"}, {"endpoint", endpoint_json(previous, names)}});
+    return "deleted endpoint " + previous.pod_ip.str() + " (host veth " + interface_text(previous.value.host_ifindex, names) +
+           ", pod MAC " + mac_text(previous.value.pod_mac) + ")\n";
+}
+
+// --- lookup
+
+namespace {
+
+std::string lookup_summary(const LookupReport &r, const IfNames &names)
+{
+    const Decision &d = r.decision;
+    switch (d.reason) {
+    case PODLANE_FWD_REMOTE:
+        return "forwarded in BPF to node " + Ipv4{d.route->value.node_ip}.str() + " out of " +
+               interface_text(d.route->value.uplink_ifindex, names);
+    case PODLANE_FWD_LOCAL:
+        return "delivered in BPF to local pod " + r.ip.str() + " through host veth " +
+               interface_text(d.endpoint->value.host_ifindex, names);
+    case PODLANE_DROP_NO_UPLINK:
+        return "dropped: route " + d.route->cidr.str() + " names uplink " +
+               interface_text(d.route->value.uplink_ifindex, names) + ", which does not exist";
+    case PODLANE_DROP_NO_ENDPOINT: return "dropped: in this node's pod CIDR, but no pod has this address";
+    case PODLANE_PASS_NO_ENDPOINT:
+        return "not handled: local pod CIDR, endpoint not registered; the bridge delivers it";
+    default: break;
+    }
+    const ReasonInfo *info = reason_info(d.reason);
+    return "not handled: goes to the kernel (" + std::string(info ? info->description : "?") + ")";
+}
+
+}  // namespace
+
+std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
+{
+    const Decision &d = r.decision;
+    const ReasonInfo *info = reason_info(d.reason);
+    std::string verdict(info ? verdict_name(info->verdict) : "?");
+    if (f == Format::Json) {
+        json next_hop = nullptr, uplink = nullptr;
+        if (d.reason == PODLANE_FWD_REMOTE) {
+            next_hop = Ipv4{d.route->value.node_ip}.str();
+            uplink = json{{"ifindex", d.route->value.uplink_ifindex},
+                          {"name", interface_json(d.route->value.uplink_ifindex, names)}};
+        }
+        return json_text({
+            {"node", r.node},
+            {"ip", r.ip.str()},
+            {"from", direction_name(r.from)},
+            {"verdict", verdict},
+            {"reason", reason_name(d.reason)},
+            {"reasonCode", static_cast<int>(d.reason)},
+            {"description", info ? std::string(info->description) : ""},
+            {"summary", lookup_summary(r, names)},
+            {"route", d.route ? route_json(*d.route, names) : json(nullptr)},
+            {"endpoint", d.endpoint ? endpoint_json(*d.endpoint, names) : json(nullptr)},
+            {"nextHop", next_hop},
+            {"uplink", uplink},
+        });
+    }
+    Table t({"", ""});
+    t.add({"destination", r.ip.str() + (r.from == Direction::FromPod ? " (sent by a local pod or this node)"
+                                                                     : " (arriving on the uplink)")});
+    t.add({"decision", lookup_summary(r, names)});
+    t.add({"reason", reason_name(d.reason) + " (" + verdict + ")"});
+    t.add({"route", d.route ? describe_route(*d.route, names) + " [longest prefix match]" : "none matches"});
+    if (d.route && (d.route->value.flags & PODLANE_ROUTE_F_LOCAL))
+        t.add({"endpoint", d.endpoint ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
+                                            ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
+                                      : "none registered"});
+    if (!r.config) t.add({"note", "the agent has not written this node's config yet"});
+    std::string text = t.str();
+    return text.substr(text.find('\n') + 1);  // no header row
+}
+
+// --- stats
+
+std::string render_stats(const StatsReport &r, Format f)
+{
+    const bool rates = r.previous && r.interval_seconds > 0;
+    auto rate = [&](unsigned i, bool bytes) {
+        const auto &now = r.totals[i], &before = (*r.previous)[i];
+        uint64_t a = bytes ? now.bytes : now.packets, b = bytes ? before.bytes : before.packets;
+        return a >= b ? static_cast<double>(a - b) / r.interval_seconds : 0.0;  // a counter reset reads as 0
+    };
+    std::vector<unsigned> indexes;
+    for (const auto &info : all_reasons()) indexes.push_back(info.reason);
+    for (unsigned i = 0; i < r.totals.size(); i++)  // counted by a newer program than this podlanectl
+        if (!reason_info(i) && (r.totals[i].packets || r.totals[i].bytes)) indexes.push_back(i);
+
+    std::map<std::string, podlane_stat_value> by_verdict;
+    for (unsigned i : indexes) {
+        if (i >= r.totals.size()) continue;
+        const ReasonInfo *info = reason_info(i);
+        auto &sum = by_verdict[info ? std::string(verdict_name(info->verdict)) : "unknown"];
+        sum.packets += r.totals[i].packets;
+        sum.bytes += r.totals[i].bytes;
+    }
+
+    if (f == Format::Json) {
+        json reasons = json::array();
+        for (unsigned i : indexes) {
+            if (i >= r.totals.size()) continue;
+            const ReasonInfo *info = reason_info(i);
+            json item = {
+                {"reason", reason_name(i)},
+                {"code", i},
+                {"verdict", info ? std::string(verdict_name(info->verdict)) : "unknown"},
+                {"description", info ? std::string(info->description) : ""},
+                {"packets", r.totals[i].packets},
+                {"bytes", r.totals[i].bytes},
+            };
+            if (rates) {
+                item["packetsPerSecond"] = rate(i, false);
+                item["bytesPerSecond"] = rate(i, true);
+            }
+            reasons.push_back(item);
+        }
+        json totals = json::object();
+        for (const char *v : {"forward", "pass", "drop"})
+            totals[v] = {{"packets", by_verdict[v].packets}, {"bytes", by_verdict[v].bytes}};
+        json doc = {{"node", r.node}, {"reasons", reasons}, {"totals", totals}};
+        if (r.previous) {
+            doc["intervalSeconds"] = r.interval_seconds;
+            doc["timestamp"] = static_cast<long long>(std::time(nullptr));
+        }
+        return json_text(doc, r.previous.has_value());
+    }
+
+    std::vector<std::string> headers = {"REASON", "VERDICT", "PACKETS", "BYTES"};
+    std::vector<bool> right = {false, false, true, true};
+    if (rates) {
+        headers.insert(headers.end(), {"PKT/S", "BIT/S"});
+        right.insert(right.end(), {true, true});
+    }
+    headers.push_back("MEANING");
+    Table t(headers, right);
+    for (unsigned i : indexes) {
+        if (i >= r.totals.size()) continue;
+        const auto &v = r.totals[i];
+        bool moving = rates && (rate(i, false) > 0);
+        if (!r.all && v.packets == 0 && !moving) continue;
+        const ReasonInfo *info = reason_info(i);
+        std::vector<std::string> row = {reason_name(i), info ? std::string(verdict_name(info->verdict)) : "unknown",
+                                        with_thousands(v.packets), with_thousands(v.bytes)};
+        if (rates) row.insert(row.end(), {fixed(rate(i, false), 1), si(rate(i, true) * 8)});
+        row.push_back(info ? std::string(info->description) : "counted by a newer program than this podlanectl");
+        t.add(row);
+    }
+    std::string out;
+    if (rates) out += "--- node " + r.node + ", rates over " + fixed(r.interval_seconds, 1) + "s ---\n";
+    out += t.str();
+    out += "total: ";
+    std::vector<std::string> parts;
+    for (const char *v : {"forward", "pass", "drop"})
+        parts.push_back(std::string(v) + " " + with_thousands(by_verdict[v].packets) + " packets");
+    out += join(parts, ", ") + " (summed over all CPUs)\n";
+    return out;
+}
+
+// --- status
+
+std::string render_status(const StatusReport &r, const IfNames &names, Format f)
+{
+    if (f == Format::Json) {
+        json agent = {
+            {"running", r.agent.running},
+            {"stateFile", r.agent.state_file},
+            {"problem", r.agent.problem.empty() ? json(nullptr) : json(r.agent.problem)},
+        };
+        if (r.agent.found) {
+            agent.update({{"pid", r.agent.pid},
+                          {"configPath", r.agent.config_path},
+                          {"role", r.agent.role},
+                          {"uplinkHook", r.agent.uplink_hook},
+                          {"attachMode", r.agent.attach_mode},
+                          {"datastore", r.agent.datastore},
+                          {"version", r.agent.version},
+                          {"startedAt", r.agent.started_at}});
+        }
+        json attachments = json::array();
+        for (const auto &a : r.attachments)
+            attachments.push_back({
+                {"ifname", a.expected.ifname},
+                {"ifindex", a.expected.ifindex},
+                {"hook", a.expected.hook},
+                {"expectedProgram", a.expected.program},
+                {"attached", a.attached ? json(*a.attached) : json(nullptr)},
+                {"programId", a.program_id ? json(a.program_id) : json(nullptr)},
+                {"programName", a.program_id ? json(a.program_name) : json(nullptr)},
+                {"problem", a.problem.empty() ? json(nullptr) : json(a.problem)},
+            });
+        json maps = json::array();
+        for (const auto &m : r.maps)
+            maps.push_back({{"name", m.name},
+                            {"entries", m.entries},
+                            {"maxEntries", m.max_entries},
+                            {"fillPercent", m.max_entries ? 100.0 * m.entries / m.max_entries : 0.0}});
+        return json_text({{"node", r.node},
+                          {"pinDir", r.pin_dir},
+                          {"dataplaneLoaded", r.dataplane_loaded},
+                          {"agent", agent},
+                          {"attachments", attachments},
+                          {"maps", maps},
+                          {"config", config_json(r.config, names)}});
+    }
+
+    Table head({"", ""});
+    head.add({"node", r.node + " (maps pinned in " + r.pin_dir + ")"});
+    head.add({"dataplane", r.dataplane_loaded ? "loaded: maps pinned, programs attached"
+                                              : "NOT fully loaded (see below)"});
+    if (r.agent.running)
+        head.add({"agent", "podlaned running, pid " + std::to_string(r.agent.pid) + ", version " + r.agent.version +
+                               ", started " + time_text(r.agent.started_at)});
+    else
+        head.add({"agent", "not running: " + r.agent.problem});
+    if (r.agent.found) {
+        head.add({"config file", r.agent.config_path});
+        head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
+                              r.agent.attach_mode + (r.agent.datastore.empty() ? "" : ", datastore " + r.agent.datastore)});
+    }
+    if (r.config) {
+        const auto &c = *r.config;
+        head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
+                                     Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() + ", gateway " +
+                                     Ipv4{c.gateway_ip}.str()});
+        head.add({"devices", "bridge " + interface_text(c.bridge_ifindex, names) + ", uplink " +
+                                 interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
+                                 "), host device " + interface_text(c.hostdev_ifindex, names)});
+    } else {
+        head.add({"node config", "not written yet (the programs pass everything to the kernel)"});
+    }
+    std::string text = head.str();
+    std::string out = text.substr(text.find('\n') + 1) + "\n";
+
+    if (!r.attachments.empty()) {
+        Table t({"INTERFACE", "HOOK", "PROGRAM", "PROG ID", "STATE"}, {false, false, false, true, false});
+        for (const auto &a : r.attachments) {
+            std::string state = !a.attached ? "not checked" : *a.attached ? "attached" : "MISSING";
+            if (!a.problem.empty()) state += ": " + a.problem;
+            t.add({a.expected.ifname, a.expected.hook, a.expected.program,
+                   a.program_id ? std::to_string(a.program_id) : "-", state});
+        }
+        out += t.str() + "\n";
+    } else {
+        out += "attachments: unknown (no agent state)\n\n";
+    }
+
+    Table maps({"MAP", "ENTRIES", "MAX", "FILL"}, {false, true, true, true});
+    for (const auto &m : r.maps)
+        maps.add({m.name, with_thousands(m.entries), with_thousands(m.max_entries),
+                  m.max_entries ? fixed(100.0 * m.entries / m.max_entries, 1) + "%" : "-"});
+    return out + maps.str();
+}
+
+}  // namespace podlane::ctl
