@@ -1,0 +1,102 @@
+// ADD: bridge, address, veth pair, pod interface, endpoint; every step has
+// its undo, dismissed only when all of them succeeded.
+#include "commands.h"
+#include "host_veth.h"
+#include "node_context.h"
+#include "podlane/netlink.h"
+#include "podlane/netns.h"
+#include "podlane/scope_exit.h"
+#include "result_json.h"
+
+namespace podlane::cni {
+namespace {
+
+CniError internal(const Error &err) { return from_error(err, kInternal); }
+
+// A netlink socket bound to the pod's namespace: sockets stay in the
+// namespace they were opened in, so only the open needs the setns.
+Result<Netlink> open_netlink_in(int netns_fd)
+{
+    auto guard = NetnsGuard::enter(netns_fd);
+    if (!guard) return guard.error();
+    return Netlink::open();
+}
+
+}  // namespace
+
+CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
+{
+    auto netns = open_netns(env.netns);
+    if (!netns) return CniError{kInvalidEnvironment, "CNI_NETNS: " + netns.error().message, ""};
+    auto host = Netlink::open();
+    if (!host) return internal(host.error());
+    auto pod = open_netlink_in(netns->get());
+    if (!pod) return internal(pod.error().wrap("CNI_NETNS " + env.netns));
+
+    // The bridge and its gateway address: shared by all pods, never undone.
+    auto bridge = host->ensure_bridge(cfg.bridge);
+    if (!bridge) return internal(bridge.error());
+    if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st) return internal(st.error());
+
+    std::optional<unsigned> mtu = cfg.mtu;
+    if (!mtu && !cfg.uplink.empty())
+        if (auto uplink = host->find_link(cfg.uplink); uplink && *uplink) mtu = (*uplink)->mtu;
+
+    auto store = open_store(cfg);
+    if (!store) return from_error(store.error(), kStoreFailure);
+    auto ip = store->allocate(env.container_id, env.ifname);
+    if (!ip) return from_error(ip.error(), ip.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
+    ScopeExit undo_ip([&] { (void)store->release(env.container_id, env.ifname); });
+
+    const std::string host_name = host_veth_name(env.container_id, env.ifname);
+    if (auto st = host->create_veth(host_name, env.ifname, netns->get(), mtu); !st) {
+        Error err = st.error();
+        if (err.errnum == EEXIST)
+            err = err.wrap(host_name + " or " + env.ifname + " in the pod already exists (ADD twice without DEL?)");
+        return internal(err);
+    }
+    ScopeExit undo_veth([&] { (void)host->delete_link(host_name); });
+
+    auto host_link = host->link(host_name);
+    if (!host_link) return internal(host_link.error());
+    if (auto st = host->set_master(host_link->index, bridge->index); !st) return internal(st.error());
+    if (auto st = host->set_up(host_link->index); !st) return internal(st.error());
+
+    const Cidr pod_addr{*ip, cfg.pod_cidr.length};
+    auto pod_link = pod->link(env.ifname);
+    if (!pod_link) return internal(pod_link.error());
+    if (auto st = pod->add_address(pod_link->index, pod_addr); !st) return internal(st.error());
+    if (auto st = pod->set_up(pod_link->index); !st) return internal(st.error());
+    Netlink::Route default_route{Cidr{Ipv4{}, 0}, cfg.gateway, pod_link->index, std::nullopt};
+    if (auto st = pod->replace_route(default_route); !st) return internal(st.error());
+
+    auto dataplane = open_dataplane(cfg);
+    if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
+    std::optional<ScopeExit<std::function<void()>>> undo_endpoint;
+    if (*dataplane) {
+        podlane_endpoint_value ep{};
+        ep.host_ifindex = static_cast<__u32>(host_link->index);
+        std::copy(pod_link->mac.bytes.begin(), pod_link->mac.bytes.end(), ep.pod_mac);
+        std::copy(host_link->mac.bytes.begin(), host_link->mac.bytes.end(), ep.host_mac);
+        if ((*dataplane)->per_veth()) {
+            // Detached with the veth itself if anything later fails.
+            if (auto st = (*dataplane)->attach_pod_program(host_link->index); !st) return from_error(st.error(), kDataplaneFailure);
+            ep.flags |= PODLANE_ENDPOINT_F_PROG_ATTACHED;
+        }
+        if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st) return from_error(st.error(), kDataplaneFailure);
+        undo_endpoint.emplace([&] { (void)(*dataplane)->maps().delete_endpoint(*ip); });
+    }
+
+    AddResult result;
+    result.interfaces = {{cfg.bridge, bridge->mac, ""}, {host_name, host_link->mac, ""}, {env.ifname, pod_link->mac, env.netns}};
+    result.address = pod_addr;
+    result.gateway = cfg.gateway;
+    result.dns = cfg.dns;
+
+    if (undo_endpoint) undo_endpoint->dismiss();
+    undo_veth.dismiss();
+    undo_ip.dismiss();
+    return to_json(result, cfg.cni_version, cfg.prev_result);
+}
+
+}  // namespace podlane::cni

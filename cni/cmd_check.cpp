@@ -1,0 +1,95 @@
+// CHECK: the container as it is against what ADD reported in prevResult.
+#include "commands.h"
+#include "host_veth.h"
+#include "node_context.h"
+#include "podlane/netlink.h"
+#include "podlane/netns.h"
+#include "result_json.h"
+#include "version.h"
+
+#include <cstring>
+
+namespace podlane::cni {
+namespace {
+
+Result<Netlink> open_netlink_in(int netns_fd)
+{
+    auto guard = NetnsGuard::enter(netns_fd);
+    if (!guard) return guard.error();
+    return Netlink::open();
+}
+
+}  // namespace
+
+CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg)
+{
+    if (compare_versions(cfg.cni_version, "0.4.0") < 0)
+        return CniError{kIncompatibleVersion, "CHECK needs cniVersion 0.4.0 or later (config has " + cfg.cni_version + ")", ""};
+    auto expected = expected_from_prev_result(cfg.prev_result, env.ifname);
+    if (!expected) return expected.error();
+    const Ipv4 ip = expected->address.prefix;
+    const Ipv4 gateway = expected->gateway.value_or(cfg.gateway);
+    std::vector<std::string> problems;
+
+    auto store = open_store(cfg);
+    if (!store) return from_error(store.error(), kStoreFailure);
+    auto reserved = store->find(env.container_id, env.ifname);
+    if (!reserved) return from_error(reserved.error(), kStoreFailure);
+    if (!*reserved) problems.push_back("no IPAM reservation for the container");
+    else if (!(**reserved == ip)) problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip.str());
+
+    auto host = Netlink::open();
+    if (!host) return from_error(host.error(), kInternal);
+    const std::string host_name = host_veth_name(env.container_id, env.ifname);
+    auto host_link = host->find_link(host_name);
+    if (!host_link) return from_error(host_link.error(), kInternal);
+    auto bridge = host->find_link(cfg.bridge);
+    if (!bridge) return from_error(bridge.error(), kInternal);
+    if (!*host_link) {
+        problems.push_back("host veth " + host_name + " is missing");
+    } else {
+        if (!(*host_link)->up()) problems.push_back("host veth " + host_name + " is down");
+        if (!*bridge || (*host_link)->master != (**bridge).index)
+            problems.push_back("host veth " + host_name + " is not attached to bridge " + cfg.bridge);
+    }
+
+    auto netns = open_netns(env.netns);
+    if (!netns) return CniError{kInvalidEnvironment, "CNI_NETNS: " + netns.error().message, ""};
+    auto pod = open_netlink_in(netns->get());
+    if (!pod) return from_error(pod.error(), kInternal);
+    auto pod_link = pod->find_link(env.ifname);
+    if (!pod_link) return from_error(pod_link.error(), kInternal);
+    if (!*pod_link) {
+        problems.push_back("interface " + env.ifname + " is missing in " + env.netns);
+    } else {
+        const LinkInfo &link = **pod_link;
+        if (!link.up()) problems.push_back(env.ifname + " is down");
+        if (expected->mac && !(*expected->mac == link.mac))
+            problems.push_back(env.ifname + " has MAC " + link.mac.str() + ", prevResult says " + expected->mac->str());
+        auto has = pod->has_address(link.index, ip);
+        if (!has) return from_error(has.error(), kInternal);
+        if (!*has) problems.push_back(env.ifname + " lacks address " + expected->address.str());
+        auto route = pod->find_route(Cidr{Ipv4{}, 0});
+        if (!route) return from_error(route.error(), kInternal);
+        if (!*route || !(*route)->gateway || !(*(*route)->gateway == gateway) || (*route)->oif != link.index)
+            problems.push_back("no default route via " + gateway.str() + " dev " + env.ifname);
+
+        auto dataplane = open_dataplane(cfg);
+        if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
+        if (*dataplane) {
+            auto ep = (*dataplane)->maps().endpoint(ip);
+            if (!ep) return from_error(ep.error(), kDataplaneFailure);
+            if (!*ep) problems.push_back("no endpoint entry for " + ip.str() + " in the dataplane");
+            else if (!*host_link || (*ep)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
+                     std::memcmp((*ep)->pod_mac, link.mac.bytes.data(), 6) != 0)
+                problems.push_back("endpoint entry for " + ip.str() + " names another veth or MAC");
+        }
+    }
+
+    if (problems.empty()) return nlohmann::json();
+    std::string msg = "container " + env.container_id + " differs from prevResult: ";
+    for (size_t i = 0; i < problems.size(); i++) msg += (i ? "; " : "") + problems[i];
+    return CniError{kCheckMismatch, msg, ""};
+}
+
+}  // namespace podlane::cni

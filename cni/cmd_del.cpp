@@ -1,0 +1,35 @@
+// DEL: endpoint, veth, address, in that order (the address last, so nobody
+// gets it while the old pod's entry still points at it). Whatever is already
+// gone counts as done.
+#include "commands.h"
+#include "host_veth.h"
+#include "node_context.h"
+#include "podlane/netlink.h"
+
+namespace podlane::cni {
+
+CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg)
+{
+    auto store = open_store(cfg);
+    if (!store) return from_error(store.error(), kStoreFailure);
+    auto ip = store->find(env.container_id, env.ifname);
+    if (!ip) return from_error(ip.error(), kStoreFailure);
+
+    if (*ip) {
+        auto dataplane = open_dataplane(cfg);
+        if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
+        if (*dataplane)
+            if (auto removed = (*dataplane)->maps().delete_endpoint(**ip); !removed)
+                return from_error(removed.error(), kDataplaneFailure);
+    }
+
+    auto host = Netlink::open();
+    if (!host) return from_error(host.error(), kInternal);
+    // Takes the pod side with it, wherever it is.
+    if (auto st = host->delete_link(host_veth_name(env.container_id, env.ifname)); !st) return from_error(st.error(), kInternal);
+
+    if (auto released = store->release(env.container_id, env.ifname); !released) return from_error(released.error(), kStoreFailure);
+    return nlohmann::json();
+}
+
+}  // namespace podlane::cni

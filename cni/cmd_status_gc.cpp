@@ -1,0 +1,72 @@
+// STATUS and GC (spec 1.1).
+#include <set>
+
+#include "commands.h"
+#include "host_veth.h"
+#include "node_context.h"
+#include "podlane/netlink.h"
+
+namespace podlane::cni {
+
+CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg)
+{
+    auto store = open_store(cfg);
+    if (!store) return CniError{kUnavailable, "IPAM store unusable: " + store.error().message, ""};
+    auto usage = store->usage();
+    if (!usage) return CniError{kUnavailable, "IPAM store unreadable: " + usage.error().message, ""};
+    if (usage->free() == 0)
+        return CniError{kUnavailable,
+                        "pod CIDR " + cfg.pod_cidr.str() + " is exhausted (" + std::to_string(usage->live) + " live, " +
+                            std::to_string(usage->corrupt) + " unreadable reservations in " + store->dir() + ")",
+                        ""};
+    if (cfg.pin_dir) {
+        auto dataplane = open_dataplane(cfg);
+        bool missing = dataplane && !*dataplane;
+        if (!dataplane || missing) {
+            std::string why = !dataplane ? dataplane.error().message
+                                         : "no pinned maps in " + *cfg.pin_dir + ": is podlaned running on this node?";
+            // Pods already running lost their fast path too.
+            int code = usage->live > 0 ? kUnavailableDegraded : kUnavailable;
+            return CniError{code, "dataplane not loaded: " + why, ""};
+        }
+    }
+    return nlohmann::json();
+}
+
+CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg)
+{
+    if (!cfg.valid_attachments)
+        return CniError{kInvalidConfig, "invalid network config: cni.dev/valid-attachments: missing (GC needs the list of attachments to keep)", ""};
+    const auto &valid = *cfg.valid_attachments;
+    auto store = open_store(cfg);
+    if (!store) return from_error(store.error(), kStoreFailure);
+    auto dataplane = open_dataplane(cfg);
+    if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
+    auto host = Netlink::open();
+    if (!host) return from_error(host.error(), kInternal);
+
+    auto removed = store->release_unless([&](const Reservation &r) {
+        return std::find(valid.begin(), valid.end(), Attachment{r.container_id, r.ifname}) != valid.end();
+    });
+    if (!removed) return from_error(removed.error(), kStoreFailure);
+    for (const auto &r : *removed) {
+        if (*dataplane) (void)(*dataplane)->maps().delete_endpoint(r.ip);
+        if (!r.container_id.empty()) (void)host->delete_link(host_veth_name(r.container_id, r.ifname));
+    }
+
+    // Endpoints of this pod CIDR that no kept reservation owns.
+    if (*dataplane) {
+        auto kept = store->reservations();
+        if (!kept) return from_error(kept.error(), kStoreFailure);
+        std::set<uint32_t> owned;
+        for (const auto &r : *kept) owned.insert(r.ip.be);
+        auto endpoints = (*dataplane)->maps().endpoints();
+        if (!endpoints) return from_error(endpoints.error(), kDataplaneFailure);
+        for (const auto &ep : *endpoints)
+            if (cfg.pod_cidr.contains(ep.pod_ip) && !owned.count(ep.pod_ip.be))
+                (void)(*dataplane)->maps().delete_endpoint(ep.pod_ip);
+    }
+    return nlohmann::json();
+}
+
+}  // namespace podlane::cni

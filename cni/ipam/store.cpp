@@ -1,0 +1,289 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "file_lock.h"
+
+namespace podlane::cni {
+namespace {
+
+constexpr const char *kTemp = "reserve.tmp";
+constexpr const char *kLast = "last";
+constexpr const char *kLastTemp = "last.tmp";
+
+uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull)
+{
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+std::optional<std::string> read_link_at(int dir_fd, const char *name)
+{
+    char buf[64];
+    ssize_t n = readlinkat(dir_fd, name, buf, sizeof buf - 1);
+    if (n <= 0) return std::nullopt;
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+// Replaces name with a symlink to target (atomic via rename).
+Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir)
+{
+    std::string temp = name + ".tmp";
+    unlinkat(dir_fd, temp.c_str(), 0);
+    if (symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0) return errno_error("create " + dir + "/" + temp, errno);
+    if (renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) return errno_error("rename to " + dir + "/" + name, errno);
+    return {};
+}
+
+}  // namespace
+
+std::string index_name(const std::string &container_id, const std::string &ifname)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "c-%016llx", static_cast<unsigned long long>(fnv1a(ifname, fnv1a(container_id + '\0'))));
+    return buf;
+}
+
+Result<IpamStore> IpamStore::open(StoreOptions opt)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(opt.dir, ec);
+    if (ec) return errno_error("create IPAM store folder " + opt.dir, ec.value());
+    UniqueFd dir(::open(opt.dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!dir.valid()) return errno_error("open IPAM store folder " + opt.dir, errno);
+    UniqueFd lock(openat(dir.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!lock.valid()) return errno_error("open IPAM lock file " + opt.dir + "/lock", errno);
+    return IpamStore(std::move(opt), std::move(dir), std::move(lock));
+}
+
+bool IpamStore::usable(Ipv4 ip) const
+{
+    return opt_.range.contains(ip) && !(ip == opt_.range.network()) && !(ip == opt_.range.broadcast()) &&
+           !(ip == opt_.gateway);
+}
+
+IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const
+{
+    SlotInfo info;
+    std::string name = ip.str();
+    UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) {
+        // ENOENT: free. Anything else (a folder, a symlink, EACCES) we did
+        // not make: keep our hands off the address.
+        info.state = errno == ENOENT ? Slot::Missing : Slot::Corrupt;
+        return info;
+    }
+    char buf[1024];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    struct stat st {};
+    fstat(fd.get(), &st);
+    if (n >= 0 && static_cast<size_t>(n) < sizeof buf) info.reservation = parse_reservation(ip, std::string_view(buf, n));
+    if (info.reservation)
+        info.state = info.reservation->boot_id == opt_.boot.boot_id ? Slot::Live : Slot::EarlierBoot;
+    else
+        info.state = st.st_mtime < opt_.boot.boot_time ? Slot::CorruptStale : Slot::Corrupt;
+    return info;
+}
+
+std::vector<Ipv4> IpamStore::ip_files() const
+{
+    std::vector<Ipv4> out;
+    int fd = dup(dir_fd_.get());
+    if (fd < 0) return out;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        ::close(fd);
+        return out;
+    }
+    rewinddir(d);
+    while (dirent *e = readdir(d)) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        if (auto ip = Ipv4::parse(e->d_name); ip && ip->str() == e->d_name) out.push_back(*ip);
+    }
+    closedir(d);
+    return out;
+}
+
+Status IpamStore::write_temp(const Reservation &r)
+{
+    unlinkat(dir_fd_.get(), kTemp, 0);  // a crash leftover: only the lock holder writes it
+    UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) return errno_error("create " + opt_.dir + "/" + kTemp, errno);
+    std::string content = format_reservation(r);
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
+        return errno_error("write " + opt_.dir + "/" + kTemp, errno ? errno : EIO);
+    if (fdatasync(fd.get()) != 0) return errno_error("sync " + opt_.dir + "/" + kTemp, errno);
+    return {};
+}
+
+Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::string &ifname)
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+
+    if (auto st = write_temp({Ipv4{}, container_id, ifname, opt_.boot.boot_id}); !st) {
+        unlinkat(dir_fd_.get(), kTemp, 0);
+        return st.error();
+    }
+
+    // Round robin from the address after the last one handed out.
+    uint32_t first = opt_.range.network().host() + 1, last = opt_.range.broadcast().host() - 1;
+    uint32_t start = first;
+    if (auto hint = read_link_at(dir_fd_.get(), kLast)) {
+        auto ip = Ipv4::parse(*hint);
+        if (ip && ip->host() >= first && ip->host() < last) start = ip->host() + 1;
+    }
+    std::optional<Ipv4> claimed;
+    uint64_t count = uint64_t{last} - first + 1;
+    for (uint64_t i = 0; i < count && !claimed; i++) {
+        Ipv4 ip = Ipv4::from_host(static_cast<uint32_t>(first + (start - first + i) % count));
+        if (!usable(ip)) continue;
+        std::string name = ip.str();
+        if (linkat(dir_fd_.get(), kTemp, dir_fd_.get(), name.c_str(), 0) == 0) {
+            claimed = ip;
+            break;
+        }
+        if (errno != EEXIST) {
+            int err = errno;
+            unlinkat(dir_fd_.get(), kTemp, 0);
+            return errno_error("reserve " + opt_.dir + "/" + name, err);
+        }
+        Slot state = read_slot(ip).state;
+        if (state == Slot::EarlierBoot || state == Slot::CorruptStale) {
+            // Its pod died with an earlier boot: take it over, atomically.
+            if (renameat(dir_fd_.get(), kTemp, dir_fd_.get(), name.c_str()) != 0) {
+                int err = errno;
+                unlinkat(dir_fd_.get(), kTemp, 0);
+                return errno_error("reclaim " + opt_.dir + "/" + name, err);
+            }
+            claimed = ip;
+        }
+    }
+    unlinkat(dir_fd_.get(), kTemp, 0);
+    if (!claimed)
+        return Error{"pod CIDR " + opt_.range.str() + " is exhausted: every address is reserved (store " + opt_.dir +
+                         "); delete unused pods or run CNI GC",
+                     ENOSPC};
+
+    // Hints: failures here cost speed, never correctness.
+    (void)put_link_at(dir_fd_.get(), claimed->str(), index_name(container_id, ifname), opt_.dir);
+    (void)put_link_at(dir_fd_.get(), claimed->str(), kLast, opt_.dir);
+    return *claimed;
+}
+
+Result<std::optional<Ipv4>> IpamStore::find_locked(const std::string &container_id, const std::string &ifname)
+{
+    auto matches = [&](Ipv4 ip) {
+        auto slot = read_slot(ip);
+        return slot.reservation && slot.reservation->container_id == container_id && slot.reservation->ifname == ifname;
+    };
+    std::string index = index_name(container_id, ifname);
+    if (auto target = read_link_at(dir_fd_.get(), index.c_str())) {
+        auto ip = Ipv4::parse(*target);
+        if (ip && matches(*ip)) return std::optional<Ipv4>{*ip};
+    }
+    // No index (a crash between reserve and index, or no reservation at all).
+    for (Ipv4 ip : ip_files())
+        if (matches(ip)) return std::optional<Ipv4>{ip};
+    return std::optional<Ipv4>{};
+}
+
+Result<std::optional<Ipv4>> IpamStore::find(const std::string &container_id, const std::string &ifname)
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+    return find_locked(container_id, ifname);
+}
+
+Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, const std::string &ifname)
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+    auto found = find_locked(container_id, ifname);
+    if (!found) return found.error();
+    std::string index = index_name(container_id, ifname);
+    if (*found) {
+        std::string name = (*found)->str();
+        if (unlinkat(dir_fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT)
+            return errno_error("release " + opt_.dir + "/" + name, errno);
+    }
+    // Also a stale index whose address went to someone else.
+    unlinkat(dir_fd_.get(), index.c_str(), 0);
+    return found;
+}
+
+Result<StoreUsage> IpamStore::usage()
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+    StoreUsage u;
+    uint64_t hosts = opt_.range.size() - 2;
+    bool gateway_inside = opt_.range.contains(opt_.gateway) && !(opt_.gateway == opt_.range.network()) &&
+                          !(opt_.gateway == opt_.range.broadcast());
+    u.capacity = static_cast<unsigned>(hosts - (gateway_inside ? 1 : 0));
+    for (Ipv4 ip : ip_files()) {
+        if (!usable(ip)) continue;
+        switch (read_slot(ip).state) {
+        case Slot::Live: u.live++; break;
+        case Slot::EarlierBoot: u.earlier_boot++; break;
+        case Slot::Corrupt: u.corrupt++; break;
+        case Slot::CorruptStale: u.earlier_boot++; break;
+        case Slot::Missing: break;
+        }
+    }
+    return u;
+}
+
+Result<std::vector<Reservation>> IpamStore::reservations()
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+    std::vector<Reservation> out;
+    for (Ipv4 ip : ip_files())
+        if (auto slot = read_slot(ip); slot.reservation) out.push_back(*slot.reservation);
+    return out;
+}
+
+Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep)
+{
+    auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
+    if (!lock) return lock.error();
+    std::vector<Reservation> removed;
+    for (Ipv4 ip : ip_files()) {
+        auto slot = read_slot(ip);
+        Reservation r = slot.reservation ? *slot.reservation : Reservation{ip, "", "", ""};
+        if (slot.reservation && keep(r)) continue;
+        std::string name = ip.str();
+        if (unlinkat(dir_fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT)
+            return errno_error("release " + opt_.dir + "/" + name, errno);
+        if (slot.reservation) unlinkat(dir_fd_.get(), index_name(r.container_id, r.ifname).c_str(), 0);
+        removed.push_back(r);
+    }
+    // Index links whose reservation is gone.
+    int fd = dup(dir_fd_.get());
+    if (DIR *d = fd >= 0 ? fdopendir(fd) : nullptr) {
+        rewinddir(d);
+        std::vector<std::string> dangling;
+        while (dirent *e = readdir(d)) {
+            if (std::string_view(e->d_name).substr(0, 2) != "c-") continue;
+            struct stat st {};
+            if (fstatat(dir_fd_.get(), e->d_name, &st, 0) != 0 && errno == ENOENT) dangling.emplace_back(e->d_name);
+        }
+        closedir(d);
+        for (const auto &name : dangling) unlinkat(dir_fd_.get(), name.c_str(), 0);
+    } else if (fd >= 0) {
+        ::close(fd);
+    }
+    return removed;
+}
+
+}  // namespace podlane::cni

@@ -1,0 +1,18 @@
+// What every command opens: the IPAM store of the network and, when podlaned
+// runs, the node's pinned maps.
+#pragma once
+
+#include <optional>
+
+#include "config.h"
+#include "dataplane.h"
+#include "ipam/store.h"
+#include "podlane/result.h"
+
+namespace podlane::cni {
+
+Result<IpamStore> open_store(const PluginConfig &cfg);
+// nullopt when the config names no pin directory or nothing is pinned there.
+Result<std::optional<Dataplane>> open_dataplane(const PluginConfig &cfg);
+
+}  // namespace podlane::cni

@@ -1,0 +1,63 @@
+#include "result_json.h"
+
+#include "version.h"
+
+namespace podlane::cni {
+
+using nlohmann::json;
+
+json to_json(const AddResult &r, const std::string &cni_version, const json &prev_result)
+{
+    json out = prev_result.is_object() ? prev_result : json::object();
+    out["cniVersion"] = cni_version;
+    json &interfaces = out["interfaces"];
+    if (!interfaces.is_array()) interfaces = json::array();
+    size_t base = interfaces.size();
+    for (const auto &i : r.interfaces) {
+        json j{{"name", i.name}, {"mac", i.mac.str()}};
+        if (!i.sandbox.empty()) j["sandbox"] = i.sandbox;
+        interfaces.push_back(j);
+    }
+    json ip{{"address", r.address.str()}, {"gateway", r.gateway.str()},
+            {"interface", static_cast<int>(base + r.interfaces.size() - 1)}};
+    if (compare_versions(cni_version, "1.0.0") < 0) ip["version"] = "4";
+    json &ips = out["ips"];
+    if (!ips.is_array()) ips = json::array();
+    ips.push_back(ip);
+    json &routes = out["routes"];
+    if (!routes.is_array()) routes = json::array();
+    routes.push_back({{"dst", "0.0.0.0/0"}, {"gw", r.gateway.str()}});
+    if (!r.dns.is_null()) out["dns"] = r.dns;
+    return out;
+}
+
+CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::string &ifname)
+{
+    auto bad = [](const std::string &why) { return CniError{kInvalidConfig, "invalid network config: prevResult: " + why, ""}; };
+    if (!prev.is_object()) return bad("missing; CHECK needs the result of the ADD");
+    const json &interfaces = prev.contains("interfaces") ? prev["interfaces"] : json::array();
+    const json &ips = prev.contains("ips") ? prev["ips"] : json::array();
+    if (!interfaces.is_array() || !ips.is_array()) return bad("interfaces and ips must be arrays");
+    for (const auto &ip : ips) {
+        if (!ip.is_object() || !ip.contains("address") || !ip["address"].is_string()) return bad("every ip needs an address");
+        if (!ip.contains("interface") || !ip["interface"].is_number_integer()) continue;
+        auto index = ip["interface"].get<long long>();
+        if (index < 0 || static_cast<size_t>(index) >= interfaces.size()) return bad("ip names interface " + std::to_string(index) + ", which does not exist");
+        const json &iface = interfaces[index];
+        if (!iface.is_object() || iface.value("name", "") != ifname || !iface.contains("sandbox")) continue;
+        auto addr = Cidr::parse_interface(ip["address"].get<std::string>());
+        if (!addr) return bad(addr.error().message);
+        ExpectedPod pod{*addr, std::nullopt, std::nullopt};
+        if (ip.contains("gateway") && ip["gateway"].is_string()) {
+            auto gw = Ipv4::parse(ip["gateway"].get<std::string>());
+            if (!gw) return bad(gw.error().message);
+            pod.gateway = *gw;
+        }
+        if (iface.contains("mac") && iface["mac"].is_string())
+            if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod.mac = *mac;
+        return pod;
+    }
+    return bad("has no IPv4 address for container interface " + ifname);
+}
+
+}  // namespace podlane::cni

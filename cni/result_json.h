@@ -1,0 +1,40 @@
+// The spec's result JSON: what ADD prints, and what CHECK reads back from
+// prevResult.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cni_error.h"
+#include "podlane/ip.h"
+
+namespace podlane::cni {
+
+struct ResultInterface {
+    std::string name;
+    Mac mac;
+    std::string sandbox;  // empty: on the host
+};
+
+struct AddResult {
+    std::vector<ResultInterface> interfaces;  // bridge, host veth, pod
+    Cidr address;                             // pod address with the pod CIDR's length
+    Ipv4 gateway;
+    nlohmann::json dns;                       // null: omitted
+};
+
+// In the layout of cni_version (0.3.x/0.4.0 put "version": "4" on each IP).
+// A prevResult (we are not first in the chain) is kept and extended.
+nlohmann::json to_json(const AddResult &result, const std::string &cni_version, const nlohmann::json &prev_result);
+
+// What a previous ADD reported for the container interface ifname.
+struct ExpectedPod {
+    Cidr address;
+    std::optional<Ipv4> gateway;
+    std::optional<Mac> mac;
+};
+CniResult<ExpectedPod> expected_from_prev_result(const nlohmann::json &prev_result, const std::string &ifname);
+
+}  // namespace podlane::cni
