@@ -16,6 +16,8 @@ struct AgentOptions {
     std::string pin_root;             // overrides the config's pinRoot when set
     std::string uplink_hook = "auto";  // auto | tc | xdp
     std::string attach = "bridge";     // bridge | veth: where the pod-side program runs
+    std::string role = "node";         // node | router
+    std::string router_hook = "xdp";   // router role: xdp | tc
     std::string run_dir = "/run/podlane";
     datastore::Options datastore;
 };

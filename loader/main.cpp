@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "agent.h"
+#include "router/router_agent.h"
 
 namespace {
 
@@ -38,6 +39,10 @@ int main(int argc, char **argv)
         ->check(CLI::IsMember({"auto", "tc", "xdp"}));
     app.add_option("--attach", options.attach, "Where the pod-side program runs: bridge (podlane0 ingress) or veth (each pod)")
         ->check(CLI::IsMember({"bridge", "veth"}));
+    app.add_option("--role", options.role, "node: a cluster node; router: the central router of the nodes' pod networks")
+        ->check(CLI::IsMember({"node", "router"}));
+    app.add_option("--hook", options.router_hook, "Router role: forward in xdp (NICs) or tc (veth interfaces)")
+        ->check(CLI::IsMember({"xdp", "tc"}));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
     app.add_flag("--detach", detach, "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);
@@ -45,7 +50,8 @@ int main(int argc, char **argv)
     CLI11_PARSE(app, argc, argv);
 
     if (detach) {
-        auto st = podlane::detach_dataplane(options, log_line);
+        auto st = options.role == "router" ? podlane::detach_router(options, log_line)
+                                           : podlane::detach_dataplane(options, log_line);
         if (!st) {
             log_line("error: " + st.error().message);
             return 1;
@@ -60,7 +66,8 @@ int main(int argc, char **argv)
     for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
     pthread_sigmask(SIG_BLOCK, &mask, nullptr);
 
-    auto agent = podlane::Agent::start(options, log_line);
+    auto agent = options.role == "router" ? podlane::start_router(options, log_line)
+                                          : podlane::Agent::start(options, log_line);
     if (!agent) {
         log_line("error: " + agent.error().message);
         return 1;
