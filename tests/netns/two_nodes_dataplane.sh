@@ -83,6 +83,28 @@ after=$(forwarded)
 in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "node1 itself cannot reach the remote pod (host device path)"
 echo "ok: TCP pod1 -> pod2 across nodes, $((after - before)) packets forwarded by BPF, no kernel route"
 
+# ICMP errors from the other node reach the pod: TTL 2 expires at node2,
+# whose kernel answers through its host device and the BPF path back.
+in_ns p1 ping -c 1 -W 2 -t 2 10.244.2.10 > "$work/ttl.log" 2>&1 || true
+grep -q "Time to live exceeded" "$work/ttl.log" || fail "time-exceeded from node2 did not reach pod1: $(cat "$work/ttl.log")"
+echo "ok: ICMP time-exceeded from the remote node reaches the pod"
+
+# Restart: the agent adopts the pinned maps, replaces its filters in place
+# (never a second one) and the counters carry on.
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "traffic stopped while podlaned was down"
+in_ns n1 "$podlaned" --config "$work/node1.json" --run-dir "$work/run" > "$work/podlaned1b.log" 2>&1 &
+pids[0]=$!
+for _ in $(seq 50); do grep -q ready "$work/podlaned1b.log" && break; sleep 0.1; done
+grep -q ready "$work/podlaned1b.log" || fail "podlaned on node1 did not restart"
+for dev in podlane0 eth0; do
+    n=$(in_ns n1 tc filter show dev "$dev" ingress | grep -c "direct-action" || true)
+    [ "$n" = 1 ] || fail "after a restart $dev ingress has $n podlane filters, want 1"
+done
+[ "$(forwarded)" -ge "$after" ] || fail "counters went backwards after restart: maps were not adopted"
+tcp_ok || fail "cross-node pod TCP failed after podlaned restarted"
+echo "ok: restart adopts maps, replaces filters in place (one per hook), traffic continues"
+
 for i in 1 2; do
     kill "${pids[$((i - 1))]}"; wait "${pids[$((i - 1))]}" 2>/dev/null || true
     in_ns "n$i" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --detach 2>> "$work/podlaned$i.log"
