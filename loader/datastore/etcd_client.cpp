@@ -1,0 +1,248 @@
+#include "datastore/etcd_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "datastore/base64.h"
+
+namespace podlane::datastore {
+namespace {
+
+using nlohmann::json;
+
+// grpc-gateway renders int64 as strings and omits zero values.
+int64_t num(const json &obj, const char *field)
+{
+    auto it = obj.find(field);
+    if (it == obj.end() || it->is_null()) return 0;
+    if (it->is_string()) return std::stoll(it->get<std::string>());
+    if (it->is_number_integer()) return it->get<int64_t>();
+    return 0;
+}
+
+std::string b64_field(const json &obj, const char *field)
+{
+    auto it = obj.find(field);
+    if (it == obj.end() || !it->is_string()) return {};
+    auto decoded = base64_decode(it->get<std::string>());
+    return decoded ? *decoded : std::string{};
+}
+
+KeyValue parse_kv(const json &kv)
+{
+    return KeyValue{b64_field(kv, "key"), b64_field(kv, "value"), num(kv, "create_revision"), num(kv, "mod_revision"),
+                    num(kv, "lease")};
+}
+
+// {"error": "...", "code": N, "message": "..."} is how the gateway reports a
+// gRPC status.
+std::optional<Error> grpc_error(const json &doc)
+{
+    if (!doc.is_object()) return Error{"etcd answered something other than a JSON object"};
+    if (doc.contains("error") || (doc.contains("code") && doc.contains("message")))
+        return Error{"etcd: " + doc.value("message", doc.value("error", std::string{"error"})) + " (gRPC code " +
+                     std::to_string(doc.value("code", 0)) + ")"};
+    return std::nullopt;
+}
+
+Result<json> parse(const std::string &text, const std::string &what)
+{
+    auto doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded()) return Error{what + ": etcd answered invalid JSON: " + text.substr(0, 200)};
+    if (auto err = grpc_error(doc)) return err->wrap(what);
+    return doc;
+}
+
+}  // namespace
+
+std::string prefix_range_end(const std::string &prefix)
+{
+    std::string end = prefix;
+    while (!end.empty()) {
+        if (static_cast<unsigned char>(end.back()) < 0xff) {
+            end.back() = static_cast<char>(end.back() + 1);
+            return end;
+        }
+        end.pop_back();
+    }
+    return std::string(1, '\0');  // every key
+}
+
+EtcdClient::EtcdClient(std::vector<std::string> endpoints, TlsOptions tls)
+    : endpoints_(std::move(endpoints)), http_(std::move(tls))
+{
+    for (auto &e : endpoints_)
+        while (!e.empty() && e.back() == '/') e.pop_back();
+}
+
+Result<std::string> EtcdClient::call(const std::string &path, const std::string &body, StopFlag *stop) const
+{
+    if (endpoints_.empty()) return Error{"etcd: no endpoints configured (--etcd-endpoints)"};
+    std::string failures;
+    for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
+        size_t idx = (current_.load() + attempt) % endpoints_.size();
+        HttpRequest req{.method = "POST", .url = endpoints_[idx] + path, .body = body, .headers = {}, .timeout_ms = 5000};
+        auto resp = http_.send(req, stop);
+        if (resp && resp->status != 0 && resp->status < 500) {
+            current_.store(idx);
+            return std::move(resp->body);
+        }
+        if (!failures.empty()) failures += "; ";
+        failures += resp ? endpoints_[idx] + path + ": HTTP " + std::to_string(resp->status) + " " + resp->body.substr(0, 200)
+                         : resp.error().message;
+        if (stop && stop->stop_requested()) break;
+    }
+    return Error{failures};
+}
+
+Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag *stop) const
+{
+    json body = {{"key", base64_encode(prefix)}, {"range_end", base64_encode(prefix_range_end(prefix))}};
+    auto text = call("/v3/kv/range", body.dump(), stop);
+    if (!text) return text.error().wrap("range " + prefix);
+    auto doc = parse(*text, "range " + prefix);
+    if (!doc) return doc.error();
+    RangeResult out;
+    out.revision = num((*doc)["header"], "revision");
+    if (doc->contains("kvs"))
+        for (const auto &kv : (*doc)["kvs"]) out.kvs.push_back(parse_kv(kv));
+    return out;
+}
+
+Status EtcdClient::put(const std::string &key, const std::string &value, int64_t lease, StopFlag *stop) const
+{
+    json body = {{"key", base64_encode(key)}, {"value", base64_encode(value)}};
+    if (lease) body["lease"] = std::to_string(lease);
+    auto text = call("/v3/kv/put", body.dump(), stop);
+    if (!text) return text.error().wrap("put " + key);
+    auto doc = parse(*text, "put " + key);
+    if (!doc) return doc.error();
+    return {};
+}
+
+Status EtcdClient::remove(const std::string &key, StopFlag *stop) const
+{
+    json body = {{"key", base64_encode(key)}};
+    auto text = call("/v3/kv/deleterange", body.dump(), stop);
+    if (!text) return text.error().wrap("delete " + key);
+    auto doc = parse(*text, "delete " + key);
+    if (!doc) return doc.error();
+    return {};
+}
+
+Result<bool> EtcdClient::create_if_absent(const std::string &key, const std::string &value, int64_t lease,
+                                          StopFlag *stop) const
+{
+    json put = {{"key", base64_encode(key)}, {"value", base64_encode(value)}};
+    if (lease) put["lease"] = std::to_string(lease);
+    json body = {
+        {"compare", json::array({{{"key", base64_encode(key)}, {"target", "CREATE"}, {"result", "EQUAL"},
+                                  {"create_revision", "0"}}})},
+        {"success", json::array({{{"request_put", put}}})},
+    };
+    auto text = call("/v3/kv/txn", body.dump(), stop);
+    if (!text) return text.error().wrap("create " + key);
+    auto doc = parse(*text, "create " + key);
+    if (!doc) return doc.error();
+    return doc->value("succeeded", false);
+}
+
+Result<int64_t> EtcdClient::lease_grant(int64_t ttl_seconds, StopFlag *stop) const
+{
+    json body = {{"TTL", std::to_string(ttl_seconds)}};
+    auto text = call("/v3/lease/grant", body.dump(), stop);
+    if (!text) return text.error().wrap("lease grant");
+    auto doc = parse(*text, "lease grant");
+    if (!doc) return doc.error();
+    int64_t id = num(*doc, "ID");
+    if (!id) return Error{"lease grant: etcd answered no lease ID: " + text->substr(0, 200)};
+    return id;
+}
+
+Result<int64_t> EtcdClient::lease_keepalive(int64_t lease, StopFlag *stop) const
+{
+    json body = {{"ID", std::to_string(lease)}};
+    auto text = call("/v3/lease/keepalive", body.dump(), stop);
+    if (!text) return text.error().wrap("lease keepalive");
+    // A streaming RPC through the gateway: {"result": {...}} per message.
+    auto doc = parse(*text, "lease keepalive");
+    if (!doc) return doc.error();
+    const json &result = doc->contains("result") ? (*doc)["result"] : *doc;
+    return num(result, "TTL");
+}
+
+Status EtcdClient::lease_revoke(int64_t lease, StopFlag *stop) const
+{
+    json body = {{"ID", std::to_string(lease)}};
+    auto text = call("/v3/lease/revoke", body.dump(), stop);
+    if (!text) return text.error().wrap("lease revoke");
+    auto doc = parse(*text, "lease revoke");
+    if (!doc) return doc.error();
+    return {};
+}
+
+Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t start_revision,
+                                          const std::function<void()> &on_created,
+                                          const std::function<void(const std::vector<WatchEvent> &, int64_t)> &on_events,
+                                          StopFlag &stop) const
+{
+    if (endpoints_.empty()) return Error{"etcd: no endpoints configured (--etcd-endpoints)"};
+    json body = {{"create_request",
+                  {{"key", base64_encode(prefix)},
+                   {"range_end", base64_encode(prefix_range_end(prefix))},
+                   {"start_revision", std::to_string(start_revision)}}}};
+    WatchEnd end;
+    std::optional<Error> stream_error;
+    bool created = false;
+    JsonObjectSplitter splitter;
+    auto on_object = [&](std::string_view text) {
+        auto doc = json::parse(text, nullptr, false);
+        if (doc.is_discarded() || !doc.is_object()) {
+            stream_error = Error{"watch " + prefix + ": invalid JSON in the stream"};
+            return false;
+        }
+        if (doc.contains("error")) {
+            stream_error = grpc_error(doc["error"].is_object() ? doc["error"] : doc).value_or(Error{"watch error"}).wrap("watch " + prefix);
+            return false;
+        }
+        const json &r = doc.contains("result") ? doc["result"] : doc;
+        if (num(r, "compact_revision") > 0) {
+            end.compacted = true;
+            end.compact_revision = num(r, "compact_revision");
+            return false;
+        }
+        if (r.value("canceled", false)) {
+            stream_error = Error{"watch " + prefix + ": canceled by etcd: " + r.value("cancel_reason", std::string{})};
+            return false;
+        }
+        if (r.value("created", false) && !created) {
+            created = true;
+            on_created();
+        }
+        std::vector<WatchEvent> events;
+        if (r.contains("events"))
+            for (const auto &ev : r["events"])
+                events.push_back({ev.value("type", std::string{}) == "DELETE", parse_kv(ev.value("kv", json::object()))});
+        if (!events.empty()) on_events(events, num(r["header"], "revision"));
+        return true;
+    };
+
+    std::string failures;
+    for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
+        size_t idx = (current_.load() + attempt) % endpoints_.size();
+        HttpRequest req{.method = "POST", .url = endpoints_[idx] + "/v3/watch", .body = body.dump(), .headers = {},
+                        .timeout_ms = 0};
+        auto resp = http_.stream(req, [&](std::string_view chunk) { return splitter.feed(chunk, on_object); }, stop);
+        if (stream_error) return *stream_error;
+        if (resp && resp->status >= 200 && resp->status < 300) {
+            current_.store(idx);
+            return end;  // ended: by etcd, by compaction or by stop
+        }
+        if (created) return resp ? Error{"watch " + prefix + ": HTTP " + std::to_string(resp->status)} : resp.error();
+        if (!failures.empty()) failures += "; ";
+        failures += resp ? endpoints_[idx] + "/v3/watch: HTTP " + std::to_string(resp->status) : resp.error().message;
+        if (stop.stop_requested()) return end;
+    }
+    return Error{"watch " + prefix + ": " + failures};
+}
+
+}  // namespace podlane::datastore

@@ -1,0 +1,290 @@
+#include "datastore/etcd_source.h"
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "datastore/backoff.h"
+#include "datastore/cidr_allocator.h"
+
+namespace podlane::datastore {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+std::string node_value(const NodeConfig &self)
+{
+    return json{{"name", self.node_name}, {"nodeIP", self.node_ip.str()}, {"podCIDR", self.pod_cidr.str()}}.dump();
+}
+
+Result<ClusterNode> parse_node_value(const std::string &text)
+{
+    auto doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return Error{"not a JSON object"};
+    ClusterNode node;
+    node.name = doc.value("name", std::string{});
+    if (node.name.empty()) return Error{"name missing"};
+    auto ip = Ipv4::parse(doc.value("nodeIP", std::string{}));
+    if (!ip) return ip.error().wrap("nodeIP");
+    auto cidr = Cidr::parse(doc.value("podCIDR", std::string{}));
+    if (!cidr) return cidr.error().wrap("podCIDR");
+    node.node_ip = *ip;
+    node.pod_cidr = *cidr;
+    return node;
+}
+
+TlsOptions etcd_tls(const Options &options)
+{
+    TlsOptions tls;
+    tls.ca_file = options.etcd_ca;
+    tls.cert_file = options.etcd_cert;
+    tls.key_file = options.etcd_key;
+    return tls;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EtcdSource>> EtcdSource::create(const Options &options)
+{
+    if (options.etcd_endpoints.empty()) return Error{"--datastore etcd needs --etcd-endpoints (e.g. http://10.0.0.1:2379)"};
+    for (const auto &e : options.etcd_endpoints)
+        if (e.rfind("http://", 0) != 0 && e.rfind("https://", 0) != 0)
+            return Error{"--etcd-endpoints: '" + e + "' is not an http:// or https:// URL"};
+    if (options.etcd_prefix.empty() || options.etcd_prefix.front() != '/')
+        return Error{"--etcd-prefix: '" + options.etcd_prefix + "' must start with /"};
+    if (options.etcd_lease_ttl_s < 2) return Error{"--etcd-lease-ttl: at least 2 seconds"};
+    return std::unique_ptr<EtcdSource>(new EtcdSource(options));
+}
+
+EtcdSource::EtcdSource(const Options &options)
+    : options_(options),
+      client_(options.etcd_endpoints, etcd_tls(options))
+{
+    if (options_.etcd_prefix.back() != '/') options_.etcd_prefix += '/';
+}
+
+EtcdSource::~EtcdSource() { stop(); }
+
+std::string EtcdSource::cidr_key_of(const Cidr &cidr) const { return options_.etcd_prefix + "podcidrs/" + cidr_key(cidr); }
+
+void EtcdSource::log(const std::string &msg) const
+{
+    if (log_) log_(msg);
+}
+
+Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop)
+{
+    const std::string claims_prefix = options_.etcd_prefix + "podcidrs/";
+    // A lost race (another node took the block between range and txn)
+    // simply means: look again.
+    for (int round = 0; round < 64; ++round) {
+        auto claims = client_.range_prefix(claims_prefix, &stop);
+        if (!claims) return claims.error();
+        std::vector<Cidr> taken;
+        std::vector<Cidr> mine;
+        std::map<std::string, std::string> owner_of;  // cidr str -> node
+        for (const auto &kv : claims->kvs) {
+            auto cidr = cidr_from_key(kv.key.substr(claims_prefix.size()));
+            if (!cidr) continue;
+            taken.push_back(*cidr);
+            owner_of[cidr->str()] = kv.value;
+            if (kv.value == self.node_name) mine.push_back(*cidr);
+        }
+
+        Cidr want;
+        if (has_pod_cidr(self)) {
+            want = self.pod_cidr;
+            for (const auto &[cidr_text, owner] : owner_of) {
+                auto other = Cidr::parse(cidr_text);
+                if (owner != self.node_name && other && other->overlaps(want)) {
+                    fatal = true;
+                    return Error{"podCIDR " + want.str() + " from the config overlaps " + cidr_text + ", claimed in etcd by node '" +
+                                 owner + "' (key " + cidr_key_of(*other) + ")"};
+                }
+            }
+            if (owner_of.count(want.str())) return want;  // ours already
+        } else if (!mine.empty()) {
+            return mine.front();  // a restarted node keeps its block
+        } else {
+            auto next = next_free_cidr(self.cluster_cidr, options_.pod_cidr_length, taken);
+            if (!next) {
+                fatal = true;
+                return next.error();
+            }
+            if (!*next) {
+                fatal = true;
+                return Error{"cluster CIDR " + self.cluster_cidr.str() + " is full: every /" +
+                             std::to_string(options_.pod_cidr_length) + " is claimed under " + claims_prefix};
+            }
+            want = **next;
+        }
+        auto created = client_.create_if_absent(cidr_key_of(want), self.node_name, 0, &stop);
+        if (!created) return created.error();
+        if (*created) return want;
+    }
+    fatal = true;
+    return Error{"could not claim a pod CIDR: lost the race 64 times in a row"};
+}
+
+Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self)
+{
+    if (self.node_name.empty()) return Error{"nodeName: needed to register in etcd"};
+    if (self.cluster_cidr.length == 0) return Error{"clusterCIDR: needed to claim a pod CIDR from etcd"};
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{options_.startup_timeout_s};
+    Backoff backoff;
+    StopFlag never;
+    for (;;) {
+        bool fatal = false;
+        auto cidr = claim_pod_cidr(self, fatal, never);
+        if (cidr) {
+            self.pod_cidr = *cidr;
+            return self;
+        }
+        if (fatal || std::chrono::steady_clock::now() >= deadline)
+            return cidr.error().wrap("claiming a pod CIDR for node '" + self.node_name + "'");
+        never.sleep_for(backoff.next());
+    }
+}
+
+Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log)
+{
+    if (lease_thread_.joinable() || watch_thread_.joinable()) return Error{"etcd source: already started"};
+    if (!has_pod_cidr(self)) return Error{"etcd source: start before resolve_self: this node has no pod CIDR"};
+    self_ = self;
+    log_ = std::move(log);
+    std::string endpoints;
+    for (const auto &e : options_.etcd_endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
+    outage_ = std::make_unique<OutageLog>("etcd (" + endpoints + ")", log_);
+    lease_thread_ = std::thread([this] { lease_loop(); });
+    watch_thread_ = std::thread([this, cb = std::move(on_change)] { watch_loop(cb); });
+    return {};
+}
+
+void EtcdSource::stop()
+{
+    lease_stop_.request_stop();
+    watch_stop_.request_stop();
+    if (lease_thread_.joinable()) lease_thread_.join();
+    if (watch_thread_.joinable()) watch_thread_.join();
+}
+
+Status EtcdSource::leave()
+{
+    lease_stop_.request_stop();
+    if (lease_thread_.joinable()) lease_thread_.join();
+    int64_t lease = lease_.exchange(0);
+    if (!lease) return {};
+    auto st = client_.lease_revoke(lease);
+    if (!st) return st.error().wrap("leaving the cluster");
+    return {};
+}
+
+void EtcdSource::lease_loop()
+{
+    const milliseconds renew_every{options_.etcd_lease_ttl_s * 1000 / 3};
+    const std::string key = node_key(self_.node_name);
+    const std::string value = node_value(self_);
+    Backoff backoff;
+    while (!lease_stop_.stop_requested()) {
+        if (lease_.load() == 0) {
+            auto id = client_.lease_grant(options_.etcd_lease_ttl_s, &lease_stop_);
+            Status st = id ? client_.put(key, value, *id, &lease_stop_) : Status{id.error()};
+            if (!st) {
+                if (lease_stop_.stop_requested()) break;
+                outage_->failed(st.error().wrap("registering node '" + self_.node_name + "'"));
+                lease_stop_.sleep_for(backoff.next());
+                continue;
+            }
+            lease_.store(*id);
+            log("registered in etcd as " + key + " (lease " + std::to_string(*id) + ", TTL " +
+                std::to_string(options_.etcd_lease_ttl_s) + "s)");
+        } else {
+            auto ttl = client_.lease_keepalive(lease_.load(), &lease_stop_);
+            if (!ttl) {
+                if (lease_stop_.stop_requested()) break;
+                outage_->failed(ttl.error());
+                lease_stop_.sleep_for(std::min(backoff.next(), renew_every));
+                continue;
+            }
+            if (*ttl == 0) {
+                log("etcd lease of node '" + self_.node_name + "' expired; registering again");
+                lease_.store(0);
+                continue;
+            }
+        }
+        outage_->recovered();
+        backoff.reset();
+        lease_stop_.sleep_for(renew_every);
+    }
+}
+
+void EtcdSource::watch_loop(NodesCallback on_change)
+{
+    const std::string prefix = options_.etcd_prefix + "nodes/";
+    NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
+    std::map<std::string, ClusterNode> nodes;
+    int64_t revision = 0;  // everything up to here is in `nodes`
+    bool need_list = true;
+    Backoff backoff;
+
+    auto apply = [&](const KeyValue &kv, bool deleted) {
+        std::string name = kv.key.substr(prefix.size());
+        if (deleted) {
+            nodes.erase(name);
+            return;
+        }
+        auto node = parse_node_value(kv.value);
+        if (!node) {
+            log("ignoring etcd key " + kv.key + ": " + node.error().message);
+            nodes.erase(name);
+            return;
+        }
+        nodes[name] = *node;
+    };
+
+    while (!watch_stop_.stop_requested()) {
+        if (need_list) {
+            auto list = client_.range_prefix(prefix, &watch_stop_);
+            if (!list) {
+                if (watch_stop_.stop_requested()) break;
+                outage_->failed(list.error());
+                watch_stop_.sleep_for(backoff.next());
+                continue;
+            }
+            nodes.clear();
+            for (const auto &kv : list->kvs) apply(kv, false);
+            revision = list->revision;
+            need_list = false;
+            outage_->recovered();
+            backoff.reset();
+            publisher.publish(nodes);
+        }
+        auto end = client_.watch_prefix(
+            prefix, revision + 1,
+            [&] {
+                outage_->recovered();
+                backoff.reset();
+            },
+            [&](const std::vector<WatchEvent> &events, int64_t) {
+                for (const auto &ev : events) {
+                    apply(ev.kv, ev.deleted);
+                    revision = std::max(revision, ev.kv.mod_revision);
+                }
+                publisher.publish(nodes);
+            },
+            watch_stop_);
+        if (watch_stop_.stop_requested()) break;
+        if (!end) {
+            outage_->failed(end.error());
+        } else if (end->compacted) {
+            log("etcd watch: revision " + std::to_string(revision + 1) + " was compacted (now " +
+                std::to_string(end->compact_revision) + "); listing the nodes again");
+            need_list = true;
+            continue;
+        }
+        watch_stop_.sleep_for(backoff.next());  // stream ended: reconnect
+    }
+}
+
+}  // namespace podlane::datastore

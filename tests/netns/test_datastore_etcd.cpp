@@ -1,0 +1,257 @@
+// The etcd source against a real etcd: concurrent CIDR claims, membership,
+// leaving, lease expiry, etcd restarts and compaction.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "datastore/etcd_client.h"
+#include "datastore/etcd_source.h"
+#include "etcd_process.h"
+#include "node_list_recorder.h"
+
+using namespace podlane;
+using namespace podlane::datastore;
+using podlane::test::EtcdProcess;
+using podlane::test::has_node;
+using podlane::test::NodeListRecorder;
+using namespace std::chrono_literals;
+
+namespace {
+
+class EtcdSourceTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        std::string why = EtcdProcess::skip_reason();
+        if (!why.empty()) GTEST_SKIP() << why;
+        auto etcd = EtcdProcess::launch();
+        ASSERT_TRUE(etcd.ok()) << etcd.error().message;
+        etcd_ = std::move(*etcd);
+    }
+
+    Options options(int ttl = 10) const
+    {
+        Options o;
+        o.kind = "etcd";
+        o.etcd_endpoints = {etcd_->endpoint()};
+        o.etcd_prefix = "/podlane-test/";
+        o.etcd_lease_ttl_s = ttl;
+        o.startup_timeout_s = 30;
+        return o;
+    }
+
+    static NodeConfig node(const std::string &name, const std::string &ip)
+    {
+        NodeConfig cfg;
+        cfg.node_name = name;
+        cfg.node_ip = *Ipv4::parse(ip);
+        cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+        return cfg;
+    }
+
+    struct Member {
+        std::unique_ptr<EtcdSource> source;
+        NodeConfig cfg;
+        NodeListRecorder seen;
+    };
+
+    // resolve_self + start, like podlaned does.
+    std::unique_ptr<Member> join(const std::string &name, const std::string &ip, int ttl = 10)
+    {
+        auto m = std::make_unique<Member>();
+        auto src = EtcdSource::create(options(ttl));
+        EXPECT_TRUE(src.ok()) << src.error().message;
+        if (!src) return nullptr;
+        m->source = std::move(*src);
+        auto cfg = m->source->resolve_self(node(name, ip));
+        EXPECT_TRUE(cfg.ok()) << cfg.error().message;
+        if (!cfg) return nullptr;
+        m->cfg = *cfg;
+        Member *raw = m.get();
+        auto st = m->source->start(
+            m->cfg, [raw](std::vector<ClusterNode> l) { raw->seen(std::move(l)); },
+            [raw](const std::string &line) { raw->seen.log(line); });
+        EXPECT_TRUE(st.ok()) << st.error().message;
+        return m;
+    }
+
+    static bool has_all(const std::vector<ClusterNode> &nodes, std::initializer_list<const char *> names)
+    {
+        for (auto n : names)
+            if (!has_node(nodes, n)) return false;
+        return true;
+    }
+
+    std::unique_ptr<EtcdProcess> etcd_;
+};
+
+TEST_F(EtcdSourceTest, ThreeNodesStartingTogetherClaimDistinctCidrsAndSeeEachOther)
+{
+    // The three claims race on purpose: the transaction must separate them.
+    std::vector<std::future<std::unique_ptr<Member>>> starting;
+    const char *names[] = {"node-a", "node-b", "node-c"};
+    const char *ips[] = {"192.168.50.11", "192.168.50.12", "192.168.50.13"};
+    for (int i = 0; i < 3; ++i)
+        starting.push_back(std::async(std::launch::async, [this, &names, &ips, i] { return join(names[i], ips[i]); }));
+    std::vector<std::unique_ptr<Member>> members;
+    for (auto &f : starting) members.push_back(f.get());
+    for (auto &m : members) ASSERT_TRUE(m);
+
+    std::set<std::string> cidrs;
+    for (auto &m : members) {
+        EXPECT_TRUE(m->cfg.cluster_cidr.contains(m->cfg.pod_cidr)) << m->cfg.pod_cidr.str();
+        EXPECT_EQ(m->cfg.pod_cidr.length, 24);
+        cidrs.insert(m->cfg.pod_cidr.str());
+    }
+    EXPECT_EQ(cidrs.size(), 3u) << "two nodes got the same pod CIDR";
+
+    for (auto &m : members) {
+        ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 3; }))
+            << m->cfg.node_name << " did not see all three nodes";
+        // Each node sees each other's claimed CIDR via that node's IP.
+        for (auto &other : members) {
+            bool found = false;
+            for (const auto &n : m->seen.latest())
+                if (n.name == other->cfg.node_name) {
+                    found = true;
+                    EXPECT_EQ(n.pod_cidr, other->cfg.pod_cidr);
+                    EXPECT_EQ(n.node_ip, other->cfg.node_ip);
+                }
+            EXPECT_TRUE(found);
+        }
+    }
+}
+
+TEST_F(EtcdSourceTest, RestartedNodeKeepsItsCidrAndConfiguredCidrsAreChecked)
+{
+    auto first = EtcdSource::create(options());
+    ASSERT_TRUE(first.ok());
+    auto a = (*first)->resolve_self(node("node-a", "192.168.50.11"));
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    auto b = (*first)->resolve_self(node("node-b", "192.168.50.12"));
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    EXPECT_NE(a->pod_cidr, b->pod_cidr);
+
+    auto again = EtcdSource::create(options());
+    ASSERT_TRUE(again.ok());
+    auto a2 = (*again)->resolve_self(node("node-a", "192.168.50.11"));
+    ASSERT_TRUE(a2.ok()) << a2.error().message;
+    EXPECT_EQ(a2->pod_cidr, a->pod_cidr);
+
+    // A configured CIDR that another node owns is refused, naming the owner.
+    auto c = node("node-c", "192.168.50.13");
+    c.pod_cidr = b->pod_cidr;
+    auto clash = (*again)->resolve_self(c);
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().message.find("node-b"), std::string::npos) << clash.error().message;
+
+    // A free configured CIDR is claimed as given, and then skipped by others.
+    c.pod_cidr = *Cidr::parse("10.244.200.0/24");
+    auto c_ok = (*again)->resolve_self(c);
+    ASSERT_TRUE(c_ok.ok()) << c_ok.error().message;
+    EXPECT_EQ(c_ok->pod_cidr.str(), "10.244.200.0/24");
+    EtcdClient client({etcd_->endpoint()}, {});
+    auto claims = client.range_prefix("/podlane-test/podcidrs/");
+    ASSERT_TRUE(claims.ok());
+    EXPECT_EQ(claims->kvs.size(), 3u);
+}
+
+TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere)
+{
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12");
+    auto c = join("node-c", "192.168.50.13");
+    ASSERT_TRUE(a && b && c);
+    for (auto *m : {a.get(), b.get(), c.get()})
+        ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 3; }));
+
+    auto st = c->source->leave();
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    for (auto *m : {a.get(), b.get()}) {
+        ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 2 && !has_node(l, "node-c"); }))
+            << m->cfg.node_name << " still routes to node-c";
+    }
+}
+
+TEST_F(EtcdSourceTest, NodeThatStopsRenewingExpiresEverywhere)
+{
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12", /*ttl=*/2);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return has_node(l, "node-b"); }));
+    // Renewal keeps it for longer than its TTL...
+    std::this_thread::sleep_for(4s);
+    EXPECT_TRUE(has_node(a->seen.latest(), "node-b"));
+    // ...a crash (no renewal, no revoke) loses it after the TTL.
+    b->source->stop();
+    ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return !has_node(l, "node-b"); }, 30s));
+}
+
+TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive)
+{
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12");
+    ASSERT_TRUE(a && b);
+    for (auto *m : {a.get(), b.get()}) ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 2; }));
+
+    etcd_->stop(9);  // a crash, mid-watch
+    // Both notice (the log says so once), and publish nothing shorter.
+    ASSERT_TRUE(a->seen.wait_for_log("unreachable", 30s));
+    std::this_thread::sleep_for(2s);  // several retries happen meanwhile
+    EXPECT_EQ(a->seen.count_logs("unreachable"), 1u) << "an outage is logged once, not per retry";
+
+    auto st = etcd_->start();
+    ASSERT_TRUE(st.ok()) << st.error().message;
+
+    auto c = join("node-c", "192.168.50.13");
+    ASSERT_TRUE(c);
+    for (auto *m : {a.get(), b.get(), c.get()})
+        ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 3; }))
+            << m->cfg.node_name << " missed a change made after the restart";
+    EXPECT_GE(a->seen.count_logs("reachable again"), 1u);
+
+    // Once both were known, no published list ever lacked one of them.
+    for (auto *m : {a.get(), b.get()}) {
+        bool both_known = false;
+        for (const auto &l : m->seen.lists()) {
+            if (both_known) {
+                EXPECT_TRUE(has_all(l, {"node-a", "node-b"})) << "a node was dropped during the outage";
+            }
+            both_known = both_known || has_all(l, {"node-a", "node-b"});
+        }
+    }
+}
+
+TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists)
+{
+    EtcdClient client({etcd_->endpoint()}, {});
+    ASSERT_TRUE(client.put("/p/nodes/x", "1").ok());
+    ASSERT_TRUE(client.put("/p/nodes/x", "2").ok());
+    auto r = client.range_prefix("/p/");
+    ASSERT_TRUE(r.ok());
+    HttpClient http;
+    auto compact = http.send({.method = "POST", .url = etcd_->endpoint() + "/v3/kv/compaction",
+                              .body = R"({"revision":")" + std::to_string(r->revision) + R"(","physical":true})",
+                              .headers = {}, .timeout_ms = 5000});
+    ASSERT_TRUE(compact.ok() && compact->status == 200);
+
+    StopFlag stop;
+    auto end = client.watch_prefix("/p/", 1, [] {}, [](const auto &, int64_t) {}, stop);
+    ASSERT_TRUE(end.ok()) << end.error().message;
+    EXPECT_TRUE(end->compacted);
+    EXPECT_EQ(end->compact_revision, r->revision);
+}
+
+TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly)
+{
+    auto a = join("node-a", "192.168.50.11");
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return l.size() == 1; }));
+    auto t0 = std::chrono::steady_clock::now();
+    a->source->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+}  // namespace
