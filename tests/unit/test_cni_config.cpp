@@ -1,0 +1,244 @@
+// Config, environment, versions and result JSON of the CNI plugin.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "commands.h"
+#include "config.h"
+#include "env.h"
+#include "host_veth.h"
+#include "result_json.h"
+#include "version.h"
+
+using namespace podlane;
+using namespace podlane::cni;
+using nlohmann::json;
+
+namespace {
+
+json base_config()
+{
+    return json{{"cniVersion", "1.0.0"}, {"name", "net1"}, {"type", "podlane"}, {"podCIDR", "10.244.3.0/24"}};
+}
+
+CniError config_error(const json &doc)
+{
+    auto cfg = parse_config(doc.dump());
+    EXPECT_FALSE(cfg.ok()) << doc.dump();
+    return cfg.ok() ? CniError{} : cfg.error();
+}
+
+EnvLookup env_of(std::map<std::string, std::string> vars)
+{
+    return [vars = std::move(vars)](const char *name) -> const char * {
+        auto it = vars.find(name);
+        return it == vars.end() ? nullptr : it->second.c_str();
+    };
+}
+
+}  // namespace
+
+TEST(CniConfig, DefaultsFollowTheIssue)
+{
+    auto cfg = parse_config(base_config().dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_EQ(cfg->bridge, "podlane0");
+    EXPECT_EQ(cfg->pod_cidr.str(), "10.244.3.0/24");
+    EXPECT_EQ(cfg->gateway.str(), "10.244.3.1");
+    EXPECT_FALSE(cfg->mtu.has_value());
+    EXPECT_FALSE(cfg->pin_dir.has_value());
+    EXPECT_EQ(cfg->store_dir(), "/var/lib/cni/podlane/net1");
+}
+
+TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored)
+{
+    json doc = base_config();
+    doc["bridge"] = "br-x";
+    doc["gateway"] = "10.244.3.254";
+    doc["mtu"] = 1400;
+    doc["dataDir"] = "/tmp/x";
+    doc["pinRoot"] = "/sys/fs/bpf/podlane/n1";
+    doc["runtimeConfig"] = {{"portMappings", json::array()}};
+    doc["somethingElse"] = 42;
+    doc["dns"] = {{"nameservers", {"10.96.0.10"}}};
+    auto cfg = parse_config(doc.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_EQ(cfg->bridge, "br-x");
+    EXPECT_EQ(cfg->gateway.str(), "10.244.3.254");
+    EXPECT_EQ(*cfg->mtu, 1400u);
+    EXPECT_EQ(cfg->store_dir(), "/tmp/x/net1");
+    EXPECT_EQ(*cfg->pin_dir, "/sys/fs/bpf/podlane/n1");
+    EXPECT_EQ(cfg->dns["nameservers"][0], "10.96.0.10");
+}
+
+TEST(CniConfig, InvalidValuesAreCode7NamingTheKey)
+{
+    struct Case {
+        const char *key;
+        json value;
+    } cases[] = {
+        {"bridge", "a-name-that-is-far-too-long"}, {"bridge", 5},           {"podCIDR", "10.244.3.1/24"},
+        {"podCIDR", "banana"},                     {"podCIDR", "10.0.0.0/31"}, {"gateway", "10.9.9.9"},
+        {"gateway", "10.244.3.0"},                 {"gateway", "10.244.3.255"}, {"gateway", "x"},
+        {"mtu", "1500"},                           {"mtu", 20},             {"mtu", 1.5},
+        {"dataDir", "relative/dir"},               {"dataDir", ""},         {"pinRoot", "pins"},
+        {"nodeConfig", "/nonexistent/node.json"},  {"name", "a/b"},         {"dns", "8.8.8.8"},
+        {"cni.dev/valid-attachments", "all"},
+    };
+    for (const auto &c : cases) {
+        json doc = base_config();
+        doc[c.key] = c.value;
+        CniError err = config_error(doc);
+        EXPECT_EQ(err.code, kInvalidConfig) << c.key << " = " << c.value.dump();
+        EXPECT_NE(err.msg.find(c.key), std::string::npos) << err.msg;
+    }
+    json doc = base_config();
+    doc.erase("podCIDR");
+    EXPECT_NE(config_error(doc).msg.find("podCIDR"), std::string::npos);
+    doc = base_config();
+    doc.erase("name");
+    EXPECT_EQ(config_error(doc).code, kInvalidConfig);
+}
+
+TEST(CniConfig, DecodeAndVersionErrors)
+{
+    EXPECT_EQ(parse_config("{not json").error().code, kDecodeFailure);
+    EXPECT_EQ(parse_config("[1,2]").error().code, kDecodeFailure);
+    json doc = base_config();
+    doc["cniVersion"] = "0.2.0";
+    EXPECT_EQ(config_error(doc).code, kIncompatibleVersion);
+    doc["cniVersion"] = "9.9.9";
+    EXPECT_EQ(config_error(doc).code, kIncompatibleVersion);
+}
+
+TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden)
+{
+    std::string path = testing::TempDir() + "/node-" + std::to_string(getpid()) + ".json";
+    std::ofstream(path) << R"({"nodeName":"n2","nodeIP":"192.168.1.12","uplink":"eth9","bridge":"plbr",
+                               "podCIDR":"10.244.2.0/24","pinRoot":"/sys/fs/bpf/pl"})";
+    json doc = base_config();
+    doc.erase("podCIDR");
+    doc["nodeConfig"] = path;
+    auto cfg = parse_config(doc.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_EQ(cfg->pod_cidr.str(), "10.244.2.0/24");
+    EXPECT_EQ(cfg->gateway.str(), "10.244.2.1");
+    EXPECT_EQ(cfg->bridge, "plbr");
+    EXPECT_EQ(cfg->uplink, "eth9");
+    EXPECT_EQ(*cfg->pin_dir, "/sys/fs/bpf/pl/n2");
+
+    doc["pinRoot"] = "/sys/fs/bpf/elsewhere";
+    doc["bridge"] = "other";
+    cfg = parse_config(doc.dump());
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(*cfg->pin_dir, "/sys/fs/bpf/elsewhere");
+    EXPECT_EQ(cfg->bridge, "other");
+
+    std::ofstream(path) << "{broken";
+    cfg = parse_config(doc.dump());
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_EQ(cfg.error().code, kInvalidConfig);
+    EXPECT_NE(cfg.error().msg.find("nodeConfig"), std::string::npos);
+    std::filesystem::remove(path);
+}
+
+TEST(CniEnv, ValidatesPerCommand)
+{
+    EXPECT_EQ(parse_env(env_of({})).error().code, kInvalidEnvironment);
+    EXPECT_EQ(parse_env(env_of({{"CNI_COMMAND", "FROB"}})).error().code, kInvalidEnvironment);
+    EXPECT_TRUE(parse_env(env_of({{"CNI_COMMAND", "VERSION"}})).ok());
+    EXPECT_TRUE(parse_env(env_of({{"CNI_COMMAND", "STATUS"}})).ok());
+    std::map<std::string, std::string> add{{"CNI_COMMAND", "ADD"}, {"CNI_CONTAINERID", "abc-1"},
+                                           {"CNI_NETNS", "/run/netns/x"}, {"CNI_IFNAME", "eth0"}};
+    EXPECT_TRUE(parse_env(env_of(add)).ok());
+    for (auto [key, bad] : {std::pair{"CNI_CONTAINERID", ""}, {"CNI_CONTAINERID", "-x"}, {"CNI_CONTAINERID", "a/b"},
+                            {"CNI_IFNAME", ""}, {"CNI_IFNAME", "sixteen-chars-xx"}, {"CNI_IFNAME", "a/b"},
+                            {"CNI_NETNS", ""}}) {
+        auto vars = add;
+        vars[key] = bad;
+        auto env = parse_env(env_of(vars));
+        ASSERT_FALSE(env.ok()) << key << "=" << bad;
+        EXPECT_EQ(env.error().code, kInvalidEnvironment);
+        EXPECT_NE(env.error().msg.find(key), std::string::npos) << env.error().msg;
+    }
+    auto del = add;
+    del["CNI_COMMAND"] = "DEL";
+    del.erase("CNI_NETNS");
+    EXPECT_TRUE(parse_env(env_of(del)).ok()) << "DEL must work without a namespace";
+}
+
+TEST(CniRun, VersionAndErrorJson)
+{
+    std::string out;
+    EXPECT_EQ(run_plugin(env_of({{"CNI_COMMAND", "VERSION"}}), R"({"cniVersion":"0.4.0"})", out), 0);
+    json v = json::parse(out);
+    EXPECT_EQ(v["cniVersion"], "0.4.0");
+    EXPECT_EQ(v["supportedVersions"], json(supported_versions()));
+
+    EXPECT_NE(run_plugin(env_of({}), "{}", out), 0);
+    json e = json::parse(out);
+    EXPECT_EQ(e["code"], kInvalidEnvironment);
+    EXPECT_TRUE(e.contains("cniVersion") && e.contains("msg"));
+
+    EXPECT_NE(run_plugin(env_of({{"CNI_COMMAND", "STATUS"}}), "garbage", out), 0);
+    EXPECT_EQ(json::parse(out)["code"], kDecodeFailure);
+
+    json gc = base_config();
+    gc["cniVersion"] = "1.1.0";
+    EXPECT_NE(run_plugin(env_of({{"CNI_COMMAND", "GC"}}), gc.dump(), out), 0);
+    e = json::parse(out);
+    EXPECT_EQ(e["code"], kInvalidConfig);
+    EXPECT_EQ(e["cniVersion"], "1.1.0");
+}
+
+TEST(CniVersion, Compare)
+{
+    EXPECT_LT(compare_versions("0.4.0", "1.0.0"), 0);
+    EXPECT_EQ(compare_versions("1.1.0", "1.1.0"), 0);
+    EXPECT_GT(compare_versions("0.10.0", "0.4.0"), 0);
+    EXPECT_TRUE(version_supported("1.1.0"));
+    EXPECT_FALSE(version_supported("0.2.0"));
+}
+
+TEST(CniResultJson, LayoutPerVersionAndPrevResult)
+{
+    AddResult r;
+    r.interfaces = {{"podlane0", Mac{}, ""}, {"pl0123", Mac{}, ""}, {"eth0", *Mac::parse("02:00:00:00:00:01"), "/run/netns/p"}};
+    r.address = *Cidr::parse_interface("10.244.3.5/24");
+    r.gateway = *Ipv4::parse("10.244.3.1");
+    json v1 = to_json(r, "1.0.0", nullptr);
+    EXPECT_EQ(v1["ips"][0]["address"], "10.244.3.5/24");
+    EXPECT_EQ(v1["ips"][0]["interface"], 2);
+    EXPECT_FALSE(v1["ips"][0].contains("version"));
+    EXPECT_EQ(v1["interfaces"][2]["sandbox"], "/run/netns/p");
+    EXPECT_EQ(v1["routes"][0]["dst"], "0.0.0.0/0");
+    EXPECT_FALSE(v1.contains("dns"));
+    json v04 = to_json(r, "0.4.0", nullptr);
+    EXPECT_EQ(v04["ips"][0]["version"], "4");
+
+    json prev = {{"cniVersion", "1.0.0"}, {"interfaces", {{{"name", "x"}}}}, {"ips", json::array()}};
+    json chained = to_json(r, "1.0.0", prev);
+    EXPECT_EQ(chained["interfaces"].size(), 4u);
+    EXPECT_EQ(chained["ips"][0]["interface"], 3);
+
+    auto expected = expected_from_prev_result(v1, "eth0");
+    ASSERT_TRUE(expected.ok()) << expected.error().msg;
+    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->gateway->str(), "10.244.3.1");
+    EXPECT_EQ(expected->mac->str(), "02:00:00:00:00:01");
+    EXPECT_FALSE(expected_from_prev_result(v1, "eth1").ok());
+    EXPECT_FALSE(expected_from_prev_result(nullptr, "eth0").ok());
+}
+
+TEST(CniHostVeth, DeterministicShortAndDistinct)
+{
+    std::string a = host_veth_name("0123456789abcdef0123456789abcdef", "eth0");
+    EXPECT_LE(a.size(), 15u);
+    EXPECT_EQ(a.substr(0, 2), "pl");
+    EXPECT_EQ(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth0"));
+    EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth1"));
+    EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdee", "eth0"));
+}
