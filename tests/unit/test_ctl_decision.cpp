@@ -1,0 +1,137 @@
+// The lookup mirror against the decision table of bpf/lib/decide.h, on plain
+// vectors of entries (the bpf tier checks it against the programs).
+#include <gtest/gtest.h>
+
+#include "decision.h"
+
+namespace podlane::ctl {
+namespace {
+
+Ipv4 ip(const char *s) { return *Ipv4::parse(s); }
+
+RouteEntry route(const char *cidr, const char *via, uint32_t ifindex, uint32_t flags = 0)
+{
+    return {*Cidr::parse(cidr), {ip(via).be, ifindex, flags, PODLANE_FAMILY_IPV4}};
+}
+
+EndpointEntry endpoint(const char *pod, uint32_t host_ifindex)
+{
+    EndpointEntry e{ip(pod), {}};
+    e.value.host_ifindex = host_ifindex;
+    return e;
+}
+
+podlane_node_config node_config()
+{
+    podlane_node_config c{};
+    c.node_ip = ip("192.160.1.11").be;
+    c.gateway_ip = ip("10.244.1.1").be;
+    c.pod_cidr = ip("10.244.1.0").be;
+    c.pod_prefixlen = 24;
+    c.uplink_ifindex = 3;
+    return c;
+}
+
+struct Row {
+    const char *name;
+    const char *dst;
+    Direction from;
+    podlane_reason reason;
+    const char *route_cidr;  // expected longest match, nullptr for none
+    uint8_t ttl = 64;
+};
+
+class DecisionTable : public ::testing::TestWithParam<Row> {};
+
+const std::vector<RouteEntry> kRoutes = {
+    route("10.244.1.0/24", "192.160.1.11", 3, PODLANE_ROUTE_F_LOCAL),
+    route("10.244.2.0/24", "192.160.1.12", 3),
+    route("10.244.0.0/16", "192.160.1.1", 3, PODLANE_ROUTE_F_STATIC),
+    route("10.244.2.128/25", "192.160.1.22", 4, PODLANE_ROUTE_F_STATIC),
+    route("10.99.0.0/16", "192.160.1.30", 0),  // uplink unknown
+    route("10.98.0.0/16", "192.160.1.31", 77),  // uplink gone
+};
+const std::vector<EndpointEntry> kEndpoints = {endpoint("10.244.1.10", 42)};
+
+TEST_P(DecisionTable, MatchesTheProgramsDecision)
+{
+    const Row &row = GetParam();
+    DecideOptions opts;
+    opts.ttl = row.ttl;
+    opts.interface_exists = [](uint32_t i) { return i == 3 || i == 4; };
+    Decision d = decide(kRoutes, kEndpoints, node_config(), ip(row.dst), row.from, opts);
+    EXPECT_EQ(d.reason, row.reason) << row.name;
+    if (row.route_cidr) {
+        ASSERT_TRUE(d.route) << row.name;
+        EXPECT_EQ(d.route->cidr.str(), row.route_cidr) << row.name;
+    } else {
+        EXPECT_FALSE(d.route) << row.name;
+    }
+    EXPECT_EQ(d.endpoint.has_value(), d.reason == PODLANE_FWD_LOCAL || (row.ttl <= 1 && d.endpoint)) << row.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Ctl, DecisionTable,
+    ::testing::Values(
+        Row{"remote pod", "10.244.2.20", Direction::FromPod, PODLANE_FWD_REMOTE, "10.244.2.0/24"},
+        Row{"longest prefix wins over /24", "10.244.2.200", Direction::FromPod, PODLANE_FWD_REMOTE, "10.244.2.128/25"},
+        Row{"aggregate /16 catches the rest", "10.244.9.1", Direction::FromPod, PODLANE_FWD_REMOTE, "10.244.0.0/16"},
+        Row{"local pod", "10.244.1.10", Direction::FromPod, PODLANE_FWD_LOCAL, "10.244.1.0/24"},
+        Row{"unregistered local pod", "10.244.1.99", Direction::FromPod, PODLANE_PASS_NO_ENDPOINT, "10.244.1.0/24"},
+        Row{"gateway", "10.244.1.1", Direction::FromPod, PODLANE_PASS_TO_NODE, "10.244.1.0/24"},
+        Row{"node IP", "192.160.1.11", Direction::FromPod, PODLANE_PASS_TO_NODE, nullptr},
+        Row{"outside", "198.51.100.7", Direction::FromPod, PODLANE_PASS_NO_ROUTE, nullptr},
+        Row{"multicast", "224.0.0.251", Direction::FromPod, PODLANE_PASS_BROADCAST, nullptr},
+        Row{"broadcast", "255.255.255.255", Direction::FromPod, PODLANE_PASS_BROADCAST, nullptr},
+        Row{"ttl 1 to remote", "10.244.2.20", Direction::FromPod, PODLANE_PASS_TTL_EXPIRED, "10.244.2.0/24", 1},
+        Row{"route with no uplink", "10.99.1.1", Direction::FromPod, PODLANE_DROP_NO_UPLINK, "10.99.0.0/16"},
+        Row{"route with a vanished uplink", "10.98.1.1", Direction::FromPod, PODLANE_DROP_NO_UPLINK, "10.98.0.0/16"},
+        Row{"uplink: local pod", "10.244.1.10", Direction::FromUplink, PODLANE_FWD_LOCAL, "10.244.1.0/24"},
+        Row{"uplink: no such pod", "10.244.1.99", Direction::FromUplink, PODLANE_DROP_NO_ENDPOINT, "10.244.1.0/24"},
+        Row{"uplink: gateway", "10.244.1.1", Direction::FromUplink, PODLANE_PASS_TO_NODE, "10.244.1.0/24"},
+        Row{"uplink: remote pod is not ours", "10.244.2.20", Direction::FromUplink, PODLANE_PASS_NO_ROUTE, "10.244.2.0/24"},
+        Row{"uplink: node IP", "192.160.1.11", Direction::FromUplink, PODLANE_PASS_TO_NODE, nullptr},
+        Row{"uplink: ttl 1", "10.244.1.10", Direction::FromUplink, PODLANE_PASS_TTL_EXPIRED, "10.244.1.0/24", 1}),
+    [](const auto &info) {
+        std::string n = info.param.name;
+        for (char &c : n)
+            if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+        return n;
+    });
+
+TEST(CtlDecision, NoConfigMeansEverythingUnclaimedPassesAsNoConfig)
+{
+    // pl_config() treats a config without a node IP as absent.
+    podlane_node_config empty{};
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("198.51.100.7"), Direction::FromPod).reason, PODLANE_PASS_NO_CONFIG);
+    EXPECT_EQ(decide(kRoutes, kEndpoints, std::nullopt, ip("198.51.100.7"), Direction::FromPod).reason,
+              PODLANE_PASS_NO_CONFIG);
+    // A route still forwards: the fast path reads no config.
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_FWD_REMOTE);
+    // The uplink programs need the gateway MAC to deliver.
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.1.10"), Direction::FromUplink).reason, PODLANE_PASS_NO_CONFIG);
+    EXPECT_FALSE(effective_config(empty));
+}
+
+TEST(CtlDecision, EmptyMapsSendEverythingToTheKernel)
+{
+    EXPECT_EQ(decide({}, {}, node_config(), ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_PASS_NO_ROUTE);
+    EXPECT_EQ(decide({}, {}, node_config(), ip("10.244.1.10"), Direction::FromUplink).reason, PODLANE_PASS_NO_ROUTE);
+}
+
+TEST(CtlDecision, DefaultRouteMatchesEverythingElse)
+{
+    std::vector<RouteEntry> routes = {route("0.0.0.0/0", "192.160.1.1", 3)};
+    auto d = decide(routes, {}, node_config(), ip("8.8.8.8"), Direction::FromPod);
+    EXPECT_EQ(d.reason, PODLANE_FWD_REMOTE);
+    EXPECT_EQ(d.route->cidr.str(), "0.0.0.0/0");
+}
+
+TEST(CtlDecision, WithoutInterfaceKnowledgeAnUplinkIsAssumedToExist)
+{
+    auto d = decide(kRoutes, kEndpoints, node_config(), ip("10.98.1.1"), Direction::FromPod);
+    EXPECT_EQ(d.reason, PODLANE_FWD_REMOTE);
+}
+
+}  // namespace
+}  // namespace podlane::ctl
