@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include "reconcile.h"
+
+namespace podlane {
+namespace {
+
+ClusterNode node(const char *name, const char *ip, const char *cidr) { return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)}; }
+
+NodeConfig self()
+{
+    NodeConfig cfg;
+    cfg.node_name = "node1";
+    cfg.node_ip = *Ipv4::parse("192.160.1.11");
+    cfg.pod_cidr = *Cidr::parse("10.244.1.0/24");
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    return cfg;
+}
+
+const std::vector<ClusterNode> kThree = {node("node1", "192.160.1.11", "10.244.1.0/24"),
+                                         node("node2", "192.160.1.12", "10.244.2.0/24"),
+                                         node("node3", "192.160.1.13", "10.244.3.0/24")};
+
+TEST(DesiredRoutes, OwnCidrLocalOthersViaTheirNode)
+{
+    auto routes = desired_routes(self(), kThree, 7);
+    ASSERT_EQ(routes.size(), 3u);
+    EXPECT_EQ(routes[0].cidr.str(), "10.244.1.0/24");
+    EXPECT_TRUE(routes[0].value.flags & PODLANE_ROUTE_F_LOCAL);
+    EXPECT_EQ(routes[1].cidr.str(), "10.244.2.0/24");
+    EXPECT_EQ(Ipv4{routes[1].value.node_ip}.str(), "192.160.1.12");
+    EXPECT_EQ(routes[1].value.uplink_ifindex, 7u);
+    EXPECT_EQ(routes[1].value.flags, 0u);
+}
+
+TEST(DesiredRoutes, RouterModeHoldsOneClusterEntry)
+{
+    auto cfg = self();
+    cfg.router_ip = *Ipv4::parse("192.160.1.1");
+    auto routes = desired_routes(cfg, kThree, 7);
+    ASSERT_EQ(routes.size(), 2u);
+    EXPECT_EQ(routes[1].cidr.str(), "10.244.0.0/16");
+    EXPECT_EQ(Ipv4{routes[1].value.node_ip}.str(), "192.160.1.1");
+}
+
+TEST(DiffRoutes, NothingToDoWhenEqual)
+{
+    auto want = desired_routes(self(), kThree, 7);
+    EXPECT_TRUE(diff_routes(want, want).empty());
+}
+
+TEST(DiffRoutes, AddsUpdatesRemovesOnlyWhatChanged)
+{
+    auto current = desired_routes(self(), kThree, 7);
+    std::vector<ClusterNode> next = {kThree[0], node("node2", "192.160.1.22", "10.244.2.0/24"), node("node4", "192.160.1.14", "10.244.4.0/24")};
+    auto diff = diff_routes(current, desired_routes(self(), next, 7));
+    ASSERT_EQ(diff.add.size(), 1u);
+    EXPECT_EQ(diff.add[0].cidr.str(), "10.244.4.0/24");
+    ASSERT_EQ(diff.update.size(), 1u);
+    EXPECT_EQ(Ipv4{diff.update[0].value.node_ip}.str(), "192.160.1.22");
+    ASSERT_EQ(diff.remove.size(), 1u);
+    EXPECT_EQ(diff.remove[0].cidr.str(), "10.244.3.0/24");
+}
+
+TEST(DiffRoutes, OperatorStaticEntriesAreLeftAlone)
+{
+    auto current = desired_routes(self(), kThree, 7);
+    RouteEntry manual{*Cidr::parse("10.244.9.0/24"), {Ipv4::parse("192.160.1.19")->be, 7, PODLANE_ROUTE_F_STATIC, 4}};
+    current.push_back(manual);
+    current[1].value.flags |= PODLANE_ROUTE_F_STATIC;  // operator pinned node2's route
+    current[1].value.node_ip = Ipv4::parse("192.160.1.99")->be;
+    auto diff = diff_routes(current, desired_routes(self(), kThree, 7));
+    EXPECT_TRUE(diff.empty()) << "static entries are neither removed nor overwritten";
+}
+
+TEST(DiffRoutes, NodeLeavingRemovesItsRoute)
+{
+    auto current = desired_routes(self(), kThree, 7);
+    auto diff = diff_routes(current, desired_routes(self(), {kThree[0], kThree[1]}, 7));
+    EXPECT_TRUE(diff.add.empty());
+    EXPECT_TRUE(diff.update.empty());
+    ASSERT_EQ(diff.remove.size(), 1u);
+    EXPECT_EQ(diff.remove[0].cidr.str(), "10.244.3.0/24");
+}
+
+}  // namespace
+}  // namespace podlane
