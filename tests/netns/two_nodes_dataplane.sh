@@ -3,9 +3,10 @@
 # Cross-node pod TCP must work with NO kernel route for the remote pod CIDR,
 # the dataplane counters must show BPF carried it, and after
 # `podlaned --detach` the same traffic must fail.
-# Usage: two_nodes_dataplane.sh BUILD_DIR
+# Usage: two_nodes_dataplane.sh BUILD_DIR [bridge|veth]
 set -euo pipefail
 build=${1:?build dir}
+attach=${2:-bridge}
 podlaned="$build/loader/podlaned"
 tag="pl2n$$"
 pin_root="/sys/fs/bpf/podlane-test/$tag"
@@ -30,6 +31,15 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 for n in n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
 ip -n "$(ns n1)" link add eth0 type veth peer name eth0 netns "$(ns n2)"
+# A bad config is refused with the field named, and nothing is attached.
+echo '{"nodeName": "node1", "nodeIP": "192.160.1.300", "uplink": "eth0", "podCIDR": "10.244.1.0/24"}' > "$work/bad.json"
+if in_ns n1 "$podlaned" --config "$work/bad.json" > "$work/bad.log" 2>&1; then fail "podlaned accepted a bad nodeIP"; fi
+grep -q "nodeIP" "$work/bad.log" || fail "error does not name nodeIP: $(cat "$work/bad.log")"
+[ -z "$(ip -n "$(ns n1)" link show podlane0 2>/dev/null)" ] || fail "a refused config still created the bridge"
+echo '{"nodeName": "node1", "nodeIP": "192.160.1.11", "uplink": "nosuch0", "podCIDR": "10.244.1.0/24"}' > "$work/bad.json"
+if in_ns n1 "$podlaned" --config "$work/bad.json" > "$work/bad.log" 2>&1; then fail "podlaned started without its uplink"; fi
+grep -q "uplink: interface 'nosuch0' does not exist" "$work/bad.log" || fail "missing uplink not explained: $(cat "$work/bad.log")"
+
 for i in 1 2; do
     ip -n "$(ns n$i)" addr add "192.160.1.1$i/24" dev eth0
     ip -n "$(ns n$i)" link set eth0 up
@@ -38,7 +48,7 @@ for i in 1 2; do
  "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
            {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]}
 JSON
-    in_ns "n$i" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" > "$work/podlaned$i.log" 2>&1 &
+    in_ns "n$i" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned$i.log" 2>&1 &
     pids+=($!)
 done
 for i in 1 2; do
@@ -58,6 +68,10 @@ for i in 1 2; do
     ifindex=$(ip -n "$node" -o link show "vpod$i" | cut -d: -f1)
     bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
         value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$pod" eth0) $(hex_mac "$node" "vpod$i") 00 00 00 00
+    if [ "$attach" = veth ]; then # what the CNI plugin does on ADD in per-veth mode
+        in_ns "n$i" tc qdisc add dev "vpod$i" clsact
+        in_ns "n$i" tc filter add dev "vpod$i" ingress handle 1 pref 1 bpf da pinned "$pin_root/node$i/prog_from_pod"
+    fi
 done
 
 for i in 1 2; do
@@ -81,7 +95,7 @@ tcp_ok || fail "cross-node pod TCP failed with the dataplane attached"
 after=$(forwarded)
 [ $((after - before)) -gt 100 ] || fail "forwarded-remote grew by only $((after - before)): BPF did not carry the flow"
 in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "node1 itself cannot reach the remote pod (host device path)"
-echo "ok: TCP pod1 -> pod2 across nodes, $((after - before)) packets forwarded by BPF, no kernel route"
+echo "ok ($attach): TCP pod1 -> pod2 across nodes, $((after - before)) packets forwarded by BPF, no kernel route"
 
 # ICMP errors from the other node reach the pod: TTL 2 expires at node2,
 # whose kernel answers through its host device and the BPF path back.
@@ -93,11 +107,13 @@ echo "ok: ICMP time-exceeded from the remote node reaches the pod"
 # (never a second one) and the counters carry on.
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "traffic stopped while podlaned was down"
-in_ns n1 "$podlaned" --config "$work/node1.json" --run-dir "$work/run" > "$work/podlaned1b.log" 2>&1 &
+in_ns n1 "$podlaned" --config "$work/node1.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned1b.log" 2>&1 &
 pids[0]=$!
 for _ in $(seq 50); do grep -q ready "$work/podlaned1b.log" && break; sleep 0.1; done
 grep -q ready "$work/podlaned1b.log" || fail "podlaned on node1 did not restart"
-for dev in podlane0 eth0; do
+hooked=(eth0)
+if [ "$attach" = veth ]; then hooked+=(vpod1); else hooked+=(podlane0); fi
+for dev in "${hooked[@]}"; do
     n=$(in_ns n1 tc filter show dev "$dev" ingress | grep -c "direct-action" || true)
     [ "$n" = 1 ] || fail "after a restart $dev ingress has $n podlane filters, want 1"
 done

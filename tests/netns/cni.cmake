@@ -1,0 +1,10 @@
+# The CNI plugin run as a runtime runs it, in namespaces the tests create.
+add_library(podlane_cni_harness STATIC ${CMAKE_SOURCE_DIR}/tests/cni/harness.cpp)
+target_include_directories(podlane_cni_harness PUBLIC ${CMAKE_SOURCE_DIR}/tests/cni)
+target_link_libraries(podlane_cni_harness PUBLIC podlane)
+
+podlane_gtest(test_cni_plugin LABEL netns
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cni_plugin.cpp
+  LIBS podlane_cni_harness podlane_cni_core)
+target_compile_definitions(test_cni_plugin PRIVATE PODLANE_CNI_BIN="$<TARGET_FILE:podlane_cni>")
+add_dependencies(test_cni_plugin podlane_cni)

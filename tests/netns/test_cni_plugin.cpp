@@ -1,0 +1,513 @@
+// The `podlane` binary driven exactly as a runtime drives it: CNI_* variables,
+// the config on stdin, the result on stdout, run inside a "node" namespace
+// the test creates. Nothing touches the machine's own namespace.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <set>
+
+#include "harness.h"
+#include "host_veth.h"
+#include "podlane/attach.h"
+#include "podlane/maps.h"
+#include "podlane/netlink.h"
+#include "podlane/netns.h"
+#include "privileges.h"
+
+using namespace podlane;
+using namespace podlane::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char *kNetwork = "pltest";
+
+class CniPluginTest : public testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (!privileged_skip_reason().empty()) GTEST_SKIP() << privileged_skip_reason();
+        std::string test = testing::UnitTest::GetInstance()->current_test_info()->name();
+        prefix_ = "pltest-cni-" + std::to_string(getpid()) + "-" + std::to_string(counter_++);
+        node_ = std::make_unique<NamedNetns>(prefix_ + "-node");
+        ASSERT_TRUE(node_->ok()) << "ip netns add failed";
+        char tmpl[] = "/tmp/pltest-cni-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        data_dir_ = tmpl;
+        ASSERT_EQ(ensure_bpffs(), "");
+        pin_dir_ = make_test_pin_dir("cni-" + test);
+        ASSERT_EQ(create_node_maps(pin_dir_, config_flags()), "");
+    }
+    void TearDown() override
+    {
+        pods_.clear();
+        node_.reset();
+        if (!data_dir_.empty()) fs::remove_all(data_dir_);
+        if (!pin_dir_.empty()) remove_pin_dir(pin_dir_);
+    }
+    virtual unsigned config_flags() const { return 0; }
+
+    json config(const std::string &cidr = "10.244.9.0/24") const
+    {
+        return json{{"cniVersion", "1.1.0"}, {"name", kNetwork}, {"type", "podlane"}, {"podCIDR", cidr},
+                    {"dataDir", data_dir_},  {"pinRoot", pin_dir_}};
+    }
+    NamedNetns &pod(const std::string &suffix)
+    {
+        pods_.push_back(std::make_unique<NamedNetns>(prefix_ + "-" + suffix));
+        EXPECT_TRUE(pods_.back()->ok());
+        return *pods_.back();
+    }
+    EnvVars env(const std::string &cmd, const std::string &id, const std::string &netns, const std::string &ifname = "eth0") const
+    {
+        EnvVars e{{"CNI_COMMAND", cmd}, {"CNI_CONTAINERID", id}, {"CNI_IFNAME", ifname}, {"CNI_PATH", "/opt/cni/bin"}};
+        if (!netns.empty()) e["CNI_NETNS"] = netns;
+        return e;
+    }
+    PluginRun run(const EnvVars &e, const json &cfg) const { return run_plugin(PODLANE_CNI_BIN, node_->path(), e, cfg.dump()); }
+    PluginRun run(const EnvVars &e, const std::string &stdin_text) const { return run_plugin(PODLANE_CNI_BIN, node_->path(), e, stdin_text); }
+    PluginRun add(const std::string &id, const NamedNetns &p, const json &cfg) const { return run(env("ADD", id, p.path()), cfg); }
+    PluginRun add(const std::string &id, const NamedNetns &p) const { return add(id, p, config()); }
+    PluginRun del(const std::string &id, const std::string &netns) const { return run(env("DEL", id, netns), config()); }
+
+    static std::string pod_ip(const PluginRun &r)
+    {
+        json j = r.json();
+        std::string cidr = j["ips"][0]["address"];
+        return cidr.substr(0, cidr.find('/'));
+    }
+    // Links in the node other than lo and the bridge.
+    std::vector<std::string> node_links() const
+    {
+        std::vector<std::string> out;
+        std::string text = shell("ip -n " + node_->name() + " -o link show");
+        size_t pos = 0;
+        while ((pos = text.find(": ", pos)) != std::string::npos) {
+            size_t end = text.find_first_of(":@", pos + 2);
+            std::string name = text.substr(pos + 2, end - pos - 2);
+            if (name != "lo" && name != "podlane0") out.push_back(name);
+            pos = text.find('\n', pos);
+            if (pos == std::string::npos) break;
+        }
+        return out;
+    }
+    // Files of the network's store other than the lock and the hint.
+    std::vector<std::string> store_files() const
+    {
+        std::vector<std::string> out;
+        std::error_code ec;
+        for (const auto &e : fs::directory_iterator(data_dir_ + "/" + kNetwork, ec)) {
+            std::string n = e.path().filename();
+            if (n != "lock" && n != "last") out.push_back(n);
+        }
+        return out;
+    }
+    size_t endpoint_count() const
+    {
+        auto maps = NodeMaps::open(pin_dir_);
+        EXPECT_TRUE(maps.ok());
+        return maps.ok() ? maps->endpoints()->size() : 0;
+    }
+    void expect_nothing_left(const std::string &when) const
+    {
+        EXPECT_TRUE(node_links().empty()) << when << ": links left: " << shell("ip -n " + node_->name() + " -o link");
+        EXPECT_TRUE(store_files().empty()) << when << ": " << store_files().size() << " store files left";
+        EXPECT_EQ(endpoint_count(), 0u) << when;
+    }
+    int node_ifindex(const std::string &name) const
+    {
+        auto guard = NetnsGuard::enter(node_->path());
+        auto nl = Netlink::open();
+        auto link = nl->find_link(name);
+        return link.ok() && *link ? (*link)->index : 0;
+    }
+
+    static inline int counter_ = 0;
+    std::string prefix_, data_dir_, pin_dir_;
+    std::unique_ptr<NamedNetns> node_;
+    std::vector<std::unique_ptr<NamedNetns>> pods_;
+};
+
+// Enters netns in a child process and runs fn there; returns its exit code.
+template <typename Fn>
+pid_t fork_in(const std::string &netns, Fn fn)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(20);
+        int fd = open(netns.c_str(), O_RDONLY);
+        if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) _exit(100);
+        _exit(fn());
+    }
+    return pid;
+}
+
+int wait_exit(pid_t pid)
+{
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A TCP request/response from client_ns to server_ip:port in server_ns.
+bool tcp_works(const std::string &client_ns, const std::string &server_ns, const std::string &server_ip)
+{
+    int ready[2];
+    if (pipe(ready) != 0) return false;
+    pid_t server = fork_in(server_ns, [&] {
+        close(ready[0]);
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(7777);
+        inet_pton(AF_INET, server_ip.c_str(), &a.sin_addr);
+        if (bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || listen(s, 1) != 0) return 1;
+        if (write(ready[1], "r", 1) != 1) return 2;
+        int c = accept(s, nullptr, nullptr);
+        char buf[8] = {};
+        if (c < 0 || read(c, buf, 4) != 4 || std::string(buf) != "ping") return 3;
+        return write(c, "pong", 4) == 4 ? 0 : 4;
+    });
+    close(ready[1]);
+    char r;
+    bool listening = read(ready[0], &r, 1) == 1;
+    close(ready[0]);
+    pid_t client = fork_in(client_ns, [&] {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(7777);
+        inet_pton(AF_INET, server_ip.c_str(), &a.sin_addr);
+        if (connect(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) return 1;
+        char buf[8] = {};
+        if (write(s, "ping", 4) != 4 || read(s, buf, 4) != 4) return 2;
+        return std::string(buf) == "pong" ? 0 : 3;
+    });
+    int client_rc = wait_exit(client);
+    if (client_rc != 0) kill(server, SIGKILL);
+    int server_rc = wait_exit(server);
+    return listening && client_rc == 0 && server_rc == 0;
+}
+
+}  // namespace
+
+TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p1 = pod("p1");
+    auto &p2 = pod("p2");
+    auto r1 = add("c1", p1), r2 = add("c2", p2);
+    ASSERT_EQ(r1.exit_code, 0) << r1.out;
+    ASSERT_EQ(r2.exit_code, 0) << r2.out;
+    json j1 = r1.json();
+    EXPECT_EQ(j1["cniVersion"], "1.1.0");
+    EXPECT_EQ(j1["interfaces"][j1["ips"][0]["interface"].get<int>()]["sandbox"], p1.path());
+    EXPECT_EQ(j1["ips"][0]["gateway"], "10.244.9.1");
+    EXPECT_EQ(j1["routes"][0]["dst"], "0.0.0.0/0");
+    std::string ip1 = pod_ip(r1), ip2 = pod_ip(r2);
+    EXPECT_NE(ip1, ip2);
+
+    // Really configured, as the result says.
+    EXPECT_NE(shell("ip -n " + p1.name() + " -4 -o addr show dev eth0").find(ip1 + "/24"), std::string::npos);
+    EXPECT_NE(shell("ip -n " + p1.name() + " route show default").find("via 10.244.9.1 dev eth0"), std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -4 -o addr show dev podlane0").find("10.244.9.1/24"), std::string::npos);
+    std::string veth1 = cni::host_veth_name("c1", "eth0");
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + veth1).find("master podlane0"), std::string::npos);
+
+    // Registered in the dataplane: pod IP -> host veth and MACs.
+    auto maps = NodeMaps::open(pin_dir_);
+    ASSERT_TRUE(maps.ok()) << maps.error().message;
+    auto ep = maps->endpoint(*Ipv4::parse(ip1));
+    ASSERT_TRUE(ep.ok() && ep->has_value());
+    EXPECT_EQ(static_cast<int>((*ep)->host_ifindex), node_ifindex(veth1));
+    Mac pod_mac = *Mac::parse(j1["interfaces"][2]["mac"].get<std::string>());
+    EXPECT_EQ(std::memcmp((*ep)->pod_mac, pod_mac.bytes.data(), 6), 0);
+
+    EXPECT_TRUE(tcp_works(p1.path(), p2.path(), ip2)) << "pod 1 -> pod 2 over TCP";
+    EXPECT_TRUE(tcp_works(p2.path(), p1.path(), ip1)) << "pod 2 -> pod 1 over TCP";
+
+    // CHECK against the ADD result passes, and fails once the address is gone.
+    json check_cfg = config();
+    check_cfg["prevResult"] = j1;
+    auto ok = run(env("CHECK", "c1", p1.path()), check_cfg);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out;
+    ASSERT_EQ(std::system(("ip -n " + p1.name() + " addr del " + ip1 + "/24 dev eth0").c_str()), 0);
+    auto bad = run(env("CHECK", "c1", p1.path()), check_cfg);
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_EQ(bad.json()["code"], 104);
+    EXPECT_NE(bad.json()["msg"].get<std::string>().find("lacks address " + ip1), std::string::npos) << bad.out;
+
+    // DEL, twice; then DEL of pod 2 after its namespace is gone.
+    for (int i = 0; i < 2; i++) {
+        auto d = del("c1", p1.path());
+        EXPECT_EQ(d.exit_code, 0) << "DEL #" << i + 1 << ": " << d.out;
+        EXPECT_TRUE(d.out.empty());
+    }
+    EXPECT_EQ(node_ifindex(veth1), 0) << "host veth removed";
+    EXPECT_FALSE(maps->endpoint(*Ipv4::parse(ip1))->has_value()) << "endpoint removed";
+    pods_.pop_back();  // deletes p2's namespace
+    EXPECT_EQ(del("c2", prefix_ + "-gone").exit_code, 0);
+    EXPECT_EQ(run(env("DEL", "never-added", ""), config()).exit_code, 0) << "unknown container";
+    expect_nothing_left("after DEL");
+}
+
+TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("cycle");
+    std::set<std::string> seen;
+    for (int i = 0; i < 100; i++) {
+        std::string id = "cycle" + std::to_string(i);
+        auto a = add(id, p);
+        ASSERT_EQ(a.exit_code, 0) << "cycle " << i << ": " << a.out;
+        seen.insert(pod_ip(a));
+        ASSERT_EQ(endpoint_count(), 1u);
+        auto d = del(id, p.path());
+        ASSERT_EQ(d.exit_code, 0) << "cycle " << i << ": " << d.out;
+    }
+    EXPECT_GT(seen.size(), 50u) << "round robin spreads reuse";
+    expect_nothing_left("after 100 cycles");
+    EXPECT_TRUE(shell("ip -n " + p.name() + " -o link show eth0 2>/dev/null").empty());
+}
+
+TEST_F(CniPluginTest, TwentyParallelAddsGetUniqueAddresses)
+{
+    PODLANE_REQUIRE_ROOT();
+    constexpr int kPods = 20;
+    std::vector<NamedNetns *> ns;
+    for (int i = 0; i < kPods; i++) ns.push_back(&pod("par" + std::to_string(i)));
+    // A fresh node: all 20 race to create the bridge too.
+    std::vector<std::pair<pid_t, int>> running;
+    for (int i = 0; i < kPods; i++) {
+        int fd = -1;
+        pid_t pid = start_plugin(PODLANE_CNI_BIN, node_->path(), env("ADD", "par" + std::to_string(i), ns[i]->path()),
+                                 config().dump(), &fd);
+        ASSERT_GT(pid, 0);
+        running.emplace_back(pid, fd);
+    }
+    std::set<std::string> ips;
+    for (auto [pid, fd] : running) {
+        auto r = finish_plugin(pid, fd);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        if (r.exit_code == 0) ips.insert(pod_ip(r));
+    }
+    EXPECT_EQ(ips.size(), size_t{kPods});
+    EXPECT_EQ(endpoint_count(), size_t{kPods});
+    EXPECT_EQ(node_links().size(), size_t{kPods});
+    for (int i = 0; i < kPods; i++) EXPECT_EQ(del("par" + std::to_string(i), ns[i]->path()).exit_code, 0);
+    expect_nothing_left("after parallel ADD + DEL");
+}
+
+TEST_F(CniPluginTest, MalformedInputsGiveTheRightCodeAndLeaveNothing)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("bad");
+    EnvVars good = env("ADD", "badc", p.path());
+    auto without = [&](const char *key) {
+        EnvVars e = good;
+        e.erase(key);
+        return e;
+    };
+    auto with = [&](const char *key, const std::string &v) {
+        EnvVars e = good;
+        e[key] = v;
+        return e;
+    };
+    auto cfg_with = [&](const char *key, json v) {
+        json c = config();
+        c[key] = v;
+        return c.dump();
+    };
+    struct Case {
+        const char *what;
+        EnvVars env;
+        std::string stdin_text;
+        int code;
+    } cases[] = {
+        {"no CNI_COMMAND", without("CNI_COMMAND"), config().dump(), 4},
+        {"unknown CNI_COMMAND", with("CNI_COMMAND", "ATTACH"), config().dump(), 4},
+        {"no CNI_CONTAINERID", without("CNI_CONTAINERID"), config().dump(), 4},
+        {"bad CNI_CONTAINERID", with("CNI_CONTAINERID", "../etc"), config().dump(), 4},
+        {"no CNI_NETNS", without("CNI_NETNS"), config().dump(), 4},
+        {"missing netns", with("CNI_NETNS", "/run/netns/" + prefix_ + "-nope"), config().dump(), 4},
+        {"no CNI_IFNAME", without("CNI_IFNAME"), config().dump(), 4},
+        {"bad CNI_IFNAME", with("CNI_IFNAME", "eth0/x"), config().dump(), 4},
+        {"empty stdin", good, "", 6},
+        {"not JSON", good, "{\"cniVersion\": ", 6},
+        {"JSON array", good, "[]", 6},
+        {"old cniVersion", good, cfg_with("cniVersion", "0.1.0"), 1},
+        {"bad podCIDR", good, cfg_with("podCIDR", "10.244.9.1/24"), 7},
+        {"bad gateway", good, cfg_with("gateway", "192.168.0.1"), 7},
+        {"bad mtu", good, cfg_with("mtu", -5), 7},
+        {"bad bridge", good, cfg_with("bridge", "this-is-too-long-for-linux"), 7},
+        {"bad dataDir", good, cfg_with("dataDir", 3), 7},
+        {"bad nodeConfig", good, cfg_with("nodeConfig", "/nonexistent/node.json"), 7},
+    };
+    for (const auto &c : cases) {
+        auto r = run(c.env, c.stdin_text);
+        EXPECT_NE(r.exit_code, 0) << c.what;
+        json j = r.json();
+        ASSERT_TRUE(j.is_object()) << c.what << ": stdout is not the error JSON: " << r.out;
+        EXPECT_EQ(j["code"], c.code) << c.what << ": " << r.out;
+        EXPECT_TRUE(j.contains("cniVersion") && j["msg"].is_string() && !j["msg"].get<std::string>().empty()) << c.what;
+        EXPECT_TRUE(node_links().empty()) << c.what;
+        EXPECT_TRUE(store_files().empty()) << c.what;
+        EXPECT_TRUE(shell("ip -n " + p.name() + " -o link show eth0 2>/dev/null").empty()) << c.what;
+    }
+    expect_nothing_left("after malformed inputs");
+}
+
+TEST_F(CniPluginTest, ExhaustedRangeIsCode102AndRollsBack)
+{
+    PODLANE_REQUIRE_ROOT();
+    json cfg = config("10.244.9.0/30");  // .1 gateway, .2 the only pod address
+    auto &a = pod("full-a");
+    auto &b = pod("full-b");
+    auto first = add("fa", a, cfg);
+    ASSERT_EQ(first.exit_code, 0) << first.out;
+    auto second = add("fb", b, cfg);
+    EXPECT_NE(second.exit_code, 0);
+    EXPECT_EQ(second.json()["code"], 102) << second.out;
+    EXPECT_NE(second.json()["msg"].get<std::string>().find("exhausted"), std::string::npos);
+    EXPECT_EQ(node_links().size(), 1u) << "no veth for the failed ADD";
+    EXPECT_TRUE(shell("ip -n " + b.name() + " -o link show eth0 2>/dev/null").empty());
+    EXPECT_EQ(endpoint_count(), 1u);
+    auto status = run(env("STATUS", "", ""), cfg);
+    EXPECT_EQ(status.json()["code"], 50) << status.out;
+    EXPECT_EQ(run(env("DEL", "fa", a.path()), cfg).exit_code, 0);
+    EXPECT_EQ(run(env("STATUS", "", ""), cfg).exit_code, 0);
+    expect_nothing_left("after exhausted range");
+}
+
+TEST_F(CniPluginTest, FailureHalfwayThroughAddRollsBackEverything)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("taken");
+    // The pod already has an eth0: the veth cannot be made after IPAM reserved.
+    ASSERT_EQ(std::system(("ip -n " + p.name() + " link add eth0 type veth peer name keepme").c_str()), 0);
+    auto r = add("half", p);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.json()["code"], 101) << r.out;
+    EXPECT_NE(r.json()["msg"].get<std::string>().find("exists"), std::string::npos) << r.out;
+    expect_nothing_left("after a failed ADD");
+    EXPECT_FALSE(shell("ip -n " + p.name() + " -o link show eth0").empty()) << "the pod's own eth0 is untouched";
+}
+
+TEST_F(CniPluginTest, WorksWithoutDataplaneAndStatusSaysSo)
+{
+    PODLANE_REQUIRE_ROOT();
+    EXPECT_EQ(run(env("STATUS", "", ""), config()).exit_code, 0) << "maps pinned: ready";
+    json cfg = config();
+    cfg["pinRoot"] = data_dir_ + "/no-maps-here";
+    auto st = run(env("STATUS", "", ""), cfg);
+    EXPECT_EQ(st.json()["code"], 50) << st.out;
+    EXPECT_NE(st.json()["msg"].get<std::string>().find("dataplane not loaded"), std::string::npos);
+    auto &p = pod("nodp");
+    auto r = add("nodp", p, cfg);
+    ASSERT_EQ(r.exit_code, 0) << "ADD works over the plain bridge: " << r.out;
+    EXPECT_EQ(run(env("STATUS", "", ""), cfg).json()["code"], 51) << "a pod now lacks its fast path";
+    json no_pins = config();
+    no_pins.erase("pinRoot");
+    EXPECT_EQ(run(env("STATUS", "", ""), no_pins).exit_code, 0) << "no dataplane expected: ready";
+    EXPECT_EQ(run(env("DEL", "nodp", p.path()), cfg).exit_code, 0);
+    json unwritable = config();
+    unwritable["dataDir"] = "/proc/pltest-cni";
+    EXPECT_EQ(run(env("STATUS", "", ""), unwritable).json()["code"], 50);
+    expect_nothing_left("after no-dataplane ADD/DEL");
+}
+
+TEST_F(CniPluginTest, GcKeepsOnlyValidAttachments)
+{
+    PODLANE_REQUIRE_ROOT();
+    std::vector<NamedNetns *> ns;
+    for (int i = 0; i < 3; i++) {
+        ns.push_back(&pod("gc" + std::to_string(i)));
+        ASSERT_EQ(add("gc" + std::to_string(i), *ns.back()).exit_code, 0);
+    }
+    json cfg = config();
+    cfg["cni.dev/valid-attachments"] = json::array({{{"containerID", "gc1"}, {"ifname", "eth0"}}});
+    auto r = run(env("GC", "", ""), cfg);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(node_links(), std::vector<std::string>{cni::host_veth_name("gc1", "eth0")});
+    EXPECT_EQ(endpoint_count(), 1u);
+    EXPECT_EQ(store_files().size(), 2u) << "one reservation and its index";
+    EXPECT_TRUE(shell("ip -n " + ns[0]->name() + " -o link show eth0 2>/dev/null").empty());
+    cfg["cni.dev/valid-attachments"] = json::array();
+    EXPECT_EQ(run(env("GC", "", ""), cfg).exit_code, 0);
+    expect_nothing_left("after GC of everything");
+}
+
+TEST_F(CniPluginTest, AddKilledAtRandomPointsThenDelLeavesNothing)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("kill");
+    std::mt19937 rng(4242);
+    std::uniform_int_distribution<int> delay_us(0, 6000);
+    int killed = 0;
+    for (int i = 0; i < 40; i++) {
+        std::string id = "kill" + std::to_string(i);
+        int fd = -1;
+        pid_t pid = start_plugin(PODLANE_CNI_BIN, node_->path(), env("ADD", id, p.path()), config().dump(), &fd);
+        ASSERT_GT(pid, 0);
+        usleep(static_cast<useconds_t>(delay_us(rng)));
+        kill(pid, SIGKILL);
+        auto r = finish_plugin(pid, fd);
+        if (r.exit_code == 128 + SIGKILL) killed++;
+        // What a runtime does after a failed or interrupted ADD.
+        auto d = del(id, p.path());
+        ASSERT_EQ(d.exit_code, 0) << d.out;
+        ASSERT_TRUE(node_links().empty()) << "round " << i;
+        ASSERT_TRUE(store_files().empty()) << "round " << i;
+        ASSERT_EQ(endpoint_count(), 0u) << "round " << i;
+        ASSERT_TRUE(shell("ip -n " + p.name() + " -o link show eth0 2>/dev/null").empty()) << "round " << i;
+    }
+    EXPECT_GT(killed, 10) << "most rounds must really be interrupted";
+    auto last = add("after-kills", p);
+    EXPECT_EQ(last.exit_code, 0) << last.out;
+    EXPECT_EQ(del("after-kills", p.path()).exit_code, 0);
+    expect_nothing_left("after killed ADDs");
+}
+
+class CniPerVethTest : public CniPluginTest {
+    unsigned config_flags() const override { return PODLANE_CONFIG_F_PER_VETH; }
+};
+
+TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth)
+{
+    PODLANE_REQUIRE_ROOT();
+    ASSERT_EQ(pin_pass_program(pin_dir_), "");
+    auto &p = pod("perveth");
+    auto r = add("pv", p);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::string veth = cni::host_veth_name("pv", "eth0");
+    {
+        auto guard = NetnsGuard::enter(node_->path());
+        auto prog = query_tc(node_ifindex(veth), TcDirection::Ingress);
+        ASSERT_TRUE(prog.ok());
+        EXPECT_TRUE(prog->has_value()) << "program attached at TC ingress";
+    }
+    auto maps = NodeMaps::open(pin_dir_);
+    auto ep = maps->endpoint(*Ipv4::parse(pod_ip(r)));
+    ASSERT_TRUE(ep.ok() && ep->has_value());
+    EXPECT_TRUE((*ep)->flags & PODLANE_ENDPOINT_F_PROG_ATTACHED);
+    EXPECT_EQ(del("pv", p.path()).exit_code, 0);
+
+    // Per-veth mode with no pinned program: ADD fails cleanly.
+    fs::remove(pin_dir_ + "/" + PODLANE_PIN_PROG_FROM_POD);
+    auto bad = add("pv2", p);
+    EXPECT_EQ(bad.json()["code"], 105) << bad.out;
+    expect_nothing_left("after per-veth ADD/DEL");
+}
