@@ -37,7 +37,7 @@ std::optional<std::string> read_link_at(int dir_fd, const char *name)
 // Replaces name with a symlink to target (atomic via rename).
 Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir)
 {
-    std::string temp = name + ".tmp";
+    std::string temp = name + ".tmp";  // "last.tmp" for the hint
     unlinkat(dir_fd, temp.c_str(), 0);
     if (symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0) return errno_error("create " + dir + "/" + temp, errno);
     if (renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) return errno_error("rename to " + dir + "/" + name, errno);
@@ -216,8 +216,12 @@ Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, 
         if (unlinkat(dir_fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT)
             return errno_error("release " + opt_.dir + "/" + name, errno);
     }
-    // Also a stale index whose address went to someone else.
+    // Also a stale index whose address went to someone else, and what an
+    // allocator killed mid-way left (only a lock holder writes these).
     unlinkat(dir_fd_.get(), index.c_str(), 0);
+    unlinkat(dir_fd_.get(), (index + ".tmp").c_str(), 0);
+    unlinkat(dir_fd_.get(), kTemp, 0);
+    unlinkat(dir_fd_.get(), kLastTemp, 0);
     return found;
 }
 

@@ -470,7 +470,7 @@ TEST_F(CniPluginTest, AddKilledAtRandomPointsThenDelLeavesNothing)
         auto d = del(id, p.path());
         ASSERT_EQ(d.exit_code, 0) << d.out;
         ASSERT_TRUE(node_links().empty()) << "round " << i;
-        ASSERT_TRUE(store_files().empty()) << "round " << i;
+        ASSERT_TRUE(store_files().empty()) << "round " << i << ": " << testing::PrintToString(store_files());
         ASSERT_EQ(endpoint_count(), 0u) << "round " << i;
         ASSERT_TRUE(shell("ip -n " + p.name() + " -o link show eth0 2>/dev/null").empty()) << "round " << i;
     }
