@@ -1,0 +1,117 @@
+# shellcheck shell=bash
+# Pods: a namespace each, wired by executing the podlane CNI plugin exactly as
+# a container runtime does (CNI_* environment, the network config on stdin,
+# run in the node's network namespace).
+
+conflist_path() { printf '%s/config/%s/10-podlane.conflist' "$LAB_STATE" "$(node_name "$1")"; }
+ipam_dir() { printf '%s/ipam/%s' "$LAB_STATE" "$(node_name "$1")"; }
+
+write_conflist() {
+	local i=$1
+	mkdir -p "$(ipam_dir "$i")" "$LAB_STATE/config/$(node_name "$i")"
+	"$LAB_DIR/node/gen-conflist.sh" --node-config "$(node_config_path "$i")" \
+		--data-dir "$(ipam_dir "$i")" --pin-root "$LAB_PIN_ROOT" | atomic_write "$(conflist_path "$i")"
+}
+
+# What a runtime hands one plugin of a conflist: the plugin's entry plus the
+# list's cniVersion and name.
+plugin_netconf() {
+	jq -c '.plugins[0] + {cniVersion: .cniVersion, name: .name}' "$(conflist_path "$1")"
+}
+
+# cni_exec I POD COMMAND [PREV_RESULT_FILE]: run the plugin for POD on node I.
+cni_exec() {
+	local i=$1 pod=$2 cmd=$3 prev=${4-} conf
+	conf=$(plugin_netconf "$i")
+	if [[ -n $prev && -s $prev ]]; then
+		conf=$(jq -c --slurpfile p "$prev" '. + {prevResult: $p[0]}' <<<"$conf")
+	fi
+	CNI_COMMAND=$cmd CNI_CONTAINERID=$pod CNI_NETNS=/run/netns/$pod CNI_IFNAME=eth0 \
+		CNI_PATH=$(dirname "$(bin podlane)") \
+		nsenter --net="/run/netns/$(node_ns "$i")" -- "$(bin podlane)" <<<"$conf"
+}
+
+# add_pod I J: create pod J on node I; remember its IP.
+add_pod() {
+	local i=$1 j=$2 pod out rc=0 ip
+	pod=$(pod_ns "$i" "$j")
+	ip netns add "$pod"
+	ip -n "$pod" link set lo up
+	mkdir -p "$LAB_STATE/pods"
+	if [[ -x $(bin podlane) ]]; then
+		out=$(cni_exec "$i" "$pod" ADD) || rc=$?
+	else
+		out=$(wire_pod_without_cni "$i" "$j") || rc=$?
+	fi
+	if ((rc != 0)); then
+		printf '%s\n' "$out" >&2
+		die "CNI ADD for $pod failed (exit $rc)"
+	fi
+	printf '%s\n' "$out" >"$LAB_STATE/pods/$pod.result.json"
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	ip=${ip%/*}
+	[[ $ip =~ ^[0-9.]+$ ]] || die "CNI ADD for $pod returned no address: $out"
+	printf '%s %s\n' "$i" "$ip" >"$LAB_STATE/pods/$pod"
+	if [[ $(state_get uplink_hook) == xdp ]]; then
+		# XDP on the veth uplink loses the partial-checksum state of TCP/UDP,
+		# and XDP_REDIRECT into a veth needs NAPI (GRO) on the pod side.
+		in_ns "$pod" ethtool -K eth0 tx off gro on >/dev/null 2>&1 ||
+			warn "ethtool -K eth0 tx off gro on failed in $pod"
+	fi
+	start_pod_server "$pod"
+	log "pod $pod on $(node_name "$i"): $ip"
+}
+
+# Stand-in for the plugin in kernel-routes mode only, until cni/ builds:
+# bridge, veth, address, default route; prints a CNI-like result.
+wire_pod_without_cni() {
+	local i=$1 j=$2 ns pod host addr
+	ns=$(node_ns "$i")
+	pod=$(pod_ns "$i" "$j")
+	host=plv${i}p${j}
+	addr=10.244.$i.$((10 + j))
+	if ! ip -n "$ns" link show podlane0 >/dev/null 2>&1; then
+		ip -n "$ns" link add podlane0 type bridge
+		ip -n "$ns" addr add "$(node_gateway "$i")/24" dev podlane0
+		ip -n "$ns" link set podlane0 up
+	fi
+	ip -n "$ns" link add "$host" type veth peer name eth0 netns "$pod"
+	ip -n "$ns" link set "$host" master podlane0 up
+	ip -n "$pod" addr add "$addr/24" dev eth0
+	ip -n "$pod" link set eth0 up
+	ip -n "$pod" route add default via "$(node_gateway "$i")"
+	printf '{"cniVersion":"1.0.0","ips":[{"address":"%s/24"}]}\n' "$addr"
+}
+
+# del_pod POD: CNI DEL, then the namespace goes.
+del_pod() {
+	local pod=$1 i
+	[[ -f $LAB_STATE/pods/$pod ]] || die "no pod $pod in the lab"
+	read -r i _ <"$LAB_STATE/pods/$pod"
+	lab_kill "probe-$pod"
+	cni_exec "$i" "$pod" DEL "$LAB_STATE/pods/$pod.result.json" >/dev/null ||
+		die "CNI DEL for $pod failed"
+	ip netns del "$pod" 2>/dev/null || true
+	rm -f "$LAB_STATE/pods/$pod" "$LAB_STATE/pods/$pod.result.json"
+}
+
+start_pod_server() {
+	local pod=$1
+	mkdir -p "$LAB_STATE/logs"
+	lab_spawn "probe-$pod" "$pod" "$LAB_STATE/logs/probe-$pod.log" \
+		"$(bin pl-tcp-probe)" serve --port "$LAB_TCP_PORT" --name "$pod" >/dev/null
+}
+
+# Pods of the lab as "POD NODE_INDEX IP" lines, in node then pod order.
+list_pods() {
+	local f pod i ip
+	[[ -d $LAB_STATE/pods ]] || return 0
+	for f in "$LAB_STATE"/pods/*; do
+		[[ -f $f && $f != *.json ]] || continue
+		pod=${f##*/}
+		read -r i ip <"$f"
+		printf '%s %s %s\n' "$pod" "$i" "$ip"
+	done | sort -V
+}
+
+pod_ip() { awk '{print $2}' "$LAB_STATE/pods/$1"; }

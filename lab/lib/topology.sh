@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# Namespaces, links and agents of the lab. Everything is created inside
+# namespaces named pl-*; the machine's own namespace is never touched.
+
+# The shared L2 segment: a namespace holding one bridge that joins the nodes'
+# uplinks (and the router's, in router mode).
+create_segment() {
+	ip netns add "$LAB_SEG_NS"
+	in_ns "$LAB_SEG_NS" ip link set lo up
+	in_ns "$LAB_SEG_NS" ip link add "$LAB_SEG_BRIDGE" type bridge
+	# No STP forwarding delay: ports forward as soon as they are up.
+	in_ns "$LAB_SEG_NS" ip link set "$LAB_SEG_BRIDGE" type bridge forward_delay 0 stp_state 0
+	in_ns "$LAB_SEG_NS" ip link set "$LAB_SEG_BRIDGE" up
+}
+
+# attach_to_segment NS PORT IP: a veth whose segment side is PORT on the
+# segment bridge and whose other side is eth0 (IP/24) in NS.
+attach_to_segment() {
+	local ns=$1 port=$2 addr=$3
+	ip -n "$LAB_SEG_NS" link add "$port" type veth peer name eth0 netns "$ns"
+	ip -n "$LAB_SEG_NS" link set "$port" master "$LAB_SEG_BRIDGE" up
+	ip -n "$ns" addr add "$addr/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}
+
+create_node() {
+	local i=$1 ns
+	ns=$(node_ns "$i")
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	attach_to_segment "$ns" "n$i" "$(node_ip "$i")"
+	# A Kubernetes node forwards: the kernel path (kernel-routes mode, and
+	# what the dataplane passes to the kernel) needs it.
+	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+	if [[ $(state_get mode) == router ]]; then
+		ip -n "$ns" route add default via "$LAB_ROUTER_IP" dev eth0
+	fi
+}
+
+create_router() {
+	ip netns add "$LAB_ROUTER_NS"
+	ip -n "$LAB_ROUTER_NS" link set lo up
+	attach_to_segment "$LAB_ROUTER_NS" r0 "$LAB_ROUTER_IP"
+}
+
+# The cluster as --node arguments of gen-node-config.sh.
+cluster_node_args() {
+	local n=$1 j
+	for ((j = 1; j <= n; j++)); do
+		printf -- '--node\n%s,%s,%s\n' "$(node_name "$j")" "$(node_ip "$j")" "$(node_pod_cidr "$j")"
+	done
+}
+
+# write_node_config I N: (re)write node I's file naming N nodes, atomically
+# (podlaned watches the folder and reloads on rename).
+write_node_config() {
+	local i=$1 n=$2 args=()
+	mapfile -t args < <(cluster_node_args "$n")
+	if [[ $(state_get mode) == router ]]; then args+=(--router-ip "$LAB_ROUTER_IP"); fi
+	mkdir -p "$LAB_STATE/config/$(node_name "$i")"
+	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" --ip "$(node_ip "$i")" \
+		--pod-cidr "$(node_pod_cidr "$i")" --cluster-cidr "$LAB_CLUSTER_CIDR" \
+		--pin-root "$LAB_PIN_ROOT" "${args[@]}" | atomic_write "$(node_config_path "$i")"
+}
+node_config_path() { printf '%s/config/%s/node.json' "$LAB_STATE" "$(node_name "$1")"; }
+
+write_router_config() {
+	local n=$1 args=()
+	mapfile -t args < <(cluster_node_args "$n")
+	mkdir -p "$LAB_STATE/config/router"
+	"$LAB_DIR/node/gen-node-config.sh" --name router --ip "$LAB_ROUTER_IP" \
+		--pod-cidr 10.244.255.0/24 --cluster-cidr "$LAB_CLUSTER_CIDR" \
+		--pin-root "$LAB_PIN_ROOT" "${args[@]}" | atomic_write "$LAB_STATE/config/router/node.json"
+}
+
+# kernel-routes mode: the seed's "10.244.M.0/24 via 192.160.1.1M" on every
+# node, plus the bridge the plugin would create anyway.
+kernel_routes_for_node() {
+	local i=$1 n=$2 j
+	for ((j = 1; j <= n; j++)); do
+		((j == i)) && continue
+		ip -n "$(node_ns "$i")" route replace "$(node_pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+	done
+}
+
+podlaned_args() {
+	local args=()
+	local hook attach
+	hook=$(state_get uplink_hook)
+	attach=$(state_get attach)
+	[[ -n $hook ]] && args+=(--uplink-hook "$hook")
+	[[ -n $attach ]] && args+=(--attach "$attach")
+	args+=(--run-dir "$LAB_STATE/agent")
+	printf '%s\n' "${args[@]}"
+}
+
+# start_podlaned I: run the agent in node I's namespace, wait for "ready".
+start_podlaned() {
+	local i=$1 name logfile args=()
+	name=$(node_name "$i")
+	logfile=$LAB_STATE/logs/podlaned-$name.log
+	mkdir -p "$LAB_STATE/logs"
+	mapfile -t args < <(podlaned_args)
+	lab_spawn "podlaned-$name" "$(node_ns "$i")" "$logfile" \
+		"$(bin podlaned)" --config "$(node_config_path "$i")" "${args[@]}" >/dev/null
+	if ! wait_for_log "podlaned-$name" "$logfile" ready 30; then
+		sed 's/^/    /' "$logfile" >&2 || true
+		die "podlaned on $name did not become ready (log: $logfile)"
+	fi
+	log "podlaned on $name ready (pid $(recorded_pid_alive "podlaned-$name"))"
+}
+
+start_router_agent() {
+	local logfile=$LAB_STATE/logs/podlaned-router.log args=()
+	mkdir -p "$LAB_STATE/logs"
+	local hook
+	hook=$(state_get uplink_hook)
+	[[ -n $hook ]] && args+=(--hook "$hook")
+	lab_spawn podlaned-router "$LAB_ROUTER_NS" "$logfile" \
+		"$(bin podlaned)" --role router --config "$LAB_STATE/config/router/node.json" \
+		--run-dir "$LAB_STATE/agent" "${args[@]}" >/dev/null
+	if ! wait_for_log podlaned-router "$logfile" ready 30; then
+		sed 's/^/    /' "$logfile" >&2 || true
+		die "podlaned --role router did not become ready (log: $logfile)"
+	fi
+	log "podlaned router ready"
+}
+
+# detach_node I: podlaned --detach for node I (best effort).
+detach_node() {
+	local i=$1 cfg
+	cfg=$(node_config_path "$i")
+	[[ -f $cfg ]] || return 0
+	local exe
+	exe=$(bin podlaned 2>/dev/null) || return 0
+	[[ -x $exe ]] || return 0
+	ns_exists "$(node_ns "$i")" || return 0
+	in_ns "$(node_ns "$i")" timeout 20 "$exe" --config "$cfg" --detach \
+		--run-dir "$LAB_STATE/agent" >>"$LAB_STATE/logs/detach.log" 2>&1 ||
+		warn "podlaned --detach on $(node_name "$i") failed (see $LAB_STATE/logs/detach.log)"
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Print a podlaned node file (JSON) on stdout. Used by the namespace lab for
+# each lab node and by the Vagrant provisioning for each VM: one generator, so
+# both labs run the same configuration.
+#
+#   gen-node-config.sh --name node1 --ip 192.160.1.11 --pod-cidr 10.244.1.0/24 \
+#       --node node1,192.160.1.11,10.244.1.0/24 --node node2,... \
+#       [--uplink eth0] [--bridge podlane0] [--cluster-cidr 10.244.0.0/16] \
+#       [--pin-root /sys/fs/bpf/podlane] [--router-ip 192.160.1.1]
+set -euo pipefail
+
+usage() {
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+name='' ip='' pod_cidr='' uplink=eth0 bridge=podlane0 cluster=10.244.0.0/16 pin_root='' router_ip=''
+nodes=()
+while (($#)); do
+	case $1 in
+	--name) name=$2 ;;
+	--ip) ip=$2 ;;
+	--pod-cidr) pod_cidr=$2 ;;
+	--uplink) uplink=$2 ;;
+	--bridge) bridge=$2 ;;
+	--cluster-cidr) cluster=$2 ;;
+	--pin-root) pin_root=$2 ;;
+	--router-ip) router_ip=$2 ;;
+	--node) nodes+=("$2") ;;
+	-h | --help) usage ;;
+	*)
+		echo "gen-node-config: unknown option '$1'" >&2
+		usage
+		;;
+	esac
+	shift 2
+done
+[[ -n $name && -n $ip && -n $pod_cidr ]] || {
+	echo "gen-node-config: --name, --ip and --pod-cidr are required" >&2
+	usage
+}
+command -v jq >/dev/null || {
+	echo "gen-node-config: jq is required (apt-get install jq)" >&2
+	exit 1
+}
+
+nodes_json='[]'
+for n in "${nodes[@]}"; do
+	IFS=, read -r nn nip ncidr <<<"$n"
+	[[ -n $nn && -n $nip && -n $ncidr ]] || {
+		echo "gen-node-config: --node wants NAME,NODE_IP,POD_CIDR, got '$n'" >&2
+		exit 2
+	}
+	nodes_json=$(jq -c --arg n "$nn" --arg i "$nip" --arg c "$ncidr" '. + [{name: $n, nodeIP: $i, podCIDR: $c}]' <<<"$nodes_json")
+done
+
+jq -n --arg name "$name" --arg ip "$ip" --arg uplink "$uplink" --arg bridge "$bridge" \
+	--arg cidr "$pod_cidr" --arg cluster "$cluster" --arg pin "$pin_root" --arg router "$router_ip" \
+	--argjson nodes "$nodes_json" '
+	{nodeName: $name, nodeIP: $ip, uplink: $uplink, bridge: $bridge, podCIDR: $cidr,
+	 clusterCIDR: $cluster, nodes: $nodes}
+	+ (if $pin != "" then {pinRoot: $pin} else {} end)
+	+ (if $router != "" then {routerIP: $router} else {} end)'
