@@ -1,7 +1,261 @@
 #include "datastore/kube_source.h"
 
-namespace podlane::datastore {
+#include "datastore/backoff.h"
+#include "datastore/kube_nodes.h"
 
-Result<std::unique_ptr<KubeSource>> KubeSource::create(const Options &) { return Error{"--datastore kubernetes: not yet"}; }
+namespace podlane::datastore {
+namespace {
+
+using nlohmann::json;
+
+// "... 410: too old resource version: 1 (5)" from a Status object.
+std::string status_text(long code, const json &body)
+{
+    std::string msg = "HTTP " + std::to_string(code);
+    if (body.is_object() && body.value("kind", std::string{}) == "Status")
+        msg += " " + body.value("reason", std::string{}) + ": " + body.value("message", std::string{});
+    return msg;
+}
+
+std::string url_escape(const std::string &s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+            out += char(c);
+        else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KubeSource>> KubeSource::create(const Options &options)
+{
+    auto ep = options.kubeconfig.empty() ? in_cluster_config() : load_kubeconfig(options.kubeconfig);
+    if (!ep) return ep.error();
+    return std::make_unique<KubeSource>(std::move(*ep), options);
+}
+
+KubeSource::KubeSource(KubeEndpoint endpoint, const Options &options) : endpoint_(std::move(endpoint)), options_(options) {}
+
+KubeSource::~KubeSource() { stop(); }
+
+void KubeSource::log(const std::string &msg) const
+{
+    if (log_) log_(msg);
+}
+
+Result<KubeSource::Answer> KubeSource::get(const std::string &path, StopFlag *stop) const
+{
+    auto token = endpoint_.bearer_token();
+    if (!token) return token.error();
+    HttpClient http(endpoint_.tls, *token);
+    auto resp = http.send({.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 30000},
+                          stop);
+    if (!resp) return resp.error();
+    Answer a{resp->status, json::parse(resp->body, nullptr, false)};
+    if (a.body.is_discarded()) a.body = json{};
+    return a;
+}
+
+Result<NodeConfig> KubeSource::resolve_self(NodeConfig self)
+{
+    if (self.node_name.empty()) return Error{"nodeName: needed to find this node's Node object"};
+    const std::string path = "/api/v1/nodes/" + url_escape(self.node_name);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{options_.startup_timeout_s};
+    Backoff backoff(std::chrono::milliseconds{200}, std::chrono::milliseconds{2000});
+    StopFlag never;
+    Error last{"no answer"};
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto a = get(path, nullptr);
+        if (!a) {
+            last = a.error();
+        } else if (a->status != 200) {
+            last = Error{"GET " + path + ": " + status_text(a->status, a->body)};
+            if (a->status == 401 || a->status == 403) break;  // waiting will not help
+        } else {
+            auto node = cluster_node_from_object(a->body);
+            if (node) {
+                if (has_pod_cidr(self) && !(self.pod_cidr == node->pod_cidr))
+                    return Error{"podCIDR " + self.pod_cidr.str() + " in the config disagrees with Node " + self.node_name +
+                                 " (" + node->pod_cidr.str() + ", allocated by the controller manager)"};
+                if (self.cluster_cidr.length && !self.cluster_cidr.contains(node->pod_cidr))
+                    return Error{"Node " + self.node_name + " has pod CIDR " + node->pod_cidr.str() + ", outside clusterCIDR " +
+                                 self.cluster_cidr.str() + " of the config (set it to the cluster's --cluster-cidr)"};
+                self.pod_cidr = node->pod_cidr;
+                if (self.node_ip.be == 0) self.node_ip = node->node_ip;
+                return self;
+            }
+            last = node.error();  // e.g. no pod CIDR yet: the controller manager will allocate one
+        }
+        never.sleep_for(backoff.next());
+    }
+    return last.wrap("this node's pod CIDR from the Kubernetes API (" + endpoint_.server + ")");
+}
+
+Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log)
+{
+    if (thread_.joinable()) return Error{"kubernetes source: already started"};
+    if (!has_pod_cidr(self)) return Error{"kubernetes source: start before resolve_self: this node has no pod CIDR"};
+    self_ = self;
+    log_ = std::move(log);
+    outage_ = std::make_unique<OutageLog>("Kubernetes API (" + endpoint_.server + ")", log_);
+    thread_ = std::thread([this, cb = std::move(on_change)] { run(cb); });
+    return {};
+}
+
+void KubeSource::stop()
+{
+    stop_.request_stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+void KubeSource::upsert(std::map<std::string, ClusterNode> &nodes, const json &object)
+{
+    auto node = cluster_node_from_object(object);
+    if (node) {
+        skipped_.erase(node->name);
+        nodes[node->name] = *node;
+        return;
+    }
+    std::string name = object.is_object() ? object.value("metadata", json::object()).value("name", std::string{}) : "";
+    nodes.erase(name);  // e.g. its pod CIDR was removed: no route to guess
+    if (skipped_.insert(name).second) log("no route to node " + name + " for now: " + node.error().message);
+}
+
+Result<std::string> KubeSource::list_nodes(std::map<std::string, ClusterNode> &nodes)
+{
+    // Paged like client-go (limit 500); an expired continue token (410)
+    // means starting the list over.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        std::map<std::string, ClusterNode> fresh;
+        std::string cont, rv;
+        bool expired = false;
+        do {
+            std::string path = "/api/v1/nodes?limit=" + std::to_string(page_size_);
+            if (!cont.empty()) path += "&continue=" + url_escape(cont);
+            auto a = get(path, &stop_);
+            if (!a) return a.error();
+            if (a->status == 410) {
+                expired = true;
+                break;
+            }
+            if (a->status != 200) return Error{"list nodes: " + status_text(a->status, a->body)};
+            if (!a->body.is_object() || !a->body.contains("items") || !a->body["items"].is_array())
+                return Error{"list nodes: the answer is not a NodeList"};
+            for (const auto &item : a->body["items"]) upsert(fresh, item);
+            rv = resource_version_of(a->body);
+            cont = a->body["metadata"].value("continue", std::string{});
+        } while (!cont.empty());
+        if (expired) continue;
+        nodes = std::move(fresh);
+        return rv;
+    }
+    return Error{"list nodes: the list kept expiring while paging"};
+}
+
+Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<std::string, ClusterNode> &nodes,
+                                                     NodeListPublisher &publisher)
+{
+    auto token = endpoint_.bearer_token();
+    if (!token) return token.error();
+    HttpClient http(endpoint_.tls, *token);
+    std::string path = "/api/v1/nodes?watch=1&allowWatchBookmarks=true&resourceVersion=" + url_escape(rv) +
+                       "&timeoutSeconds=" + std::to_string(watch_timeout_s_);
+    bool got_data = false;
+    std::optional<WatchEnd> end;
+    std::optional<Error> failure;
+    JsonObjectSplitter splitter;
+    auto on_event = [&](std::string_view text) {
+        auto ev = json::parse(text, nullptr, false);
+        if (ev.is_discarded() || !ev.is_object() || !ev.contains("object")) {
+            failure = Error{"watch nodes: not a watch event: " + std::string(text.substr(0, 200))};
+            return false;
+        }
+        const std::string type = ev.value("type", std::string{});
+        const json &obj = ev["object"];
+        if (type == "ERROR") {
+            long code = obj.is_object() ? obj.value("code", 0L) : 0L;
+            if (code == 410) {
+                log("watch nodes: " + status_text(code, obj) + "; listing again");
+                end = WatchEnd::Relist;
+            } else {
+                failure = Error{"watch nodes: " + status_text(code, obj)};
+            }
+            return false;
+        }
+        if (auto v = resource_version_of(obj); !v.empty()) rv = v;
+        if (type == "BOOKMARK") return true;  // only a newer resourceVersion
+        if (type == "ADDED" || type == "MODIFIED") {
+            upsert(nodes, obj);
+        } else if (type == "DELETED") {
+            nodes.erase(obj.value("metadata", json::object()).value("name", std::string{}));
+        } else {
+            return true;  // unknown event types are skipped, like client-go
+        }
+        publisher.publish(nodes);
+        return true;
+    };
+    auto resp = http.stream({.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 0},
+                            [&](std::string_view chunk) {
+                                if (!got_data) outage_->recovered();
+                                got_data = true;
+                                return splitter.feed(chunk, on_event);
+                            },
+                            stop_);
+    if (failure) return *failure;
+    if (end) return *end;
+    if (!resp) {
+        if (got_data) return WatchEnd::Resume;  // dropped mid-stream: resume from rv
+        return resp.error();
+    }
+    if (resp->status == 410) {
+        auto body = json::parse(resp->body, nullptr, false);
+        log("watch nodes: " + status_text(410, body) + "; listing again");
+        return WatchEnd::Relist;
+    }
+    if (resp->status < 200 || resp->status > 299)
+        return Error{"watch nodes: " + status_text(resp->status, json::parse(resp->body, nullptr, false))};
+    return WatchEnd::Resume;  // the server's timeout: resume from rv
+}
+
+void KubeSource::run(NodesCallback on_change)
+{
+    NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
+    std::map<std::string, ClusterNode> nodes;
+    std::string rv;
+    bool need_list = true;
+    Backoff backoff;
+    while (!stop_.stop_requested()) {
+        if (need_list) {
+            auto listed = list_nodes(nodes);
+            if (!listed) {
+                if (stop_.stop_requested()) break;
+                outage_->failed(listed.error());
+                stop_.sleep_for(backoff.next());
+                continue;
+            }
+            rv = *listed;
+            need_list = false;
+            outage_->recovered();
+            publisher.publish(nodes);
+        }
+        auto end = watch_nodes(rv, nodes, publisher);
+        if (stop_.stop_requested()) break;
+        if (!end) {
+            outage_->failed(end.error());
+            stop_.sleep_for(backoff.next());
+            continue;
+        }
+        backoff.reset();
+        if (*end == WatchEnd::Relist) need_list = true;
+    }
+}
 
 }  // namespace podlane::datastore

@@ -9,3 +9,7 @@ podlane_gtest(netns_datastore_etcd LABEL netns
 # Convergence benchmark (not a test): datastore change -> on_change.
 add_executable(bench_datastore_convergence ${CMAKE_SOURCE_DIR}/bench/datastore/convergence.cpp)
 target_link_libraries(bench_datastore_convergence PRIVATE podlane_datastore podlane_datastore_testkit)
+
+podlane_gtest(netns_datastore_kube LABEL netns
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_datastore_kube.cpp
+  LIBS podlane_datastore podlane_datastore_testkit podlane_agent)

@@ -1,0 +1,53 @@
+#include "datastore/kube_nodes.h"
+
+namespace podlane::datastore {
+
+using nlohmann::json;
+
+std::string resource_version_of(const json &object)
+{
+    if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return {};
+    return object["metadata"].value("resourceVersion", std::string{});
+}
+
+Result<ClusterNode> cluster_node_from_object(const json &node)
+{
+    if (!node.is_object()) return Error{"Node: not an object"};
+    ClusterNode out;
+    if (node.contains("metadata") && node["metadata"].is_object()) out.name = node["metadata"].value("name", std::string{});
+    if (out.name.empty()) return Error{"Node: metadata.name missing"};
+    auto fail = [&](const std::string &msg) { return Error{"Node " + out.name + ": " + msg}; };
+
+    const json spec = node.value("spec", json::object());
+    std::vector<std::string> cidrs;
+    if (spec.contains("podCIDRs") && spec["podCIDRs"].is_array())
+        for (const auto &c : spec["podCIDRs"])
+            if (c.is_string()) cidrs.push_back(c.get<std::string>());
+    if (cidrs.empty() && spec.contains("podCIDR") && spec["podCIDR"].is_string()) cidrs.push_back(spec["podCIDR"].get<std::string>());
+    bool found_cidr = false;
+    for (const auto &c : cidrs) {
+        if (c.find(':') != std::string::npos) continue;  // IPv6 of a dual-stack node
+        auto cidr = Cidr::parse(c);
+        if (!cidr) return fail("spec.podCIDRs: " + cidr.error().message);
+        out.pod_cidr = *cidr;
+        found_cidr = true;
+        break;
+    }
+    if (!found_cidr) return fail("no IPv4 pod CIDR in spec.podCIDRs (not allocated yet?)");
+
+    const json status = node.value("status", json::object());
+    bool found_ip = false;
+    if (status.contains("addresses") && status["addresses"].is_array())
+        for (const auto &a : status["addresses"]) {
+            if (!a.is_object() || a.value("type", std::string{}) != "InternalIP") continue;
+            auto ip = Ipv4::parse(a.value("address", std::string{}));
+            if (!ip) continue;  // IPv6 InternalIP
+            out.node_ip = *ip;
+            found_ip = true;
+            break;
+        }
+    if (!found_ip) return fail("no IPv4 InternalIP in status.addresses");
+    return out;
+}
+
+}  // namespace podlane::datastore

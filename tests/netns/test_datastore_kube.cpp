@@ -1,0 +1,251 @@
+// The Kubernetes source against a fake API server that speaks the Node API's
+// wire format: paged List, chunked watch stream, BOOKMARK, ERROR 410 (and
+// HTTP 410), dropped connections, server-side watch timeouts. Each case
+// asserts the routes map the agent would program from what the source saw.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "datastore/kube_source.h"
+#include "fake_kube_api.h"
+#include "node_list_recorder.h"
+#include "reconcile.h"
+
+using namespace podlane;
+using namespace podlane::datastore;
+using podlane::test::FakeKubeApi;
+using podlane::test::has_node;
+using podlane::test::NodeListRecorder;
+using namespace std::chrono_literals;
+
+namespace {
+
+using RouteTable = std::map<std::string, std::string>;  // CIDR -> next hop ("local")
+
+// What reconcile_routes would make of a node list: podlaned's own function.
+RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &nodes)
+{
+    RouteTable out;
+    for (const auto &r : desired_routes(self, nodes, 2)) {
+        bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
+        out[r.cidr.str()] = local ? "local" : Ipv4{r.value.node_ip}.str();
+    }
+    return out;
+}
+
+class KubeSourceTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        std::string why = FakeKubeApi::skip_reason();
+        if (!why.empty()) GTEST_SKIP() << why;
+        auto api = FakeKubeApi::launch("s3cret");
+        ASSERT_TRUE(api.ok()) << api.error().message;
+        api_ = std::move(*api);
+        ASSERT_TRUE(api_->upsert("node-a", "192.168.50.11", "10.244.0.0/24").ok());
+        ASSERT_TRUE(api_->upsert("node-b", "192.168.50.12", "10.244.1.0/24").ok());
+        ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "").ok());  // no pod CIDR allocated yet
+    }
+
+    std::unique_ptr<KubeSource> make(const std::string &token = "s3cret")
+    {
+        Options o;
+        o.kind = "kubernetes";
+        o.kubeconfig = api_->write_kubeconfig(token);
+        o.startup_timeout_s = 20;
+        auto src = KubeSource::create(o);
+        EXPECT_TRUE(src.ok()) << src.error().message;
+        return src ? std::move(*src) : nullptr;
+    }
+
+    // resolve_self + start for node-a, as podlaned does.
+    void start_node_a(int watch_timeout_s = 300)
+    {
+        source_ = make();
+        ASSERT_TRUE(source_);
+        source_->set_watch_timeout(watch_timeout_s);
+        source_->set_page_size(2);  // the three nodes take two pages
+        NodeConfig cfg;
+        cfg.node_name = "node-a";
+        cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+        auto resolved = source_->resolve_self(cfg);
+        ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+        self_ = *resolved;
+        auto st = source_->start(
+            self_, [this](std::vector<ClusterNode> l) { seen_(std::move(l)); },
+            [this](const std::string &line) { seen_.log(line); });
+        ASSERT_TRUE(st.ok()) << st.error().message;
+    }
+
+    bool routes_become(const RouteTable &want, std::chrono::milliseconds timeout = 20s)
+    {
+        bool ok = seen_.wait_for([&](const auto &l) { return routes_for(self_, l) == want; }, timeout);
+        if (!ok) {
+            std::string got;
+            for (const auto &[c, via] : routes_for(self_, seen_.latest())) got += c + " via " + via + "; ";
+            ADD_FAILURE() << "routes are: " << got;
+        }
+        return ok;
+    }
+
+    std::unique_ptr<FakeKubeApi> api_;
+    std::unique_ptr<KubeSource> source_;
+    NodeConfig self_;
+    NodeListRecorder seen_;
+};
+
+TEST_F(KubeSourceTest, OwnCidrAndIpComeFromTheNodeObject)
+{
+    start_node_a();
+    EXPECT_EQ(self_.pod_cidr.str(), "10.244.0.0/24");
+    EXPECT_EQ(self_.node_ip.str(), "192.168.50.11");
+}
+
+TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes)
+{
+    start_node_a();
+    // node-c has no pod CIDR: no route, and the log says why.
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    EXPECT_TRUE(seen_.wait_for_log("node-c"));
+    EXPECT_EQ(api_->count_lists(), 2) << "the three nodes come in two pages";
+
+    ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "10.244.2.0/24").ok());  // MODIFIED: allocated
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.2.0/24", "192.168.50.13"}}));
+
+    ASSERT_TRUE(api_->upsert("node-b", "192.168.50.22", "10.244.1.0/24").ok());  // new InternalIP
+    ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());  // ADDED
+    ASSERT_TRUE(api_->remove("node-c").ok());                                  // DELETED
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.22"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    EXPECT_EQ(api_->count_lists(), 2) << "watch events must not cause relists";
+}
+
+TEST_F(KubeSourceTest, BookmarksMoveTheResumeVersionSoNoRelistIsNeeded)
+{
+    ASSERT_TRUE(api_->control("bookmarks", {{"interval", 0.2}}).ok());
+    start_node_a();
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    // Other resources change: the Node watch only learns it from bookmarks.
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(api_->control("bump").ok());
+    std::this_thread::sleep_for(1500ms);  // several bookmark intervals
+    ASSERT_TRUE(api_->control("compact").ok());  // history before now is gone
+    ASSERT_TRUE(api_->control("drop").ok());
+
+    ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    EXPECT_EQ(api_->count_lists(), 2) << "resuming from the bookmark's version must not need a relist";
+    EXPECT_EQ(seen_.count_logs("listing again"), 0u);
+    auto reqs = api_->requests();
+    for (const auto &r : reqs) {
+        if (r["query"].value("watch", "") != "") {
+            EXPECT_EQ(r["query"].value("allowWatchBookmarks", ""), "true");
+        }
+    }
+}
+
+class KubeExpiredTest : public KubeSourceTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(KubeExpiredTest, TooOldResourceVersionRelistsAndCatchesUp)
+{
+    ASSERT_TRUE(api_->control("http410", {{"on", GetParam()}}).ok());
+    start_node_a();
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    int lists_before = api_->count_lists();
+
+    // Changes the open watch never delivers, then history is compacted and
+    // the connection drops: the resume is refused with 410 Gone.
+    ASSERT_TRUE(api_->control("hold", {{"on", true}}).ok());
+    ASSERT_TRUE(api_->remove("node-b").ok());
+    ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
+    ASSERT_TRUE(api_->control("compact").ok());
+    ASSERT_TRUE(api_->control("drop").ok());
+    ASSERT_TRUE(api_->control("hold", {{"on", false}}).ok());
+
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    EXPECT_GT(api_->count_lists(), lists_before) << "a 410 must lead to a fresh list";
+    EXPECT_TRUE(seen_.wait_for_log("listing again"));
+
+    ASSERT_TRUE(api_->upsert("node-e", "192.168.50.15", "10.244.4.0/24").ok());  // and the new watch works
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.3.0/24", "192.168.50.14"}, {"10.244.4.0/24", "192.168.50.15"}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(ErrorEventOrHttpStatus, KubeExpiredTest, ::testing::Values(false, true),
+                         [](const auto &info) { return info.param ? "Http410" : "ErrorEvent410"; });
+
+TEST_F(KubeSourceTest, DroppedConnectionResumesFromTheLastVersion)
+{
+    start_node_a();
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+
+    ASSERT_TRUE(api_->control("drop").ok());
+    ASSERT_TRUE(api_->remove("node-d").ok());
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    EXPECT_EQ(api_->count_lists(), 2) << "a dropped watch resumes; it does not relist";
+    EXPECT_GE(api_->count_watches(), 2);
+    // Every published list kept node-b: a drop never shortens the list.
+    for (const auto &l : seen_.lists()) EXPECT_TRUE(has_node(l, "node-b"));
+}
+
+TEST_F(KubeSourceTest, ServerWatchTimeoutResumesAndKeepsDelivering)
+{
+    start_node_a(/*watch_timeout_s=*/1);
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    std::this_thread::sleep_for(2500ms);  // at least two server-side timeouts
+    ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    EXPECT_GE(api_->count_watches(), 3);
+    EXPECT_EQ(api_->count_lists(), 2);
+    EXPECT_EQ(seen_.count_logs("unreachable"), 0u) << "a server-side timeout is not an outage";
+}
+
+TEST_F(KubeSourceTest, ApiServerGoneKeepsRoutesAndLogsOnce)
+{
+    start_node_a();
+    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
+    size_t published = seen_.lists().size();
+    api_->kill();
+    ASSERT_TRUE(seen_.wait_for_log("unreachable", 30s));
+    std::this_thread::sleep_for(2s);  // retries meanwhile
+    EXPECT_EQ(seen_.count_logs("unreachable"), 1u);
+    EXPECT_EQ(seen_.lists().size(), published) << "an unreachable API server must publish nothing";
+}
+
+TEST_F(KubeSourceTest, ResolveSelfWaitsForTheControllerManagersAllocation)
+{
+    auto src = make();
+    ASSERT_TRUE(src);
+    std::thread allocate([this] {
+        std::this_thread::sleep_for(1s);
+        EXPECT_TRUE(api_->upsert("node-c", "192.168.50.13", "10.244.2.0/24").ok());
+    });
+    NodeConfig cfg;
+    cfg.node_name = "node-c";
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    auto resolved = src->resolve_self(cfg);
+    allocate.join();
+    ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+    EXPECT_EQ(resolved->pod_cidr.str(), "10.244.2.0/24");
+
+    cfg.node_name = "node-b";
+    cfg.pod_cidr = *Cidr::parse("10.244.9.0/24");  // disagrees with the Node object
+    auto clash = src->resolve_self(cfg);
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().message.find("10.244.1.0/24"), std::string::npos) << clash.error().message;
+}
+
+TEST_F(KubeSourceTest, WrongTokenFailsFastWithTheStatus)
+{
+    auto src = make("wrong");
+    ASSERT_TRUE(src);
+    NodeConfig cfg;
+    cfg.node_name = "node-a";
+    auto t0 = std::chrono::steady_clock::now();
+    auto resolved = src->resolve_self(cfg);
+    ASSERT_FALSE(resolved.ok());
+    EXPECT_NE(resolved.error().message.find("401"), std::string::npos) << resolved.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+}  // namespace
