@@ -22,6 +22,18 @@ Result<Netlink> open_netlink_in(int netns_fd)
     return Netlink::open();
 }
 
+// The config's mtu, else the uplink's (nodeConfig names it), else that of
+// the node's default-route interface; unset leaves the kernel's default.
+std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg)
+{
+    if (cfg.mtu) return cfg.mtu;
+    if (!cfg.uplink.empty())
+        if (auto uplink = host.find_link(cfg.uplink); uplink && *uplink) return (*uplink)->mtu;
+    if (auto route = host.find_route(Cidr{Ipv4{}, 0}); route && *route && (*route)->oif > 0)
+        if (auto link = host.find_link((*route)->oif); link && *link) return (*link)->mtu;
+    return std::nullopt;
+}
+
 }  // namespace
 
 CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
@@ -38,9 +50,7 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
     if (!bridge) return internal(bridge.error());
     if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st) return internal(st.error());
 
-    std::optional<unsigned> mtu = cfg.mtu;
-    if (!mtu && !cfg.uplink.empty())
-        if (auto uplink = host->find_link(cfg.uplink); uplink && *uplink) mtu = (*uplink)->mtu;
+    auto mtu = default_mtu(*host, cfg);
 
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <set>
@@ -510,4 +511,36 @@ TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth)
     auto bad = add("pv2", p);
     EXPECT_EQ(bad.json()["code"], 105) << bad.out;
     expect_nothing_left("after per-veth ADD/DEL");
+}
+
+TEST_F(CniPluginTest, NodeConfigGivesCidrBridgeUplinkMtuAndPinDir)
+{
+    PODLANE_REQUIRE_ROOT();
+    // The node file podlaned reads: its pin dir (pinRoot/nodeName) is ours.
+    fs::path pins(pin_dir_);
+    std::string node_file = data_dir_ + "/node.json";
+    std::ofstream(node_file) << json{{"nodeName", pins.filename().string()}, {"nodeIP", "192.168.77.2"},
+                                     {"uplink", "upl0"}, {"bridge", "plbr7"}, {"podCIDR", "10.244.7.0/24"},
+                                     {"pinRoot", pins.parent_path().string()}}
+                                    .dump();
+    ASSERT_EQ(std::system(("ip -n " + node_->name() + " link add upl0 mtu 1450 type veth peer name upl0p").c_str()), 0);
+    json cfg{{"cniVersion", "1.0.0"}, {"name", kNetwork}, {"type", "podlane"}, {"nodeConfig", node_file}, {"dataDir", data_dir_}};
+    auto &p = pod("nodecfg");
+    auto r = add("nc", p, cfg);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.json()["ips"][0]["gateway"], "10.244.7.1");
+    EXPECT_EQ(r.json()["interfaces"][0]["name"], "plbr7");
+    EXPECT_NE(shell("ip -n " + p.name() + " -o link show eth0").find("mtu 1450"), std::string::npos) << "uplink's MTU";
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + cni::host_veth_name("nc", "eth0")).find("master plbr7"),
+              std::string::npos);
+    EXPECT_EQ(endpoint_count(), 1u) << "registered in the maps under pinRoot/nodeName";
+
+    cfg["mtu"] = 1300;
+    auto &q = pod("mtu");
+    ASSERT_EQ(add("mtu", q, cfg).exit_code, 0);
+    EXPECT_NE(shell("ip -n " + q.name() + " -o link show eth0").find("mtu 1300"), std::string::npos) << "explicit mtu wins";
+    EXPECT_EQ(run(env("DEL", "nc", p.path()), cfg).exit_code, 0);
+    EXPECT_EQ(run(env("DEL", "mtu", q.path()), cfg).exit_code, 0);
+    EXPECT_EQ(endpoint_count(), 0u);
+    EXPECT_EQ(shell("ip -n " + node_->name() + " -o link show master plbr7"), "");
 }
