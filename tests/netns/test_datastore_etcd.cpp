@@ -2,6 +2,8 @@
 // leaving, lease expiry, etcd restarts and compaction.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 #include <thread>
@@ -10,6 +12,7 @@
 #include "datastore/etcd_source.h"
 #include "etcd_process.h"
 #include "node_list_recorder.h"
+#include "child_process.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
@@ -252,6 +255,48 @@ TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly)
     auto t0 = std::chrono::steady_clock::now();
     a->source->stop();
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+}  // namespace
+
+namespace {
+
+std::string read_all(const std::string &path)
+{
+    auto text = podlane::read_file(path);
+    return text ? *text : std::string{};
+}
+
+TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin)
+{
+    std::string dir = podlane::test::make_temp_dir("resolve");
+    ASSERT_FALSE(dir.empty());
+    std::string in = dir + "/node.json", out = dir + "/resolved.json";
+    {
+        std::ofstream f(in);
+        f << R"({"nodeName": "node-x", "nodeIP": "192.168.50.21", "uplink": "eth0", "clusterCIDR": "10.244.0.0/16"})";
+    }
+    std::string tool = std::string(PODLANE_BUILD_DIR) + "/loader/datastore/podlane-resolve-node";
+    std::string cmd = tool + " --config " + in + " --out " + out + " --datastore etcd --etcd-endpoints " + etcd_->endpoint() +
+                      " --etcd-prefix /podlane-test/ > " + dir + "/log 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << read_all(dir + "/log");
+    auto first = podlane::load_node_config(out);  // the CNI plugin's own rules: podCIDR required
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_TRUE(first->cluster_cidr.contains(first->pod_cidr));
+    EXPECT_EQ(first->uplink, "eth0");
+
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << read_all(dir + "/log");  // again: same block
+    auto second = podlane::load_node_config(out);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->pod_cidr, first->pod_cidr);
+
+    // podlaned, resolving later with the file it was given, lands on the same block.
+    auto src = EtcdSource::create(options());
+    ASSERT_TRUE(src.ok());
+    auto agent_view = (*src)->resolve_self(node("node-x", "192.168.50.21"));
+    ASSERT_TRUE(agent_view.ok());
+    EXPECT_EQ(agent_view->pod_cidr, first->pod_cidr);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
