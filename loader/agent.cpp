@@ -249,7 +249,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     auto hook = pick_uplink_hook(options.uplink_hook, cfg->uplink);
     if (!hook) return hook.error();
 
-    auto dp = Datapath::load(cfg->pin_dir());
+    auto dp = Datapath::load(cfg->pin_dir(), {.next_hop_fib = options.next_hop == "fib"});
     if (!dp) return dp.error();
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();

@@ -16,6 +16,7 @@ struct AgentOptions {
     std::string pin_root;             // overrides the config's pinRoot when set
     std::string uplink_hook = "auto";  // auto | tc | xdp
     std::string attach = "bridge";     // bridge | veth: where the pod-side program runs
+    std::string next_hop = "neigh";    // neigh (bpf_redirect_neigh) | fib (bpf_fib_lookup)
     std::string role = "node";         // node | router
     std::string router_hook = "xdp";   // router role: xdp | tc
     std::string run_dir = "/run/podlane";

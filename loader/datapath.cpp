@@ -57,12 +57,14 @@ private:
     libbpf_print_fn_t previous_;
 };
 
-template <typename Skel>
-Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLibbpfLog &log)
+template <typename Skel, typename Configure>
+Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLibbpfLog &log,
+                                    Configure configure)
 {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir.c_str());
     SkelPtr<Skel> skel(Skel::open(&opts));
     if (!skel) return errno_error(std::string("open BPF object ") + what, errno);
+    configure(*skel);
     if (int err = Skel::load(skel.get()); err) {
         Error e = errno_error(std::string("load BPF program ") + what + " (pins in " + pin_dir + ")", -err);
         if (err == -EINVAL && log.text.find("couldn't reuse pinned map") != std::string::npos)
@@ -89,18 +91,20 @@ Status make_pin_dir(const std::string &dir)
     return {};
 }
 
-Result<Datapath> Datapath::load(const std::string &pin_dir)
+Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options)
 {
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
     CaptureLibbpfLog log;
     auto skels = std::make_unique<Skeletons>();
-    auto from_pod = open_and_load<tc_from_pod>("tc_from_pod", pin_dir, log);
+    auto from_pod = open_and_load<tc_from_pod>("tc_from_pod", pin_dir, log, [&](tc_from_pod &skel) {
+        skel.rodata->pl_next_hop_fib = options.next_hop_fib ? 1 : 0;
+    });
     if (!from_pod) return from_pod.error();
     skels->from_pod = std::move(*from_pod);
-    auto uplink_tc = open_and_load<tc_uplink>("tc_uplink", pin_dir, log);
+    auto uplink_tc = open_and_load<tc_uplink>("tc_uplink", pin_dir, log, [](tc_uplink &) {});
     if (!uplink_tc) return uplink_tc.error();
     skels->uplink_tc = std::move(*uplink_tc);
-    auto uplink_xdp = open_and_load<xdp_uplink>("xdp_uplink", pin_dir, log);
+    auto uplink_xdp = open_and_load<xdp_uplink>("xdp_uplink", pin_dir, log, [](xdp_uplink &) {});
     if (!uplink_xdp) return uplink_xdp.error();
     skels->uplink_xdp = std::move(*uplink_xdp);
     return Datapath(pin_dir, std::move(skels));

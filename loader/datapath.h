@@ -13,11 +13,17 @@ struct xdp_uplink;
 
 namespace podlane {
 
+struct DatapathOptions {
+    // Next hop by bpf_fib_lookup + bpf_redirect instead of bpf_redirect_neigh
+    // (for side-by-side measurement; see docs/dataplane.md).
+    bool next_hop_fib = false;
+};
+
 class Datapath {
 public:
     // Loads and verifies every node program. On a verifier rejection the
     // error carries the end of the verifier log.
-    static Result<Datapath> load(const std::string &pin_dir);
+    static Result<Datapath> load(const std::string &pin_dir, DatapathOptions options = {});
 
     Datapath(Datapath &&) noexcept;
     Datapath &operator=(Datapath &&) noexcept;

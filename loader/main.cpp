@@ -43,6 +43,8 @@ int main(int argc, char **argv)
         ->check(CLI::IsMember({"node", "router"}));
     app.add_option("--hook", options.router_hook, "Router role: forward in xdp (NICs) or tc (veth interfaces)")
         ->check(CLI::IsMember({"xdp", "tc"}));
+    app.add_option("--next-hop", options.next_hop, "How the pod side reaches the owning node: neigh (bpf_redirect_neigh) or fib (bpf_fib_lookup)")
+        ->check(CLI::IsMember({"neigh", "fib"}));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
     app.add_flag("--detach", detach, "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);

@@ -48,7 +48,7 @@ for i in 1 2; do
  "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
            {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]}
 JSON
-    in_ns "n$i" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned$i.log" 2>&1 &
+    nsenter --net="/run/netns/$(ns "n$i")" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned$i.log" 2>&1 &
     pids+=($!)
 done
 for i in 1 2; do
@@ -107,7 +107,7 @@ echo "ok: ICMP time-exceeded from the remote node reaches the pod"
 # (never a second one) and the counters carry on.
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "traffic stopped while podlaned was down"
-in_ns n1 "$podlaned" --config "$work/node1.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned1b.log" 2>&1 &
+nsenter --net="/run/netns/$(ns n1)" "$podlaned" --config "$work/node1.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned1b.log" 2>&1 &
 pids[0]=$!
 for _ in $(seq 50); do grep -q ready "$work/podlaned1b.log" && break; sleep 0.1; done
 grep -q ready "$work/podlaned1b.log" || fail "podlaned on node1 did not restart"

@@ -29,7 +29,7 @@ Result<int> make_link(Netlink &nl, const std::string &name, unsigned mtu)
 
 }  // namespace
 
-std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::string &name)
+std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::string &name, DatapathOptions options)
 {
     if (auto why = privileged_skip_reason(); !why.empty()) return why;
     if (auto why = ensure_private_netns(); !why.empty()) return why;
@@ -37,7 +37,7 @@ std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::st
 
     std::unique_ptr<BpfTestNode> node(new BpfTestNode);
     node->pin_dir_ = make_test_pin_dir(name);
-    auto dp = Datapath::load(node->pin_dir_);
+    auto dp = Datapath::load(node->pin_dir_, options);
     if (!dp) return "load dataplane: " + dp.error().message;
     node->dp_ = std::make_unique<Datapath>(std::move(*dp));
     auto maps = NodeMaps::open(node->pin_dir_);

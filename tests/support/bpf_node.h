@@ -22,7 +22,7 @@ struct RunResult {
 class BpfTestNode {
 public:
     // "" when ready, else why the fixture could not be built (skip reason).
-    static std::string create(std::unique_ptr<BpfTestNode> &out, const std::string &name);
+    static std::string create(std::unique_ptr<BpfTestNode> &out, const std::string &name, DatapathOptions options = {});
     ~BpfTestNode();
 
     Datapath &datapath() { return *dp_; }
