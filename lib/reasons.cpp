@@ -18,6 +18,8 @@ const std::vector<ReasonInfo> &all_reasons()
         {PODLANE_PASS_NEIGH_UNKNOWN, "pass-neigh-unknown", "router: next hop's MAC not learned yet, the kernel resolves it", Verdict::Pass},
         {PODLANE_PASS_BROADCAST, "pass-broadcast", "multicast or broadcast destination", Verdict::Pass},
         {PODLANE_PASS_NO_ENDPOINT, "pass-no-endpoint", "local pod CIDR but no registered endpoint: the bridge delivers it", Verdict::Pass},
+        {PODLANE_PASS_MALFORMED, "pass-malformed", "router: truncated or malformed frame, left to the kernel", Verdict::Pass},
+        {PODLANE_PASS_NO_PORT, "pass-no-port", "router: the next hop's interface is not one the router forwards on", Verdict::Pass},
         {PODLANE_DROP_TRUNCATED_ETH, "drop-truncated-eth", "shorter than an Ethernet header", Verdict::Drop},
         {PODLANE_DROP_TRUNCATED_IP, "drop-truncated-ip", "shorter than its IPv4 header", Verdict::Drop},
         {PODLANE_DROP_BAD_IP_HEADER, "drop-bad-ip-header", "malformed IPv4 header (version, IHL or length)", Verdict::Drop},

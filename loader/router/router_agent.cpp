@@ -1,12 +1,335 @@
 #include "router/router_agent.h"
 
-namespace podlane {
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
-Result<std::unique_ptr<Agent>> start_router(const AgentOptions &, Logger)
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "agent_state.h"
+#include "host_setup.h"
+#include "podlane/attach.h"
+#include "podlane/maps.h"
+#include "podlane/neighbours.h"
+#include "podlane/netlink.h"
+#include "podlane/unique_fd.h"
+#include "reconcile.h"
+#include "router/router_config.h"
+#include "router/router_datapath.h"
+#include "router/router_maps.h"
+#include "router/router_sync.h"
+
+namespace podlane {
+namespace {
+
+Result<RouterConfig> load_config(const AgentOptions &o)
 {
-    return Error{"--role router: not built yet"};
+    auto cfg = load_router_config(o.config_path);
+    if (!cfg) return cfg.error();
+    if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
+    return cfg;
 }
 
-Status detach_router(const AgentOptions &, Logger) { return Error{"--role router: not built yet"}; }
+Result<std::vector<LinkInfo>> find_interfaces(Netlink &nl, const RouterConfig &cfg)
+{
+    std::vector<LinkInfo> out;
+    for (size_t i = 0; i < cfg.interfaces.size(); i++) {
+        auto link = nl.find_link(cfg.interfaces[i]);
+        if (!link) return link.error();
+        if (!*link)
+            return Error{"interfaces[" + std::to_string(i) + "]: no interface '" + cfg.interfaces[i] + "' in this network namespace", ENODEV};
+        out.push_back(**link);
+    }
+    return out;
+}
+
+podlane_node_config router_config_value(const RouterConfig &cfg, const std::vector<LinkInfo> &ifaces)
+{
+    podlane_node_config v{};
+    v.node_ip = cfg.node_ip.be;
+    v.uplink_ifindex = ifaces.empty() ? 0 : ifaces[0].index;
+    if (!ifaces.empty()) std::memcpy(v.gateway_mac, ifaces[0].mac.bytes.data(), 6);
+    v.role = PODLANE_ROLE_ROUTER;
+    v.uplink_mtu = ifaces.empty() ? 0 : ifaces[0].mtu;
+    return v;
+}
+
+std::string program_name(const std::string &hook) { return hook == "xdp" ? "podlane_xdp_router" : "podlane_tc_router"; }
+
+class RouterAgent final : public Agent {
+public:
+    RouterAgent(AgentOptions options, Logger log, RouterConfig cfg, std::vector<LinkInfo> ifaces, NodeMaps maps,
+                RouterMaps rmaps, NeighbourTable table, NeighbourEvents events)
+        : options_(std::move(options)), log_(std::move(log)), cfg_(std::move(cfg)), ifaces_(std::move(ifaces)),
+          maps_(std::move(maps)), rmaps_(std::move(rmaps)), table_(std::move(table)), events_(std::move(events)) {}
+
+    Status sync_ports();
+    void reconcile(const char *why);
+    void sync_neighbours();
+    Status run() override;
+
+private:
+    void on_config_changed();
+    std::set<int> ifindexes() const
+    {
+        std::set<int> out;
+        for (const auto &l : ifaces_) out.insert(l.index);
+        return out;
+    }
+
+    AgentOptions options_;
+    Logger log_;
+    RouterConfig cfg_;
+    std::vector<LinkInfo> ifaces_;
+    NodeMaps maps_;
+    RouterMaps rmaps_;
+    NeighbourTable table_;
+    NeighbourEvents events_;
+    std::map<Ipv4, int> node_if_;
+    std::set<Ipv4> resolving_;  // logged once per episode
+};
+
+Status RouterAgent::sync_ports()
+{
+    auto current = rmaps_.ports();
+    if (!current) return current.error();
+    auto wanted = ifindexes();
+    for (const auto &[ifindex, port] : *current)
+        if (!wanted.count(ifindex))
+            if (auto st = rmaps_.delete_port(ifindex); !st) return st;
+    for (const auto &l : ifaces_)
+        if (auto st = rmaps_.put_port(l.index, RouterPort{l.mac, l.mtu}); !st) return st;
+    return {};
+}
+
+void RouterAgent::reconcile(const char *why)
+{
+    auto subnets = table_.subnets();
+    if (!subnets) {
+        log_(std::string("reconcile (") + why + ") failed: " + subnets.error().message);
+        return;
+    }
+    node_if_ = node_interfaces(cfg_.nodes, *subnets, ifindexes());
+    for (const auto &n : cfg_.nodes)
+        if (!node_if_.count(n.node_ip))
+            log_("warning: node " + n.name + " (" + n.node_ip.str() +
+                 ") is on no connected subnet of the router's interfaces: its pod CIDR is passed to the kernel");
+    auto current = maps_.routes();
+    if (!current) {
+        log_(std::string("reconcile (") + why + ") failed: " + current.error().message);
+        return;
+    }
+    auto diff = diff_routes(*current, router_desired_routes(cfg_.nodes, node_if_));
+    if (diff.empty())
+        log_(std::string("reconcile (") + why + "): routes already up to date");
+    else if (auto st = apply_route_diff(maps_, diff, log_); !st)
+        log_(std::string("reconcile (") + why + ") failed: " + st.error().message);
+    sync_neighbours();
+}
+
+void RouterAgent::sync_neighbours()
+{
+    auto table = table_.list();
+    auto current = rmaps_.neighbours();
+    if (!table || !current) {
+        log_("neighbour sync failed: " + (!table ? table.error() : current.error()).message);
+        return;
+    }
+    auto plan = plan_neighbours(node_if_, *table);
+    for (const auto &[ip, entry] : plan.entries) {
+        auto it = current->find(ip);
+        if (it != current->end() && it->second == entry) continue;
+        if (auto st = rmaps_.put_neighbour(ip, entry); !st) {
+            log_("neighbour sync: " + st.error().message);
+            continue;
+        }
+        resolving_.erase(ip);
+        log_("neighbour " + ip.str() + " is " + entry.mac.str() + " on link #" + std::to_string(entry.ifindex) +
+             (it == current->end() ? " (learned)" : " (changed from " + it->second.mac.str() + ")"));
+    }
+    for (const auto &[ip, entry] : *current)
+        if (!plan.entries.count(ip)) {
+            if (auto st = rmaps_.delete_neighbour(ip); !st)
+                log_("neighbour sync: " + st.error().message);
+            else
+                log_("neighbour " + ip.str() + " forgotten (unresolved or no longer a node): its traffic goes to the kernel");
+        }
+    for (const auto &[ifindex, ip] : plan.resolve) {
+        bool known = plan.entries.count(ip) != 0;
+        if (!known && resolving_.insert(ip).second)
+            log_("neighbour " + ip.str() + " unknown: asking the kernel to resolve it on link #" + std::to_string(ifindex));
+        if (auto st = table_.resolve(ifindex, ip); !st) log_("neighbour sync: " + st.error().message);
+    }
+}
+
+void RouterAgent::on_config_changed()
+{
+    auto fresh = load_config(options_);
+    if (!fresh) {
+        log_("config change ignored, routes kept as they are: " + fresh.error().message);
+        return;
+    }
+    for (auto [field, changed] : {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
+                                  std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)},
+                                  std::pair{"interfaces", fresh->interfaces != cfg_.interfaces}})
+        if (changed) log_(std::string("config: ") + field + " changed; restart podlaned to apply it (routes are reconciled now)");
+    cfg_.nodes = fresh->nodes;
+    reconcile("config changed");
+}
+
+Status RouterAgent::run()
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
+    UniqueFd sig_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
+    if (!sig_fd.valid()) return errno_error("signalfd", errno);
+
+    std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
+    UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (!inotify.valid()) return errno_error("inotify", errno);
+    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
+        return errno_error("watch " + config_path.parent_path().string(), errno);
+
+    // Neighbour changes arrive as events; the 1 s timer re-probes stale and
+    // unresolved next hops and covers any lost event.
+    UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!timer.valid()) return errno_error("timerfd", errno);
+    itimerspec every_second{{1, 0}, {1, 0}};
+    if (::timerfd_settime(timer.get(), 0, &every_second, nullptr) != 0) return errno_error("timerfd_settime", errno);
+
+    for (;;) {
+        pollfd fds[4] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {events_.fd(), POLLIN, 0}, {timer.get(), POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0) {
+            if (errno == EINTR) continue;
+            return errno_error("poll", errno);
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
+                if (info.ssi_signo == SIGHUP) {
+                    log_("SIGHUP: reloading config");
+                    on_config_changed();
+                } else {
+                    log_(std::string("stopping on ") + strsignal(info.ssi_signo) +
+                         "; programs stay attached and maps pinned, traffic keeps flowing");
+                    return {};
+                }
+            }
+        }
+        if (fds[1].revents & POLLIN) {
+            alignas(inotify_event) char buf[4096];
+            bool ours = false;
+            ssize_t len;
+            while ((len = ::read(inotify.get(), buf, sizeof buf)) > 0)
+                for (char *p = buf; p < buf + len;) {
+                    auto *ev = reinterpret_cast<inotify_event *>(p);
+                    if (ev->len && config_path.filename() == ev->name) ours = true;
+                    p += sizeof(inotify_event) + ev->len;
+                }
+            if (ours) on_config_changed();
+        }
+        bool resync = false;
+        if (fds[2].revents & POLLIN) resync = events_.drain();
+        if (fds[3].revents & POLLIN) {
+            uint64_t ticks;
+            [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
+            resync = true;
+        }
+        if (resync) sync_neighbours();
+    }
+}
+
+Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, const std::string &hook,
+                     std::vector<AttachmentRecord> &records)
+{
+    for (const auto &l : ifaces) {
+        if (hook == "xdp") {
+            if (auto st = attach_xdp(l.index, dp.xdp_fd()); !st) return st.error().wrap("interface " + l.name);
+            if (auto st = detach_tc(l.index, TcDirection::Ingress); !st) return st;
+            records.push_back({l.name, l.index, "xdp", program_name(hook)});
+        } else {
+            if (auto st = attach_tc(l.index, TcDirection::Ingress, dp.tc_fd()); !st) return st.error().wrap("interface " + l.name);
+            if (auto st = detach_xdp(l.index); !st) return st;
+            records.push_back({l.name, l.index, "tc-ingress", program_name(hook)});
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger log)
+{
+    if (::geteuid() != 0) return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
+    if (options.router_hook != "xdp" && options.router_hook != "tc")
+        return Error{"--hook " + options.router_hook + ": must be xdp or tc"};
+    if (options.datastore.kind != "file")
+        return Error{"--role router takes its nodes from the config file for now (--datastore " + options.datastore.kind + " is not supported yet)"};
+
+    auto cfg = load_config(options);
+    if (!cfg) return cfg.error();
+    if (auto st = ensure_bpffs(); !st) return st.error();
+    auto nl = Netlink::open();
+    if (!nl) return nl.error();
+    auto ifaces = find_interfaces(*nl, *cfg);
+    if (!ifaces) return ifaces.error();
+
+    auto dp = RouterDatapath::load(cfg->pin_dir());
+    if (!dp) return dp.error();
+    auto maps = NodeMaps::open(cfg->pin_dir());
+    if (!maps) return maps.error();
+    auto rmaps = RouterMaps::open(cfg->pin_dir());
+    if (!rmaps) return rmaps.error();
+    auto table = NeighbourTable::open();
+    if (!table) return table.error();
+    auto events = NeighbourEvents::subscribe();
+    if (!events) return events.error();
+
+    if (auto st = maps->set_config(router_config_value(*cfg, *ifaces)); !st) return st.error();
+    auto agent = std::make_unique<RouterAgent>(options, log, *cfg, *ifaces, std::move(*maps), std::move(*rmaps),
+                                               std::move(*table), std::move(*events));
+    // Ports before attach: a program that runs first finds no port and
+    // passes (pass-no-port / pass-neigh-unknown), never misroutes.
+    if (auto st = agent->sync_ports(); !st) return st.error();
+    std::vector<AttachmentRecord> records;
+    if (auto st = attach_router(*dp, *ifaces, options.router_hook, records); !st) return st.error();
+    std::string names;
+    for (const auto &l : *ifaces) names += (names.empty() ? "" : ", ") + l.name;
+    log("router attached: " + names + " (" + options.router_hook + "); maps in " + cfg->pin_dir());
+    agent->reconcile("start");
+
+    AgentState state{static_cast<int>(::getpid()), std::filesystem::absolute(options.config_path).string(), "router",
+                     options.router_hook, "", cfg->pin_dir(), options.datastore.kind, records};
+    if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
+        log("warning: " + st.error().message + " (podlanectl status will know less)");
+    return std::unique_ptr<Agent>(std::move(agent));
+}
+
+Status detach_router(const AgentOptions &options, Logger log)
+{
+    auto cfg = load_config(options);
+    if (!cfg) return cfg.error();
+    auto nl = Netlink::open();
+    if (!nl) return nl.error();
+    for (const auto &name : cfg->interfaces) {
+        auto link = nl->find_link(name);
+        if (!link) return link.error();
+        if (!*link) continue;
+        if (auto st = detach_xdp((*link)->index); !st) return st;
+        if (auto st = detach_tc((*link)->index, TcDirection::Ingress); !st) return st;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(cfg->pin_dir(), ec);
+    if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
+    std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
+    log("router detached: programs removed from its interfaces; pins under " + cfg->pin_dir() + " removed");
+    return {};
+}
 
 }  // namespace podlane

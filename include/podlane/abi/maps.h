@@ -34,6 +34,9 @@
 #define PODLANE_MAP_STATS "pl_stats_v1"
 #define PODLANE_MAP_NEIGHBOURS "pl_neigh_v1"
 #define PODLANE_MAP_TX_PORTS "pl_txports_v1"
+/* Router role: the router's own interfaces (ifindex -> MAC), the source MAC
+ * of what it forwards out of each. */
+#define PODLANE_MAP_ROUTER_PORTS "pl_rtports_v1"
 
 /* Pinned program, used by the CNI plugin to attach the pod-side program to a
  * new pod's host veth when the node runs in per-veth mode. */
@@ -133,6 +136,19 @@ struct podlane_neighbour_value {
 	__u32 ifindex; /* router interface the neighbour sits behind */
 };
 
+/* --- router ports (router role): ifindex -> the interface's own MAC ------ */
+/* The tx-ports devmap (PODLANE_MAP_TX_PORTS) is keyed and valued by the same
+ * ifindex (a __u32 each): XDP_REDIRECT goes through it. */
+struct podlane_router_port_key {
+	__u32 ifindex;
+};
+
+struct podlane_router_port_value {
+	__u8 mac[PODLANE_ETH_ALEN]; /* source MAC of forwarded frames */
+	__u16 pad;
+	__u32 mtu; /* host order; informational, bpf_check_mtu decides */
+};
+
 /* --- stats: per-CPU array indexed by reason ------------------------------ */
 /* Every verdict of every program is counted under exactly one reason. Keep
  * the numbering stable: it is the index into a pinned map. Names for humans
@@ -154,6 +170,10 @@ enum podlane_reason {
 	PODLANE_PASS_BROADCAST = 18,     /* multicast/broadcast IPv4 destination */
 	PODLANE_PASS_NO_ENDPOINT = 19,   /* from a pod: local pod CIDR, endpoint not
 	                                    registered; the bridge delivers it */
+	PODLANE_PASS_MALFORMED = 20,     /* router: truncated or malformed frame,
+	                                    left to the kernel (which drops it) */
+	PODLANE_PASS_NO_PORT = 21,       /* router: next hop's interface is not
+	                                    one the router forwards on */
 
 	PODLANE_DROP_TRUNCATED_ETH = 30, /* shorter than an Ethernet header */
 	PODLANE_DROP_TRUNCATED_IP = 31,  /* shorter than its IPv4 header */
@@ -179,5 +199,7 @@ PODLANE_ASSERT(sizeof(struct podlane_node_config) == 44, "node config layout");
 PODLANE_ASSERT(sizeof(struct podlane_neighbour_key) == 4, "neighbour key layout");
 PODLANE_ASSERT(sizeof(struct podlane_neighbour_value) == 12, "neighbour value layout");
 PODLANE_ASSERT(sizeof(struct podlane_stat_value) == 16, "stat value layout");
+PODLANE_ASSERT(sizeof(struct podlane_router_port_key) == 4, "router port key layout");
+PODLANE_ASSERT(sizeof(struct podlane_router_port_value) == 12, "router port value layout");
 
 #endif /* PODLANE_ABI_MAPS_H */

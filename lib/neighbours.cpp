@@ -1,0 +1,148 @@
+#include "podlane/neighbours.h"
+
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/neighbour.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "podlane/netlink.h"
+
+namespace podlane {
+namespace {
+
+template <typename T, void (*Put)(T *)>
+struct NlDeleter {
+    void operator()(T *p) const
+    {
+        if (p) Put(p);
+    }
+};
+using NeighPtr = std::unique_ptr<rtnl_neigh, NlDeleter<rtnl_neigh, rtnl_neigh_put>>;
+using NlAddrPtr = std::unique_ptr<nl_addr, NlDeleter<nl_addr, nl_addr_put>>;
+using CachePtr = std::unique_ptr<nl_cache, NlDeleter<nl_cache, nl_cache_free>>;
+
+std::optional<Ipv4> ipv4_of(nl_addr *addr)
+{
+    if (!addr || nl_addr_get_family(addr) != AF_INET || nl_addr_get_len(addr) != 4) return std::nullopt;
+    Ipv4 ip;
+    std::memcpy(&ip.be, nl_addr_get_binary_addr(addr), 4);
+    return ip;
+}
+
+constexpr unsigned kUsableStates = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
+
+}  // namespace
+
+bool Neighbour::usable() const { return mac && (state & kUsableStates); }
+bool Neighbour::stale() const { return usable() && (state & NUD_STALE); }
+
+void NeighbourTable::SocketDeleter::operator()(nl_sock *sock) const { nl_socket_free(sock); }
+void NeighbourEvents::SocketDeleter::operator()(nl_sock *sock) const { nl_socket_free(sock); }
+
+Result<NeighbourTable> NeighbourTable::open()
+{
+    nl_sock *sock = nl_socket_alloc();
+    if (!sock) return Error{"netlink: allocate socket for the neighbour table", ENOMEM};
+    NeighbourTable table(sock);
+    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) return netlink_error("netlink: connect (neighbour table)", err);
+    return table;
+}
+
+Result<std::vector<Neighbour>> NeighbourTable::list()
+{
+    nl_cache *raw = nullptr;
+    if (int err = rtnl_neigh_alloc_cache(sock_.get(), &raw); err < 0) return netlink_error("list neighbours", err);
+    CachePtr cache(raw);
+    std::vector<Neighbour> out;
+    for (nl_object *obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
+        auto *neigh = reinterpret_cast<rtnl_neigh *>(obj);
+        if (rtnl_neigh_get_family(neigh) != AF_INET) continue;
+        auto ip = ipv4_of(rtnl_neigh_get_dst(neigh));
+        if (!ip) continue;
+        Neighbour n{*ip, rtnl_neigh_get_ifindex(neigh), std::nullopt, static_cast<unsigned>(rtnl_neigh_get_state(neigh))};
+        nl_addr *ll = rtnl_neigh_get_lladdr(neigh);
+        if (ll && nl_addr_get_len(ll) == 6) {
+            Mac mac;
+            std::memcpy(mac.bytes.data(), nl_addr_get_binary_addr(ll), 6);
+            if (mac != Mac{}) n.mac = mac;
+        }
+        out.push_back(n);
+    }
+    return out;
+}
+
+Status NeighbourTable::resolve(int ifindex, Ipv4 ip)
+{
+    NeighPtr neigh(rtnl_neigh_alloc());
+    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
+    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
+    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
+    rtnl_neigh_set_family(neigh.get(), AF_INET);
+    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    // NTF_USE: the kernel runs neigh_event_send() on the (possibly new)
+    // entry, exactly what a packet waiting for it would trigger.
+    rtnl_neigh_set_flags(neigh.get(), NTF_USE);
+    int err = rtnl_neigh_add(sock_.get(), neigh.get(), NLM_F_CREATE | NLM_F_REPLACE);
+    if (err < 0) return netlink_error("resolve neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
+    return {};
+}
+
+Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets()
+{
+    nl_cache *raw = nullptr;
+    if (int err = rtnl_addr_alloc_cache(sock_.get(), &raw); err < 0) return netlink_error("list addresses", err);
+    CachePtr cache(raw);
+    std::vector<InterfaceSubnet> out;
+    for (nl_object *obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
+        auto *addr = reinterpret_cast<rtnl_addr *>(obj);
+        if (rtnl_addr_get_family(addr) != AF_INET) continue;
+        nl_addr *local = rtnl_addr_get_local(addr);
+        auto ip = ipv4_of(local);
+        if (!ip) continue;
+        Cidr c{*ip, static_cast<uint8_t>(rtnl_addr_get_prefixlen(addr))};
+        c.prefix = c.network();
+        out.push_back({rtnl_addr_get_ifindex(addr), c});
+    }
+    return out;
+}
+
+Result<NeighbourEvents> NeighbourEvents::subscribe()
+{
+    nl_sock *sock = nl_socket_alloc();
+    if (!sock) return Error{"netlink: allocate socket for neighbour events", ENOMEM};
+    NeighbourEvents events(sock);
+    nl_socket_disable_seq_check(sock);
+    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) return netlink_error("netlink: connect (neighbour events)", err);
+    if (int err = nl_socket_add_membership(sock, RTNLGRP_NEIGH); err < 0) return netlink_error("netlink: subscribe to neighbour events", err);
+    if (int err = nl_socket_set_nonblocking(sock); err < 0) return netlink_error("netlink: non-blocking events socket", err);
+    return events;
+}
+
+int NeighbourEvents::fd() const { return nl_socket_get_fd(sock_.get()); }
+
+bool NeighbourEvents::drain()
+{
+    bool any = false;
+    char buf[8192];
+    // Content is not parsed: any change means "re-read the table", which is
+    // cheap, and a lost message (ENOBUFS) is then harmless.
+    for (;;) {
+        ssize_t n = ::recv(fd(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            any = true;
+            continue;
+        }
+        if (n < 0 && errno == ENOBUFS) {
+            any = true;
+            continue;
+        }
+        return any;
+    }
+}
+
+}  // namespace podlane

@@ -1,0 +1,77 @@
+// The kernel's IPv4 neighbour (ARP) table through libnl-3, for the router
+// role: which MAC each node has on the router's segment, asking the kernel to
+// resolve (or re-confirm) the ones it does not know, and a socket that wakes
+// up when the table changes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "podlane/ip.h"
+#include "podlane/result.h"
+
+struct nl_sock;
+
+namespace podlane {
+
+struct Neighbour {
+    Ipv4 ip;
+    int ifindex = 0;
+    std::optional<Mac> mac;  // absent while INCOMPLETE / FAILED
+    unsigned state = 0;      // NUD_*
+
+    // Has a MAC the kernel itself would still send to: REACHABLE, STALE,
+    // DELAY, PROBE, PERMANENT, NOARP.
+    bool usable() const;
+    // Usable but unconfirmed: the kernel keeps sending to it, but only a
+    // re-probe tells whether the MAC is still right.
+    bool stale() const;
+};
+
+// An interface's IPv4 connected subnet: which neighbours sit behind it.
+struct InterfaceSubnet {
+    int ifindex = 0;
+    Cidr subnet;  // the address's prefix, host bits cleared
+};
+
+class NeighbourTable {
+public:
+    // A request socket, in the calling thread's network namespace.
+    static Result<NeighbourTable> open();
+
+    // Every IPv4 neighbour entry (all interfaces).
+    Result<std::vector<Neighbour>> list();
+    // Asks the kernel to resolve ip on ifindex (or re-probe a stale entry),
+    // as if a packet were waiting for it (NTF_USE); the answer shows up in
+    // the table a moment later.
+    Status resolve(int ifindex, Ipv4 ip);
+    // The IPv4 subnets of the interfaces' addresses.
+    Result<std::vector<InterfaceSubnet>> subnets();
+
+private:
+    struct SocketDeleter {
+        void operator()(nl_sock *sock) const;
+    };
+    explicit NeighbourTable(nl_sock *sock) : sock_(sock) {}
+    std::unique_ptr<nl_sock, SocketDeleter> sock_;
+};
+
+// A non-blocking socket subscribed to neighbour changes (RTM_NEWNEIGH /
+// RTM_DELNEIGH): poll fd() and call drain() when it is readable.
+class NeighbourEvents {
+public:
+    static Result<NeighbourEvents> subscribe();
+    int fd() const;
+    // Reads everything queued; true when at least one message arrived.
+    bool drain();
+
+private:
+    struct SocketDeleter {
+        void operator()(nl_sock *sock) const;
+    };
+    explicit NeighbourEvents(nl_sock *sock) : sock_(sock) {}
+    std::unique_ptr<nl_sock, SocketDeleter> sock_;
+};
+
+}  // namespace podlane

@@ -1,0 +1,32 @@
+// The router role's config file: the router itself (name, IP, interfaces)
+// and the cluster's nodes with their pod CIDRs.
+//   {"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": ["eth0"],
+//    "pinRoot": "/sys/fs/bpf/podlane", "clusterCIDR": "10.244.0.0/16",
+//    "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"}, ...]}
+// "uplink": "eth0" is accepted instead of "interfaces" (one interface), so a
+// node-style file works too; a "podCIDR" of the router's own is ignored.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "podlane/node_config.h"
+
+namespace podlane {
+
+struct RouterConfig {
+    std::string node_name;
+    Ipv4 node_ip;
+    std::vector<std::string> interfaces;
+    std::string pin_root = "/sys/fs/bpf/podlane";
+    Cidr cluster_cidr;
+    std::vector<ClusterNode> nodes;
+
+    std::string pin_dir() const { return pin_root + "/" + node_name; }
+};
+
+// Parses and validates; an error names the offending field.
+Result<RouterConfig> parse_router_config(const std::string &json_text);
+Result<RouterConfig> load_router_config(const std::string &path);
+
+}  // namespace podlane
