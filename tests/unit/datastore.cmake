@@ -5,3 +5,20 @@ podlane_gtest(unit_datastore LABEL unit
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_datastore_pure.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_datastore_kube_objects.cpp
   LIBS podlane_datastore podlane_datastore_testkit)
+
+# deploy/: the manifests parse and say what podlane needs; yamllint and
+# shellcheck agree. 77 = skipped (tool not installed).
+find_program(PODLANE_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT PODLANE_PYTHON3)
+  find_program(PODLANE_PYTHON3 NAMES python3)
+endif()
+add_test(NAME unit.datastore_deploy_manifests
+  COMMAND ${PODLANE_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_datastore_deploy.py ${CMAKE_SOURCE_DIR}/deploy)
+add_test(NAME unit.datastore_deploy_yamllint
+  COMMAND sh -c "command -v yamllint >/dev/null || { echo 'yamllint not installed'; exit 77; }; yamllint -s -c deploy/.yamllint.yaml deploy"
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+add_test(NAME unit.datastore_deploy_shellcheck
+  COMMAND sh -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck deploy/image/*.sh"
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(unit.datastore_deploy_manifests unit.datastore_deploy_yamllint unit.datastore_deploy_shellcheck
+  PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
