@@ -89,6 +89,9 @@ json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &n
     };
 }
 
+// Arrays always hold max_entries slots: "fill" means nothing for them.
+bool is_array_map(const MapUsage &m) { return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS; }
+
 std::string reason_name(unsigned index)
 {
     const ReasonInfo *info = reason_info(index);
@@ -352,7 +355,10 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
         t.add({"endpoint", d.endpoint ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
                                             ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
                                       : "none registered"});
-    if (!r.config) t.add({"note", "the agent has not written this node's config yet"});
+    if (!r.config && d.reason != PODLANE_PASS_NO_CONFIG)
+        t.add({"note", "the agent has not written this node's config yet"});
+    if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
+        t.add({"note", "this node runs the router role; shown is the node programs' decision"});
     std::string text = t.str();
     return text.substr(text.find('\n') + 1);  // no header row
 }
@@ -479,7 +485,8 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
             maps.push_back({{"name", m.name},
                             {"entries", m.entries},
                             {"maxEntries", m.max_entries},
-                            {"fillPercent", m.max_entries ? 100.0 * m.entries / m.max_entries : 0.0}});
+                            {"fillPercent", is_array_map(m) || !m.max_entries ? json(nullptr)
+                                                                              : json(100.0 * m.entries / m.max_entries)}});
         return json_text({{"node", r.node},
                           {"pinDir", r.pin_dir},
                           {"dataplaneLoaded", r.dataplane_loaded},
@@ -533,7 +540,7 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
     Table maps({"MAP", "ENTRIES", "MAX", "FILL"}, {false, true, true, true});
     for (const auto &m : r.maps)
         maps.add({m.name, with_thousands(m.entries), with_thousands(m.max_entries),
-                  m.max_entries ? fixed(100.0 * m.entries / m.max_entries, 1) + "%" : "-"});
+                  is_array_map(m) || !m.max_entries ? "- (array)" : fixed(100.0 * m.entries / m.max_entries, 1) + "%"});
     return out + maps.str();
 }
 

@@ -6,3 +6,10 @@ podlane_gtest(bpf_ctl_cli LABEL bpf
   LIBS podlane)
 target_compile_definitions(bpf_ctl_cli PRIVATE PODLANECTL_BIN="$<TARGET_FILE:podlanectl>")
 add_dependencies(bpf_ctl_cli podlanectl)
+
+podlane_gtest(bpf_ctl_datapath LABEL bpf
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ctl_datapath.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_ctl_support.cpp
+  LIBS podlane_bpf_test_support)
+target_compile_definitions(bpf_ctl_datapath PRIVATE PODLANECTL_BIN="$<TARGET_FILE:podlanectl>")
+add_dependencies(bpf_ctl_datapath podlanectl)

@@ -2,6 +2,7 @@
 // (exit code, stdout, stderr checked) against maps this test pins under its
 // own pin directory, inside a private network namespace. Root only.
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <net/if.h>
@@ -509,7 +510,9 @@ TEST_F(CtlCli, EveryCommandPrintsValidJson)
         EXPECT_EQ(r.exit_code, 0) << args[2] << ": " << r.err;
         auto doc = json::parse(r.out, nullptr, false);
         EXPECT_TRUE(!doc.is_discarded() && doc.is_object()) << args[2] << " " << args[3] << ":\n" << r.out;
-        if (!doc.is_discarded()) EXPECT_EQ(doc["node"], "node1");
+        if (!doc.is_discarded()) {
+            EXPECT_EQ(doc["node"], "node1");
+        }
     }
 }
 
