@@ -544,3 +544,23 @@ TEST_F(CniPluginTest, NodeConfigGivesCidrBridgeUplinkMtuAndPinDir)
     EXPECT_EQ(endpoint_count(), 0u);
     EXPECT_EQ(shell("ip -n " + node_->name() + " -o link show master plbr7"), "");
 }
+
+TEST_F(CniPluginTest, ReservationsFromAnEarlierBootDoNotBlockAdd)
+{
+    PODLANE_REQUIRE_ROOT();
+    json cfg = config("10.244.9.0/30");  // one pod address: .2
+    // A reservation left on disk by a pod that died in a power loss.
+    fs::create_directories(data_dir_ + "/" + kNetwork);
+    std::ofstream(data_dir_ + "/" + kNetwork + "/10.244.9.2") << "deadpod\neth0\n00000000-0000-0000-0000-000000000000\n";
+    EXPECT_EQ(run(env("STATUS", "", ""), cfg).exit_code, 0) << "an earlier boot's reservation is free";
+    auto &p = pod("reboot");
+    auto r = add("alive", p, cfg);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(pod_ip(r), "10.244.9.2");
+    // The dead pod's late DEL must not take the address from the live one.
+    EXPECT_EQ(run(env("DEL", "deadpod", ""), cfg).exit_code, 0);
+    EXPECT_EQ(endpoint_count(), 1u);
+    EXPECT_NE(shell("ip -n " + p.name() + " -4 -o addr show dev eth0").find("10.244.9.2/30"), std::string::npos);
+    EXPECT_EQ(run(env("DEL", "alive", p.path()), cfg).exit_code, 0);
+    expect_nothing_left("after reboot reclaim");
+}
