@@ -1,5 +1,6 @@
 #include "datastore/etcd_client.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "datastore/base64.h"
@@ -14,7 +15,12 @@ int64_t num(const json &obj, const char *field)
 {
     auto it = obj.find(field);
     if (it == obj.end() || it->is_null()) return 0;
-    if (it->is_string()) return std::stoll(it->get<std::string>());
+    if (it->is_string()) {
+        const auto &text = it->get_ref<const std::string &>();
+        int64_t v = 0;
+        std::from_chars(text.data(), text.data() + text.size(), v);
+        return v;
+    }
     if (it->is_number_integer()) return it->get<int64_t>();
     return 0;
 }
@@ -102,9 +108,13 @@ Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag
     auto doc = parse(*text, "range " + prefix);
     if (!doc) return doc.error();
     RangeResult out;
-    out.revision = num((*doc)["header"], "revision");
-    if (doc->contains("kvs"))
-        for (const auto &kv : (*doc)["kvs"]) out.kvs.push_back(parse_kv(kv));
+    try {
+        out.revision = num(doc->value("header", json::object()), "revision");
+        if (doc->contains("kvs"))
+            for (const auto &kv : (*doc)["kvs"]) out.kvs.push_back(parse_kv(kv));
+    } catch (const json::exception &e) {
+        return Error{"range " + prefix + ": unexpected answer: " + e.what()};
+    }
     return out;
 }
 
@@ -194,7 +204,7 @@ Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t sta
     std::optional<Error> stream_error;
     bool created = false;
     JsonObjectSplitter splitter;
-    auto on_object = [&](std::string_view text) {
+    auto handle = [&](std::string_view text) {
         auto doc = json::parse(text, nullptr, false);
         if (doc.is_discarded() || !doc.is_object()) {
             stream_error = Error{"watch " + prefix + ": invalid JSON in the stream"};
@@ -222,8 +232,18 @@ Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t sta
         if (r.contains("events"))
             for (const auto &ev : r["events"])
                 events.push_back({ev.value("type", std::string{}) == "DELETE", parse_kv(ev.value("kv", json::object()))});
-        if (!events.empty()) on_events(events, num(r["header"], "revision"));
+        if (!events.empty()) on_events(events, num(r.value("header", json::object()), "revision"));
         return true;
+    };
+    // A well-formed but unexpected document (a string where an object
+    // belongs) must end this watch, not the process.
+    auto on_object = [&](std::string_view text) {
+        try {
+            return handle(text);
+        } catch (const json::exception &e) {
+            stream_error = Error{"watch " + prefix + ": unexpected answer: " + e.what()};
+            return false;
+        }
     };
 
     std::string failures;

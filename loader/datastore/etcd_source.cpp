@@ -19,7 +19,7 @@ std::string node_value(const NodeConfig &self)
 }
 
 Result<ClusterNode> parse_node_value(const std::string &text)
-{
+try {
     auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return Error{"not a JSON object"};
     ClusterNode node;
@@ -32,6 +32,8 @@ Result<ClusterNode> parse_node_value(const std::string &text)
     node.node_ip = *ip;
     node.pod_cidr = *cidr;
     return node;
+} catch (const json::exception &e) {
+    return Error{std::string("unexpected field type: ") + e.what()};
 }
 
 TlsOptions etcd_tls(const Options &options)

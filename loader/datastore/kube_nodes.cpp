@@ -7,10 +7,33 @@ using nlohmann::json;
 std::string resource_version_of(const json &object)
 {
     if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return {};
-    return object["metadata"].value("resourceVersion", std::string{});
+    auto it = object["metadata"].find("resourceVersion");
+    return it != object["metadata"].end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+std::string name_of(const json &object)
+{
+    if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return {};
+    auto it = object["metadata"].find("name");
+    return it != object["metadata"].end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+namespace {
+Result<ClusterNode> parse_node(const json &node);
 }
 
 Result<ClusterNode> cluster_node_from_object(const json &node)
+{
+    try {
+        return parse_node(node);
+    } catch (const json::exception &e) {
+        return Error{"Node: unexpected field type: " + std::string(e.what())};
+    }
+}
+
+namespace {
+
+Result<ClusterNode> parse_node(const json &node)
 {
     if (!node.is_object()) return Error{"Node: not an object"};
     ClusterNode out;
@@ -49,5 +72,7 @@ Result<ClusterNode> cluster_node_from_object(const json &node)
     if (!found_ip) return fail("no IPv4 InternalIP in status.addresses");
     return out;
 }
+
+}  // namespace
 
 }  // namespace podlane::datastore

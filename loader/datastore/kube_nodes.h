@@ -16,5 +16,7 @@ Result<ClusterNode> cluster_node_from_object(const nlohmann::json &node);
 
 // metadata.resourceVersion of any object or list; "" when absent.
 std::string resource_version_of(const nlohmann::json &object);
+// metadata.name; "" when absent.
+std::string name_of(const nlohmann::json &object);
 
 }  // namespace podlane::datastore

@@ -12,8 +12,12 @@ using nlohmann::json;
 std::string status_text(long code, const json &body)
 {
     std::string msg = "HTTP " + std::to_string(code);
-    if (body.is_object() && body.value("kind", std::string{}) == "Status")
-        msg += " " + body.value("reason", std::string{}) + ": " + body.value("message", std::string{});
+    try {
+        if (body.is_object() && body.value("kind", std::string{}) == "Status")
+            msg += " " + body.value("reason", std::string{}) + ": " + body.value("message", std::string{});
+    } catch (const json::exception &) {
+        // not a well-formed Status: the code alone says enough
+    }
     return msg;
 }
 
@@ -124,7 +128,7 @@ void KubeSource::upsert(std::map<std::string, ClusterNode> &nodes, const json &o
         nodes[node->name] = *node;
         return;
     }
-    std::string name = object.is_object() ? object.value("metadata", json::object()).value("name", std::string{}) : "";
+    std::string name = name_of(object);
     nodes.erase(name);  // e.g. its pod CIDR was removed: no route to guess
     if (skipped_.insert(name).second) log("no route to node " + name + " for now: " + node.error().message);
 }
@@ -151,7 +155,8 @@ Result<std::string> KubeSource::list_nodes(std::map<std::string, ClusterNode> &n
                 return Error{"list nodes: the answer is not a NodeList"};
             for (const auto &item : a->body["items"]) upsert(fresh, item);
             rv = resource_version_of(a->body);
-            cont = a->body["metadata"].value("continue", std::string{});
+            const json meta = a->body.value("metadata", json::object());
+            cont = meta.contains("continue") && meta["continue"].is_string() ? meta["continue"].get<std::string>() : "";
         } while (!cont.empty());
         if (expired) continue;
         nodes = std::move(fresh);
@@ -172,7 +177,7 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
     std::optional<WatchEnd> end;
     std::optional<Error> failure;
     JsonObjectSplitter splitter;
-    auto on_event = [&](std::string_view text) {
+    auto handle = [&](std::string_view text) {
         auto ev = json::parse(text, nullptr, false);
         if (ev.is_discarded() || !ev.is_object() || !ev.contains("object")) {
             failure = Error{"watch nodes: not a watch event: " + std::string(text.substr(0, 200))};
@@ -195,12 +200,22 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
         if (type == "ADDED" || type == "MODIFIED") {
             upsert(nodes, obj);
         } else if (type == "DELETED") {
-            nodes.erase(obj.value("metadata", json::object()).value("name", std::string{}));
+            nodes.erase(name_of(obj));
         } else {
             return true;  // unknown event types are skipped, like client-go
         }
         publisher.publish(nodes);
         return true;
+    };
+    // A well-formed but unexpected event (a number where a string belongs)
+    // ends this watch, not the process.
+    auto on_event = [&](std::string_view text) {
+        try {
+            return handle(text);
+        } catch (const json::exception &e) {
+            failure = Error{"watch nodes: unexpected event: " + std::string(e.what())};
+            return false;
+        }
     };
     auto resp = http.stream({.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 0},
                             [&](std::string_view chunk) {

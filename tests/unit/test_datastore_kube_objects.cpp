@@ -150,3 +150,16 @@ TEST_F(KubeconfigTest, InClusterConfigNeedsTheServiceEnvironment)
     ASSERT_TRUE(token.ok());
     EXPECT_EQ(*token, "abc.def");
 }
+
+TEST(KubeNodes, WrongFieldTypesAreErrorsNotCrashes)
+{
+    for (const char *text : {R"({"metadata": {"name": 5}})", R"({"metadata": {"name": "n"}, "spec": {"podCIDR": 7}})",
+                             R"({"metadata": {"name": "n"}, "spec": "x"})",
+                             R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"}, "status": {"addresses": [{"type": 1}]}})",
+                             R"([])", R"("node")"}) {
+        auto node = cluster_node_from_object(json::parse(text));
+        EXPECT_FALSE(node.ok()) << text;
+    }
+    EXPECT_EQ(name_of(json::parse(R"({"metadata": {"name": 5}})")), "");
+    EXPECT_EQ(resource_version_of(json::parse(R"({"metadata": {"resourceVersion": 5}})")), "");
+}
