@@ -3,8 +3,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <unistd.h>
+
 #include <cstdarg>
 #include <cstdio>
+#include <type_traits>
 
 #include "datapath.h"
 #include "tc_router.skel.h"
@@ -48,12 +51,37 @@ private:
     libbpf_print_fn_t previous_;
 };
 
+// libbpf 1.1.2 refuses to reuse a pinned devmap ("parameter mismatch"):
+// the kernel adds BPF_F_RDONLY_PROG to every devmap's flags and that libbpf
+// compares them with the definition's (fixed in libbpf 1.2). Hand it the
+// pinned map ourselves and skip its check; the pin stays where it is.
+Status adopt_pinned_devmap(bpf_map *map, const std::string &pin_dir)
+{
+    std::string path = pin_dir + "/" + bpf_map__name(map);
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) return errno == ENOENT ? Status{} : errno_error("open pinned devmap " + path, errno);
+    bpf_map_info info{};
+    __u32 len = sizeof info;
+    int err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+    if (!err && (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+                 info.value_size != bpf_map__value_size(map) || info.max_entries != bpf_map__max_entries(map)))
+        err = -EINVAL;
+    if (!err) err = bpf_map__set_pin_path(map, nullptr);
+    if (!err) err = bpf_map__reuse_fd(map, fd);
+    ::close(fd);
+    if (err == -EINVAL) return Error{"pinned devmap " + path + " has another layout: remove it with `podlaned --role router --detach`", EINVAL};
+    if (err) return errno_error("reuse pinned devmap " + path, -err);
+    return {};
+}
+
 template <typename Skel>
 Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLog &log)
 {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir.c_str());
     SkelPtr<Skel> skel(Skel::open(&opts));
     if (!skel) return errno_error(std::string("open BPF object ") + what, errno);
+    if constexpr (std::is_same_v<Skel, xdp_router>)
+        if (auto st = adopt_pinned_devmap(skel->maps.pl_txports_v1, pin_dir); !st) return st.error();
     if (int err = Skel::load(skel.get()); err) {
         Error e = errno_error(std::string("load BPF program ") + what + " (pins in " + pin_dir + ")", -err);
         if (err == -EINVAL && log.text.find("couldn't reuse pinned map") != std::string::npos)

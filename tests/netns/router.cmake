@@ -1,0 +1,5 @@
+# The router role end to end: a router namespace and three nodes on one
+# segment, pods reaching each other only through the router's BPF program.
+add_test(NAME netns.router_dataplane
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/router_dataplane.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.router_dataplane PROPERTIES LABELS netns TIMEOUT 300 SKIP_RETURN_CODE 77)
