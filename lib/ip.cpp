@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace podlane {
 
@@ -77,6 +78,15 @@ std::string Mac::str() const
     std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
                   bytes[5]);
     return buf;
+}
+
+Mac gateway_mac_for(Ipv4 gateway)
+{
+    Mac mac;
+    mac.bytes[0] = 0x0a;
+    mac.bytes[1] = 0x58;
+    std::memcpy(mac.bytes.data() + 2, &gateway.be, 4);
+    return mac;
 }
 
 }  // namespace podlane

@@ -192,6 +192,19 @@ Status Netlink::set_noarp(int ifindex)
     return change_link(ifindex, "set noarp", [](void *l, unsigned) { rtnl_link_set_flags(static_cast<rtnl_link *>(l), IFF_NOARP); }, 0);
 }
 
+Status Netlink::set_mac(int ifindex, const Mac &mac)
+{
+    LinkPtr orig(rtnl_link_alloc());
+    LinkPtr change(rtnl_link_alloc());
+    NlAddrPtr addr(nl_addr_build(AF_LLC, mac.bytes.data(), mac.bytes.size()));
+    if (!orig || !change || !addr) return Error{"set mac: out of memory", ENOMEM};
+    rtnl_link_set_ifindex(orig.get(), ifindex);
+    rtnl_link_set_addr(change.get(), addr.get());
+    int err = rtnl_link_change(sock_.get(), orig.get(), change.get(), 0);
+    if (err < 0) return netlink_error("set mac " + mac.str() + " on link #" + std::to_string(ifindex), err);
+    return {};
+}
+
 Status Netlink::set_mtu(int ifindex, unsigned mtu)
 {
     return change_link(ifindex, "set mtu", [](void *l, unsigned v) { rtnl_link_set_mtu(static_cast<rtnl_link *>(l), v); }, mtu);

@@ -55,6 +55,13 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
     auto bridge = nl.ensure_bridge(cfg.bridge);
     if (!bridge) return bridge.error();
     if (auto st = nl.add_address(bridge->index, Cidr{cfg.gateway(), cfg.pod_cidr.length}); !st) return st.error();
+    // Pin the gateway MAC: the programs write it as the source of delivered
+    // packets, and an unpinned bridge MAC changes as pods join and leave.
+    Mac gateway_mac = gateway_mac_for(cfg.gateway());
+    if (!(bridge->mac == gateway_mac)) {
+        if (auto st = nl.set_mac(bridge->index, gateway_mac); !st) return st.error();
+        bridge->mac = gateway_mac;
+    }
     dev.bridge = *bridge;
 
     auto host = nl.find_link(kHostDevice);

@@ -53,4 +53,8 @@ struct Mac {
     bool operator==(const Mac &) const = default;
 };
 
+// The MAC a gateway address gets: 0a:58 (locally administered) followed by
+// the IPv4 address, as Kubernetes' kubenet does. Stable across restarts.
+Mac gateway_mac_for(Ipv4 gateway);
+
 }  // namespace podlane

@@ -48,6 +48,9 @@ public:
     Status set_mtu(int ifindex, unsigned mtu);
     Status set_master(int ifindex, int master_ifindex);
     Status set_noarp(int ifindex);
+    // An explicitly set MAC is kept by a bridge (otherwise it takes its
+    // lowest port's MAC, which changes as pods come and go).
+    Status set_mac(int ifindex, const Mac &mac);
 
     // An interface address (address + prefix length). Ok if already present.
     Status add_address(int ifindex, const Cidr &addr);

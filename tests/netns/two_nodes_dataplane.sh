@@ -74,6 +74,10 @@ for i in 1 2; do
     fi
 done
 
+# The gateway MAC is pinned (not the lowest port's): 0a:58 + the gateway IP.
+[ "$(ip -n "$(ns n1)" -o link show podlane0 | grep -o 'link/ether [^ ]*')" = "link/ether 0a:58:0a:f4:01:01" ] \
+    || fail "podlane0 does not carry the pinned gateway MAC"
+
 for i in 1 2; do
     other=$((3 - i))
     [ -z "$(ip -n "$(ns n$i)" route show "10.244.$other.0/24")" ] || fail "node$i has a kernel route for 10.244.$other.0/24"

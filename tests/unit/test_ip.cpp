@@ -73,5 +73,10 @@ TEST(Mac, RoundTrip)
     EXPECT_FALSE(Mac::parse("zz:58:0a:f4:01:0a"));
 }
 
+TEST(Mac, GatewayMacEmbedsTheAddress)
+{
+    EXPECT_EQ(gateway_mac_for(*Ipv4::parse("10.244.1.1")).str(), "0a:58:0a:f4:01:01");
+}
+
 }  // namespace
 }  // namespace podlane
