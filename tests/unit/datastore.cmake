@@ -18,7 +18,7 @@ add_test(NAME unit.datastore_deploy_yamllint
   COMMAND sh -c "command -v yamllint >/dev/null || { echo 'yamllint not installed'; exit 77; }; yamllint -s -c deploy/.yamllint.yaml deploy"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 add_test(NAME unit.datastore_deploy_shellcheck
-  COMMAND sh -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck deploy/image/*.sh"
+  COMMAND sh -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck deploy/image/*.sh bench/datastore/*.sh"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(unit.datastore_deploy_manifests unit.datastore_deploy_yamllint unit.datastore_deploy_shellcheck
   PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
