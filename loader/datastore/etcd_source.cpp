@@ -224,6 +224,7 @@ void EtcdSource::lease_loop()
 void EtcdSource::watch_loop(NodesCallback on_change)
 {
     const std::string prefix = options_.etcd_prefix + "nodes/";
+    const std::string own_key = node_key(self_.node_name);
     NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     int64_t revision = 0;  // everything up to here is in `nodes`
@@ -269,11 +270,22 @@ void EtcdSource::watch_loop(NodesCallback on_change)
                 backoff.reset();
             },
             [&](const std::vector<WatchEvent> &events, int64_t) {
+                bool self_deleted = false;
                 for (const auto &ev : events) {
                     apply(ev.kv, ev.deleted);
                     revision = std::max(revision, ev.kv.mod_revision);
+                    self_deleted = self_deleted || (ev.deleted && ev.kv.key == own_key);
                 }
                 publisher.publish(nodes);
+                // Someone deleted this node's key while its lease lives on
+                // (etcdctl del, a restore): put it back, or every other node
+                // would drop this node's route for good. A lease that expired
+                // is the lease loop's to renew.
+                if (int64_t lease = lease_.load(); self_deleted && lease != 0) {
+                    log("etcd key " + own_key + " was deleted while this node runs; registering again");
+                    if (auto st = client_.put(own_key, node_value(self_), lease, &watch_stop_); !st)
+                        log("registering again: " + st.error().message);
+                }
             },
             watch_stop_);
         if (watch_stop_.stop_requested()) break;

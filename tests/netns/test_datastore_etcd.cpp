@@ -227,6 +227,29 @@ TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive)
     }
 }
 
+TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack)
+{
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12");
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(b->seen.wait_for([](const auto &l) { return has_node(l, "node-a"); }));
+    EtcdClient client({etcd_->endpoint()}, {});
+    ASSERT_TRUE(client.remove(a->source->node_key("node-a")).ok());  // an operator's etcdctl del
+    ASSERT_TRUE(a->seen.wait_for_log("registering again"));
+    // Back in etcd, on its lease...
+    std::vector<KeyValue> kvs;
+    for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
+        auto keys = client.range_prefix("/podlane-test/nodes/node-a");
+        ASSERT_TRUE(keys.ok());
+        if (!(kvs = keys->kvs).empty()) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_EQ(kvs.size(), 1u);
+    EXPECT_NE(kvs[0].lease, 0) << "put back with its lease";
+    // ...and node-b ends with it in its list (it may have seen it vanish).
+    ASSERT_TRUE(b->seen.wait_for([](const auto &l) { return has_node(l, "node-a"); }));
+}
+
 TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists)
 {
     EtcdClient client({etcd_->endpoint()}, {});
