@@ -16,6 +16,7 @@
 #include "datapath.h"
 #include "host_setup.h"
 #include "podlane/attach.h"
+#include "podlane/ethtool.h"
 #include "podlane/maps.h"
 #include "podlane/netlink.h"
 #include "podlane/unique_fd.h"
@@ -44,7 +45,7 @@ Result<std::string> pick_uplink_hook(const std::string &requested, const std::st
     return *driver == "veth" ? std::string("tc") : std::string("xdp");
 }
 
-podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth)
+podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp)
 {
     podlane_node_config v{};
     v.node_ip = cfg.node_ip.be;
@@ -56,7 +57,8 @@ podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &
     v.hostdev_ifindex = dev.hostdev.index;
     std::memcpy(v.gateway_mac, dev.bridge.mac.bytes.data(), 6);
     v.role = PODLANE_ROLE_NODE;
-    v.flags = (per_veth ? PODLANE_CONFIG_F_PER_VETH : 0) | (cfg.router_ip ? PODLANE_CONFIG_F_VIA_ROUTER : 0);
+    v.flags = (per_veth ? PODLANE_CONFIG_F_PER_VETH : 0) | (cfg.router_ip ? PODLANE_CONFIG_F_VIA_ROUTER : 0) |
+              (uplink_xdp ? PODLANE_CONFIG_F_UPLINK_XDP : 0);
     v.uplink_mtu = dev.uplink.mtu;
     return v;
 }
@@ -257,7 +259,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     bool per_veth = options.attach == "veth";
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth)); !st) return st.error();
+    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp")); !st) return st.error();
 
     std::vector<AttachmentRecord> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();

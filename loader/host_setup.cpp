@@ -1,12 +1,7 @@
 #include "host_setup.h"
 
 #include <fcntl.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -90,18 +85,5 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
 }
 
 Status remove_host_device(Netlink &nl) { return nl.delete_link(kHostDevice); }
-
-Result<std::string> interface_driver(const std::string &ifname)
-{
-    UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!sock.valid()) return errno_error("socket for ethtool", errno);
-    ethtool_drvinfo info{};
-    info.cmd = ETHTOOL_GDRVINFO;
-    ifreq req{};
-    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
-    req.ifr_data = reinterpret_cast<char *>(&info);
-    if (::ioctl(sock.get(), SIOCETHTOOL, &req) != 0) return errno_error("ethtool driver info of " + ifname, errno);
-    return std::string(info.driver);
-}
 
 }  // namespace podlane

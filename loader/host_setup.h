@@ -27,7 +27,5 @@ Status ensure_bpffs();
 // IPv4 forwarding on (the kernel path: TTL-exceeded, fragmentation-needed).
 Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg);
 Status remove_host_device(Netlink &nl);
-// Kernel driver of an interface ("veth", "virtio_net", ...), via ethtool.
-Result<std::string> interface_driver(const std::string &ifname);
 
 }  // namespace podlane

@@ -109,6 +109,9 @@ enum podlane_config_flags {
 	PODLANE_CONFIG_F_VIA_ROUTER = 1u << 0,
 	/* The pod-side program runs on each pod's host veth, not on the bridge. */
 	PODLANE_CONFIG_F_PER_VETH = 1u << 1,
+	/* The uplink receives with XDP: XDP_REDIRECT into a pod's veth needs
+	 * NAPI on the pod's side, so the CNI plugin turns GRO on there. */
+	PODLANE_CONFIG_F_UPLINK_XDP = 1u << 2,
 };
 
 struct podlane_node_config {
