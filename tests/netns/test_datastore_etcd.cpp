@@ -250,6 +250,56 @@ TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack)
     ASSERT_TRUE(b->seen.wait_for([](const auto &l) { return has_node(l, "node-a"); }));
 }
 
+TEST(EtcdTls, ClientCertificatesAndCaAreUsed)
+{
+    std::string why = EtcdProcess::skip_reason();
+    if (!why.empty()) GTEST_SKIP() << why;
+    std::string dir = podlane::test::make_temp_dir("etcd-tls");
+    auto certs = podlane::test::make_test_certificates(dir);
+    if (!certs) {
+        std::filesystem::remove_all(dir);
+        GTEST_SKIP() << certs.error().message;
+    }
+    auto etcd = EtcdProcess::launch(*certs);
+    ASSERT_TRUE(etcd.ok()) << etcd.error().message;
+
+    Options o;
+    o.kind = "etcd";
+    o.etcd_endpoints = {(*etcd)->endpoint()};
+    o.etcd_ca = certs->ca;
+    o.etcd_cert = certs->client_cert;
+    o.etcd_key = certs->client_key;
+    o.startup_timeout_s = 20;
+    auto src = EtcdSource::create(o);
+    ASSERT_TRUE(src.ok());
+    NodeConfig cfg;
+    cfg.node_name = "node-tls";
+    cfg.node_ip = *Ipv4::parse("192.168.50.31");
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    auto resolved = (*src)->resolve_self(cfg);
+    ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+    NodeListRecorder seen;
+    ASSERT_TRUE((*src)->start(*resolved, [&](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](const std::string &) {}).ok());
+    EtcdClient client({(*etcd)->endpoint()}, TlsOptions{.ca_file = certs->ca, .cert_file = certs->client_cert,
+                                                        .key_file = certs->client_key, .ca_pem = {}, .cert_pem = {},
+                                                        .key_pem = {}, .insecure_skip_verify = false});
+    ASSERT_TRUE(client.put("/podlane/nodes/other", R"({"name":"other","nodeIP":"192.168.50.32","podCIDR":"10.244.77.0/24"})").ok());
+    EXPECT_TRUE(seen.wait_for([](const auto &l) { return has_node(l, "other"); }));
+    (*src)->stop();
+
+    // Without a client certificate etcd refuses, and the error says so.
+    o.etcd_cert.clear();
+    o.etcd_key.clear();
+    o.startup_timeout_s = 2;
+    auto anonymous = EtcdSource::create(o);
+    ASSERT_TRUE(anonymous.ok());
+    cfg.node_name = "node-anon";
+    auto refused = (*anonymous)->resolve_self(cfg);
+    EXPECT_FALSE(refused.ok());
+    etcd->reset();
+    std::filesystem::remove_all(dir);
+}
+
 TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists)
 {
     EtcdClient client({etcd_->endpoint()}, {});
