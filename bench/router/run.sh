@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The central router, side by side (issue 7): podlane's router role (XDP and
+# TC hooks) against a kernel router (ip_forward on, pod routes in its table),
+# on the namespace test's topology: a bridge segment, a router namespace
+# (192.160.1.1) and two nodes running podlaned with "routerIP", one pod each.
+# Only the router changes between variants; a "direct" variant (nodes route
+# to each other, no router hop) is the baseline the router's cost is taken
+# against. XDP needs the pods' transmit checksum offload off on veths, so the
+# kernel router and the direct baseline are measured that way too.
+#
+# Per variant and round: sockperf TCP ping-pong pod1 -> pod2 (transactions/s
+# = 1 / avg RTT, client and server pinned to one CPU) and iperf3 one TCP
+# stream (Gbit/s); that CPU's sys + irq + softirq time (/proc/stat) during the
+# ping-pong, per transaction. Router CPU
+# per packet = (CPU per transaction - the direct baseline's) / 2 packets.
+# Rounds interleave the variants; medians of ROUNDS. Prints a markdown table.
+# Not a test: numbers on 2 vCPUs are noisy (see DATAPLANE-NOTES.md).
+# Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4]
+set -euo pipefail
+build=${1:?build dir}
+rounds=${2:-5}
+secs=${3:-4}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+podlaned="$build/loader/podlaned"
+tag="plrtb$$"
+# The ping-pong client and server share one CPU: every transaction then runs
+# start to end on it (veth hand-offs and NAPI are raised on the sending CPU),
+# so that CPU's sys+irq+softirq time is the path's cost and wake-ups do not
+# cross CPUs (which made latency bimodal, 11 vs 150 us, unpinned).
+cpu=$(( $(nproc) - 1 ))
+pin_root="/sys/fs/bpf/podlane-test/$tag"
+work=$(mktemp -d)
+node_pids=()
+router_pid=""
+server_pids=()
+
+ns() { echo "$tag-$1"; }
+in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
+
+stop_router() { [ -n "$router_pid" ] && { kill "$router_pid" 2>/dev/null; wait "$router_pid" 2>/dev/null; }; router_pid=""; }
+cleanup() {
+    set +e
+    stop_router
+    for pid in "${node_pids[@]}" "${server_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    [ -f "$work/iperf.pid" ] && kill "$(cat "$work/iperf.pid")" 2>/dev/null
+    for n in seg r n1 n2 p1 p2; do ip netns del "$(ns $n)" 2>/dev/null; done
+    rm -rf "$pin_root" "$work"
+}
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+for tool in sockperf iperf3 bpftool jq ethtool; do command -v "$tool" > /dev/null || { echo "needs $tool" >&2; exit 1; }; done
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+clang=$(command -v clang-14 || command -v clang)
+"$clang" -target bpf -O2 -idirafter "/usr/include/$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)" \
+    -c "$src/tests/netns/router_peer_pass.bpf.c" -o "$work/peer_pass.o"
+
+# --- topology
+for n in seg r n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
+ip -n "$(ns seg)" link add br0 type bridge
+ip -n "$(ns seg)" link set br0 up
+plug() {
+    ip -n "$(ns seg)" link add "$3" type veth peer name eth0 netns "$(ns "$1")"
+    ip -n "$(ns seg)" link set "$3" master br0 up
+    ip -n "$(ns "$1")" addr add "$2" dev eth0
+    ip -n "$(ns "$1")" link set eth0 up
+}
+plug r 192.160.1.1/24 port-r
+node_list='[{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
+            {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]'
+node_config() { # I via-router|direct
+    local router=""
+    [ "$2" = via-router ] && router='"routerIP": "192.160.1.1",'
+    cat > "$work/cfg/node$1.json.tmp" <<JSON
+{"nodeName": "node$1", "nodeIP": "192.160.1.1$1", "uplink": "eth0", "pinRoot": "$pin_root", $router "nodes": $node_list}
+JSON
+    mv "$work/cfg/node$1.json.tmp" "$work/cfg/node$1.json"  # the agent reconciles on the rename
+}
+mkdir -p "$work/cfg" "$work/router"
+for i in 1 2; do
+    plug "n$i" "192.160.1.1$i/24" "port-n$i"
+    ip -n "$(ns n$i)" route add default via 192.160.1.1
+    node_config "$i" via-router
+    nsenter --net="/run/netns/$(ns n$i)" "$podlaned" --config "$work/cfg/node$i.json" --run-dir "$work/run" \
+        > "$work/node$i.log" 2>&1 &
+    node_pids+=($!)
+done
+cat > "$work/router/router.json" <<JSON
+{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "pinRoot": "$pin_root", "nodes": $node_list}
+JSON
+for i in 1 2; do
+    for _ in $(seq 100); do grep -q "podlaned: ready" "$work/node$i.log" && break; sleep 0.1; done
+done
+hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
+for i in 1 2; do
+    node=$(ns "n$i") pod=$(ns "p$i")
+    ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
+    ip -n "$node" link set "vpod$i" master podlane0 up
+    ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
+    ip -n "$pod" link set eth0 up
+    ip -n "$pod" route add default via "10.244.$i.1"
+    ifindex=$(ip -n "$node" -o link show "vpod$i" | cut -d: -f1)
+    bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
+        value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$pod" eth0) $(hex_mac "$node" "vpod$i") 00 00 00 00
+done
+nsenter --net="/run/netns/$(ns p2)" taskset -c "$cpu" sockperf server --tcp -i 10.244.2.10 -p 11111 > "$work/sockperf-server.log" 2>&1 &
+server_pids+=($!)
+in_ns p2 iperf3 -s -D -p 5201 -I "$work/iperf.pid" --logfile "$work/iperf-server.log"
+
+# --- variants: what the router (and, for "direct", the nodes) do
+set_tx() { for i in 1 2; do in_ns "p$i" ethtool -K eth0 tx "$1" > /dev/null 2>&1; done; }
+configure() {
+    local v=$1
+    stop_router
+    in_ns r "$podlaned" --role router --config "$work/router/router.json" --run-dir "$work/run" --detach > /dev/null 2>&1 || true
+    ip -n "$(ns seg)" link set dev port-r xdp off 2> /dev/null || true
+    in_ns r sysctl -qw net.ipv4.ip_forward=0
+    for i in 1 2; do ip -n "$(ns r)" route del "10.244.$i.0/24" 2> /dev/null || true; done
+    case $v in
+    *-txoff) set_tx off ;;
+    *) set_tx on ;;
+    esac
+    local mode=via-router
+    case $v in
+    direct*) mode=direct ;;
+    kernel*)
+        in_ns r sysctl -qw net.ipv4.ip_forward=1
+        for i in 1 2; do ip -n "$(ns r)" route add "10.244.$i.0/24" via "192.160.1.1$i"; done
+        ;;
+    podlane-*)
+        local hook=${v#podlane-}
+        hook=${hook%-txoff}
+        [ "$hook" = xdp ] && ip -n "$(ns seg)" link set dev port-r xdp obj "$work/peer_pass.o" sec xdp
+        nsenter --net="/run/netns/$(ns r)" "$podlaned" --role router --hook "$hook" --config "$work/router/router.json" \
+            --run-dir "$work/run" > "$work/router-$v.log" 2>&1 &
+        router_pid=$!
+        for _ in $(seq 100); do grep -qs "podlaned: ready" "$work/router-$v.log" && break; sleep 0.1; done
+        ;;
+    esac
+    for i in 1 2; do node_config "$i" "$mode"; done
+    sleep 0.5
+    for _ in $(seq 20); do in_ns p1 ping -c 1 -W 1 10.244.2.10 > /dev/null 2>&1 && return 0; sleep 0.2; done
+    echo "variant $v: no connectivity" >&2
+    cat "$work"/*.log >&2
+    exit 1
+}
+
+cpu_ticks() { awk -v c="cpu$cpu" '$1==c{print $4 + $7 + $8}' /proc/stat; }  # system + irq + softirq
+router_rx() { in_ns r ip -j -s link show eth0 | jq '.[0].stats64.rx.packets'; }
+hz=$(getconf CLK_TCK)
+
+variants=(direct kernel podlane-tc direct-txoff kernel-txoff podlane-xdp-txoff)
+results="$work/results"
+for round in $(seq "$rounds"); do
+    for v in "${variants[@]}"; do
+        configure "$v"
+        c0=$(cpu_ticks) r0=$(router_rx)
+        out=$(in_ns p1 taskset -c "$cpu" sockperf ping-pong -i 10.244.2.10 -p 11111 --tcp -t "$secs" --full-rtt 2>&1)
+        c1=$(cpu_ticks) r1=$(router_rx)
+        avg=$(echo "$out" | grep -o 'avg-rtt=[0-9.]*' | cut -d= -f2)
+        txns=$(echo "$out" | grep -o 'ReceivedMessages=[0-9]*' | head -1 | cut -d= -f2)
+        gbps=$(in_ns p1 iperf3 -c 10.244.2.10 -p 5201 -t "$secs" -J | jq '.end.sum_received.bits_per_second / 1e9')
+        # ns of machine CPU per transaction; router packets per transaction
+        cpu_ns=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v t="$txns" 'BEGIN{printf "%.0f", c * 1e9 / hz / t}')
+        ppt=$(awk -v p=$((r1 - r0)) -v t="$txns" 'BEGIN{printf "%.2f", p / t}')
+        tps=$(awk -v a="$avg" 'BEGIN{printf "%.0f", 1e6 / a}')
+        echo "$v $round $tps $gbps $cpu_ns $ppt" >> "$results"
+        echo "round $round $v: ${tps} txn/s (rtt ${avg}us), ${gbps} Gbit/s, ${cpu_ns} ns CPU/txn, ${ppt} router pkts/txn" >&2
+    done
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+col() { awk -v v="$1" -v c="$2" '$1==v{print $c}' "$results" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "-"; else printf "%.2fx", a / b}'; }
+router_cpu() { awk -v a="$(col "$1" 5)" -v b="$(col "$2" 5)" 'BEGIN{printf "%.0f", (a - b) / 2}'; }
+
+echo
+echo "Router benchmark: pod1 -> pod2 through the router, medians of $rounds interleaved rounds, ${secs}s each ($(nproc) CPUs, kernel $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "| variant | transactions/s | vs kernel router | Gbit/s (1 TCP stream) | vs kernel router | CPU/txn (ns) | router CPU/packet (ns, vs direct) | vs kernel router | router pkts/txn |"
+echo "|---|---|---|---|---|---|---|---|---|"
+row() { # VARIANT KERNEL_VARIANT DIRECT_VARIANT
+    local tps gb rc krc
+    tps=$(col "$1" 3) gb=$(col "$1" 4)
+    rc=$(router_cpu "$1" "$3") krc=$(router_cpu "$2" "$3")
+    if [ "$1" = "$3" ]; then
+        echo "| $1 (no router hop) | $tps | $(ratio "$tps" "$(col "$2" 3)") | $(printf '%.2f' "$gb") | $(ratio "$gb" "$(col "$2" 4)") | $(col "$1" 5) | - | - | $(col "$1" 6) |"
+    else
+        echo "| $1 | $tps | $(ratio "$tps" "$(col "$2" 3)") | $(printf '%.2f' "$gb") | $(ratio "$gb" "$(col "$2" 4)") | $(col "$1" 5) | $rc | $(ratio "$rc" "$krc") | $(col "$1" 6) |"
+    fi
+}
+for v in direct kernel podlane-tc; do row "$v" kernel direct; done
+for v in direct-txoff kernel-txoff podlane-xdp-txoff; do row "$v" kernel-txoff direct-txoff; done
+echo
+echo "Router CPU/packet is the ping-pong CPU's sys+irq+softirq per transaction minus the direct baseline's, halved"
+echo "(two router packets per transaction); /proc/stat ticks are ${hz}Hz, so short runs are coarse."
