@@ -77,7 +77,7 @@ public:
 
     Status start_watching();
     Status run() override;
-    void reconcile_now() { reconcile(cfg_.nodes, source_ ? "start (datastore pending)" : "start"); }
+    void reconcile_at_start();
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
@@ -101,6 +101,19 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
+}
+
+void NodeAgent::reconcile_at_start()
+{
+    if (!source_) return reconcile(cfg_.nodes, "start");
+    // The node list comes from the datastore's first answer. Until then keep
+    // every route a previous run left (restart safety) and only make sure
+    // this node's own pod CIDR is there.
+    auto current = maps_.routes();
+    if (!current) return log_("reading routes at start failed: " + current.error().message);
+    RouteDiff diff = diff_routes(*current, desired_routes(cfg_, {}, dev_.uplink.index));
+    diff.remove.clear();
+    if (auto st = apply_route_diff(maps_, diff, log_); !st) log_("start: " + st.error().message);
 }
 
 void NodeAgent::on_config_changed()
@@ -279,7 +292,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
 
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
-    agent->reconcile_now();
+    agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
 
     AgentState state{static_cast<int>(::getpid()), std::filesystem::absolute(options.config_path).string(), "node", *hook,
