@@ -1,6 +1,7 @@
 // ADD: bridge, address, veth pair, pod interface, endpoint; every step has
 // its undo, dismissed only when all of them succeeded.
 #include "commands.h"
+#include "podlane/ethtool.h"
 #include "host_veth.h"
 #include "node_context.h"
 #include "podlane/netlink.h"
@@ -49,6 +50,12 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
     auto bridge = host->ensure_bridge(cfg.bridge);
     if (!bridge) return internal(bridge.error());
     if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st) return internal(st.error());
+    // The same pinned MAC podlaned gives it: otherwise the bridge takes its
+    // lowest port's MAC, and the pods' gateway MAC changes as pods come and go.
+    if (const Mac gateway_mac = gateway_mac_for(cfg.gateway); !(bridge->mac == gateway_mac)) {
+        if (auto st = host->set_mac(bridge->index, gateway_mac); !st) return internal(st.error());
+        bridge->mac = gateway_mac;
+    }
 
     auto mtu = default_mtu(*host, cfg);
 
@@ -88,6 +95,11 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
         ep.host_ifindex = static_cast<__u32>(host_link->index);
         std::copy(pod_link->mac.bytes.begin(), pod_link->mac.bytes.end(), ep.pod_mac);
         std::copy(host_link->mac.bytes.begin(), host_link->mac.bytes.end(), ep.host_mac);
+        if ((*dataplane)->uplink_xdp()) {
+            auto guard = NetnsGuard::enter(netns->get());
+            if (!guard) return internal(guard.error());
+            if (auto st = set_gro(env.ifname, true); !st) return from_error(st.error(), kDataplaneFailure);
+        }
         if ((*dataplane)->per_veth()) {
             // Detached with the veth itself if anything later fails.
             if (auto st = (*dataplane)->attach_pod_program(host_link->index); !st) return from_error(st.error(), kDataplaneFailure);

@@ -16,8 +16,8 @@ Result<std::optional<Dataplane>> Dataplane::open(const std::string &pin_dir)
     auto maps = NodeMaps::open(pin_dir);
     if (!maps) return maps.error().wrap("dataplane maps");
     auto cfg = maps->config();
-    bool per_veth = cfg && (cfg->flags & PODLANE_CONFIG_F_PER_VETH);
-    return std::optional<Dataplane>{Dataplane(std::move(*maps), per_veth)};
+    uint32_t flags = cfg ? cfg->flags : 0;
+    return std::optional<Dataplane>{Dataplane(std::move(*maps), flags)};
 }
 
 Status Dataplane::attach_pod_program(int host_ifindex)

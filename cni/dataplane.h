@@ -20,13 +20,19 @@ public:
     NodeMaps &maps() { return maps_; }
     // The node runs the pod-side program on every host veth.
     bool per_veth() const { return per_veth_; }
+    // The uplink receives with XDP: redirects into a pod's veth need GRO
+    // (NAPI) on the pod's side.
+    bool uplink_xdp() const { return uplink_xdp_; }
     // Attaches <pin_dir>/prog_from_pod at TC ingress of the host veth.
     Status attach_pod_program(int host_ifindex);
 
 private:
-    Dataplane(NodeMaps maps, bool per_veth) : maps_(std::move(maps)), per_veth_(per_veth) {}
+    Dataplane(NodeMaps maps, uint32_t flags)
+        : maps_(std::move(maps)), per_veth_(flags & PODLANE_CONFIG_F_PER_VETH),
+          uplink_xdp_(flags & PODLANE_CONFIG_F_UPLINK_XDP) {}
     NodeMaps maps_;
     bool per_veth_ = false;
+    bool uplink_xdp_ = false;
 };
 
 }  // namespace podlane::cni

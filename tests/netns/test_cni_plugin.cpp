@@ -225,6 +225,8 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
     EXPECT_NE(shell("ip -n " + p1.name() + " -4 -o addr show dev eth0").find(ip1 + "/24"), std::string::npos);
     EXPECT_NE(shell("ip -n " + p1.name() + " route show default").find("via 10.244.9.1 dev eth0"), std::string::npos);
     EXPECT_NE(shell("ip -n " + node_->name() + " -4 -o addr show dev podlane0").find("10.244.9.1/24"), std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"), std::string::npos)
+        << "bridge MAC pinned to 0a:58 + gateway IP, as podlaned pins it";
     std::string veth1 = cni::host_veth_name("c1", "eth0");
     EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + veth1).find("master podlane0"), std::string::npos);
 
@@ -262,6 +264,8 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
     pods_.pop_back();  // deletes p2's namespace
     EXPECT_EQ(del("c2", prefix_ + "-gone").exit_code, 0);
     EXPECT_EQ(run(env("DEL", "never-added", ""), config()).exit_code, 0) << "unknown container";
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"), std::string::npos)
+        << "the gateway MAC survives its ports";
     expect_nothing_left("after DEL");
 }
 
@@ -563,4 +567,20 @@ TEST_F(CniPluginTest, ReservationsFromAnEarlierBootDoNotBlockAdd)
     EXPECT_NE(shell("ip -n " + p.name() + " -4 -o addr show dev eth0").find("10.244.9.2/30"), std::string::npos);
     EXPECT_EQ(run(env("DEL", "alive", p.path()), cfg).exit_code, 0);
     expect_nothing_left("after reboot reclaim");
+}
+
+class CniUplinkXdpTest : public CniPluginTest {
+    unsigned config_flags() const override { return PODLANE_CONFIG_F_UPLINK_XDP; }
+};
+
+TEST_F(CniUplinkXdpTest, TurnsGroOnInThePod)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("gro");
+    auto r = add("gro", p);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(shell("ip netns exec " + p.name() + " ethtool -k eth0").find("generic-receive-offload: on"), std::string::npos)
+        << "XDP_REDIRECT into the veth needs NAPI on the pod side";
+    EXPECT_EQ(del("gro", p.path()).exit_code, 0);
+    expect_nothing_left("after GRO pod");
 }
