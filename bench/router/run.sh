@@ -10,9 +10,9 @@
 #
 # Per variant and round: sockperf TCP ping-pong pod1 -> pod2 (transactions/s
 # = 1 / avg RTT, client and server pinned to one CPU) and iperf3 one TCP
-# stream (Gbit/s); that CPU's sys + irq + softirq time (/proc/stat) during the
-# ping-pong, per transaction. Router CPU
-# per packet = (CPU per transaction - the direct baseline's) / 2 packets.
+# stream (Gbit/s); that CPU's softirq time (/proc/stat) during the ping-pong,
+# per transaction. Router softirq per packet = (softirq per transaction - the
+# direct baseline's) / 2 packets.
 # Rounds interleave the variants; medians of ROUNDS. Prints a markdown table.
 # Not a test: numbers on 2 vCPUs are noisy (see DATAPLANE-NOTES.md).
 # Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4]
@@ -26,7 +26,7 @@ podlaned="$build/loader/podlaned"
 tag="plrtb$$"
 # The ping-pong client and server share one CPU: every transaction then runs
 # start to end on it (veth hand-offs and NAPI are raised on the sending CPU),
-# so that CPU's sys+irq+softirq time is the path's cost and wake-ups do not
+# so that CPU's softirq time is the path's cost and wake-ups do not
 # cross CPUs (which made latency bimodal, 11 vs 150 us, unpinned).
 cpu=$(( $(nproc) - 1 ))
 pin_root="/sys/fs/bpf/podlane-test/$tag"
@@ -145,7 +145,10 @@ configure() {
     exit 1
 }
 
-cpu_ticks() { awk -v c="cpu$cpu" '$1==c{print $4 + $7 + $8}' /proc/stat; }  # system + irq + softirq
+# softirq only: the forwarding (veth hand-off, backlog/NAPI, the router's
+# receive and forward, in every variant) runs there, while the others'
+# processes sharing the machine add sys time that would drown it.
+cpu_ticks() { awk -v c="cpu$cpu" '$1==c{print $8}' /proc/stat; }
 router_rx() { in_ns r ip -j -s link show eth0 | jq '.[0].stats64.rx.packets'; }
 hz=$(getconf CLK_TCK)
 
@@ -160,37 +163,38 @@ for round in $(seq "$rounds"); do
         avg=$(echo "$out" | grep -o 'avg-rtt=[0-9.]*' | cut -d= -f2)
         txns=$(echo "$out" | grep -o 'ReceivedMessages=[0-9]*' | head -1 | cut -d= -f2)
         gbps=$(in_ns p1 iperf3 -c 10.244.2.10 -p 5201 -t "$secs" -J | jq '.end.sum_received.bits_per_second / 1e9')
-        # ns of machine CPU per transaction; router packets per transaction
+        # ns of softirq per transaction; router packets per transaction
         cpu_ns=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v t="$txns" 'BEGIN{printf "%.0f", c * 1e9 / hz / t}')
         ppt=$(awk -v p=$((r1 - r0)) -v t="$txns" 'BEGIN{printf "%.2f", p / t}')
         tps=$(awk -v a="$avg" 'BEGIN{printf "%.0f", 1e6 / a}')
         echo "$v $round $tps $gbps $cpu_ns $ppt" >> "$results"
-        echo "round $round $v: ${tps} txn/s (rtt ${avg}us), ${gbps} Gbit/s, ${cpu_ns} ns CPU/txn, ${ppt} router pkts/txn" >&2
+        echo "round $round $v: ${tps} txn/s (rtt ${avg}us), ${gbps} Gbit/s, ${cpu_ns} ns softirq/txn, ${ppt} router pkts/txn" >&2
     done
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v v="$1" -v c="$2" '$1==v{print $c}' "$results" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "-"; else printf "%.2fx", a / b}'; }
+# Ratios are the median of per-round ratios (each round runs every variant
+# back to back, so a round's machine load hits both sides of a ratio alike).
+paired() { # VARIANT BASE COLUMN
+    awk -v v="$1" -v b="$2" -v c="$3" '$1==v{x[$2]=$c} $1==b{y[$2]=$c} END{for (r in x) if (y[r] > 0) print x[r] / y[r]}' "$results" |
+        median | awk '{printf "%.2fx", $1}'
+}
+spread() { awk -v v="$1" -v c="$2" '$1==v{print $c}' "$results" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%.0f-%.0f", lo, hi}'; }
 router_cpu() { awk -v a="$(col "$1" 5)" -v b="$(col "$2" 5)" 'BEGIN{printf "%.0f", (a - b) / 2}'; }
-
 echo
 echo "Router benchmark: pod1 -> pod2 through the router, medians of $rounds interleaved rounds, ${secs}s each ($(nproc) CPUs, kernel $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "| variant | transactions/s | vs kernel router | Gbit/s (1 TCP stream) | vs kernel router | CPU/txn (ns) | router CPU/packet (ns, vs direct) | vs kernel router | router pkts/txn |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| variant | transactions/s (median, min-max) | vs kernel router | Gbit/s (1 TCP stream) | vs kernel router | softirq/txn (ns) | router softirq/packet (ns, vs direct) | router pkts/txn |"
+echo "|---|---|---|---|---|---|---|---|"
 row() { # VARIANT KERNEL_VARIANT DIRECT_VARIANT
-    local tps gb rc krc
-    tps=$(col "$1" 3) gb=$(col "$1" 4)
-    rc=$(router_cpu "$1" "$3") krc=$(router_cpu "$2" "$3")
-    if [ "$1" = "$3" ]; then
-        echo "| $1 (no router hop) | $tps | $(ratio "$tps" "$(col "$2" 3)") | $(printf '%.2f' "$gb") | $(ratio "$gb" "$(col "$2" 4)") | $(col "$1" 5) | - | - | $(col "$1" 6) |"
-    else
-        echo "| $1 | $tps | $(ratio "$tps" "$(col "$2" 3)") | $(printf '%.2f' "$gb") | $(ratio "$gb" "$(col "$2" 4)") | $(col "$1" 5) | $rc | $(ratio "$rc" "$krc") | $(col "$1" 6) |"
-    fi
+    local name=$1 rc="-"
+    [ "$1" = "$3" ] && name="$1 (no router hop)"
+    [ "$1" != "$3" ] && rc=$(router_cpu "$1" "$3")
+    echo "| $name | $(printf '%.0f' "$(col "$1" 3)") ($(spread "$1" 3)) | $(paired "$1" "$2" 3) | $(printf '%.2f' "$(col "$1" 4)") | $(paired "$1" "$2" 4) | $(printf '%.0f' "$(col "$1" 5)") | $rc | $(col "$1" 6) |"
 }
 for v in direct kernel podlane-tc; do row "$v" kernel direct; done
 for v in direct-txoff kernel-txoff podlane-xdp-txoff; do row "$v" kernel-txoff direct-txoff; done
 echo
-echo "Router CPU/packet is the ping-pong CPU's sys+irq+softirq per transaction minus the direct baseline's, halved"
+echo "Router softirq/packet is the ping-pong CPU's softirq time per transaction minus the direct baseline's, halved"
 echo "(two router packets per transaction); /proc/stat ticks are ${hz}Hz, so short runs are coarse."
