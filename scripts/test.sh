@@ -11,3 +11,8 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build" -j "$(nproc)"
 # Serial: the e2e lab uses fixed namespace names, one lab at a time.
 ctest --test-dir "$build" --output-on-failure "$@"
+# A short libFuzzer run over every parser of untrusted input (full runs:
+# scripts/fuzz.sh 600). Skipped when a subset of the tests was asked for.
+if [ $# -eq 0 ]; then
+    "$root/scripts/fuzz.sh" "${PODLANE_FUZZ_SECONDS:-15}"
+fi
