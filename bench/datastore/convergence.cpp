@@ -12,20 +12,19 @@
 //       agent_convergence.sh, which sets this up in a private namespace).
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include <thread>
-
 #include "datastore/etcd_client.h"
-#include "podlane/maps.h"
 #include "datastore/etcd_source.h"
 #include "etcd_process.h"
 #include "node_list_recorder.h"
+#include "podlane/maps.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
@@ -33,26 +32,27 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
-void report(const char *what, std::vector<double> v)
-{
+void report(const char *what, std::vector<double> v) {
     std::sort(v.begin(), v.end());
     auto pct = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))]; };
     std::printf("%-28s n=%zu  p50=%.2f ms  p95=%.2f ms  max=%.2f ms\n", what, v.size(), pct(0.5), pct(0.95), v.back());
 }
 
-std::string node_json(const std::string &name, int i)
-{
-    return R"({"name":")" + name + R"(","nodeIP":"192.168.61.)" + std::to_string(i % 250 + 1) + R"(","podCIDR":"10.244.)" +
-           std::to_string(100 + i % 150) + R"(.0/24"})";
+std::string node_json(const std::string &name, int i) {
+    return R"({"name":")" + name + R"(","nodeIP":"192.168.61.)" + std::to_string(i % 250 + 1) +
+           R"(","podCIDR":"10.244.)" + std::to_string(100 + i % 150) + R"(.0/24"})";
 }
 
-Cidr bench_cidr(int i) { return *Cidr::parse("10.244." + std::to_string(100 + i % 150) + ".0/24"); }
+Cidr bench_cidr(int i) {
+    return *Cidr::parse("10.244." + std::to_string(100 + i % 150) + ".0/24");
+}
 
 // Polls the pinned routes map (every 100 us) until `want` says yes.
-bool wait_map(const NodeMaps &maps, const std::function<bool(const std::vector<RouteEntry> &)> &want)
-{
+bool wait_map(const NodeMaps &maps, const std::function<bool(const std::vector<RouteEntry> &)> &want) {
     auto deadline = Clock::now() + std::chrono::seconds{10};
     while (Clock::now() < deadline) {
         auto routes = maps.routes();
@@ -62,15 +62,13 @@ bool wait_map(const NodeMaps &maps, const std::function<bool(const std::vector<R
     return false;
 }
 
-bool has_route(const std::vector<RouteEntry> &routes, const Cidr &cidr)
-{
+bool has_route(const std::vector<RouteEntry> &routes, const Cidr &cidr) {
     for (const auto &r : routes)
         if (r.cidr == cidr) return true;
     return false;
 }
 
-int agent_mode(const std::string &endpoint, const std::string &pin_dir, const std::string &prefix, int rounds)
-{
+int agent_mode(const std::string &endpoint, const std::string &pin_dir, const std::string &prefix, int rounds) {
     auto maps = NodeMaps::open(pin_dir);
     if (!maps) {
         std::fprintf(stderr, "error: %s\n", maps.error().message.c_str());
@@ -104,8 +102,7 @@ int agent_mode(const std::string &endpoint, const std::string &pin_dir, const st
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     std::string etcd_url, pin_dir;
     int rounds = 50;
     for (int i = 1; i < argc; ++i) {
@@ -146,7 +143,8 @@ int main(int argc, char **argv)
         return 1;
     }
     test::NodeListRecorder seen;
-    auto st = (*source)->start(*cfg, [&](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](const std::string &) {});
+    auto st = (*source)->start(
+        *cfg, [&](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](const std::string &) {});
     if (!st || !seen.wait_for([](const auto &l) { return l.size() == 1; })) {
         std::fprintf(stderr, "error: the source did not start\n");
         return 1;

@@ -15,8 +15,7 @@ public:
             std::chrono::milliseconds max = std::chrono::milliseconds{5000})
         : initial_(initial), max_(max), next_(initial), rng_(std::random_device{}()) {}
 
-    std::chrono::milliseconds next()
-    {
+    std::chrono::milliseconds next() {
         auto base = next_;
         next_ = std::min(max_, next_ * 2);
         std::uniform_int_distribution<long> jitter(0, base.count() / 4);

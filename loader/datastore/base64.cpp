@@ -4,8 +4,7 @@ namespace podlane::datastore {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int decode_char(char c)
-{
+int decode_char(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -15,8 +14,7 @@ int decode_char(char c)
 }
 }  // namespace
 
-std::string base64_encode(std::string_view in)
-{
+std::string base64_encode(std::string_view in) {
     std::string out;
     out.reserve((in.size() + 2) / 3 * 4);
     size_t i = 0;
@@ -38,8 +36,7 @@ std::string base64_encode(std::string_view in)
     return out;
 }
 
-Result<std::string> base64_decode(std::string_view in)
-{
+Result<std::string> base64_decode(std::string_view in) {
     std::string out;
     uint32_t acc = 0;
     int bits = 0;

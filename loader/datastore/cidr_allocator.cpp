@@ -4,8 +4,7 @@
 
 namespace podlane::datastore {
 
-Result<std::optional<Cidr>> next_free_cidr(const Cidr &cluster, int block_length, const std::vector<Cidr> &taken)
-{
+Result<std::optional<Cidr>> next_free_cidr(const Cidr &cluster, int block_length, const std::vector<Cidr> &taken) {
     if (block_length < cluster.length || block_length > 30)
         return Error{"pod CIDR size /" + std::to_string(block_length) + " does not fit cluster CIDR " + cluster.str() +
                      " (must be between /" + std::to_string(cluster.length) + " and /30)"};
@@ -20,10 +19,11 @@ Result<std::optional<Cidr>> next_free_cidr(const Cidr &cluster, int block_length
     return std::optional<Cidr>{};
 }
 
-std::string cidr_key(const Cidr &cidr) { return cidr.prefix.str() + "-" + std::to_string(cidr.length); }
+std::string cidr_key(const Cidr &cidr) {
+    return cidr.prefix.str() + "-" + std::to_string(cidr.length);
+}
 
-Result<Cidr> cidr_from_key(const std::string &segment)
-{
+Result<Cidr> cidr_from_key(const std::string &segment) {
     auto dash = segment.rfind('-');
     if (dash == std::string::npos) return Error{"'" + segment + "' is not a CIDR key (a.b.c.d-len)"};
     return Cidr::parse(segment.substr(0, dash) + "/" + segment.substr(dash + 1));

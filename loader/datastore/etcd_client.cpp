@@ -11,8 +11,7 @@ namespace {
 using nlohmann::json;
 
 // grpc-gateway renders int64 as strings and omits zero values.
-int64_t num(const json &obj, const char *field)
-{
+int64_t num(const json &obj, const char *field) {
     auto it = obj.find(field);
     if (it == obj.end() || it->is_null()) return 0;
     if (it->is_string()) {
@@ -25,24 +24,21 @@ int64_t num(const json &obj, const char *field)
     return 0;
 }
 
-std::string b64_field(const json &obj, const char *field)
-{
+std::string b64_field(const json &obj, const char *field) {
     auto it = obj.find(field);
     if (it == obj.end() || !it->is_string()) return {};
     auto decoded = base64_decode(it->get<std::string>());
     return decoded ? *decoded : std::string{};
 }
 
-KeyValue parse_kv(const json &kv)
-{
+KeyValue parse_kv(const json &kv) {
     return KeyValue{b64_field(kv, "key"), b64_field(kv, "value"), num(kv, "create_revision"), num(kv, "mod_revision"),
                     num(kv, "lease")};
 }
 
 // {"error": "...", "code": N, "message": "..."} is how the gateway reports a
 // gRPC status.
-std::optional<Error> grpc_error(const json &doc)
-{
+std::optional<Error> grpc_error(const json &doc) {
     if (!doc.is_object()) return Error{"etcd answered something other than a JSON object"};
     if (doc.contains("error") || (doc.contains("code") && doc.contains("message")))
         return Error{"etcd: " + doc.value("message", doc.value("error", std::string{"error"})) + " (gRPC code " +
@@ -50,8 +46,7 @@ std::optional<Error> grpc_error(const json &doc)
     return std::nullopt;
 }
 
-Result<json> parse(const std::string &text, const std::string &what)
-{
+Result<json> parse(const std::string &text, const std::string &what) {
     auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return Error{what + ": etcd answered invalid JSON: " + text.substr(0, 200)};
     if (auto err = grpc_error(doc)) return err->wrap(what);
@@ -60,8 +55,7 @@ Result<json> parse(const std::string &text, const std::string &what)
 
 }  // namespace
 
-std::string prefix_range_end(const std::string &prefix)
-{
+std::string prefix_range_end(const std::string &prefix) {
     std::string end = prefix;
     while (!end.empty()) {
         if (static_cast<unsigned char>(end.back()) < 0xff) {
@@ -74,34 +68,33 @@ std::string prefix_range_end(const std::string &prefix)
 }
 
 EtcdClient::EtcdClient(std::vector<std::string> endpoints, TlsOptions tls)
-    : endpoints_(std::move(endpoints)), http_(std::move(tls))
-{
+    : endpoints_(std::move(endpoints)), http_(std::move(tls)) {
     for (auto &e : endpoints_)
         while (!e.empty() && e.back() == '/') e.pop_back();
 }
 
-Result<std::string> EtcdClient::call(const std::string &path, const std::string &body, StopFlag *stop) const
-{
+Result<std::string> EtcdClient::call(const std::string &path, const std::string &body, StopFlag *stop) const {
     if (endpoints_.empty()) return Error{"etcd: no endpoints configured (--etcd-endpoints)"};
     std::string failures;
     for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
         size_t idx = (current_.load() + attempt) % endpoints_.size();
-        HttpRequest req{.method = "POST", .url = endpoints_[idx] + path, .body = body, .headers = {}, .timeout_ms = 5000};
+        HttpRequest req{
+            .method = "POST", .url = endpoints_[idx] + path, .body = body, .headers = {}, .timeout_ms = 5000};
         auto resp = http_.send(req, stop);
         if (resp && resp->status != 0 && resp->status < 500) {
             current_.store(idx);
             return std::move(resp->body);
         }
         if (!failures.empty()) failures += "; ";
-        failures += resp ? endpoints_[idx] + path + ": HTTP " + std::to_string(resp->status) + " " + resp->body.substr(0, 200)
-                         : resp.error().message;
+        failures +=
+            resp ? endpoints_[idx] + path + ": HTTP " + std::to_string(resp->status) + " " + resp->body.substr(0, 200)
+                 : resp.error().message;
         if (stop && stop->stop_requested()) break;
     }
     return Error{failures};
 }
 
-Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag *stop) const
-{
+Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag *stop) const {
     json body = {{"key", base64_encode(prefix)}, {"range_end", base64_encode(prefix_range_end(prefix))}};
     auto text = call("/v3/kv/range", body.dump(), stop);
     if (!text) return text.error().wrap("range " + prefix);
@@ -118,8 +111,7 @@ Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag
     return out;
 }
 
-Status EtcdClient::put(const std::string &key, const std::string &value, int64_t lease, StopFlag *stop) const
-{
+Status EtcdClient::put(const std::string &key, const std::string &value, int64_t lease, StopFlag *stop) const {
     json body = {{"key", base64_encode(key)}, {"value", base64_encode(value)}};
     if (lease) body["lease"] = std::to_string(lease);
     auto text = call("/v3/kv/put", body.dump(), stop);
@@ -129,8 +121,7 @@ Status EtcdClient::put(const std::string &key, const std::string &value, int64_t
     return {};
 }
 
-Status EtcdClient::remove(const std::string &key, StopFlag *stop) const
-{
+Status EtcdClient::remove(const std::string &key, StopFlag *stop) const {
     json body = {{"key", base64_encode(key)}};
     auto text = call("/v3/kv/deleterange", body.dump(), stop);
     if (!text) return text.error().wrap("delete " + key);
@@ -140,13 +131,13 @@ Status EtcdClient::remove(const std::string &key, StopFlag *stop) const
 }
 
 Result<bool> EtcdClient::create_if_absent(const std::string &key, const std::string &value, int64_t lease,
-                                          StopFlag *stop) const
-{
+                                          StopFlag *stop) const {
     json put = {{"key", base64_encode(key)}, {"value", base64_encode(value)}};
     if (lease) put["lease"] = std::to_string(lease);
     json body = {
-        {"compare", json::array({{{"key", base64_encode(key)}, {"target", "CREATE"}, {"result", "EQUAL"},
-                                  {"create_revision", "0"}}})},
+        {"compare",
+         json::array(
+             {{{"key", base64_encode(key)}, {"target", "CREATE"}, {"result", "EQUAL"}, {"create_revision", "0"}}})},
         {"success", json::array({{{"request_put", put}}})},
     };
     auto text = call("/v3/kv/txn", body.dump(), stop);
@@ -156,8 +147,7 @@ Result<bool> EtcdClient::create_if_absent(const std::string &key, const std::str
     return doc->value("succeeded", false);
 }
 
-Result<int64_t> EtcdClient::lease_grant(int64_t ttl_seconds, StopFlag *stop) const
-{
+Result<int64_t> EtcdClient::lease_grant(int64_t ttl_seconds, StopFlag *stop) const {
     json body = {{"TTL", std::to_string(ttl_seconds)}};
     auto text = call("/v3/lease/grant", body.dump(), stop);
     if (!text) return text.error().wrap("lease grant");
@@ -168,8 +158,7 @@ Result<int64_t> EtcdClient::lease_grant(int64_t ttl_seconds, StopFlag *stop) con
     return id;
 }
 
-Result<int64_t> EtcdClient::lease_keepalive(int64_t lease, StopFlag *stop) const
-{
+Result<int64_t> EtcdClient::lease_keepalive(int64_t lease, StopFlag *stop) const {
     json body = {{"ID", std::to_string(lease)}};
     auto text = call("/v3/lease/keepalive", body.dump(), stop);
     if (!text) return text.error().wrap("lease keepalive");
@@ -180,8 +169,7 @@ Result<int64_t> EtcdClient::lease_keepalive(int64_t lease, StopFlag *stop) const
     return num(result, "TTL");
 }
 
-Status EtcdClient::lease_revoke(int64_t lease, StopFlag *stop) const
-{
+Status EtcdClient::lease_revoke(int64_t lease, StopFlag *stop) const {
     json body = {{"ID", std::to_string(lease)}};
     auto text = call("/v3/lease/revoke", body.dump(), stop);
     if (!text) return text.error().wrap("lease revoke");
@@ -190,11 +178,9 @@ Status EtcdClient::lease_revoke(int64_t lease, StopFlag *stop) const
     return {};
 }
 
-Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t start_revision,
-                                          const std::function<void()> &on_created,
-                                          const std::function<void(const std::vector<WatchEvent> &, int64_t)> &on_events,
-                                          StopFlag &stop) const
-{
+Result<WatchEnd> EtcdClient::watch_prefix(
+    const std::string &prefix, int64_t start_revision, const std::function<void()> &on_created,
+    const std::function<void(const std::vector<WatchEvent> &, int64_t)> &on_events, StopFlag &stop) const {
     if (endpoints_.empty()) return Error{"etcd: no endpoints configured (--etcd-endpoints)"};
     json body = {{"create_request",
                   {{"key", base64_encode(prefix)},
@@ -211,7 +197,9 @@ Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t sta
             return false;
         }
         if (doc.contains("error")) {
-            stream_error = grpc_error(doc["error"].is_object() ? doc["error"] : doc).value_or(Error{"watch error"}).wrap("watch " + prefix);
+            stream_error = grpc_error(doc["error"].is_object() ? doc["error"] : doc)
+                               .value_or(Error{"watch error"})
+                               .wrap("watch " + prefix);
             return false;
         }
         const json &r = doc.contains("result") ? doc["result"] : doc;
@@ -231,7 +219,8 @@ Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t sta
         std::vector<WatchEvent> events;
         if (r.contains("events"))
             for (const auto &ev : r["events"])
-                events.push_back({ev.value("type", std::string{}) == "DELETE", parse_kv(ev.value("kv", json::object()))});
+                events.push_back(
+                    {ev.value("type", std::string{}) == "DELETE", parse_kv(ev.value("kv", json::object()))});
         if (!events.empty()) on_events(events, num(r.value("header", json::object()), "revision"));
         return true;
     };
@@ -249,9 +238,13 @@ Result<WatchEnd> EtcdClient::watch_prefix(const std::string &prefix, int64_t sta
     std::string failures;
     for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
         size_t idx = (current_.load() + attempt) % endpoints_.size();
-        HttpRequest req{.method = "POST", .url = endpoints_[idx] + "/v3/watch", .body = body.dump(), .headers = {},
+        HttpRequest req{.method = "POST",
+                        .url = endpoints_[idx] + "/v3/watch",
+                        .body = body.dump(),
+                        .headers = {},
                         .timeout_ms = 0};
-        auto resp = http_.stream(req, [&](std::string_view chunk) { return splitter.feed(chunk, on_object); }, stop);
+        auto resp = http_.stream(
+            req, [&](std::string_view chunk) { return splitter.feed(chunk, on_object); }, stop);
         if (stream_error) return *stream_error;
         if (resp && resp->status >= 200 && resp->status < 300) {
             current_.store(idx);

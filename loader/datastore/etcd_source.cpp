@@ -13,13 +13,11 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-std::string node_value(const NodeConfig &self)
-{
+std::string node_value(const NodeConfig &self) {
     return json{{"name", self.node_name}, {"nodeIP", self.node_ip.str()}, {"podCIDR", self.pod_cidr.str()}}.dump();
 }
 
-Result<ClusterNode> parse_node_value(const std::string &text)
-try {
+Result<ClusterNode> parse_node_value(const std::string &text) try {
     auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return Error{"not a JSON object"};
     ClusterNode node;
@@ -36,8 +34,7 @@ try {
     return Error{std::string("unexpected field type: ") + e.what()};
 }
 
-TlsOptions etcd_tls(const Options &options)
-{
+TlsOptions etcd_tls(const Options &options) {
     TlsOptions tls;
     tls.ca_file = options.etcd_ca;
     tls.cert_file = options.etcd_cert;
@@ -47,9 +44,9 @@ TlsOptions etcd_tls(const Options &options)
 
 }  // namespace
 
-Result<std::unique_ptr<EtcdSource>> EtcdSource::create(const Options &options)
-{
-    if (options.etcd_endpoints.empty()) return Error{"--datastore etcd needs --etcd-endpoints (e.g. http://10.0.0.1:2379)"};
+Result<std::unique_ptr<EtcdSource>> EtcdSource::create(const Options &options) {
+    if (options.etcd_endpoints.empty())
+        return Error{"--datastore etcd needs --etcd-endpoints (e.g. http://10.0.0.1:2379)"};
     for (const auto &e : options.etcd_endpoints)
         if (e.rfind("http://", 0) != 0 && e.rfind("https://", 0) != 0)
             return Error{"--etcd-endpoints: '" + e + "' is not an http:// or https:// URL"};
@@ -59,24 +56,23 @@ Result<std::unique_ptr<EtcdSource>> EtcdSource::create(const Options &options)
     return std::unique_ptr<EtcdSource>(new EtcdSource(options));
 }
 
-EtcdSource::EtcdSource(const Options &options)
-    : options_(options),
-      client_(options.etcd_endpoints, etcd_tls(options))
-{
+EtcdSource::EtcdSource(const Options &options) : options_(options), client_(options.etcd_endpoints, etcd_tls(options)) {
     if (options_.etcd_prefix.back() != '/') options_.etcd_prefix += '/';
 }
 
-EtcdSource::~EtcdSource() { stop(); }
+EtcdSource::~EtcdSource() {
+    stop();
+}
 
-std::string EtcdSource::cidr_key_of(const Cidr &cidr) const { return options_.etcd_prefix + "podcidrs/" + cidr_key(cidr); }
+std::string EtcdSource::cidr_key_of(const Cidr &cidr) const {
+    return options_.etcd_prefix + "podcidrs/" + cidr_key(cidr);
+}
 
-void EtcdSource::log(const std::string &msg) const
-{
+void EtcdSource::log(const std::string &msg) const {
     if (log_) log_(msg);
 }
 
-Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop)
-{
+Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop) {
     const std::string claims_prefix = options_.etcd_prefix + "podcidrs/";
     // A lost race (another node took the block between range and txn)
     // simply means: look again.
@@ -101,8 +97,8 @@ Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, Sto
                 auto other = Cidr::parse(cidr_text);
                 if (owner != self.node_name && other && other->overlaps(want)) {
                     fatal = true;
-                    return Error{"podCIDR " + want.str() + " from the config overlaps " + cidr_text + ", claimed in etcd by node '" +
-                                 owner + "' (key " + cidr_key_of(*other) + ")"};
+                    return Error{"podCIDR " + want.str() + " from the config overlaps " + cidr_text +
+                                 ", claimed in etcd by node '" + owner + "' (key " + cidr_key_of(*other) + ")"};
                 }
             }
             if (owner_of.count(want.str())) return want;  // ours already
@@ -129,8 +125,7 @@ Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, Sto
     return Error{"could not claim a pod CIDR: lost the race 64 times in a row"};
 }
 
-Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self)
-{
+Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self) {
     if (self.node_name.empty()) return Error{"nodeName: needed to register in etcd"};
     if (self.cluster_cidr.length == 0) return Error{"clusterCIDR: needed to claim a pod CIDR from etcd"};
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{options_.startup_timeout_s};
@@ -149,8 +144,7 @@ Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self)
     }
 }
 
-Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log)
-{
+Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log) {
     if (lease_thread_.joinable() || watch_thread_.joinable()) return Error{"etcd source: already started"};
     if (!has_pod_cidr(self)) return Error{"etcd source: start before resolve_self: this node has no pod CIDR"};
     self_ = self;
@@ -163,16 +157,14 @@ Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn 
     return {};
 }
 
-void EtcdSource::stop()
-{
+void EtcdSource::stop() {
     lease_stop_.request_stop();
     watch_stop_.request_stop();
     if (lease_thread_.joinable()) lease_thread_.join();
     if (watch_thread_.joinable()) watch_thread_.join();
 }
 
-Status EtcdSource::leave()
-{
+Status EtcdSource::leave() {
     lease_stop_.request_stop();
     if (lease_thread_.joinable()) lease_thread_.join();
     int64_t lease = lease_.exchange(0);
@@ -182,8 +174,7 @@ Status EtcdSource::leave()
     return {};
 }
 
-void EtcdSource::lease_loop()
-{
+void EtcdSource::lease_loop() {
     const milliseconds renew_every{options_.etcd_lease_ttl_s * 1000 / 3};
     const std::string key = node_key(self_.node_name);
     const std::string value = node_value(self_);
@@ -221,8 +212,7 @@ void EtcdSource::lease_loop()
     }
 }
 
-void EtcdSource::watch_loop(NodesCallback on_change)
-{
+void EtcdSource::watch_loop(NodesCallback on_change) {
     const std::string prefix = options_.etcd_prefix + "nodes/";
     const std::string own_key = node_key(self_.node_name);
     NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));

@@ -8,8 +8,7 @@ namespace podlane::datastore {
 namespace {
 
 // libcurl wants curl_global_init before the first handle; once per process.
-void ensure_curl_initialised()
-{
+void ensure_curl_initialised() {
     static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
     (void)initialised;
 }
@@ -21,8 +20,7 @@ struct Transfer {
     bool ended_by_reader = false;
 };
 
-size_t write_cb(char *data, size_t size, size_t n, void *user)
-{
+size_t write_cb(char *data, size_t size, size_t n, void *user) {
     auto *t = static_cast<Transfer *>(user);
     size_t len = size * n;
     long code = 0;
@@ -38,7 +36,9 @@ size_t write_cb(char *data, size_t size, size_t n, void *user)
     return len;
 }
 
-void wake_multi(void *multi) { curl_multi_wakeup(static_cast<CURLM *>(multi)); }
+void wake_multi(void *multi) {
+    curl_multi_wakeup(static_cast<CURLM *>(multi));
+}
 
 // CURL and CURLM are both void: one deleter each.
 struct EasyDeleter {
@@ -51,30 +51,29 @@ struct SlistDeleter {
     void operator()(curl_slist *s) const { curl_slist_free_all(s); }
 };
 
-void set_blob(CURL *easy, CURLoption opt, const std::string &pem)
-{
+void set_blob(CURL *easy, CURLoption opt, const std::string &pem) {
     curl_blob blob{const_cast<char *>(pem.data()), pem.size(), CURL_BLOB_COPY};
     curl_easy_setopt(easy, opt, &blob);
 }
 
 }  // namespace
 
-HttpClient::HttpClient(TlsOptions tls, std::string bearer_token) : tls_(std::move(tls)), bearer_token_(std::move(bearer_token))
-{
+HttpClient::HttpClient(TlsOptions tls, std::string bearer_token)
+    : tls_(std::move(tls)), bearer_token_(std::move(bearer_token)) {
     ensure_curl_initialised();
 }
 
-Result<HttpResponse> HttpClient::send(const HttpRequest &req, StopFlag *stop) const { return perform(req, nullptr, stop); }
+Result<HttpResponse> HttpClient::send(const HttpRequest &req, StopFlag *stop) const {
+    return perform(req, nullptr, stop);
+}
 
 Result<HttpResponse> HttpClient::stream(const HttpRequest &req, const std::function<bool(std::string_view)> &on_data,
-                                        StopFlag &stop) const
-{
+                                        StopFlag &stop) const {
     return perform(req, &on_data, &stop);
 }
 
 Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::function<bool(std::string_view)> *on_data,
-                                         StopFlag *stop) const
-{
+                                         StopFlag *stop) const {
     std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
     std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
     if (!easy || !multi) return Error{req.method + " " + req.url + ": cannot create a libcurl handle"};
@@ -103,7 +102,9 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::func
     }
 
     std::unique_ptr<curl_slist, SlistDeleter> headers;
-    auto add_header = [&headers](const std::string &h) { headers.reset(curl_slist_append(headers.release(), h.c_str())); };
+    auto add_header = [&headers](const std::string &h) {
+        headers.reset(curl_slist_append(headers.release(), h.c_str()));
+    };
     add_header("Accept: application/json");
     if (!req.body.empty()) add_header("Content-Type: application/json");
     if (!bearer_token_.empty()) add_header("Authorization: Bearer " + bearer_token_);
@@ -153,13 +154,11 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::func
     curl_multi_remove_handle(multi.get(), e);
 
     if (stopped || t.ended_by_reader) return std::move(t.response);
-    if (rc != CURLE_OK)
-        return Error{req.method + " " + req.url + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc))};
+    if (rc != CURLE_OK) return Error{req.method + " " + req.url + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc))};
     return std::move(t.response);
 }
 
-bool JsonObjectSplitter::feed(std::string_view data, const std::function<bool(std::string_view)> &on_object)
-{
+bool JsonObjectSplitter::feed(std::string_view data, const std::function<bool(std::string_view)> &on_object) {
     buf_.append(data);
     for (; scanned_ < buf_.size(); ++scanned_) {
         char c = buf_[scanned_];

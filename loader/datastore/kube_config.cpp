@@ -11,30 +11,26 @@
 namespace podlane::datastore {
 namespace {
 
-std::string trim(std::string s)
-{
+std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
     return s;
 }
 
 // The entry of a named list (clusters, users, contexts) with that name.
-YAML::Node named(const YAML::Node &list, const std::string &name)
-{
+YAML::Node named(const YAML::Node &list, const std::string &name) {
     if (list && list.IsSequence())
         for (const auto &item : list)
             if (item["name"] && item["name"].as<std::string>() == name) return item;
     return YAML::Node{};
 }
 
-std::string str(const YAML::Node &n, const char *key)
-{
+std::string str(const YAML::Node &n, const char *key) {
     return n && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : std::string{};
 }
 
 // A *-data field (base64 PEM) or a file field relative to the kubeconfig.
 Status take_pem(const YAML::Node &n, const std::string &field, const std::filesystem::path &base, std::string &file_out,
-                std::string &pem_out)
-{
+                std::string &pem_out) {
     if (auto data = str(n, (field + "-data").c_str()); !data.empty()) {
         auto pem = base64_decode(data);
         if (!pem) return pem.error().wrap(field + "-data");
@@ -48,16 +44,14 @@ Status take_pem(const YAML::Node &n, const std::string &field, const std::filesy
 
 }  // namespace
 
-Result<std::string> KubeEndpoint::bearer_token() const
-{
+Result<std::string> KubeEndpoint::bearer_token() const {
     if (token_file.empty()) return token;
     auto text = read_file(token_file);
     if (!text) return text.error().wrap("service account token");
     return trim(*text);
 }
 
-Result<KubeEndpoint> in_cluster_config(const std::string &account_dir)
-{
+Result<KubeEndpoint> in_cluster_config(const std::string &account_dir) {
     const char *host = std::getenv("KUBERNETES_SERVICE_HOST");
     const char *port = std::getenv("KUBERNETES_SERVICE_PORT");
     if (!host || !*host || !port || !*port)
@@ -72,8 +66,7 @@ Result<KubeEndpoint> in_cluster_config(const std::string &account_dir)
     return ep;
 }
 
-Result<KubeEndpoint> load_kubeconfig(const std::string &path)
-{
+Result<KubeEndpoint> load_kubeconfig(const std::string &path) {
     YAML::Node doc;
     try {
         doc = YAML::LoadFile(path);
@@ -109,7 +102,8 @@ Result<KubeEndpoint> load_kubeconfig(const std::string &path)
             ep.token_file = p.is_absolute() ? p.string() : (base / p).string();
         }
         if (user["exec"] || user["auth-provider"])
-            return fail("user '" + user_name + "' uses an exec/auth-provider plugin; give podlaned a token or client certificate");
+            return fail("user '" + user_name +
+                        "' uses an exec/auth-provider plugin; give podlaned a token or client certificate");
     }
     return ep;
 }

@@ -19,7 +19,8 @@ struct KubeEndpoint {
 };
 
 // KUBERNETES_SERVICE_HOST/PORT and the mounted service account.
-Result<KubeEndpoint> in_cluster_config(const std::string &account_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+Result<KubeEndpoint> in_cluster_config(
+    const std::string &account_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 // The current context of a kubeconfig (YAML or JSON): server, CA, client
 // certificate/key or token (inline *-data or files relative to the file).

@@ -4,15 +4,13 @@ namespace podlane::datastore {
 
 using nlohmann::json;
 
-std::string resource_version_of(const json &object)
-{
+std::string resource_version_of(const json &object) {
     if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return {};
     auto it = object["metadata"].find("resourceVersion");
     return it != object["metadata"].end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-std::string name_of(const json &object)
-{
+std::string name_of(const json &object) {
     if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return {};
     auto it = object["metadata"].find("name");
     return it != object["metadata"].end() && it->is_string() ? it->get<std::string>() : std::string{};
@@ -22,8 +20,7 @@ namespace {
 Result<ClusterNode> parse_node(const json &node);
 }
 
-Result<ClusterNode> cluster_node_from_object(const json &node)
-{
+Result<ClusterNode> cluster_node_from_object(const json &node) {
     try {
         return parse_node(node);
     } catch (const json::exception &e) {
@@ -33,11 +30,11 @@ Result<ClusterNode> cluster_node_from_object(const json &node)
 
 namespace {
 
-Result<ClusterNode> parse_node(const json &node)
-{
+Result<ClusterNode> parse_node(const json &node) {
     if (!node.is_object()) return Error{"Node: not an object"};
     ClusterNode out;
-    if (node.contains("metadata") && node["metadata"].is_object()) out.name = node["metadata"].value("name", std::string{});
+    if (node.contains("metadata") && node["metadata"].is_object())
+        out.name = node["metadata"].value("name", std::string{});
     if (out.name.empty()) return Error{"Node: metadata.name missing"};
     auto fail = [&](const std::string &msg) { return Error{"Node " + out.name + ": " + msg}; };
 
@@ -46,7 +43,8 @@ Result<ClusterNode> parse_node(const json &node)
     if (spec.contains("podCIDRs") && spec["podCIDRs"].is_array())
         for (const auto &c : spec["podCIDRs"])
             if (c.is_string()) cidrs.push_back(c.get<std::string>());
-    if (cidrs.empty() && spec.contains("podCIDR") && spec["podCIDR"].is_string()) cidrs.push_back(spec["podCIDR"].get<std::string>());
+    if (cidrs.empty() && spec.contains("podCIDR") && spec["podCIDR"].is_string())
+        cidrs.push_back(spec["podCIDR"].get<std::string>());
     bool found_cidr = false;
     for (const auto &c : cidrs) {
         if (c.find(':') != std::string::npos) continue;  // IPv6 of a dual-stack node

@@ -9,8 +9,7 @@ namespace {
 using nlohmann::json;
 
 // "... 410: too old resource version: 1 (5)" from a Status object.
-std::string status_text(long code, const json &body)
-{
+std::string status_text(long code, const json &body) {
     std::string msg = "HTTP " + std::to_string(code);
     try {
         if (body.is_object() && body.value("kind", std::string{}) == "Status")
@@ -21,8 +20,7 @@ std::string status_text(long code, const json &body)
     return msg;
 }
 
-std::string url_escape(const std::string &s)
-{
+std::string url_escape(const std::string &s) {
     static const char hex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
@@ -39,37 +37,36 @@ std::string url_escape(const std::string &s)
 
 }  // namespace
 
-Result<std::unique_ptr<KubeSource>> KubeSource::create(const Options &options)
-{
+Result<std::unique_ptr<KubeSource>> KubeSource::create(const Options &options) {
     auto ep = options.kubeconfig.empty() ? in_cluster_config() : load_kubeconfig(options.kubeconfig);
     if (!ep) return ep.error();
     return std::make_unique<KubeSource>(std::move(*ep), options);
 }
 
-KubeSource::KubeSource(KubeEndpoint endpoint, const Options &options) : endpoint_(std::move(endpoint)), options_(options) {}
+KubeSource::KubeSource(KubeEndpoint endpoint, const Options &options)
+    : endpoint_(std::move(endpoint)), options_(options) {}
 
-KubeSource::~KubeSource() { stop(); }
+KubeSource::~KubeSource() {
+    stop();
+}
 
-void KubeSource::log(const std::string &msg) const
-{
+void KubeSource::log(const std::string &msg) const {
     if (log_) log_(msg);
 }
 
-Result<KubeSource::Answer> KubeSource::get(const std::string &path, StopFlag *stop) const
-{
+Result<KubeSource::Answer> KubeSource::get(const std::string &path, StopFlag *stop) const {
     auto token = endpoint_.bearer_token();
     if (!token) return token.error();
     HttpClient http(endpoint_.tls, *token);
-    auto resp = http.send({.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 30000},
-                          stop);
+    auto resp = http.send(
+        {.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 30000}, stop);
     if (!resp) return resp.error();
     Answer a{resp->status, json::parse(resp->body, nullptr, false)};
     if (a.body.is_discarded()) a.body = json{};
     return a;
 }
 
-Result<NodeConfig> KubeSource::resolve_self(NodeConfig self)
-{
+Result<NodeConfig> KubeSource::resolve_self(NodeConfig self) {
     if (self.node_name.empty()) return Error{"nodeName: needed to find this node's Node object"};
     const std::string path = "/api/v1/nodes/" + url_escape(self.node_name);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{options_.startup_timeout_s};
@@ -87,11 +84,13 @@ Result<NodeConfig> KubeSource::resolve_self(NodeConfig self)
             auto node = cluster_node_from_object(a->body);
             if (node) {
                 if (has_pod_cidr(self) && !(self.pod_cidr == node->pod_cidr))
-                    return Error{"podCIDR " + self.pod_cidr.str() + " in the config disagrees with Node " + self.node_name +
-                                 " (" + node->pod_cidr.str() + ", allocated by the controller manager)"};
+                    return Error{"podCIDR " + self.pod_cidr.str() + " in the config disagrees with Node " +
+                                 self.node_name + " (" + node->pod_cidr.str() +
+                                 ", allocated by the controller manager)"};
                 if (self.cluster_cidr.length && !self.cluster_cidr.contains(node->pod_cidr))
-                    return Error{"Node " + self.node_name + " has pod CIDR " + node->pod_cidr.str() + ", outside clusterCIDR " +
-                                 self.cluster_cidr.str() + " of the config (set it to the cluster's --cluster-cidr)"};
+                    return Error{"Node " + self.node_name + " has pod CIDR " + node->pod_cidr.str() +
+                                 ", outside clusterCIDR " + self.cluster_cidr.str() +
+                                 " of the config (set it to the cluster's --cluster-cidr)"};
                 self.pod_cidr = node->pod_cidr;
                 if (self.node_ip.be == 0) self.node_ip = node->node_ip;
                 return self;
@@ -103,8 +102,7 @@ Result<NodeConfig> KubeSource::resolve_self(NodeConfig self)
     return last.wrap("this node's pod CIDR from the Kubernetes API (" + endpoint_.server + ")");
 }
 
-Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log)
-{
+Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log) {
     if (thread_.joinable()) return Error{"kubernetes source: already started"};
     if (!has_pod_cidr(self)) return Error{"kubernetes source: start before resolve_self: this node has no pod CIDR"};
     self_ = self;
@@ -114,14 +112,12 @@ Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn 
     return {};
 }
 
-void KubeSource::stop()
-{
+void KubeSource::stop() {
     stop_.request_stop();
     if (thread_.joinable()) thread_.join();
 }
 
-void KubeSource::upsert(std::map<std::string, ClusterNode> &nodes, const json &object)
-{
+void KubeSource::upsert(std::map<std::string, ClusterNode> &nodes, const json &object) {
     auto node = cluster_node_from_object(object);
     if (node) {
         skipped_.erase(node->name);
@@ -133,8 +129,7 @@ void KubeSource::upsert(std::map<std::string, ClusterNode> &nodes, const json &o
     if (skipped_.insert(name).second) log("no route to node " + name + " for now: " + node.error().message);
 }
 
-Result<std::string> KubeSource::list_nodes(std::map<std::string, ClusterNode> &nodes)
-{
+Result<std::string> KubeSource::list_nodes(std::map<std::string, ClusterNode> &nodes) {
     // Paged like client-go (limit 500); an expired continue token (410)
     // means starting the list over.
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -166,8 +161,7 @@ Result<std::string> KubeSource::list_nodes(std::map<std::string, ClusterNode> &n
 }
 
 Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<std::string, ClusterNode> &nodes,
-                                                     NodeListPublisher &publisher)
-{
+                                                     NodeListPublisher &publisher) {
     auto token = endpoint_.bearer_token();
     if (!token) return token.error();
     HttpClient http(endpoint_.tls, *token);
@@ -217,13 +211,14 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
             return false;
         }
     };
-    auto resp = http.stream({.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 0},
-                            [&](std::string_view chunk) {
-                                if (!got_data) outage_->recovered();
-                                got_data = true;
-                                return splitter.feed(chunk, on_event);
-                            },
-                            stop_);
+    auto resp = http.stream(
+        {.method = "GET", .url = endpoint_.server + path, .body = {}, .headers = {}, .timeout_ms = 0},
+        [&](std::string_view chunk) {
+            if (!got_data) outage_->recovered();
+            got_data = true;
+            return splitter.feed(chunk, on_event);
+        },
+        stop_);
     if (failure) return *failure;
     if (end) return *end;
     if (!resp) {
@@ -240,8 +235,7 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
     return WatchEnd::Resume;  // the server's timeout: resume from rv
 }
 
-void KubeSource::run(NodesCallback on_change)
-{
+void KubeSource::run(NodesCallback on_change) {
     NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     std::string rv;

@@ -2,30 +2,26 @@
 
 namespace podlane::datastore {
 
-void OutageLog::failed(const Error &err)
-{
+void OutageLog::failed(const Error &err) {
     std::lock_guard lock(mutex_);
     if (down_) return;
     down_ = true;
     if (log_) log_(what_ + " unreachable: " + err.message + "; keeping the current routes, retrying with backoff");
 }
 
-void OutageLog::recovered()
-{
+void OutageLog::recovered() {
     std::lock_guard lock(mutex_);
     if (!down_) return;
     down_ = false;
     if (log_) log_(what_ + " reachable again");
 }
 
-bool OutageLog::down() const
-{
+bool OutageLog::down() const {
     std::lock_guard lock(mutex_);
     return down_;
 }
 
-void NodeListPublisher::publish(const std::map<std::string, ClusterNode> &nodes)
-{
+void NodeListPublisher::publish(const std::map<std::string, ClusterNode> &nodes) {
     std::vector<ClusterNode> list;
     list.reserve(nodes.size() + 1);
     list.push_back(self_);

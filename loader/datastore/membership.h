@@ -30,7 +30,8 @@ private:
 
 class NodeListPublisher {
 public:
-    NodeListPublisher(ClusterNode self, NodesCallback on_change) : self_(std::move(self)), on_change_(std::move(on_change)) {}
+    NodeListPublisher(ClusterNode self, NodesCallback on_change)
+        : self_(std::move(self)), on_change_(std::move(on_change)) {}
     // nodes by name; calls on_change when the resulting list differs from
     // the last one published.
     void publish(const std::map<std::string, ClusterNode> &nodes);

@@ -16,8 +16,7 @@
 
 namespace {
 
-podlane::Status write_atomically(const std::string &path, const std::string &text)
-{
+podlane::Status write_atomically(const std::string &path, const std::string &text) {
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
@@ -29,21 +28,22 @@ podlane::Status write_atomically(const std::string &path, const std::string &tex
     return {};
 }
 
-int fail(const std::string &msg)
-{
+int fail(const std::string &msg) {
     std::fprintf(stderr, "podlane-resolve-node: error: %s\n", msg.c_str());
     return 1;
 }
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     podlane::datastore::Options options;
     std::string in_path, out_path;
-    CLI::App app{"podlane-resolve-node: fills the node file's podCIDR (and nodeIP) from the datastore, as podlaned does,\n"
-                 "and writes the completed file for the CNI plugin."};
-    app.add_option("-c,--config", in_path, "Node file without podCIDR (the one podlaned reads)")->required()->check(CLI::ExistingFile);
+    CLI::App app{
+        "podlane-resolve-node: fills the node file's podCIDR (and nodeIP) from the datastore, as podlaned does,\n"
+        "and writes the completed file for the CNI plugin."};
+    app.add_option("-c,--config", in_path, "Node file without podCIDR (the one podlaned reads)")
+        ->required()
+        ->check(CLI::ExistingFile);
     app.add_option("-o,--out", out_path, "Where to write the completed node file")->required();
     podlane::datastore::add_cli_options(app, options);
     CLI11_PARSE(app, argc, argv);
@@ -66,6 +66,7 @@ int main(int argc, char **argv)
     doc["podCIDR"] = resolved.pod_cidr.str();
     doc["nodeIP"] = resolved.node_ip.str();
     if (auto st = write_atomically(out_path, doc.dump(2) + "\n"); !st) return fail(st.error().message);
-    std::printf("%s: node %s, pod CIDR %s\n", out_path.c_str(), resolved.node_name.c_str(), resolved.pod_cidr.str().c_str());
+    std::printf("%s: node %s, pod CIDR %s\n", out_path.c_str(), resolved.node_name.c_str(),
+                resolved.pod_cidr.str().c_str());
     return 0;
 }

@@ -7,12 +7,12 @@
 
 namespace podlane::datastore {
 
-void add_cli_options(CLI::App &app, Options &options)
-{
+void add_cli_options(CLI::App &app, Options &options) {
     app.add_option("--datastore", options.kind,
                    "Where the cluster's nodes come from: file (the config's nodes list), etcd, kubernetes")
         ->check(CLI::IsMember({"file", "etcd", "kubernetes"}));
-    app.add_option("--etcd-endpoints", options.etcd_endpoints, "etcd client URLs, comma-separated (http://10.0.0.1:2379)")
+    app.add_option("--etcd-endpoints", options.etcd_endpoints,
+                   "etcd client URLs, comma-separated (http://10.0.0.1:2379)")
         ->delimiter(',');
     app.add_option("--etcd-prefix", options.etcd_prefix, "Key prefix of podlane's keys in etcd");
     app.add_option("--etcd-cacert", options.etcd_ca, "CA bundle that signed etcd's server certificate")
@@ -33,8 +33,7 @@ void add_cli_options(CLI::App &app, Options &options)
         ->check(CLI::Range(1, 3600));
 }
 
-Result<std::unique_ptr<ClusterSource>> make_source(const Options &options)
-{
+Result<std::unique_ptr<ClusterSource>> make_source(const Options &options) {
     if (options.kind == "file") return std::unique_ptr<ClusterSource>{};
     if (options.kind == "etcd") {
         auto src = EtcdSource::create(options);

@@ -21,10 +21,10 @@ struct Options {
     std::vector<std::string> etcd_endpoints;
     std::string etcd_prefix = "/podlane/";
     std::string etcd_ca, etcd_cert, etcd_key;
-    int etcd_lease_ttl_s = 10;  // a node that stops renewing leaves after this long
-    int pod_cidr_length = 24;   // size of the block claimed from clusterCIDR (etcd)
-    std::string kubeconfig;     // empty: in-cluster service account
-    int startup_timeout_s = 60; // resolve_self gives up after this long
+    int etcd_lease_ttl_s = 10;   // a node that stops renewing leaves after this long
+    int pod_cidr_length = 24;    // size of the block claimed from clusterCIDR (etcd)
+    std::string kubeconfig;      // empty: in-cluster service account
+    int startup_timeout_s = 60;  // resolve_self gives up after this long
 };
 
 // Registers --datastore and its options on the agent's command line.

@@ -2,8 +2,7 @@
 
 namespace podlane::datastore {
 
-void StopFlag::request_stop()
-{
+void StopFlag::request_stop() {
     std::lock_guard lock(mutex_);
     stopped_ = true;
     // Under the lock: a transfer unregisters (under the same lock) before it
@@ -12,28 +11,24 @@ void StopFlag::request_stop()
     cv_.notify_all();
 }
 
-bool StopFlag::stop_requested() const
-{
+bool StopFlag::stop_requested() const {
     std::lock_guard lock(mutex_);
     return stopped_;
 }
 
-bool StopFlag::sleep_for(std::chrono::milliseconds d)
-{
+bool StopFlag::sleep_for(std::chrono::milliseconds d) {
     std::unique_lock lock(mutex_);
     return !cv_.wait_for(lock, d, [this] { return stopped_; });
 }
 
-bool StopFlag::add_waker(void *handle, Waker wake)
-{
+bool StopFlag::add_waker(void *handle, Waker wake) {
     std::lock_guard lock(mutex_);
     if (stopped_) return false;
     wakers_.insert({handle, wake});
     return true;
 }
 
-void StopFlag::remove_waker(void *handle)
-{
+void StopFlag::remove_waker(void *handle) {
     std::lock_guard lock(mutex_);
     std::erase_if(wakers_, [handle](const auto &w) { return w.first == handle; });
 }

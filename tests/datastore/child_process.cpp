@@ -15,8 +15,7 @@
 
 namespace podlane::test {
 
-Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &argv, const std::string &log_path)
-{
+Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &argv, const std::string &log_path) {
     if (argv.empty()) return Error{"spawn: empty argv"};
     int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) return errno_error("open " + log_path, errno);
@@ -46,8 +45,7 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &argv, c
     return child;
 }
 
-ChildProcess &ChildProcess::operator=(ChildProcess &&o) noexcept
-{
+ChildProcess &ChildProcess::operator=(ChildProcess &&o) noexcept {
     if (this != &o) {
         kill_and_wait();
         pid_ = o.pid_;
@@ -56,8 +54,7 @@ ChildProcess &ChildProcess::operator=(ChildProcess &&o) noexcept
     return *this;
 }
 
-void ChildProcess::kill_and_wait(int sig, std::chrono::milliseconds grace)
-{
+void ChildProcess::kill_and_wait(int sig, std::chrono::milliseconds grace) {
     if (pid_ <= 0) return;
     ::kill(pid_, sig);
     auto deadline = std::chrono::steady_clock::now() + grace;
@@ -73,8 +70,7 @@ void ChildProcess::kill_and_wait(int sig, std::chrono::milliseconds grace)
     pid_ = -1;
 }
 
-bool ChildProcess::exited()
-{
+bool ChildProcess::exited() {
     if (pid_ <= 0) return true;
     if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
         pid_ = -1;
@@ -83,8 +79,7 @@ bool ChildProcess::exited()
     return false;
 }
 
-int free_local_port()
-{
+int free_local_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     sockaddr_in addr{};
@@ -99,8 +94,7 @@ int free_local_port()
     return port;
 }
 
-std::string find_executable(const std::string &name)
-{
+std::string find_executable(const std::string &name) {
     std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
     path += ":/usr/sbin:/usr/bin:/sbin:/bin";
     std::stringstream ss(path);
@@ -113,8 +107,7 @@ std::string find_executable(const std::string &name)
     return {};
 }
 
-std::string make_temp_dir(const std::string &tag)
-{
+std::string make_temp_dir(const std::string &tag) {
     const char *tmp = std::getenv("TMPDIR");
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/podlane-" + tag + "-XXXXXX";
     if (!::mkdtemp(templ.data())) return {};

@@ -9,14 +9,12 @@
 
 namespace podlane::test {
 
-std::string EtcdProcess::skip_reason()
-{
+std::string EtcdProcess::skip_reason() {
     if (find_executable("etcd").empty()) return "etcd is not installed (Debian package etcd-server)";
     return {};
 }
 
-Result<EtcdTlsFiles> make_test_certificates(const std::string &dir)
-{
+Result<EtcdTlsFiles> make_test_certificates(const std::string &dir) {
     if (find_executable("openssl").empty()) return Error{"openssl is not installed"};
     EtcdTlsFiles f{dir + "/ca.crt", dir + "/server.crt", dir + "/server.key", dir + "/client.crt", dir + "/client.key"};
     {
@@ -26,20 +24,27 @@ Result<EtcdTlsFiles> make_test_certificates(const std::string &dir)
         std::ofstream(dir + "/client.ext") << "extendedKeyUsage=clientAuth\n";
     }
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-    const std::string script =
-        "cd '" + dir + "' && "
-        "openssl req -x509" + ec + "-keyout ca.key -out ca.crt -subj /CN=podlane-test-ca -days 2 && "
-        "openssl req" + ec + "-keyout server.key -out server.csr -subj /CN=etcd && "
-        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext && "
-        "openssl req" + ec + "-keyout client.key -out client.csr -subj /CN=podlane && "
-        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext";
+    const std::string script = "cd '" + dir +
+                               "' && "
+                               "openssl req -x509" +
+                               ec +
+                               "-keyout ca.key -out ca.crt -subj /CN=podlane-test-ca -days 2 && "
+                               "openssl req" +
+                               ec +
+                               "-keyout server.key -out server.csr -subj /CN=etcd && "
+                               "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out "
+                               "server.crt -days 2 -extfile server.ext && "
+                               "openssl req" +
+                               ec +
+                               "-keyout client.key -out client.csr -subj /CN=podlane && "
+                               "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out "
+                               "client.crt -days 2 -extfile client.ext";
     std::string cmd = "(" + script + ") > '" + dir + "/openssl.log' 2>&1";
     if (std::system(cmd.c_str()) != 0) return Error{"making test certificates failed; see " + dir + "/openssl.log"};
     return f;
 }
 
-Result<std::unique_ptr<EtcdProcess>> EtcdProcess::launch(std::optional<EtcdTlsFiles> tls)
-{
+Result<std::unique_ptr<EtcdProcess>> EtcdProcess::launch(std::optional<EtcdTlsFiles> tls) {
     std::unique_ptr<EtcdProcess> etcd(new EtcdProcess);
     etcd->tls_ = std::move(tls);
     etcd->binary_ = find_executable("etcd");
@@ -60,8 +65,7 @@ Result<std::unique_ptr<EtcdProcess>> EtcdProcess::launch(std::optional<EtcdTlsFi
     return Error{"etcd did not start: " + failures};
 }
 
-EtcdProcess::~EtcdProcess()
-{
+EtcdProcess::~EtcdProcess() {
     stop(9);
     if (!dir_.empty()) {
         std::error_code ec;
@@ -69,14 +73,26 @@ EtcdProcess::~EtcdProcess()
     }
 }
 
-Status EtcdProcess::start()
-{
+Status EtcdProcess::start() {
     std::string client = endpoint();
     std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
-    std::vector<std::string> argv{binary_, "--name", "default", "--data-dir", dir_ + "/data", "--listen-client-urls",
-                                  client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
-                                  "--initial-advertise-peer-urls", peer, "--initial-cluster", "default=" + peer,
-                                  "--log-level", "warn"};
+    std::vector<std::string> argv{binary_,
+                                  "--name",
+                                  "default",
+                                  "--data-dir",
+                                  dir_ + "/data",
+                                  "--listen-client-urls",
+                                  client,
+                                  "--advertise-client-urls",
+                                  client,
+                                  "--listen-peer-urls",
+                                  peer,
+                                  "--initial-advertise-peer-urls",
+                                  peer,
+                                  "--initial-cluster",
+                                  "default=" + peer,
+                                  "--log-level",
+                                  "warn"};
     datastore::TlsOptions client_tls;
     if (tls_) {
         for (const auto &a : {"--cert-file=" + tls_->server_cert, "--key-file=" + tls_->server_key,
@@ -95,7 +111,8 @@ Status EtcdProcess::start()
     std::string last = "no answer";
     while (std::chrono::steady_clock::now() < deadline) {
         if (process_.exited()) return Error{"etcd exited at start-up; see " + log_path()};
-        auto resp = http.send({.method = "GET", .url = client + "/health", .body = {}, .headers = {}, .timeout_ms = 2000});
+        auto resp =
+            http.send({.method = "GET", .url = client + "/health", .body = {}, .headers = {}, .timeout_ms = 2000});
         if (resp && resp->status == 200 && resp->body.find("true") != std::string::npos) return {};
         last = resp ? resp->body : resp.error().message;
         std::this_thread::sleep_for(std::chrono::milliseconds{50});
@@ -103,6 +120,8 @@ Status EtcdProcess::start()
     return Error{"etcd not healthy after 30 s (" + last + "); see " + log_path()};
 }
 
-void EtcdProcess::stop(int kill_signal) { process_.kill_and_wait(kill_signal); }
+void EtcdProcess::stop(int kill_signal) {
+    process_.kill_and_wait(kill_signal);
+}
 
 }  // namespace podlane::test

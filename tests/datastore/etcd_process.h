@@ -28,8 +28,7 @@ public:
     static Result<std::unique_ptr<EtcdProcess>> launch(std::optional<EtcdTlsFiles> tls = std::nullopt);
     ~EtcdProcess();
 
-    std::string endpoint() const
-    {
+    std::string endpoint() const {
         return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(client_port_);
     }
     // Starts (again) with the same data dir and ports; waits until healthy.

@@ -16,8 +16,7 @@
 namespace podlane::test {
 namespace {
 
-std::string python()
-{
+std::string python() {
     // Debian's own first: the stdlib is all the fake needs.
     if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
     return find_executable("python3");
@@ -25,14 +24,12 @@ std::string python()
 
 }  // namespace
 
-std::string FakeKubeApi::skip_reason()
-{
+std::string FakeKubeApi::skip_reason() {
     if (python().empty()) return "python3 is not installed (the fake Kubernetes API server needs it)";
     return {};
 }
 
-Result<std::unique_ptr<FakeKubeApi>> FakeKubeApi::launch(const std::string &token)
-{
+Result<std::unique_ptr<FakeKubeApi>> FakeKubeApi::launch(const std::string &token) {
     std::unique_ptr<FakeKubeApi> api(new FakeKubeApi);
     api->dir_ = make_temp_dir("kubeapi");
     if (api->dir_.empty()) return errno_error("mkdtemp", errno);
@@ -59,8 +56,7 @@ Result<std::unique_ptr<FakeKubeApi>> FakeKubeApi::launch(const std::string &toke
     return Error{"fake Kubernetes API server did not start: " + ss.str()};
 }
 
-FakeKubeApi::~FakeKubeApi()
-{
+FakeKubeApi::~FakeKubeApi() {
     process_.kill_and_wait(9);
     if (!dir_.empty()) {
         std::error_code ec;
@@ -68,8 +64,7 @@ FakeKubeApi::~FakeKubeApi()
     }
 }
 
-std::string FakeKubeApi::write_kubeconfig(const std::string &token) const
-{
+std::string FakeKubeApi::write_kubeconfig(const std::string &token) const {
     std::string path = dir_ + "/kubeconfig";
     std::ofstream out(path);
     out << "apiVersion: v1\n"
@@ -96,42 +91,44 @@ std::string FakeKubeApi::write_kubeconfig(const std::string &token) const
     return path;
 }
 
-Status FakeKubeApi::control(const std::string &what, const nlohmann::json &body)
-{
+Status FakeKubeApi::control(const std::string &what, const nlohmann::json &body) {
     datastore::HttpClient http;
-    auto resp = http.send(
-        {.method = "POST", .url = server() + "/_control/" + what, .body = body.dump(), .headers = {}, .timeout_ms = 10000});
+    auto resp = http.send({.method = "POST",
+                           .url = server() + "/_control/" + what,
+                           .body = body.dump(),
+                           .headers = {},
+                           .timeout_ms = 10000});
     if (!resp) return resp.error();
     if (resp->status != 200) return Error{"control " + what + ": HTTP " + std::to_string(resp->status)};
     return {};
 }
 
-Status FakeKubeApi::upsert(const std::string &name, const std::string &ip, const std::string &cidr)
-{
-    nlohmann::json body = {{"name", name}, {"ip", ip}, {"cidr", cidr.empty() ? nlohmann::json() : nlohmann::json(cidr)}};
+Status FakeKubeApi::upsert(const std::string &name, const std::string &ip, const std::string &cidr) {
+    nlohmann::json body = {
+        {"name", name}, {"ip", ip}, {"cidr", cidr.empty() ? nlohmann::json() : nlohmann::json(cidr)}};
     return control("upsert", body);
 }
 
-Status FakeKubeApi::remove(const std::string &name) { return control("delete", {{"name", name}}); }
+Status FakeKubeApi::remove(const std::string &name) {
+    return control("delete", {{"name", name}});
+}
 
-nlohmann::json FakeKubeApi::requests() const
-{
+nlohmann::json FakeKubeApi::requests() const {
     datastore::HttpClient http;
-    auto resp = http.send({.method = "GET", .url = server() + "/_control/requests", .body = {}, .headers = {}, .timeout_ms = 10000});
+    auto resp = http.send(
+        {.method = "GET", .url = server() + "/_control/requests", .body = {}, .headers = {}, .timeout_ms = 10000});
     if (!resp || resp->status != 200) return nlohmann::json::array();
     return nlohmann::json::parse(resp->body, nullptr, false);
 }
 
-int FakeKubeApi::count_lists() const
-{
+int FakeKubeApi::count_lists() const {
     int n = 0;
     for (const auto &r : requests())
         if (r["path"] == "/api/v1/nodes" && r["query"].value("watch", "") == "") ++n;
     return n;
 }
 
-int FakeKubeApi::count_watches() const
-{
+int FakeKubeApi::count_watches() const {
     int n = 0;
     for (const auto &r : requests())
         if (r["path"] == "/api/v1/nodes" && r["query"].value("watch", "") != "") ++n;

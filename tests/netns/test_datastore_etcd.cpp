@@ -8,11 +8,11 @@
 #include <set>
 #include <thread>
 
+#include "child_process.h"
 #include "datastore/etcd_client.h"
 #include "datastore/etcd_source.h"
 #include "etcd_process.h"
 #include "node_list_recorder.h"
-#include "child_process.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
@@ -25,8 +25,7 @@ namespace {
 
 class EtcdSourceTest : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         std::string why = EtcdProcess::skip_reason();
         if (!why.empty()) GTEST_SKIP() << why;
         auto etcd = EtcdProcess::launch();
@@ -34,8 +33,7 @@ protected:
         etcd_ = std::move(*etcd);
     }
 
-    Options options(int ttl = 10) const
-    {
+    Options options(int ttl = 10) const {
         Options o;
         o.kind = "etcd";
         o.etcd_endpoints = {etcd_->endpoint()};
@@ -45,8 +43,7 @@ protected:
         return o;
     }
 
-    static NodeConfig node(const std::string &name, const std::string &ip)
-    {
+    static NodeConfig node(const std::string &name, const std::string &ip) {
         NodeConfig cfg;
         cfg.node_name = name;
         cfg.node_ip = *Ipv4::parse(ip);
@@ -61,8 +58,7 @@ protected:
     };
 
     // resolve_self + start, like podlaned does.
-    std::unique_ptr<Member> join(const std::string &name, const std::string &ip, int ttl = 10)
-    {
+    std::unique_ptr<Member> join(const std::string &name, const std::string &ip, int ttl = 10) {
         auto m = std::make_unique<Member>();
         auto src = EtcdSource::create(options(ttl));
         EXPECT_TRUE(src.ok()) << src.error().message;
@@ -80,8 +76,7 @@ protected:
         return m;
     }
 
-    static bool has_all(const std::vector<ClusterNode> &nodes, std::initializer_list<const char *> names)
-    {
+    static bool has_all(const std::vector<ClusterNode> &nodes, std::initializer_list<const char *> names) {
         for (auto n : names)
             if (!has_node(nodes, n)) return false;
         return true;
@@ -90,8 +85,7 @@ protected:
     std::unique_ptr<EtcdProcess> etcd_;
 };
 
-TEST_F(EtcdSourceTest, ThreeNodesStartingTogetherClaimDistinctCidrsAndSeeEachOther)
-{
+TEST_F(EtcdSourceTest, ThreeNodesStartingTogetherClaimDistinctCidrsAndSeeEachOther) {
     // The three claims race on purpose: the transaction must separate them.
     std::vector<std::future<std::unique_ptr<Member>>> starting;
     const char *names[] = {"node-a", "node-b", "node-c"};
@@ -127,8 +121,7 @@ TEST_F(EtcdSourceTest, ThreeNodesStartingTogetherClaimDistinctCidrsAndSeeEachOth
     }
 }
 
-TEST_F(EtcdSourceTest, RestartedNodeKeepsItsCidrAndConfiguredCidrsAreChecked)
-{
+TEST_F(EtcdSourceTest, RestartedNodeKeepsItsCidrAndConfiguredCidrsAreChecked) {
     auto first = EtcdSource::create(options());
     ASSERT_TRUE(first.ok());
     auto a = (*first)->resolve_self(node("node-a", "192.168.50.11"));
@@ -161,8 +154,7 @@ TEST_F(EtcdSourceTest, RestartedNodeKeepsItsCidrAndConfiguredCidrsAreChecked)
     EXPECT_EQ(claims->kvs.size(), 3u);
 }
 
-TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere)
-{
+TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere) {
     auto a = join("node-a", "192.168.50.11");
     auto b = join("node-b", "192.168.50.12");
     auto c = join("node-c", "192.168.50.13");
@@ -178,8 +170,7 @@ TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere)
     }
 }
 
-TEST_F(EtcdSourceTest, NodeThatStopsRenewingExpiresEverywhere)
-{
+TEST_F(EtcdSourceTest, NodeThatStopsRenewingExpiresEverywhere) {
     auto a = join("node-a", "192.168.50.11");
     auto b = join("node-b", "192.168.50.12", /*ttl=*/2);
     ASSERT_TRUE(a && b);
@@ -192,8 +183,7 @@ TEST_F(EtcdSourceTest, NodeThatStopsRenewingExpiresEverywhere)
     ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return !has_node(l, "node-b"); }, 30s));
 }
 
-TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive)
-{
+TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive) {
     auto a = join("node-a", "192.168.50.11");
     auto b = join("node-b", "192.168.50.12");
     ASSERT_TRUE(a && b);
@@ -227,8 +217,7 @@ TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive)
     }
 }
 
-TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack)
-{
+TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack) {
     auto a = join("node-a", "192.168.50.11");
     auto b = join("node-b", "192.168.50.12");
     ASSERT_TRUE(a && b);
@@ -250,8 +239,7 @@ TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack)
     ASSERT_TRUE(b->seen.wait_for([](const auto &l) { return has_node(l, "node-a"); }));
 }
 
-TEST(EtcdTls, ClientCertificatesAndCaAreUsed)
-{
+TEST(EtcdTls, ClientCertificatesAndCaAreUsed) {
     std::string why = EtcdProcess::skip_reason();
     if (!why.empty()) GTEST_SKIP() << why;
     std::string dir = podlane::test::make_temp_dir("etcd-tls");
@@ -279,11 +267,20 @@ TEST(EtcdTls, ClientCertificatesAndCaAreUsed)
     auto resolved = (*src)->resolve_self(cfg);
     ASSERT_TRUE(resolved.ok()) << resolved.error().message;
     NodeListRecorder seen;
-    ASSERT_TRUE((*src)->start(*resolved, [&](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](const std::string &) {}).ok());
-    EtcdClient client({(*etcd)->endpoint()}, TlsOptions{.ca_file = certs->ca, .cert_file = certs->client_cert,
-                                                        .key_file = certs->client_key, .ca_pem = {}, .cert_pem = {},
-                                                        .key_pem = {}, .insecure_skip_verify = false});
-    ASSERT_TRUE(client.put("/podlane/nodes/other", R"({"name":"other","nodeIP":"192.168.50.32","podCIDR":"10.244.77.0/24"})").ok());
+    ASSERT_TRUE((*src)
+                    ->start(
+                        *resolved, [&](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](const std::string &) {})
+                    .ok());
+    EtcdClient client({(*etcd)->endpoint()}, TlsOptions{.ca_file = certs->ca,
+                                                        .cert_file = certs->client_cert,
+                                                        .key_file = certs->client_key,
+                                                        .ca_pem = {},
+                                                        .cert_pem = {},
+                                                        .key_pem = {},
+                                                        .insecure_skip_verify = false});
+    ASSERT_TRUE(
+        client.put("/podlane/nodes/other", R"({"name":"other","nodeIP":"192.168.50.32","podCIDR":"10.244.77.0/24"})")
+            .ok());
     EXPECT_TRUE(seen.wait_for([](const auto &l) { return has_node(l, "other"); }));
     (*src)->stop();
 
@@ -300,28 +297,29 @@ TEST(EtcdTls, ClientCertificatesAndCaAreUsed)
     std::filesystem::remove_all(dir);
 }
 
-TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists)
-{
+TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists) {
     EtcdClient client({etcd_->endpoint()}, {});
     ASSERT_TRUE(client.put("/p/nodes/x", "1").ok());
     ASSERT_TRUE(client.put("/p/nodes/x", "2").ok());
     auto r = client.range_prefix("/p/");
     ASSERT_TRUE(r.ok());
     HttpClient http;
-    auto compact = http.send({.method = "POST", .url = etcd_->endpoint() + "/v3/kv/compaction",
+    auto compact = http.send({.method = "POST",
+                              .url = etcd_->endpoint() + "/v3/kv/compaction",
                               .body = R"({"revision":")" + std::to_string(r->revision) + R"(","physical":true})",
-                              .headers = {}, .timeout_ms = 5000});
+                              .headers = {},
+                              .timeout_ms = 5000});
     ASSERT_TRUE(compact.ok() && compact->status == 200);
 
     StopFlag stop;
-    auto end = client.watch_prefix("/p/", 1, [] {}, [](const auto &, int64_t) {}, stop);
+    auto end = client.watch_prefix(
+        "/p/", 1, [] {}, [](const auto &, int64_t) {}, stop);
     ASSERT_TRUE(end.ok()) << end.error().message;
     EXPECT_TRUE(end->compacted);
     EXPECT_EQ(end->compact_revision, r->revision);
 }
 
-TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly)
-{
+TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly) {
     auto a = join("node-a", "192.168.50.11");
     ASSERT_TRUE(a);
     ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return l.size() == 1; }));
@@ -334,14 +332,12 @@ TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly)
 
 namespace {
 
-std::string read_all(const std::string &path)
-{
+std::string read_all(const std::string &path) {
     auto text = podlane::read_file(path);
     return text ? *text : std::string{};
 }
 
-TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin)
-{
+TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin) {
     std::string dir = podlane::test::make_temp_dir("resolve");
     ASSERT_FALSE(dir.empty());
     std::string in = dir + "/node.json", out = dir + "/resolved.json";
@@ -350,8 +346,8 @@ TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin)
         f << R"({"nodeName": "node-x", "nodeIP": "192.168.50.21", "uplink": "eth0", "clusterCIDR": "10.244.0.0/16"})";
     }
     std::string tool = std::string(PODLANE_BUILD_DIR) + "/loader/datastore/podlane-resolve-node";
-    std::string cmd = tool + " --config " + in + " --out " + out + " --datastore etcd --etcd-endpoints " + etcd_->endpoint() +
-                      " --etcd-prefix /podlane-test/ > " + dir + "/log 2>&1";
+    std::string cmd = tool + " --config " + in + " --out " + out + " --datastore etcd --etcd-endpoints " +
+                      etcd_->endpoint() + " --etcd-prefix /podlane-test/ > " + dir + "/log 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << read_all(dir + "/log");
     auto first = podlane::load_node_config(out);  // the CNI plugin's own rules: podCIDR required
     ASSERT_TRUE(first.ok()) << first.error().message;

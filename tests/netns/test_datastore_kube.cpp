@@ -24,8 +24,7 @@ namespace {
 using RouteTable = std::map<std::string, std::string>;  // CIDR -> next hop ("local")
 
 // What reconcile_routes would make of a node list: podlaned's own function.
-RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &nodes)
-{
+RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &nodes) {
     RouteTable out;
     for (const auto &r : desired_routes(self, nodes, 2)) {
         bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
@@ -36,8 +35,7 @@ RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &no
 
 class KubeSourceTest : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         std::string why = FakeKubeApi::skip_reason();
         if (!why.empty()) GTEST_SKIP() << why;
         auto api = FakeKubeApi::launch("s3cret");
@@ -48,8 +46,7 @@ protected:
         ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "").ok());  // no pod CIDR allocated yet
     }
 
-    std::unique_ptr<KubeSource> make(const std::string &token = "s3cret")
-    {
+    std::unique_ptr<KubeSource> make(const std::string &token = "s3cret") {
         Options o;
         o.kind = "kubernetes";
         o.kubeconfig = api_->write_kubeconfig(token);
@@ -60,8 +57,7 @@ protected:
     }
 
     // resolve_self + start for node-a, as podlaned does.
-    void start_node_a(int watch_timeout_s = 300)
-    {
+    void start_node_a(int watch_timeout_s = 300) {
         source_ = make();
         ASSERT_TRUE(source_);
         source_->set_watch_timeout(watch_timeout_s);
@@ -78,8 +74,7 @@ protected:
         ASSERT_TRUE(st.ok()) << st.error().message;
     }
 
-    bool routes_become(const RouteTable &want, std::chrono::milliseconds timeout = 20s)
-    {
+    bool routes_become(const RouteTable &want, std::chrono::milliseconds timeout = 20s) {
         bool ok = seen_.wait_for([&](const auto &l) { return routes_for(self_, l) == want; }, timeout);
         if (!ok) {
             std::string got;
@@ -95,15 +90,13 @@ protected:
     NodeListRecorder seen_;
 };
 
-TEST_F(KubeSourceTest, OwnCidrAndIpComeFromTheNodeObject)
-{
+TEST_F(KubeSourceTest, OwnCidrAndIpComeFromTheNodeObject) {
     start_node_a();
     EXPECT_EQ(self_.pod_cidr.str(), "10.244.0.0/24");
     EXPECT_EQ(self_.node_ip.str(), "192.168.50.11");
 }
 
-TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes)
-{
+TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes) {
     start_node_a();
     // node-c has no pod CIDR: no route, and the log says why.
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
@@ -111,28 +104,30 @@ TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes)
     EXPECT_EQ(api_->count_lists(), 2) << "the three nodes come in two pages";
 
     ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "10.244.2.0/24").ok());  // MODIFIED: allocated
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.2.0/24", "192.168.50.13"}}));
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.2.0/24", "192.168.50.13"}}));
 
     ASSERT_TRUE(api_->upsert("node-b", "192.168.50.22", "10.244.1.0/24").ok());  // new InternalIP
     ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());  // ADDED
-    ASSERT_TRUE(api_->remove("node-c").ok());                                  // DELETED
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.22"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    ASSERT_TRUE(api_->remove("node-c").ok());                                    // DELETED
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.22"}, {"10.244.3.0/24", "192.168.50.14"}}));
     EXPECT_EQ(api_->count_lists(), 2) << "watch events must not cause relists";
 }
 
-TEST_F(KubeSourceTest, BookmarksMoveTheResumeVersionSoNoRelistIsNeeded)
-{
+TEST_F(KubeSourceTest, BookmarksMoveTheResumeVersionSoNoRelistIsNeeded) {
     ASSERT_TRUE(api_->control("bookmarks", {{"interval", 0.2}}).ok());
     start_node_a();
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
     // Other resources change: the Node watch only learns it from bookmarks.
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(api_->control("bump").ok());
-    std::this_thread::sleep_for(1500ms);  // several bookmark intervals
+    std::this_thread::sleep_for(1500ms);         // several bookmark intervals
     ASSERT_TRUE(api_->control("compact").ok());  // history before now is gone
     ASSERT_TRUE(api_->control("drop").ok());
 
     ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
     EXPECT_EQ(api_->count_lists(), 2) << "resuming from the bookmark's version must not need a relist";
     EXPECT_EQ(seen_.count_logs("listing again"), 0u);
     auto reqs = api_->requests();
@@ -145,8 +140,7 @@ TEST_F(KubeSourceTest, BookmarksMoveTheResumeVersionSoNoRelistIsNeeded)
 
 class KubeExpiredTest : public KubeSourceTest, public ::testing::WithParamInterface<bool> {};
 
-TEST_P(KubeExpiredTest, TooOldResourceVersionRelistsAndCatchesUp)
-{
+TEST_P(KubeExpiredTest, TooOldResourceVersionRelistsAndCatchesUp) {
     ASSERT_TRUE(api_->control("http410", {{"on", GetParam()}}).ok());
     start_node_a();
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
@@ -166,18 +160,19 @@ TEST_P(KubeExpiredTest, TooOldResourceVersionRelistsAndCatchesUp)
     EXPECT_TRUE(seen_.wait_for_log("listing again"));
 
     ASSERT_TRUE(api_->upsert("node-e", "192.168.50.15", "10.244.4.0/24").ok());  // and the new watch works
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.3.0/24", "192.168.50.14"}, {"10.244.4.0/24", "192.168.50.15"}}));
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.3.0/24", "192.168.50.14"}, {"10.244.4.0/24", "192.168.50.15"}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(ErrorEventOrHttpStatus, KubeExpiredTest, ::testing::Values(false, true),
                          [](const auto &info) { return info.param ? "Http410" : "ErrorEvent410"; });
 
-TEST_F(KubeSourceTest, DroppedConnectionResumesFromTheLastVersion)
-{
+TEST_F(KubeSourceTest, DroppedConnectionResumesFromTheLastVersion) {
     start_node_a();
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
     ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
 
     ASSERT_TRUE(api_->control("drop").ok());
     ASSERT_TRUE(api_->remove("node-d").ok());
@@ -188,20 +183,19 @@ TEST_F(KubeSourceTest, DroppedConnectionResumesFromTheLastVersion)
     for (const auto &l : seen_.lists()) EXPECT_TRUE(has_node(l, "node-b"));
 }
 
-TEST_F(KubeSourceTest, ServerWatchTimeoutResumesAndKeepsDelivering)
-{
+TEST_F(KubeSourceTest, ServerWatchTimeoutResumesAndKeepsDelivering) {
     start_node_a(/*watch_timeout_s=*/1);
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
     std::this_thread::sleep_for(2500ms);  // at least two server-side timeouts
     ASSERT_TRUE(api_->upsert("node-d", "192.168.50.14", "10.244.3.0/24").ok());
-    ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
+    ASSERT_TRUE(routes_become(
+        {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}, {"10.244.3.0/24", "192.168.50.14"}}));
     EXPECT_GE(api_->count_watches(), 3);
     EXPECT_EQ(api_->count_lists(), 2);
     EXPECT_EQ(seen_.count_logs("unreachable"), 0u) << "a server-side timeout is not an outage";
 }
 
-TEST_F(KubeSourceTest, ApiServerGoneKeepsRoutesAndLogsOnce)
-{
+TEST_F(KubeSourceTest, ApiServerGoneKeepsRoutesAndLogsOnce) {
     start_node_a();
     ASSERT_TRUE(routes_become({{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}}));
     size_t published = seen_.lists().size();
@@ -212,8 +206,7 @@ TEST_F(KubeSourceTest, ApiServerGoneKeepsRoutesAndLogsOnce)
     EXPECT_EQ(seen_.lists().size(), published) << "an unreachable API server must publish nothing";
 }
 
-TEST_F(KubeSourceTest, ResolveSelfWaitsForTheControllerManagersAllocation)
-{
+TEST_F(KubeSourceTest, ResolveSelfWaitsForTheControllerManagersAllocation) {
     auto src = make();
     ASSERT_TRUE(src);
     std::thread allocate([this] {
@@ -235,8 +228,7 @@ TEST_F(KubeSourceTest, ResolveSelfWaitsForTheControllerManagersAllocation)
     EXPECT_NE(clash.error().message.find("10.244.1.0/24"), std::string::npos) << clash.error().message;
 }
 
-TEST_F(KubeSourceTest, WrongTokenFailsFastWithTheStatus)
-{
+TEST_F(KubeSourceTest, WrongTokenFailsFastWithTheStatus) {
     auto src = make("wrong");
     ASSERT_TRUE(src);
     NodeConfig cfg;

@@ -29,8 +29,7 @@ const char *kDualStackNode = R"({
 
 }  // namespace
 
-TEST(KubeNodes, TakesTheIpv4CidrAndInternalIpOfADualStackNode)
-{
+TEST(KubeNodes, TakesTheIpv4CidrAndInternalIpOfADualStackNode) {
     auto node = cluster_node_from_object(json::parse(kDualStackNode));
     ASSERT_TRUE(node.ok()) << node.error().message;
     EXPECT_EQ(node->name, "worker-1");
@@ -39,28 +38,29 @@ TEST(KubeNodes, TakesTheIpv4CidrAndInternalIpOfADualStackNode)
     EXPECT_EQ(resource_version_of(json::parse(kDualStackNode)), "4711");
 }
 
-TEST(KubeNodes, OldServersOnlyHavePodCidr)
-{
-    auto node = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"},
+TEST(KubeNodes, OldServersOnlyHavePodCidr) {
+    auto node =
+        cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"},
         "status": {"addresses": [{"type": "ExternalIP", "address": "1.2.3.4"}, {"type": "InternalIP", "address": "10.0.0.7"}]}})"));
     ASSERT_TRUE(node.ok()) << node.error().message;
     EXPECT_EQ(node->pod_cidr.str(), "10.244.7.0/24");
     EXPECT_EQ(node->node_ip.str(), "10.0.0.7");
 }
 
-TEST(KubeNodes, WhatIsMissingIsNamed)
-{
+TEST(KubeNodes, WhatIsMissingIsNamed) {
     auto no_cidr = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {},
         "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.7"}]}})"));
     ASSERT_FALSE(no_cidr.ok());
     EXPECT_NE(no_cidr.error().message.find("Node n: no IPv4 pod CIDR"), std::string::npos) << no_cidr.error().message;
 
-    auto no_ip = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"},
+    auto no_ip =
+        cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"},
         "status": {"addresses": [{"type": "Hostname", "address": "n"}]}})"));
     ASSERT_FALSE(no_ip.ok());
     EXPECT_NE(no_ip.error().message.find("InternalIP"), std::string::npos);
 
-    auto bad = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDRs": ["10.244.7.1/24"]},
+    auto bad =
+        cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"}, "spec": {"podCIDRs": ["10.244.7.1/24"]},
         "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.7"}]}})"));
     ASSERT_FALSE(bad.ok());
     EXPECT_FALSE(cluster_node_from_object(json::parse(R"({"metadata": {}})")).ok());
@@ -71,29 +71,33 @@ class KubeconfigTest : public ::testing::Test {
 protected:
     void SetUp() override { dir_ = podlane::test::make_temp_dir("kubeconfig"); }
     void TearDown() override { std::filesystem::remove_all(dir_); }
-    std::string write(const std::string &name, const std::string &text)
-    {
+    std::string write(const std::string &name, const std::string &text) {
         std::ofstream(dir_ + "/" + name) << text;
         return dir_ + "/" + name;
     }
     std::string dir_;
 };
 
-TEST_F(KubeconfigTest, CurrentContextWithInlineCertificates)
-{
-    std::string path = write("config", "apiVersion: v1\nkind: Config\n"
-                                       "clusters:\n"
-                                       "- name: kind\n  cluster:\n    server: https://127.0.0.1:6443/\n"
-                                       "    certificate-authority-data: " + base64_encode("CA PEM") + "\n"
-                                       "- name: other\n  cluster: {server: https://10.9.9.9}\n"
-                                       "contexts:\n"
-                                       "- {name: a, context: {cluster: other, user: u2}}\n"
-                                       "- {name: kind-kind, context: {cluster: kind, user: kind-admin}}\n"
-                                       "current-context: kind-kind\n"
-                                       "users:\n"
-                                       "- name: kind-admin\n  user:\n"
-                                       "    client-certificate-data: " + base64_encode("CERT PEM") + "\n"
-                                       "    client-key-data: " + base64_encode("KEY PEM") + "\n");
+TEST_F(KubeconfigTest, CurrentContextWithInlineCertificates) {
+    std::string path = write("config",
+                             "apiVersion: v1\nkind: Config\n"
+                             "clusters:\n"
+                             "- name: kind\n  cluster:\n    server: https://127.0.0.1:6443/\n"
+                             "    certificate-authority-data: " +
+                                 base64_encode("CA PEM") +
+                                 "\n"
+                                 "- name: other\n  cluster: {server: https://10.9.9.9}\n"
+                                 "contexts:\n"
+                                 "- {name: a, context: {cluster: other, user: u2}}\n"
+                                 "- {name: kind-kind, context: {cluster: kind, user: kind-admin}}\n"
+                                 "current-context: kind-kind\n"
+                                 "users:\n"
+                                 "- name: kind-admin\n  user:\n"
+                                 "    client-certificate-data: " +
+                                 base64_encode("CERT PEM") +
+                                 "\n"
+                                 "    client-key-data: " +
+                                 base64_encode("KEY PEM") + "\n");
     auto ep = load_kubeconfig(path);
     ASSERT_TRUE(ep.ok()) << ep.error().message;
     EXPECT_EQ(ep->server, "https://127.0.0.1:6443");
@@ -103,8 +107,7 @@ TEST_F(KubeconfigTest, CurrentContextWithInlineCertificates)
     EXPECT_TRUE(ep->token.empty());
 }
 
-TEST_F(KubeconfigTest, FilesAreRelativeToTheKubeconfigAndTokensWork)
-{
+TEST_F(KubeconfigTest, FilesAreRelativeToTheKubeconfigAndTokensWork) {
     std::string path = write("config", R"({"apiVersion": "v1", "kind": "Config", "current-context": "c",
         "clusters": [{"name": "k", "cluster": {"server": "https://api:6443", "certificate-authority": "ca.crt"}}],
         "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
@@ -115,23 +118,22 @@ TEST_F(KubeconfigTest, FilesAreRelativeToTheKubeconfigAndTokensWork)
     EXPECT_EQ(ep->token_file, "/run/token");
 }
 
-TEST_F(KubeconfigTest, BrokenConfigsSayWhatIsWrong)
-{
+TEST_F(KubeconfigTest, BrokenConfigsSayWhatIsWrong) {
     auto missing = load_kubeconfig(write("a", "apiVersion: v1\nclusters: []\ncurrent-context: nope\n"));
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("context 'nope' not found"), std::string::npos) << missing.error().message;
 
-    auto exec = load_kubeconfig(write("b", "current-context: c\nclusters: [{name: k, cluster: {server: 'https://x'}}]\n"
-                                           "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
-                                           "users: [{name: u, user: {exec: {command: aws}}}]\n"));
+    auto exec = load_kubeconfig(write("b",
+                                      "current-context: c\nclusters: [{name: k, cluster: {server: 'https://x'}}]\n"
+                                      "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
+                                      "users: [{name: u, user: {exec: {command: aws}}}]\n"));
     ASSERT_FALSE(exec.ok());
     EXPECT_NE(exec.error().message.find("exec"), std::string::npos);
 
     EXPECT_FALSE(load_kubeconfig(write("c", "{ not yaml: [")).ok());
 }
 
-TEST_F(KubeconfigTest, InClusterConfigNeedsTheServiceEnvironment)
-{
+TEST_F(KubeconfigTest, InClusterConfigNeedsTheServiceEnvironment) {
     ::unsetenv("KUBERNETES_SERVICE_HOST");
     auto none = in_cluster_config(dir_);
     ASSERT_FALSE(none.ok());
@@ -151,12 +153,13 @@ TEST_F(KubeconfigTest, InClusterConfigNeedsTheServiceEnvironment)
     EXPECT_EQ(*token, "abc.def");
 }
 
-TEST(KubeNodes, WrongFieldTypesAreErrorsNotCrashes)
-{
-    for (const char *text : {R"({"metadata": {"name": 5}})", R"({"metadata": {"name": "n"}, "spec": {"podCIDR": 7}})",
-                             R"({"metadata": {"name": "n"}, "spec": "x"})",
-                             R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"}, "status": {"addresses": [{"type": 1}]}})",
-                             R"([])", R"("node")"}) {
+TEST(KubeNodes, WrongFieldTypesAreErrorsNotCrashes) {
+    for (
+        const char *text :
+        {R"({"metadata": {"name": 5}})", R"({"metadata": {"name": "n"}, "spec": {"podCIDR": 7}})",
+         R"({"metadata": {"name": "n"}, "spec": "x"})",
+         R"({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.244.7.0/24"}, "status": {"addresses": [{"type": 1}]}})",
+         R"([])", R"("node")"}) {
         auto node = cluster_node_from_object(json::parse(text));
         EXPECT_FALSE(node.ok()) << text;
     }

@@ -15,12 +15,13 @@ using namespace podlane::datastore;
 
 namespace {
 
-Cidr cidr(const char *text) { return *Cidr::parse(text); }
+Cidr cidr(const char *text) {
+    return *Cidr::parse(text);
+}
 
 }  // namespace
 
-TEST(CidrAllocator, TakesTheLowestFreeBlock)
-{
+TEST(CidrAllocator, TakesTheLowestFreeBlock) {
     auto got = next_free_cidr(cidr("10.244.0.0/16"), 24, {});
     ASSERT_TRUE(got.ok()) << got.error().message;
     EXPECT_EQ((*got)->str(), "10.244.0.0/24");
@@ -30,8 +31,7 @@ TEST(CidrAllocator, TakesTheLowestFreeBlock)
     EXPECT_EQ((*got)->str(), "10.244.1.0/24");
 }
 
-TEST(CidrAllocator, SkipsBlocksOverlappingClaimsOfOtherSizes)
-{
+TEST(CidrAllocator, SkipsBlocksOverlappingClaimsOfOtherSizes) {
     // A /23 configured by hand covers .0 and .1.
     auto got = next_free_cidr(cidr("10.244.0.0/16"), 24, {cidr("10.244.0.0/23")});
     ASSERT_TRUE(got.ok());
@@ -41,8 +41,7 @@ TEST(CidrAllocator, SkipsBlocksOverlappingClaimsOfOtherSizes)
     EXPECT_EQ((*got)->str(), "10.244.0.64/26");
 }
 
-TEST(CidrAllocator, FullClusterIsNoBlockAndBadSizesAreErrors)
-{
+TEST(CidrAllocator, FullClusterIsNoBlockAndBadSizesAreErrors) {
     auto got = next_free_cidr(cidr("10.244.0.0/23"), 24, {cidr("10.244.0.0/24"), cidr("10.244.1.0/24")});
     ASSERT_TRUE(got.ok());
     EXPECT_FALSE(got->has_value());
@@ -53,8 +52,7 @@ TEST(CidrAllocator, FullClusterIsNoBlockAndBadSizesAreErrors)
     EXPECT_FALSE(next_free_cidr(cidr("10.244.0.0/16"), 31, {}).ok());
 }
 
-TEST(CidrAllocator, KeySegmentsRoundTrip)
-{
+TEST(CidrAllocator, KeySegmentsRoundTrip) {
     EXPECT_EQ(cidr_key(cidr("10.244.3.0/24")), "10.244.3.0-24");
     auto back = cidr_from_key("10.244.3.0-24");
     ASSERT_TRUE(back.ok());
@@ -63,8 +61,7 @@ TEST(CidrAllocator, KeySegmentsRoundTrip)
     EXPECT_FALSE(cidr_from_key("10.244.3.1-24").ok());  // host bits set
 }
 
-TEST(Base64, RoundTripsEveryLengthAndRejectsGarbage)
-{
+TEST(Base64, RoundTripsEveryLengthAndRejectsGarbage) {
     EXPECT_EQ(base64_encode("/podlane/nodes/"), "L3BvZGxhbmUvbm9kZXMv");
     EXPECT_EQ(base64_encode("a"), "YQ==");
     EXPECT_EQ(base64_encode("ab"), "YWI=");
@@ -78,14 +75,12 @@ TEST(Base64, RoundTripsEveryLengthAndRejectsGarbage)
     EXPECT_FALSE(base64_decode("YQ*=").ok());
 }
 
-TEST(EtcdKeys, PrefixRangeEndIsTheNextKey)
-{
+TEST(EtcdKeys, PrefixRangeEndIsTheNextKey) {
     EXPECT_EQ(prefix_range_end("/podlane/nodes/"), "/podlane/nodes0");
     EXPECT_EQ(prefix_range_end(std::string("a\xff", 2)), "b");
 }
 
-TEST(JsonObjectSplitter, FindsObjectsWhateverTheChunking)
-{
+TEST(JsonObjectSplitter, FindsObjectsWhateverTheChunking) {
     const std::string stream =
         R"({"result":{"created":true}})"
         "\n"
@@ -107,8 +102,7 @@ TEST(JsonObjectSplitter, FindsObjectsWhateverTheChunking)
     }
 }
 
-TEST(JsonObjectSplitter, StopsWhenTheReaderSaysSo)
-{
+TEST(JsonObjectSplitter, StopsWhenTheReaderSaysSo) {
     JsonObjectSplitter splitter;
     int seen = 0;
     bool go_on = splitter.feed("{}{}{}", [&](std::string_view) { return ++seen < 2; });
@@ -116,8 +110,7 @@ TEST(JsonObjectSplitter, StopsWhenTheReaderSaysSo)
     EXPECT_EQ(seen, 2);
 }
 
-TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges)
-{
+TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges) {
     ClusterNode self{"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24")};
     std::vector<std::vector<ClusterNode>> seen;
     NodeListPublisher pub(self, [&](std::vector<ClusterNode> l) { seen.push_back(std::move(l)); });
@@ -139,8 +132,7 @@ TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges)
     EXPECT_EQ(seen[1][1].name, "b");
 }
 
-TEST(OutageLog, LogsOncePerOutage)
-{
+TEST(OutageLog, LogsOncePerOutage) {
     std::vector<std::string> lines;
     OutageLog outage("etcd (http://127.0.0.1:1)", [&](const std::string &l) { lines.push_back(l); });
     outage.recovered();  // no outage yet: silent
@@ -150,15 +142,16 @@ TEST(OutageLog, LogsOncePerOutage)
     outage.recovered();
     outage.failed(Error{"timeout"});
     ASSERT_EQ(lines.size(), 3u);
-    EXPECT_NE(lines[0].find("unreachable: connection refused; keeping the current routes"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("unreachable: connection refused; keeping the current routes"), std::string::npos)
+        << lines[0];
     EXPECT_NE(lines[1].find("reachable again"), std::string::npos);
     EXPECT_NE(lines[2].find("timeout"), std::string::npos);
 }
 
-TEST(HttpClient, RefusedConnectionIsAnErrorNamingTheUrl)
-{
+TEST(HttpClient, RefusedConnectionIsAnErrorNamingTheUrl) {
     HttpClient http;
-    auto resp = http.send({.method = "GET", .url = "http://127.0.0.1:1/health", .body = {}, .headers = {}, .timeout_ms = 2000});
+    auto resp =
+        http.send({.method = "GET", .url = "http://127.0.0.1:1/health", .body = {}, .headers = {}, .timeout_ms = 2000});
     ASSERT_FALSE(resp.ok());
     EXPECT_NE(resp.error().message.find("http://127.0.0.1:1/health"), std::string::npos) << resp.error().message;
 }
