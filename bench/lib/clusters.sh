@@ -1,0 +1,242 @@
+# shellcheck shell=bash
+# The small clusters the benchmark measures, all alive at the same time so that
+# every round visits every path (A B C A B C ...). Each cluster C is the seed's
+# topology in its own namespaces: a segment plb-C-seg (one bridge), nodes
+# plb-C-nI with uplink eth0 192.160.1.1I/24, pods plb-C-nIpJ, and in router
+# clusters a router plb-C-rtr (192.160.1.1). Same addresses in every cluster:
+# the namespaces keep them apart, and nothing touches the machine's namespace.
+#
+# Why not lab/podlane-lab: it holds ONE mode at a time under fixed names, so
+# interleaving podlane, kernel routes, the reference plugins and the XDP hook
+# would mean tearing it down and bringing it up between every sample.
+
+cns() { printf '%s-%s-%s' "$BENCH_NS_PREFIX" "$1" "$2"; }
+node_ip() { printf '192.160.1.%s' "$((10 + $1))"; }
+pod_cidr() { printf '10.244.%s.0/24' "$1"; }
+ROUTER_IP=192.160.1.1
+CLUSTER_NODES=2
+
+new_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	# CRR clients open tens of thousands of connections: the per-namespace
+	# port range and TIME_WAIT reuse keep them from running out of ports.
+	in_ns "$1" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
+}
+
+# segment C: the L2 segment of cluster C; port NAME joins namespace NS as eth0.
+create_segment() {
+	local seg
+	seg=$(cns "$1" seg)
+	new_ns "$seg"
+	ip -n "$seg" link add seg0 type bridge
+	ip -n "$seg" link set seg0 type bridge forward_delay 0 stp_state 0
+	ip -n "$seg" link set seg0 up
+}
+
+attach_to_segment() {
+	local c=$1 ns=$2 port=$3 addr=$4 seg
+	seg=$(cns "$c" seg)
+	ip -n "$seg" link add "$port" type veth peer name eth0 netns "$ns"
+	ip -n "$seg" link set "$port" master seg0 up
+	ip -n "$ns" addr add "$addr/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}
+
+create_node() {
+	local c=$1 i=$2 via_router=${3:-0} ns
+	ns=$(cns "$c" "n$i")
+	new_ns "$ns"
+	attach_to_segment "$c" "$ns" "n$i" "$(node_ip "$i")"
+	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+	((via_router)) && ip -n "$ns" route add default via "$ROUTER_IP" dev eth0
+	return 0
+}
+
+create_router() {
+	local c=$1 ns
+	ns=$(cns "$c" rtr)
+	new_ns "$ns"
+	attach_to_segment "$c" "$ns" r0 "$ROUTER_IP"
+	# The router forwards out of the interface it received on: no redirects
+	# telling the nodes to go direct, or the path under test would change.
+	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0
+}
+
+# node_config C NAME IP PODCIDR [ROUTER_IP]: podlaned's node file, naming every
+# node of the cluster.
+node_config() {
+	local c=$1 name=$2 ip=$3 cidr=$4 router=${5:-} nodes='[]' j dir
+	for ((j = 1; j <= CLUSTER_NODES; j++)); do
+		nodes=$(jq -c --arg n "node$j" --arg i "$(node_ip "$j")" --arg p "$(pod_cidr "$j")" \
+			'. + [{name: $n, nodeIP: $i, podCIDR: $p}]' <<<"$nodes")
+	done
+	dir=$BENCH_STATE/$c/$name
+	mkdir -p "$dir"
+	jq -n --arg name "$name" --arg ip "$ip" --arg cidr "$cidr" --arg pin "$BENCH_PIN_ROOT/$c" \
+		--arg router "$router" --argjson nodes "$nodes" '
+		{nodeName: $name, nodeIP: $ip, uplink: "eth0", bridge: "podlane0", podCIDR: $cidr,
+		 clusterCIDR: "10.244.0.0/16", pinRoot: $pin, nodes: $nodes}
+		+ (if $router != "" then {routerIP: $router} else {} end)' >"$dir/node.json"
+	printf '%s' "$dir/node.json"
+}
+
+# start_agent C NAME NS CONFIG ARGS...: podlaned, waiting for "ready"; records
+# the start-up time and the RSS at ready in agents.jsonl.
+start_agent() {
+	local c=$1 name=$2 ns=$3 config=$4 logfile pid t0 t1 i rss
+	shift 4
+	logfile=$BENCH_STATE/logs/podlaned-$c-$name.log
+	t0=$(date +%s%N)
+	pid=$(spawn "podlaned-$c-$name" "$ns" "$logfile" "$(bin podlaned)" --config "$config" \
+		--run-dir "$BENCH_STATE/$c/run" "$@")
+	for ((i = 0; i < 3000; i++)); do
+		grep -q ready "$logfile" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.005
+	done
+	t1=$(date +%s%N)
+	if ! grep -q ready "$logfile" 2>/dev/null; then
+		sed 's/^/    /' "$logfile" >&2
+		return 1
+	fi
+	printf '{"cluster":"%s","agent":"%s","pid":%s,"startup_ms":%s,"at_ready":%s}\n' \
+		"$c" "$name" "$pid" "$(((t1 - t0) / 1000))e-3" "$(memory_json "$pid")" >>"$BENCH_STATE/agents.jsonl"
+}
+
+# memory_json PID: RSS split into private (anon) and file-backed pages (mostly
+# shared libraries' text, shared with every process mapping them), and PSS.
+memory_json() {
+	local pid=$1
+	{
+		awk '/^(VmRSS|RssAnon|RssFile|VmHWM):/ {print $1, $2}' "/proc/$pid/status"
+		awk '/^Pss:/ {print "Pss:", $2}' "/proc/$pid/smaps_rollup"
+	} 2>/dev/null | jq -Rn '[inputs | split(" ") | {(.[0] | rtrimstr(":") | ascii_downcase + "_kb"): (.[1] | tonumber)}] | add // {}'
+}
+
+# cni C I POD BINARY CONF: run a CNI plugin for POD on node I as a runtime
+# does; prints the result; remembers the pod's IP.
+cni_add() {
+	local c=$1 i=$2 pod=$3 plugin=$4 conf=$5 out ip
+	new_ns "$pod"
+	out=$(CNI_COMMAND=ADD CNI_CONTAINERID="$pod" CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
+		CNI_PATH="$(dirname "$plugin")" in_ns "$(cns "$c" "n$i")" "$plugin" <<<"$conf") || {
+		printf '%s\n' "$out" >&2
+		return 1
+	}
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	ip=${ip%/*}
+	[[ $ip =~ ^[0-9.]+$ ]] || {
+		printf 'no address in %s\n' "$out" >&2
+		return 1
+	}
+	mkdir -p "$BENCH_STATE/pods"
+	printf '%s\n' "$ip" >"$BENCH_STATE/pods/$pod"
+}
+pod_ip() { cat "$BENCH_STATE/pods/$1"; }
+
+# podlane_pod C I J [plain]: the podlane plugin, registered with the node's
+# dataplane, or (plain) as a bare bridge network for the kernel-route paths.
+podlane_pod() {
+	local c=$1 i=$2 j=$3 plain=${4:-0} conf
+	if ((plain)); then
+		conf=$(jq -nc --arg cidr "$(pod_cidr "$i")" --arg dd "$BENCH_STATE/$c/ipam/n$i" \
+			'{cniVersion: "1.0.0", name: "plain", type: "podlane", podCIDR: $cidr, mtu: 1500, dataDir: $dd}')
+	else
+		conf=$(jq -nc --arg nc "$BENCH_STATE/$c/node$i/node.json" --arg dd "$BENCH_STATE/$c/ipam/n$i" \
+			--arg pin "$BENCH_PIN_ROOT/$c" \
+			'{cniVersion: "1.0.0", name: "podlane", type: "podlane", nodeConfig: $nc, dataDir: $dd}')
+	fi
+	cni_add "$c" "$i" "$(cns "$c" "n${i}p$j")" "$(bin podlane)" "$conf"
+}
+
+# reference_pod C I J: Debian's containernetworking-plugins bridge + host-local.
+reference_pod() {
+	local c=$1 i=$2 j=$3 conf
+	conf=$(jq -nc --arg cidr "$(pod_cidr "$i")" --arg gw "10.244.$i.1" --arg dd "$BENCH_STATE/$c/ipam/n$i" '
+		{cniVersion: "1.0.0", name: "reference", type: "bridge", bridge: "cni0", isGateway: true,
+		 ipMasq: false, mtu: 1500,
+		 ipam: {type: "host-local", ranges: [[{subnet: $cidr, gateway: $gw}]],
+		        routes: [{dst: "0.0.0.0/0"}], dataDir: $dd}}')
+	cni_add "$c" "$i" "$(cns "$c" "n${i}p$j")" "$REFERENCE_CNI_DIR/bridge" "$conf"
+}
+
+kernel_routes() {
+	local c=$1 i=$2 j
+	for ((j = 1; j <= CLUSTER_NODES; j++)); do
+		((j == i)) || ip -n "$(cns "$c" "n$i")" route replace "$(pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+	done
+}
+
+# --- clusters ---------------------------------------------------------------
+# k: kernel routes ("10.244.2.0/24 via 192.160.1.12"), the flannel host-gw
+#    equivalent; also carries node -> node.
+build_kernel() {
+	local c=$1 i
+	create_segment "$c"
+	for ((i = 1; i <= CLUSTER_NODES; i++)); do
+		create_node "$c" "$i"
+		kernel_routes "$c" "$i"
+	done
+	podlane_pod "$c" 1 1 1 && podlane_pod "$c" 2 1 1
+}
+
+# r: the reference bridge + host-local plugins, kernel routes.
+build_reference() {
+	local c=$1 i
+	create_segment "$c"
+	for ((i = 1; i <= CLUSTER_NODES; i++)); do
+		create_node "$c" "$i"
+		kernel_routes "$c" "$i"
+	done
+	reference_pod "$c" 1 1 && reference_pod "$c" 2 1
+}
+
+# podlane C [PODLANED ARGS...]: podlaned on every node, no per-node routes.
+build_podlane() {
+	local c=$1 i cfg
+	shift
+	create_segment "$c"
+	for ((i = 1; i <= CLUSTER_NODES; i++)); do
+		create_node "$c" "$i"
+		cfg=$(node_config "$c" "node$i" "$(node_ip "$i")" "$(pod_cidr "$i")")
+		start_agent "$c" "node$i" "$(cns "$c" "n$i")" "$cfg" "$@" || return 1
+	done
+	podlane_pod "$c" 1 1 && podlane_pod "$c" 2 1
+}
+
+# rk: a kernel router (192.160.1.1) holds the pod routes; nodes route by default
+#     through it (the seed's central router).
+build_kernel_router() {
+	local c=$1 i
+	create_segment "$c"
+	create_router "$c"
+	for ((i = 1; i <= CLUSTER_NODES; i++)); do
+		create_node "$c" "$i" 1
+		ip -n "$(cns "$c" rtr)" route add "$(pod_cidr "$i")" via "$(node_ip "$i")" dev eth0
+	done
+	podlane_pod "$c" 1 1 1 && podlane_pod "$c" 2 1 1
+}
+
+# rp: the same with podlaned --role router on the router and podlaned on the
+#     nodes pointing at it.
+build_podlane_router() {
+	local c=$1 i cfg
+	create_segment "$c"
+	create_router "$c"
+	cfg=$(node_config "$c" router "$ROUTER_IP" 10.244.255.0/24)
+	start_agent "$c" router "$(cns "$c" rtr)" "$cfg" --role router || return 1
+	for ((i = 1; i <= CLUSTER_NODES; i++)); do
+		create_node "$c" "$i" 1
+		cfg=$(node_config "$c" "node$i" "$(node_ip "$i")" "$(pod_cidr "$i")" "$ROUTER_IP")
+		start_agent "$c" "node$i" "$(cns "$c" "n$i")" "$cfg" || return 1
+	done
+	podlane_pod "$c" 1 1 && podlane_pod "$c" 2 1
+}
+
+start_servers() {
+	local ns=$1
+	spawn "iperf3-$ns" "$ns" "$BENCH_STATE/logs/iperf3-$ns.log" iperf3 -s -p "$IPERF_PORT" >/dev/null
+	spawn "rr-$ns" "$ns" "$BENCH_STATE/logs/rr-$ns.log" "$(bin pl-bench-rr)" serve --port "$RR_PORT" >/dev/null
+}
