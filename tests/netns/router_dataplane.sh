@@ -176,6 +176,17 @@ fwd=$(( $(router_forwarded) - before ))
 [ "$fwd" -gt 1000 ] || fail "tc hook: the router forwarded only $fwd packets in BPF"
 echo "ok: tc hook, ip_forward off: all pods reach all pods (ICMP + TCP), $fwd packets forwarded by the router's TC program"
 
+# podlanectl reads the router's maps like a node's (when it is built).
+podlanectl="$build/maps-cli/podlanectl"
+if [ -x "$podlanectl" ]; then
+    ctl() { in_ns r "$podlanectl" --pin-root "$pin_root" --node router --run-root "$work/run" "$@"; }
+    ctl status > "$work/ctl-status.out" 2>&1 || fail "podlanectl status on the router: $(cat "$work/ctl-status.out")"
+    grep -qi "router" "$work/ctl-status.out" || fail "podlanectl status does not show the router role: $(cat "$work/ctl-status.out")"
+    ctl stats > "$work/ctl-stats.out" 2>&1 || fail "podlanectl stats on the router: $(cat "$work/ctl-stats.out")"
+    grep -q "forwarded-router" "$work/ctl-stats.out" || fail "podlanectl stats shows no forwarded-router: $(cat "$work/ctl-stats.out")"
+    echo "ok: podlanectl status and stats work against the router's maps (role router, forwarded-router counted)"
+fi
+
 # --- 2. the router agent stops; the program stays
 stop_router
 before=$(router_forwarded)
