@@ -28,6 +28,28 @@ const char *kFooter =
     "Exit codes: 0 ok, 1 failed (e.g. nothing to delete), 2 bad input or environment (one line on stderr).\n"
     "Run 'podlanectl COMMAND --help' for a command's options and examples.";
 
+// CLI11 says "A subcommand is required" both for a missing and for an
+// unknown command word; say which, and what the choices are.
+std::string parse_error_line(CLI::App &app, const CLI::ParseError &e)
+{
+    CLI::App *cmd = &app;
+    std::string path = "podlanectl";
+    while (!cmd->get_subcommands().empty()) {
+        cmd = cmd->get_subcommands().front();
+        path += " " + cmd->get_name();
+    }
+    auto choices = cmd->get_subcommands({});
+    if (dynamic_cast<const CLI::RequiredError *>(&e) && !choices.empty()) {
+        std::string names;
+        for (const CLI::App *sub : choices) names += (names.empty() ? "" : ", ") + sub->get_name();
+        auto extra = app.remaining();
+        if (!extra.empty())
+            return "unknown command '" + extra.front() + "' for '" + path + "' (commands: " + names + ")";
+        return "'" + path + "' needs a command: " + names + " (see " + path + " --help)";
+    }
+    return std::string(e.what()) + " (see " + path + " --help)";
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -62,7 +84,7 @@ int main(int argc, char **argv)
     } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
     } catch (const CLI::ParseError &e) {
-        std::cerr << "podlanectl: error: " << e.what() << " (see podlanectl --help)\n";
+        std::cerr << "podlanectl: error: " << parse_error_line(app, e) << "\n";
         return kExitBadInput;
     }
 

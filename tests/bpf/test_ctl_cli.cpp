@@ -239,7 +239,10 @@ TEST_F(CtlCli, MalformedInputIsOneLineAndExitTwo)
     EXPECT_BAD_INPUT(ctl({"lookup", "10.0.0.1", "--from", "sideways"}), "sideways");
     EXPECT_BAD_INPUT(ctl({"-o", "yaml", "routes", "list"}), "yaml");
     EXPECT_BAD_INPUT(ctl({"stats", "--count", "3"}), "--count needs --watch");
-    EXPECT_BAD_INPUT(ctl({"frobnicate"}), "");
+    EXPECT_BAD_INPUT(ctl({"frobnicate"}), "unknown command 'frobnicate'");
+    EXPECT_BAD_INPUT(ctl({"routes", "frob"}), "unknown command 'frob' for 'podlanectl routes' (commands: list, add, del)");
+    EXPECT_BAD_INPUT(ctl({"routes"}), "needs a command: list, add, del");
+    EXPECT_BAD_INPUT(ctl({"routes", "list", "--bogus"}), "--bogus");
     EXPECT_TRUE(maps_->routes().value().empty()) << "nothing written by a rejected command";
 }
 
