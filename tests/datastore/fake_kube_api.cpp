@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "datastore/base64.h"
 #include "datastore/http_client.h"
 
 #ifndef PODLANE_SOURCE_DIR
@@ -29,13 +30,20 @@ std::string FakeKubeApi::skip_reason() {
     return {};
 }
 
-Result<std::unique_ptr<FakeKubeApi>> FakeKubeApi::launch(const std::string &token) {
+Result<std::unique_ptr<FakeKubeApi>> FakeKubeApi::launch(const std::string &token, const std::string &cert_file,
+                                                         const std::string &key_file) {
     std::unique_ptr<FakeKubeApi> api(new FakeKubeApi);
+    api->tls_ = !cert_file.empty();
     api->dir_ = make_temp_dir("kubeapi");
     if (api->dir_.empty()) return errno_error("mkdtemp", errno);
     std::string log = api->dir_ + "/server.log";
-    auto child = ChildProcess::spawn(
-        {python(), "-u", std::string(PODLANE_SOURCE_DIR) + "/tests/datastore/fake_kube_apiserver.py", token}, log);
+    std::vector<std::string> argv{python(), "-u",
+                                  std::string(PODLANE_SOURCE_DIR) + "/tests/datastore/fake_kube_apiserver.py", token};
+    if (api->tls_) {
+        argv.push_back(cert_file);
+        argv.push_back(key_file);
+    }
+    auto child = ChildProcess::spawn(argv, log);
     if (!child) return child.error();
     api->process_ = std::move(*child);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
@@ -64,7 +72,7 @@ FakeKubeApi::~FakeKubeApi() {
     }
 }
 
-std::string FakeKubeApi::write_kubeconfig(const std::string &token) const {
+std::string FakeKubeApi::write_kubeconfig(const std::string &token, const std::string &ca_pem) const {
     std::string path = dir_ + "/kubeconfig";
     std::ofstream out(path);
     out << "apiVersion: v1\n"
@@ -73,9 +81,10 @@ std::string FakeKubeApi::write_kubeconfig(const std::string &token) const {
            "- name: fake\n"
            "  cluster:\n"
            "    server: "
-        << server()
-        << "/\n"
-           "contexts:\n"
+        << server() << "/\n"
+        << (ca_pem.empty() ? std::string{}
+                           : "    certificate-authority-data: " + datastore::base64_encode(ca_pem) + "\n")
+        << "contexts:\n"
            "- name: other\n"
            "  context: {cluster: nowhere, user: nobody}\n"
            "- name: podlane@fake\n"
@@ -92,7 +101,7 @@ std::string FakeKubeApi::write_kubeconfig(const std::string &token) const {
 }
 
 Status FakeKubeApi::control(const std::string &what, const nlohmann::json &body) {
-    datastore::HttpClient http;
+    datastore::HttpClient http(control_tls());
     auto resp = http.send({.method = "POST",
                            .url = server() + "/_control/" + what,
                            .body = body.dump(),
@@ -114,7 +123,7 @@ Status FakeKubeApi::remove(const std::string &name) {
 }
 
 nlohmann::json FakeKubeApi::requests() const {
-    datastore::HttpClient http;
+    datastore::HttpClient http(control_tls());
     auto resp = http.send(
         {.method = "GET", .url = server() + "/_control/requests", .body = {}, .headers = {}, .timeout_ms = 10000});
     if (!resp || resp->status != 200) return nlohmann::json::array();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "child_process.h"
+#include "datastore/http_client.h"
 #include "podlane/result.h"
 
 namespace podlane::test {
@@ -15,12 +16,18 @@ namespace podlane::test {
 class FakeKubeApi {
 public:
     static std::string skip_reason();  // "" when python3 is there
-    static Result<std::unique_ptr<FakeKubeApi>> launch(const std::string &token = "test-token");
+    // With cert_file and key_file the server speaks HTTPS only.
+    static Result<std::unique_ptr<FakeKubeApi>> launch(const std::string &token = "test-token",
+                                                       const std::string &cert_file = "",
+                                                       const std::string &key_file = "");
     ~FakeKubeApi();
 
-    std::string server() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    // A kubeconfig (YAML) for this server with `token`, in the temp dir.
-    std::string write_kubeconfig(const std::string &token) const;
+    std::string server() const {
+        return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_);
+    }
+    // A kubeconfig (YAML) for this server with `token`, in the temp dir;
+    // ca_pem, when given, goes in as certificate-authority-data.
+    std::string write_kubeconfig(const std::string &token, const std::string &ca_pem = "") const;
 
     Status upsert(const std::string &name, const std::string &ip, const std::string &cidr);  // cidr "": none yet
     Status remove(const std::string &name);
@@ -33,8 +40,15 @@ public:
 
 private:
     FakeKubeApi() = default;
+    // The test's own control requests do not check the server certificate.
+    datastore::TlsOptions control_tls() const {
+        datastore::TlsOptions tls;
+        tls.insecure_skip_verify = tls_;
+        return tls;
+    }
     std::string dir_;
     int port_ = 0;
+    bool tls_ = false;
     ChildProcess process_;
 };
 

@@ -27,7 +27,8 @@ Test control (not Kubernetes), JSON bodies:
                           410 Status instead of an ERROR event (older servers)
   GET  /_control/requests the requests received so far
 
-Prints "PORT <n>" once listening on 127.0.0.1.
+Prints "PORT <n>" once listening on 127.0.0.1 (HTTPS when given a
+certificate and key).
 """
 import json
 import sys
@@ -266,10 +267,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # fake_kube_apiserver.py [TOKEN [CERT KEY]]: with CERT and KEY, HTTPS only.
     token = sys.argv[1] if len(sys.argv) > 1 else "test-token"
     Handler.state = State(token)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 3:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

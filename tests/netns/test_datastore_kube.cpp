@@ -4,10 +4,12 @@
 // asserts the routes map the agent would program from what the source saw.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "datastore/kube_source.h"
+#include "etcd_process.h"
 #include "fake_kube_api.h"
 #include "node_list_recorder.h"
 #include "reconcile.h"
@@ -238,6 +240,44 @@ TEST_F(KubeSourceTest, WrongTokenFailsFastWithTheStatus) {
     ASSERT_FALSE(resolved.ok());
     EXPECT_NE(resolved.error().message.find("401"), std::string::npos) << resolved.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+TEST(KubeTls, ServerCertificateCheckedAgainstTheKubeconfigCa) {
+    std::string why = FakeKubeApi::skip_reason();
+    if (!why.empty()) GTEST_SKIP() << why;
+    std::string dir = podlane::test::make_temp_dir("kube-tls");
+    auto certs = podlane::test::make_test_certificates(dir);
+    if (!certs) {
+        std::filesystem::remove_all(dir);
+        GTEST_SKIP() << certs.error().message;
+    }
+    auto api = FakeKubeApi::launch("s3cret", certs->server_cert, certs->server_key);
+    ASSERT_TRUE(api.ok()) << api.error().message;
+    ASSERT_TRUE((*api)->upsert("node-a", "192.168.50.11", "10.244.0.0/24").ok());
+    auto ca = podlane::read_file(certs->ca);
+    ASSERT_TRUE(ca.ok());
+
+    Options o;
+    o.kind = "kubernetes";
+    o.startup_timeout_s = 3;
+    o.kubeconfig = (*api)->write_kubeconfig("s3cret", *ca);  // certificate-authority-data
+    auto src = KubeSource::create(o);
+    ASSERT_TRUE(src.ok()) << src.error().message;
+    NodeConfig cfg;
+    cfg.node_name = "node-a";
+    auto resolved = (*src)->resolve_self(cfg);
+    ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+    EXPECT_EQ(resolved->pod_cidr.str(), "10.244.0.0/24");
+
+    // Without the CA the server is not trusted: an error, not a route.
+    o.kubeconfig = (*api)->write_kubeconfig("s3cret");
+    auto untrusting = KubeSource::create(o);
+    ASSERT_TRUE(untrusting.ok());
+    auto refused = (*untrusting)->resolve_self(cfg);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("https://127.0.0.1"), std::string::npos) << refused.error().message;
+    api->reset();
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
