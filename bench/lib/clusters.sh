@@ -85,7 +85,7 @@ node_config() {
 # start_agent C NAME NS CONFIG ARGS...: podlaned, waiting for "ready"; records
 # the start-up time and the RSS at ready in agents.jsonl.
 start_agent() {
-	local c=$1 name=$2 ns=$3 config=$4 logfile pid t0 t1 i rss
+	local c=$1 name=$2 ns=$3 config=$4 logfile pid t0 t1 i
 	shift 4
 	logfile=$BENCH_STATE/logs/podlaned-$c-$name.log
 	t0=$(date +%s%N)
@@ -226,7 +226,9 @@ build_podlane_router() {
 	create_segment "$c"
 	create_router "$c"
 	cfg=$(node_config "$c" router "$ROUTER_IP" 10.244.255.0/24)
-	start_agent "$c" router "$(cns "$c" rtr)" "$cfg" --role router || return 1
+	jq '. + {interfaces: ["eth0"]}' "$cfg" >"$cfg.tmp" && mv "$cfg.tmp" "$cfg"
+	# TC: XDP_REDIRECT between veths needs an XDP program on the peer.
+	start_agent "$c" router "$(cns "$c" rtr)" "$cfg" --role router --hook tc || return 1
 	for ((i = 1; i <= CLUSTER_NODES; i++)); do
 		create_node "$c" "$i" 1
 		cfg=$(node_config "$c" "node$i" "$(node_ip "$i")" "$(pod_cidr "$i")" "$ROUTER_IP")
@@ -238,5 +240,5 @@ build_podlane_router() {
 start_servers() {
 	local ns=$1
 	spawn "iperf3-$ns" "$ns" "$BENCH_STATE/logs/iperf3-$ns.log" iperf3 -s -p "$IPERF_PORT" >/dev/null
-	spawn "rr-$ns" "$ns" "$BENCH_STATE/logs/rr-$ns.log" "$(bin pl-bench-rr)" serve --port "$RR_PORT" >/dev/null
+	spawn "rr-$ns" "$ns" "$BENCH_STATE/logs/rr-$ns.log" "${RR_PIN[@]}" "$(bin pl-bench-rr)" serve --port "$RR_PORT" >/dev/null
 }

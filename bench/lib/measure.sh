@@ -32,10 +32,13 @@ measure_iperf() {
 		   cpu_s_per_gbit: (($cpu / $hz) / ($s.bytes * 8 / 1e9))}' <<<"$out" >>"$BENCH_STATE/samples.jsonl"
 }
 
-# rr|crr PATH_ID CLIENT IP SECONDS ROUND
+# rr|crr PATH_ID CLIENT IP SECONDS ROUND. Client and server run on the same
+# CPU (RR_PIN): every transaction then runs start to end on it, and the figure
+# is the path's cost instead of cross-CPU wake-ups, which make latency bimodal
+# on 2 vCPUs (see bench/router/run.sh).
 measure_rr() {
 	local mode=$1 id=$2 client=$3 ip=$4 secs=$5 round=$6 out
-	out=$(in_ns "$client" timeout $((secs + 20)) "$(bin pl-bench-rr)" "$mode" --host "$ip" --port "$RR_PORT" \
+	out=$(in_ns "$client" timeout $((secs + 20)) "${RR_PIN[@]}" "$(bin pl-bench-rr)" "$mode" --host "$ip" --port "$RR_PORT" \
 		--seconds "$secs" 2>&1) || true
 	if ! jq -e . <<<"$out" >/dev/null 2>&1; then
 		sample "$(jq -nc --arg p "$id" --arg m "$mode" --argjson r "$round" --arg e "${out:0:200}" \

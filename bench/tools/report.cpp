@@ -264,12 +264,12 @@ int main(int argc, char **argv)
                          j.empty() ? std::nullopt : std::optional<bool>(p99 <= 100)});
     }
     // The largest agent's memory, at ready or after the traffic rounds.
-    json worst_mem;
+    json worst_mem = json::object();
     if (run.contains("agents") && run["agents"].is_array())
         for (auto &a : run["agents"])
             for (auto when : {"at_ready", "after_traffic"})
                 if (a.contains(when) && a[when].value("vmrss_kb", 0.0) > worst_mem.value("vmrss_kb", 0.0)) worst_mem = a[when];
-    if (!worst_mem.is_null()) {
+    if (!worst_mem.empty()) {
         double rss = worst_mem.value("vmrss_kb", 0.0);
         goals.push_back({"podlaned RSS (largest agent, any time)", "≤ 10 MB",
                          fmt(rss / 1024, 1) + " MB (private " + fmt(worst_mem.value("rssanon_kb", 0.0) / 1024, 1) +
@@ -347,13 +347,16 @@ int main(int argc, char **argv)
                     fmt(percentile(rss0, .5), 1).c_str(), fmt(stat(rss0).max, 1).c_str(), fmt(stat(rss1).max, 1).c_str());
     }
     if (run.contains("cni") && run["cni"].is_object() && run["cni"].contains("rows")) {
-        std::printf("- CNI (bench/cni, %s iterations, interleaved):\n\n| op | podlane p50 / p99 ms | bridge+host-local p50 / p99 ms | p50 ratio |\n|---|---|---|---|\n",
+        std::printf("- CNI (bench/cni, %s iterations, interleaved; floor = one veth pair created/deleted in-process):\n\n"
+                    "| op | podlane p50 / p99 ms | bridge+host-local p50 / p99 ms | p50 ratio | kernel veth floor p50 ms |\n"
+                    "|---|---|---|---|---|\n",
                     run["cni"].value("iterations", std::string("?")).c_str());
         for (auto &r : run["cni"]["rows"])
-            std::printf("| %s | %s / %s | %s / %s | %s× |\n", r["op"].get<std::string>().c_str(),
+            std::printf("| %s | %s / %s | %s / %s | %s× | %s |\n", r["op"].get<std::string>().c_str(),
                         fmt(r["podlane_p50_ms"], 2).c_str(), fmt(r["podlane_p99_ms"], 2).c_str(),
                         fmt(r["reference_p50_ms"], 2).c_str(), fmt(r["reference_p99_ms"], 2).c_str(),
-                        fmt(r["podlane_p50_ms"].get<double>() / r["reference_p50_ms"].get<double>(), 2).c_str());
+                        fmt(r["podlane_p50_ms"].get<double>() / r["reference_p50_ms"].get<double>(), 2).c_str(),
+                        r["kernel_veth_p50_ms"].is_number() ? fmt(r["kernel_veth_p50_ms"], 2).c_str() : "–");
     } else {
         std::printf("- CNI ADD/DEL: not measured (%s)\n", run.value("cni_note", "bench/cni not built").c_str());
     }
