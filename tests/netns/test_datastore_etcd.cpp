@@ -13,6 +13,7 @@
 #include "datastore/etcd_source.h"
 #include "etcd_process.h"
 #include "node_list_recorder.h"
+#include "podlane/scope_exit.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
@@ -243,11 +244,10 @@ TEST(EtcdTls, ClientCertificatesAndCaAreUsed) {
     std::string why = EtcdProcess::skip_reason();
     if (!why.empty()) GTEST_SKIP() << why;
     std::string dir = podlane::test::make_temp_dir("etcd-tls");
+    ASSERT_FALSE(dir.empty());
+    podlane::ScopeExit remove_dir([&dir] { std::filesystem::remove_all(dir); });
     auto certs = podlane::test::make_test_certificates(dir);
-    if (!certs) {
-        std::filesystem::remove_all(dir);
-        GTEST_SKIP() << certs.error().message;
-    }
+    if (!certs) GTEST_SKIP() << certs.error().message;
     auto etcd = EtcdProcess::launch(*certs);
     ASSERT_TRUE(etcd.ok()) << etcd.error().message;
 
@@ -293,8 +293,6 @@ TEST(EtcdTls, ClientCertificatesAndCaAreUsed) {
     cfg.node_name = "node-anon";
     auto refused = (*anonymous)->resolve_self(cfg);
     EXPECT_FALSE(refused.ok());
-    etcd->reset();
-    std::filesystem::remove_all(dir);
 }
 
 TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists) {
@@ -340,6 +338,7 @@ std::string read_all(const std::string &path) {
 TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin) {
     std::string dir = podlane::test::make_temp_dir("resolve");
     ASSERT_FALSE(dir.empty());
+    podlane::ScopeExit remove_dir([&dir] { std::filesystem::remove_all(dir); });
     std::string in = dir + "/node.json", out = dir + "/resolved.json";
     {
         std::ofstream f(in);
@@ -365,7 +364,6 @@ TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin) {
     auto agent_view = (*src)->resolve_self(node("node-x", "192.168.50.21"));
     ASSERT_TRUE(agent_view.ok());
     EXPECT_EQ(agent_view->pod_cidr, first->pod_cidr);
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

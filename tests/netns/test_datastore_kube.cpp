@@ -12,6 +12,7 @@
 #include "etcd_process.h"
 #include "fake_kube_api.h"
 #include "node_list_recorder.h"
+#include "podlane/scope_exit.h"
 #include "reconcile.h"
 
 using namespace podlane;
@@ -246,11 +247,10 @@ TEST(KubeTls, ServerCertificateCheckedAgainstTheKubeconfigCa) {
     std::string why = FakeKubeApi::skip_reason();
     if (!why.empty()) GTEST_SKIP() << why;
     std::string dir = podlane::test::make_temp_dir("kube-tls");
+    ASSERT_FALSE(dir.empty());
+    podlane::ScopeExit remove_dir([&dir] { std::filesystem::remove_all(dir); });
     auto certs = podlane::test::make_test_certificates(dir);
-    if (!certs) {
-        std::filesystem::remove_all(dir);
-        GTEST_SKIP() << certs.error().message;
-    }
+    if (!certs) GTEST_SKIP() << certs.error().message;
     auto api = FakeKubeApi::launch("s3cret", certs->server_cert, certs->server_key);
     ASSERT_TRUE(api.ok()) << api.error().message;
     ASSERT_TRUE((*api)->upsert("node-a", "192.168.50.11", "10.244.0.0/24").ok());
@@ -276,8 +276,6 @@ TEST(KubeTls, ServerCertificateCheckedAgainstTheKubeconfigCa) {
     auto refused = (*untrusting)->resolve_self(cfg);
     ASSERT_FALSE(refused.ok());
     EXPECT_NE(refused.error().message.find("https://127.0.0.1"), std::string::npos) << refused.error().message;
-    api->reset();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
