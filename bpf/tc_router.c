@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /* Router role, TC ingress: the same decisions as xdp_router.c, carried out
- * with bpf_redirect to the egress interface. Keeps the skb's checksum state
- * and GSO, so it is the hook for veth interfaces. */
+ * with bpf_redirect to the egress interface (bpf_redirect_peer when that is
+ * the veth it came in on). Keeps the skb's checksum state and GSO, so it is
+ * the hook for veth interfaces. */
 #include "lib/router.h"
 #include "lib/tc.h"
 
@@ -31,7 +32,12 @@ int podlane_tc_router(struct __sk_buff *skb)
 	if (ret != BPF_MTU_CHK_RET_SUCCESS)
 		return pl_tc_router_pass(skb, ret < 0 ? PODLANE_PASS_NO_PORT : PODLANE_PASS_FRAG_NEEDED);
 	pl_router_rewrite(&hdr, &hop);
-	ret = bpf_redirect(hop.ifindex, 0);
+	/* Back out of a veth it came in on: straight into the peer's ingress,
+	 * as the peer would receive it, without the transmit + backlog round. */
+	if (hop.ifindex == skb->ingress_ifindex && (hop.port_flags & PODLANE_ROUTER_PORT_F_VETH_PEER))
+		ret = bpf_redirect_peer(hop.ifindex, 0);
+	else
+		ret = bpf_redirect(hop.ifindex, 0);
 	if (ret != TC_ACT_REDIRECT)
 		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
 	pl_count(PODLANE_FWD_ROUTER, skb->len);

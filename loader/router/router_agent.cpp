@@ -21,6 +21,7 @@
 #include "reconcile.h"
 #include "router/router_config.h"
 #include "router/router_datapath.h"
+#include "router/router_links.h"
 #include "router/router_maps.h"
 #include "router/router_sync.h"
 
@@ -102,8 +103,12 @@ Status RouterAgent::sync_ports()
     for (const auto &[ifindex, port] : *current)
         if (!wanted.count(ifindex))
             if (auto st = rmaps_.delete_port(ifindex); !st) return st;
-    for (const auto &l : ifaces_)
-        if (auto st = rmaps_.put_port(l.index, RouterPort{l.mac, l.mtu}); !st) return st;
+    for (const auto &l : ifaces_) {
+        auto peer_elsewhere = veth_peer_in_other_netns(l.index);
+        if (!peer_elsewhere) return peer_elsewhere.error();
+        unsigned flags = *peer_elsewhere ? PODLANE_ROUTER_PORT_F_VETH_PEER : 0;
+        if (auto st = rmaps_.put_port(l.index, RouterPort{l.mac, l.mtu, flags}); !st) return st;
+    }
     return {};
 }
 

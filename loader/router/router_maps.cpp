@@ -76,6 +76,7 @@ Result<std::map<int, RouterPort>> RouterMaps::ports() const
         RouterPort p;
         std::memcpy(p.mac.bytes.data(), v.mac, 6);
         p.mtu = v.mtu;
+        p.flags = v.flags;
         out[static_cast<int>(k.ifindex)] = p;
     });
     if (!st) return st.error();
@@ -93,6 +94,7 @@ Status RouterMaps::put_port(int ifindex, const RouterPort &port)
     podlane_router_port_value value{};
     std::memcpy(value.mac, port.mac.bytes.data(), 6);
     value.mtu = port.mtu;
+    value.flags = static_cast<__u16>(port.flags);
     if (bpf_map_update_elem(ports_.fd(), &key, &value, BPF_ANY) != 0)
         return errno_error("add interface #" + std::to_string(ifindex) + " to " + ports_.path(), errno);
     return {};

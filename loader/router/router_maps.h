@@ -16,6 +16,7 @@ namespace podlane {
 struct RouterPort {
     Mac mac;
     unsigned mtu = 0;
+    unsigned flags = 0;  // enum podlane_router_port_flags
     bool operator==(const RouterPort &) const = default;
 };
 

@@ -95,8 +95,10 @@ public:
         neigh("192.160.1.12", kNode2Mac, rt0.index);
         neigh("192.160.2.13", kNode3Mac, rt1.index);
         neigh("192.160.1.15", kNode1Mac, 999999);
-        (void)rmaps->put_port(rt0.index, RouterPort{rt0.mac, rt0.mtu});
-        (void)rmaps->put_port(rt1.index, RouterPort{rt1.mac, rt1.mtu});
+        // rt0 as the agent marks a veth whose peer is in another namespace
+        // (the TC program then hands hairpinned frames to the peer).
+        (void)rmaps->put_port(rt0.index, RouterPort{rt0.mac, rt0.mtu, PODLANE_ROUTER_PORT_F_VETH_PEER});
+        (void)rmaps->put_port(rt1.index, RouterPort{rt1.mac, rt1.mtu, 0});
     }
 
     struct Run {
@@ -261,6 +263,19 @@ std::string case_name(const ::testing::TestParamInfo<Param> &info)
 INSTANTIATE_TEST_SUITE_P(Table, RouterPrograms, ::testing::ValuesIn(all_params()), case_name);
 
 class RouterProgramsEdge : public RouterPrograms {};
+
+TEST_F(RouterProgramsEdge, PortFlagsRoundTrip)
+{
+    auto ports = router_->rmaps->ports();
+    ASSERT_TRUE(ports);
+    EXPECT_EQ(ports->at(router_->rt0.index).flags, static_cast<unsigned>(PODLANE_ROUTER_PORT_F_VETH_PEER));
+    EXPECT_EQ(ports->at(router_->rt1.index).flags, 0u);
+    // A same-interface forward without the flag takes bpf_redirect: same verdict and packet.
+    (void)router_->rmaps->put_port(router_->rt0.index, RouterPort{router_->rt0.mac, router_->rt0.mtu, 0});
+    auto r = router_->run(false, pkt().dst("10.244.2.20").build());
+    EXPECT_EQ(r.retval, TC_ACT_REDIRECT);
+    EXPECT_EQ(frame_dst_mac(r.out), kNode2Mac);
+}
 
 TEST_F(RouterProgramsEdge, ChecksumCarryWrapsCorrectly)
 {

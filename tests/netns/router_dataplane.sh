@@ -170,6 +170,10 @@ wait_neighbours() {
 start_router tc router-tc
 wait_neighbours
 in_ns r tc filter show dev eth0 ingress | grep -q direct-action || fail "tc router program not on the router's eth0"
+# eth0 is a veth whose peer is in the segment namespace: hairpinned frames go
+# to the peer with bpf_redirect_peer.
+flags=$(bpftool -j map dump pinned "$pin_root/router/pl_rtports_v1" | jq '.[0].formatted.value.flags')
+[ "$flags" = 1 ] || fail "router port flags $flags, want 1 (veth peer in another namespace)"
 before=$(router_forwarded)
 all_pairs "tc hook"
 fwd=$(( $(router_forwarded) - before ))

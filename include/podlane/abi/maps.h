@@ -146,9 +146,16 @@ struct podlane_router_port_key {
 	__u32 ifindex;
 };
 
+enum podlane_router_port_flags {
+	/* The interface is a veth whose peer lives in another namespace: a
+	 * frame forwarded back out of it can go straight to the peer's ingress
+	 * (bpf_redirect_peer), skipping the transmit and backlog hand-off. */
+	PODLANE_ROUTER_PORT_F_VETH_PEER = 1u << 0,
+};
+
 struct podlane_router_port_value {
 	__u8 mac[PODLANE_ETH_ALEN]; /* source MAC of forwarded frames */
-	__u16 pad;
+	__u16 flags;                /* enum podlane_router_port_flags */
 	__u32 mtu; /* host order; informational, bpf_check_mtu decides */
 };
 
