@@ -9,8 +9,7 @@ namespace {
 
 // Reads key into out when present with the right type; a wrong type is an error.
 template <typename T>
-Status read_key(const nlohmann::json &doc, const char *key, T &out, bool required)
-{
+Status read_key(const nlohmann::json &doc, const char *key, T &out, bool required) {
     auto it = doc.find(key);
     if (it == doc.end() || it->is_null()) {
         if (required) return Error{std::string("agent state: missing key \"") + key + "\""};
@@ -24,16 +23,14 @@ Status read_key(const nlohmann::json &doc, const char *key, T &out, bool require
     return {};
 }
 
-std::string trim(std::string s)
-{
+std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
 
 }  // namespace
 
-Result<AgentInfo> parse_agent_state(const std::string &json_text)
-{
+Result<AgentInfo> parse_agent_state(const std::string &json_text) {
     auto doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return Error{"agent state is not a JSON object"};
     AgentInfo a;
@@ -56,8 +53,7 @@ Result<AgentInfo> parse_agent_state(const std::string &json_text)
     return a;
 }
 
-AgentInfo read_agent_info(const std::string &run_root, const std::string &node)
-{
+AgentInfo read_agent_info(const std::string &run_root, const std::string &node) {
     std::string path = run_root + "/" + node + "/agent.json";
     auto text = read_file(path);
     if (!text) {
@@ -82,7 +78,8 @@ AgentInfo read_agent_info(const std::string &run_root, const std::string &node)
     if (a.pid <= 0 || !comm) {
         a.problem = "podlaned (pid " + std::to_string(a.pid) + ") is not running; " + path + " is stale";
     } else if (trim(*comm) != "podlaned") {
-        a.problem = "pid " + std::to_string(a.pid) + " is now '" + trim(*comm) + "', not podlaned; " + path + " is stale";
+        a.problem =
+            "pid " + std::to_string(a.pid) + " is now '" + trim(*comm) + "', not podlaned; " + path + " is stale";
     } else {
         a.running = true;
         a.netns_path = "/proc/" + std::to_string(a.pid) + "/ns/net";

@@ -14,16 +14,14 @@ namespace {
 #define CAP_BPF 39
 #endif
 
-bool has_effective_cap(int cap)
-{
+bool has_effective_cap(int cap) {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
     if (syscall(SYS_capget, &header, data) != 0) return false;
     return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-std::string join(const std::vector<std::string> &items)
-{
+std::string join(const std::vector<std::string> &items) {
     std::string out;
     for (const auto &s : items) out += (out.empty() ? "" : ", ") + s;
     return out;
@@ -31,31 +29,28 @@ std::string join(const std::vector<std::string> &items)
 
 }  // namespace
 
-int exit_code_for(const Error &error)
-{
+int exit_code_for(const Error &error) {
     switch (error.errnum) {
-    case 0:       // our own validation: malformed input, unknown node, ...
-    case ENOENT:  // maps not pinned, no such entry
-    case EPERM:
-    case EACCES:  // not root
-    case E2BIG:
-    case ENOSPC:  // map full
-    case ENODEV:  // unknown interface
-    case EINVAL:
-        return kExitBadInput;
-    default:
-        return kExitFailed;
+        case 0:       // our own validation: malformed input, unknown node, ...
+        case ENOENT:  // maps not pinned, no such entry
+        case EPERM:
+        case EACCES:  // not root
+        case E2BIG:
+        case ENOSPC:  // map full
+        case ENODEV:  // unknown interface
+        case EINVAL:
+            return kExitBadInput;
+        default:
+            return kExitFailed;
     }
 }
 
-Status check_privileges()
-{
+Status check_privileges() {
     if (geteuid() == 0 || has_effective_cap(CAP_SYS_ADMIN) || has_effective_cap(CAP_BPF)) return {};
     return Error{"podlanectl needs root (CAP_BPF) to read the pinned BPF maps; run it with sudo", EPERM};
 }
 
-Result<std::vector<std::string>> list_nodes(const std::string &pin_root)
-{
+Result<std::vector<std::string>> list_nodes(const std::string &pin_root) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(pin_root, ec))
@@ -68,8 +63,7 @@ Result<std::vector<std::string>> list_nodes(const std::string &pin_root)
     return nodes;
 }
 
-Result<std::string> resolve_node(const std::string &pin_root, const std::string &requested)
-{
+Result<std::string> resolve_node(const std::string &pin_root, const std::string &requested) {
     auto nodes = list_nodes(pin_root);
     if (!nodes) return nodes.error();
     if (nodes->empty()) return Error{"no node's maps are pinned: is podlaned running? looked in " + pin_root, ENOENT};
@@ -82,19 +76,18 @@ Result<std::string> resolve_node(const std::string &pin_root, const std::string 
         return Error{"--node '" + requested + "' is not a node name"};
     if (std::find(nodes->begin(), nodes->end(), requested) == nodes->end())
         return Error{"unknown node '" + requested + "': no maps pinned in " + pin_root + "/" + requested +
-                     " (nodes pinned there: " + join(*nodes) + ")", ENOENT};
+                         " (nodes pinned there: " + join(*nodes) + ")",
+                     ENOENT};
     return requested;
 }
 
-Result<Format> parse_format(const std::string &text)
-{
+Result<Format> parse_format(const std::string &text) {
     if (text == "table") return Format::Table;
     if (text == "json") return Format::Json;
     return Error{"-o '" + text + "': expected table or json"};
 }
 
-Result<Context> Context::open(const GlobalOptions &options)
-{
+Result<Context> Context::open(const GlobalOptions &options) {
     auto format = parse_format(options.output);
     if (!format) return format.error();
     if (auto st = check_privileges(); !st) return st.error();

@@ -26,8 +26,8 @@ int exit_code_for(const Error &error);
 
 struct GlobalOptions {
     std::string pin_root = "/sys/fs/bpf/podlane";
-    std::string node;                  // empty: the only node pinned under pin_root
-    std::string output = "table";      // table | json
+    std::string node;                       // empty: the only node pinned under pin_root
+    std::string output = "table";           // table | json
     std::string run_root = "/run/podlane";  // where podlaned writes <node>/agent.json
 };
 

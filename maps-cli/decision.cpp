@@ -5,19 +5,19 @@
 namespace podlane::ctl {
 namespace {
 
-bool is_multicast_or_broadcast(Ipv4 addr) { return (addr.host() & 0xF0000000u) == 0xE0000000u || addr.be == 0xFFFFFFFFu; }
+bool is_multicast_or_broadcast(Ipv4 addr) {
+    return (addr.host() & 0xF0000000u) == 0xE0000000u || addr.be == 0xFFFFFFFFu;
+}
 
 // pl_unclaimed_reason(): why a destination no entry claims goes to the kernel.
-podlane_reason unclaimed_reason(const std::optional<podlane_node_config> &cfg, Ipv4 dst)
-{
+podlane_reason unclaimed_reason(const std::optional<podlane_node_config> &cfg, Ipv4 dst) {
     if (!cfg) return PODLANE_PASS_NO_CONFIG;
     if (dst.be == cfg->node_ip || dst.be == cfg->gateway_ip) return PODLANE_PASS_TO_NODE;
     if (is_multicast_or_broadcast(dst)) return PODLANE_PASS_BROADCAST;
     return PODLANE_PASS_NO_ROUTE;
 }
 
-std::optional<EndpointEntry> find_endpoint(const std::vector<EndpointEntry> &endpoints, Ipv4 ip)
-{
+std::optional<EndpointEntry> find_endpoint(const std::vector<EndpointEntry> &endpoints, Ipv4 ip) {
     auto it = std::find_if(endpoints.begin(), endpoints.end(), [&](const EndpointEntry &e) { return e.pod_ip == ip; });
     if (it == endpoints.end()) return std::nullopt;
     return *it;
@@ -25,16 +25,14 @@ std::optional<EndpointEntry> find_endpoint(const std::vector<EndpointEntry> &end
 
 }  // namespace
 
-std::optional<podlane_node_config> effective_config(const std::optional<podlane_node_config> &config)
-{
+std::optional<podlane_node_config> effective_config(const std::optional<podlane_node_config> &config) {
     if (!config || config->node_ip == 0) return std::nullopt;  // pl_config()
     return config;
 }
 
 Decision decide(const std::vector<RouteEntry> &routes, const std::vector<EndpointEntry> &endpoints,
                 const std::optional<podlane_node_config> &config_in, Ipv4 dst, Direction from,
-                const DecideOptions &options)
-{
+                const DecideOptions &options) {
     const auto cfg = effective_config(config_in);
     Decision d;
     d.route = longest_prefix_match(routes, dst);

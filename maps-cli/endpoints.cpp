@@ -4,14 +4,14 @@
 
 namespace podlane::ctl {
 
-EndpointsCommands::EndpointsCommands(CLI::App &app)
-{
+EndpointsCommands::EndpointsCommands(CLI::App &app) {
     group_ = app.add_subcommand("endpoints", "List local pods known to the dataplane, or delete a stale one");
     group_->alias("ep");
     group_->require_subcommand(1);
-    group_->footer("Examples:\n"
-                   "  podlanectl endpoints list\n"
-                   "  podlanectl endpoints del 10.244.1.23");
+    group_->footer(
+        "Examples:\n"
+        "  podlanectl endpoints list\n"
+        "  podlanectl endpoints del 10.244.1.23");
 
     list_ = group_->add_subcommand("list", "Show every local pod: IP, host-side veth, MACs");
     list_->alias("ls");
@@ -20,14 +20,16 @@ EndpointsCommands::EndpointsCommands(CLI::App &app)
     del_ = group_->add_subcommand("del", "Delete a stale endpoint (repair only: the CNI plugin owns endpoints)");
     del_->alias("delete");
     del_->add_option("IP", ip_, "The pod's IPv4 address")->required();
-    del_->footer("Exit code 1 when there is no such endpoint.\n"
-                 "Example:\n  podlanectl endpoints del 10.244.1.23");
+    del_->footer(
+        "Exit code 1 when there is no such endpoint.\n"
+        "Example:\n  podlanectl endpoints del 10.244.1.23");
 }
 
-bool EndpointsCommands::selected() const { return group_->parsed(); }
+bool EndpointsCommands::selected() const {
+    return group_->parsed();
+}
 
-Result<int> EndpointsCommands::run(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> EndpointsCommands::run(const GlobalOptions &global, std::ostream &out) {
     if (list_->parsed()) {
         auto ctx = Context::open(global);
         if (!ctx) return ctx.error();

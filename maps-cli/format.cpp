@@ -12,38 +12,35 @@ namespace {
 
 using nlohmann::json;
 
-std::string mac_text(const __u8 *bytes)
-{
+std::string mac_text(const __u8 *bytes) {
     Mac mac;
     std::copy(bytes, bytes + PODLANE_ETH_ALEN, mac.bytes.begin());
     return mac.str();
 }
 
-json interface_json(uint32_t ifindex, const IfNames &names)
-{
+json interface_json(uint32_t ifindex, const IfNames &names) {
     auto it = names.find(ifindex);
     return it == names.end() ? json(nullptr) : json(it->second);
 }
 
-std::string join(const std::vector<std::string> &items, const char *sep)
-{
+std::string join(const std::vector<std::string> &items, const char *sep) {
     std::string out;
     for (const auto &s : items) out += (out.empty() ? "" : sep) + s;
     return out;
 }
 
-std::string direction_name(Direction d) { return d == Direction::FromPod ? "pod" : "uplink"; }
+std::string direction_name(Direction d) {
+    return d == Direction::FromPod ? "pod" : "uplink";
+}
 
-std::string fixed(double v, int decimals)
-{
+std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
 }
 
 // 1234567 -> "1.2M"; for rates.
-std::string si(double v)
-{
+std::string si(double v) {
     const char *units[] = {"", "k", "M", "G", "T"};
     int u = 0;
     while (v >= 1000 && u < 4) {
@@ -53,16 +50,14 @@ std::string si(double v)
     return fixed(v, u == 0 ? 0 : 1) + units[u];
 }
 
-std::string time_text(long long unix_seconds)
-{
+std::string time_text(long long unix_seconds) {
     std::time_t t = static_cast<std::time_t>(unix_seconds);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
     return buf;
 }
 
-std::vector<std::string> config_flag_names(uint32_t flags)
-{
+std::vector<std::string> config_flag_names(uint32_t flags) {
     std::vector<std::string> out;
     if (flags & PODLANE_CONFIG_F_VIA_ROUTER) out.push_back("via-router");
     if (flags & PODLANE_CONFIG_F_PER_VETH) out.push_back("per-veth");
@@ -71,8 +66,7 @@ std::vector<std::string> config_flag_names(uint32_t flags)
     return out;
 }
 
-json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &names)
-{
+json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &names) {
     if (!cfg) return nullptr;
     auto dev = [&](uint32_t ifindex) { return json{{"ifindex", ifindex}, {"name", interface_json(ifindex, names)}}; };
     return {
@@ -90,10 +84,11 @@ json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &n
 }
 
 // Arrays always hold max_entries slots: "fill" means nothing for them.
-bool is_array_map(const MapUsage &m) { return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS; }
+bool is_array_map(const MapUsage &m) {
+    return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS;
+}
 
-std::string reason_name(unsigned index)
-{
+std::string reason_name(unsigned index) {
     const ReasonInfo *info = reason_info(index);
     return info ? std::string(info->name) : "reason-" + std::to_string(index);
 }
@@ -103,19 +98,16 @@ std::string reason_name(unsigned index)
 // --- Table
 
 Table::Table(std::vector<std::string> headers, std::vector<bool> right_aligned)
-    : headers_(std::move(headers)), right_(std::move(right_aligned))
-{
+    : headers_(std::move(headers)), right_(std::move(right_aligned)) {
     right_.resize(headers_.size(), false);
 }
 
-void Table::add(std::vector<std::string> row)
-{
+void Table::add(std::vector<std::string> row) {
     row.resize(headers_.size());
     rows_.push_back(std::move(row));
 }
 
-std::string Table::str() const
-{
+std::string Table::str() const {
     std::vector<size_t> width(headers_.size());
     for (size_t c = 0; c < headers_.size(); c++) {
         width[c] = headers_[c].size();
@@ -143,8 +135,7 @@ std::string Table::str() const
 
 // --- shared pieces
 
-std::vector<std::string> route_flag_names(uint32_t flags)
-{
+std::vector<std::string> route_flag_names(uint32_t flags) {
     std::vector<std::string> out;
     if (flags & PODLANE_ROUTE_F_LOCAL) out.push_back("local");
     if (flags & PODLANE_ROUTE_F_STATIC) out.push_back("static");
@@ -154,22 +145,19 @@ std::vector<std::string> route_flag_names(uint32_t flags)
     return out;
 }
 
-std::string route_kind(const podlane_route_value &v)
-{
+std::string route_kind(const podlane_route_value &v) {
     if (v.flags & PODLANE_ROUTE_F_LOCAL) return "local";
     if (v.flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) return "router-nexthop";
     return "remote";
 }
 
-std::string interface_text(uint32_t ifindex, const IfNames &names)
-{
+std::string interface_text(uint32_t ifindex, const IfNames &names) {
     if (ifindex == 0) return "-";
     auto it = names.find(ifindex);
     return it == names.end() ? "#" + std::to_string(ifindex) + " (gone)" : it->second;
 }
 
-json route_json(const RouteEntry &r, const IfNames &names)
-{
+json route_json(const RouteEntry &r, const IfNames &names) {
     return {
         {"cidr", r.cidr.str()},
         {"kind", route_kind(r.value)},
@@ -181,8 +169,7 @@ json route_json(const RouteEntry &r, const IfNames &names)
     };
 }
 
-json endpoint_json(const EndpointEntry &e, const IfNames &names)
-{
+json endpoint_json(const EndpointEntry &e, const IfNames &names) {
     std::vector<std::string> flags;
     if (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) flags.push_back("prog-attached");
     return {
@@ -195,8 +182,7 @@ json endpoint_json(const EndpointEntry &e, const IfNames &names)
     };
 }
 
-std::string describe_route(const RouteEntry &r, const IfNames &names)
-{
+std::string describe_route(const RouteEntry &r, const IfNames &names) {
     std::string text = r.cidr.str();
     if (r.value.flags & PODLANE_ROUTE_F_LOCAL)
         text += " local (this node's pods)";
@@ -206,8 +192,7 @@ std::string describe_route(const RouteEntry &r, const IfNames &names)
     return text;
 }
 
-std::string with_thousands(uint64_t n)
-{
+std::string with_thousands(uint64_t n) {
     std::string digits = std::to_string(n), out;
     for (size_t i = 0; i < digits.size(); i++) {
         if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
@@ -216,12 +201,13 @@ std::string with_thousands(uint64_t n)
     return out;
 }
 
-std::string json_text(const json &doc, bool compact) { return (compact ? doc.dump() : doc.dump(2)) + "\n"; }
+std::string json_text(const json &doc, bool compact) {
+    return (compact ? doc.dump() : doc.dump(2)) + "\n";
+}
 
 // --- routes
 
-std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f)
-{
+std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f) {
     std::sort(routes.begin(), routes.end(), [](const RouteEntry &a, const RouteEntry &b) {
         if (a.cidr.prefix.host() != b.cidr.prefix.host()) return a.cidr.prefix.host() < b.cidr.prefix.host();
         return a.cidr.length < b.cidr.length;
@@ -242,9 +228,8 @@ std::string render_routes(const std::string &node, std::vector<RouteEntry> route
     return t.str();
 }
 
-std::string render_route_added(const std::string &node, const RouteEntry &route, const std::optional<RouteEntry> &previous,
-                               const IfNames &names, Format f)
-{
+std::string render_route_added(const std::string &node, const RouteEntry &route,
+                               const std::optional<RouteEntry> &previous, const IfNames &names, Format f) {
     if (f == Format::Json)
         return json_text({{"node", node},
                           {"action", previous ? "replaced" : "added"},
@@ -255,8 +240,7 @@ std::string render_route_added(const std::string &node, const RouteEntry &route,
     return "added " + describe_route(route, names) + "\n";
 }
 
-std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f)
-{
+std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f) {
     if (f == Format::Json)
         return json_text({{"node", node}, {"action", "deleted"}, {"route", route_json(previous, names)}});
     return "deleted " + describe_route(previous, names) + "\n";
@@ -265,8 +249,7 @@ std::string render_route_deleted(const std::string &node, const RouteEntry &prev
 // --- endpoints
 
 std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
-                             Format f)
-{
+                             Format f) {
     std::sort(endpoints.begin(), endpoints.end(), [](const auto &a, const auto &b) { return a.pod_ip < b.pod_ip; });
     if (f == Format::Json) {
         json list = json::array();
@@ -282,35 +265,35 @@ std::string render_endpoints(const std::string &node, std::vector<EndpointEntry>
 }
 
 std::string render_endpoint_deleted(const std::string &node, const EndpointEntry &previous, const IfNames &names,
-                                    Format f)
-{
+                                    Format f) {
     if (f == Format::Json)
         return json_text({{"node", node}, {"action", "deleted"}, {"endpoint", endpoint_json(previous, names)}});
-    return "deleted endpoint " + previous.pod_ip.str() + " (host veth " + interface_text(previous.value.host_ifindex, names) +
-           ", pod MAC " + mac_text(previous.value.pod_mac) + ")\n";
+    return "deleted endpoint " + previous.pod_ip.str() + " (host veth " +
+           interface_text(previous.value.host_ifindex, names) + ", pod MAC " + mac_text(previous.value.pod_mac) + ")\n";
 }
 
 // --- lookup
 
 namespace {
 
-std::string lookup_summary(const LookupReport &r, const IfNames &names)
-{
+std::string lookup_summary(const LookupReport &r, const IfNames &names) {
     const Decision &d = r.decision;
     switch (d.reason) {
-    case PODLANE_FWD_REMOTE:
-        return "forwarded in BPF to node " + Ipv4{d.route->value.node_ip}.str() + " out of " +
-               interface_text(d.route->value.uplink_ifindex, names);
-    case PODLANE_FWD_LOCAL:
-        return "delivered in BPF to local pod " + r.ip.str() + " through host veth " +
-               interface_text(d.endpoint->value.host_ifindex, names);
-    case PODLANE_DROP_NO_UPLINK:
-        return "dropped: route " + d.route->cidr.str() + " names uplink " +
-               interface_text(d.route->value.uplink_ifindex, names) + ", which does not exist";
-    case PODLANE_DROP_NO_ENDPOINT: return "dropped: in this node's pod CIDR, but no pod has this address";
-    case PODLANE_PASS_NO_ENDPOINT:
-        return "not handled: local pod CIDR, endpoint not registered; the bridge delivers it";
-    default: break;
+        case PODLANE_FWD_REMOTE:
+            return "forwarded in BPF to node " + Ipv4{d.route->value.node_ip}.str() + " out of " +
+                   interface_text(d.route->value.uplink_ifindex, names);
+        case PODLANE_FWD_LOCAL:
+            return "delivered in BPF to local pod " + r.ip.str() + " through host veth " +
+                   interface_text(d.endpoint->value.host_ifindex, names);
+        case PODLANE_DROP_NO_UPLINK:
+            return "dropped: route " + d.route->cidr.str() + " names uplink " +
+                   interface_text(d.route->value.uplink_ifindex, names) + ", which does not exist";
+        case PODLANE_DROP_NO_ENDPOINT:
+            return "dropped: in this node's pod CIDR, but no pod has this address";
+        case PODLANE_PASS_NO_ENDPOINT:
+            return "not handled: local pod CIDR, endpoint not registered; the bridge delivers it";
+        default:
+            break;
     }
     const ReasonInfo *info = reason_info(d.reason);
     return "not handled: goes to the kernel (" + std::string(info ? info->description : "?") + ")";
@@ -318,8 +301,7 @@ std::string lookup_summary(const LookupReport &r, const IfNames &names)
 
 }  // namespace
 
-std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
-{
+std::string render_lookup(const LookupReport &r, const IfNames &names, Format f) {
     const Decision &d = r.decision;
     const ReasonInfo *info = reason_info(d.reason);
     std::string verdict(info ? verdict_name(info->verdict) : "?");
@@ -352,9 +334,10 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
     t.add({"reason", reason_name(d.reason) + " (" + verdict + ")"});
     t.add({"route", d.route ? describe_route(*d.route, names) + " [longest prefix match]" : "none matches"});
     if (d.route && (d.route->value.flags & PODLANE_ROUTE_F_LOCAL))
-        t.add({"endpoint", d.endpoint ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
-                                            ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
-                                      : "none registered"});
+        t.add({"endpoint", d.endpoint
+                               ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
+                                     ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
+                               : "none registered"});
     if (!r.config && d.reason != PODLANE_PASS_NO_CONFIG)
         t.add({"note", "the agent has not written this node's config yet"});
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
@@ -365,8 +348,7 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
 
 // --- stats
 
-std::string render_stats(const StatsReport &r, Format f)
-{
+std::string render_stats(const StatsReport &r, Format f) {
     const bool rates = r.previous && r.interval_seconds > 0;
     auto rate = [&](unsigned i, bool bytes) {
         const auto &now = r.totals[i], &before = (*r.previous)[i];
@@ -450,8 +432,7 @@ std::string render_stats(const StatsReport &r, Format f)
 
 // --- status
 
-std::string render_status(const StatusReport &r, const IfNames &names, Format f)
-{
+std::string render_status(const StatusReport &r, const IfNames &names, Format f) {
     if (f == Format::Json) {
         json agent = {
             {"running", r.agent.running},
@@ -482,11 +463,12 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
             });
         json maps = json::array();
         for (const auto &m : r.maps)
-            maps.push_back({{"name", m.name},
-                            {"entries", m.entries},
-                            {"maxEntries", m.max_entries},
-                            {"fillPercent", is_array_map(m) || !m.max_entries ? json(nullptr)
-                                                                              : json(100.0 * m.entries / m.max_entries)}});
+            maps.push_back(
+                {{"name", m.name},
+                 {"entries", m.entries},
+                 {"maxEntries", m.max_entries},
+                 {"fillPercent",
+                  is_array_map(m) || !m.max_entries ? json(nullptr) : json(100.0 * m.entries / m.max_entries)}});
         return json_text({{"node", r.node},
                           {"pinDir", r.pin_dir},
                           {"dataplaneLoaded", r.dataplane_loaded},
@@ -498,8 +480,8 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
 
     Table head({"", ""});
     head.add({"node", r.node + " (maps pinned in " + r.pin_dir + ")"});
-    head.add({"dataplane", r.dataplane_loaded ? "loaded: maps pinned, programs attached"
-                                              : "NOT fully loaded (see below)"});
+    head.add(
+        {"dataplane", r.dataplane_loaded ? "loaded: maps pinned, programs attached" : "NOT fully loaded (see below)"});
     if (r.agent.running)
         head.add({"agent", "podlaned running, pid " + std::to_string(r.agent.pid) + ", version " + r.agent.version +
                                ", started " + time_text(r.agent.started_at)});
@@ -508,13 +490,14 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
     if (r.agent.found) {
         head.add({"config file", r.agent.config_path});
         head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
-                              r.agent.attach_mode + (r.agent.datastore.empty() ? "" : ", datastore " + r.agent.datastore)});
+                              r.agent.attach_mode +
+                              (r.agent.datastore.empty() ? "" : ", datastore " + r.agent.datastore)});
     }
     if (r.config) {
         const auto &c = *r.config;
         head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
-                                     Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() + ", gateway " +
-                                     Ipv4{c.gateway_ip}.str()});
+                                     Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() +
+                                     ", gateway " + Ipv4{c.gateway_ip}.str()});
         head.add({"devices", "bridge " + interface_text(c.bridge_ifindex, names) + ", uplink " +
                                  interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
                                  "), host device " + interface_text(c.hostdev_ifindex, names)});

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent_info.h"
 #include "decision.h"
@@ -35,7 +34,7 @@ private:
 
 // --- pieces shared by several commands
 std::vector<std::string> route_flag_names(uint32_t flags);
-std::string route_kind(const podlane_route_value &v);  // local | remote | router-nexthop
+std::string route_kind(const podlane_route_value &v);                // local | remote | router-nexthop
 std::string interface_text(uint32_t ifindex, const IfNames &names);  // "eth0" or "#7 (gone)"
 nlohmann::json route_json(const RouteEntry &r, const IfNames &names);
 nlohmann::json endpoint_json(const EndpointEntry &e, const IfNames &names);
@@ -44,8 +43,8 @@ std::string with_thousands(uint64_t n);
 
 // --- routes
 std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f);
-std::string render_route_added(const std::string &node, const RouteEntry &route, const std::optional<RouteEntry> &previous,
-                               const IfNames &names, Format f);
+std::string render_route_added(const std::string &node, const RouteEntry &route,
+                               const std::optional<RouteEntry> &previous, const IfNames &names, Format f);
 std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f);
 
 // --- endpoints
@@ -77,11 +76,11 @@ std::string render_stats(const StatsReport &report, Format f);
 
 // --- status
 struct AttachmentStatus {
-    AgentAttachment expected;     // as the agent recorded it
-    std::optional<bool> attached; // nullopt: not checked (agent not running)
-    uint32_t program_id = 0;      // what the kernel has there (0: nothing)
-    std::string program_name;     // the kernel's (15 characters at most)
-    std::string problem;          // why it is not as recorded
+    AgentAttachment expected;      // as the agent recorded it
+    std::optional<bool> attached;  // nullopt: not checked (agent not running)
+    uint32_t program_id = 0;       // what the kernel has there (0: nothing)
+    std::string program_name;      // the kernel's (15 characters at most)
+    std::string problem;           // why it is not as recorded
 };
 
 struct StatusReport {

@@ -4,28 +4,30 @@
 
 namespace podlane::ctl {
 
-LookupCommand::LookupCommand(CLI::App &app)
-{
+LookupCommand::LookupCommand(CLI::App &app) {
     cmd_ = app.add_subcommand("lookup", "Where does a packet to IP go, and why: the BPF program's decision");
     cmd_->add_option("IP", ip_, "Destination IPv4 address")->required();
-    cmd_->add_option("--from", from_, "Where the packet comes from: pod (a local pod or this node) or uplink (another node)")
+    cmd_->add_option("--from", from_,
+                     "Where the packet comes from: pod (a local pod or this node) or uplink (another node)")
         ->check(CLI::IsMember({"pod", "uplink"}))
         ->capture_default_str();
     cmd_->add_option("--ttl", ttl_, "The packet's TTL (<= 1 goes to the kernel for time-exceeded)")
         ->check(CLI::Range(0, 255))
         ->capture_default_str();
-    cmd_->footer("Answers with the route that matches (longest prefix), the node IP and uplink it forwards to,\n"
-                 "the local pod it delivers to, or why the packet is left to the kernel or dropped.\n"
-                 "Examples:\n"
-                 "  podlanectl lookup 10.244.2.15\n"
-                 "  podlanectl lookup 10.244.1.7 --from uplink\n"
-                 "  podlanectl --node node3 lookup 10.244.1.7 -o json");
+    cmd_->footer(
+        "Answers with the route that matches (longest prefix), the node IP and uplink it forwards to,\n"
+        "the local pod it delivers to, or why the packet is left to the kernel or dropped.\n"
+        "Examples:\n"
+        "  podlanectl lookup 10.244.2.15\n"
+        "  podlanectl lookup 10.244.1.7 --from uplink\n"
+        "  podlanectl --node node3 lookup 10.244.1.7 -o json");
 }
 
-bool LookupCommand::selected() const { return cmd_->parsed(); }
+bool LookupCommand::selected() const {
+    return cmd_->parsed();
+}
 
-Result<int> LookupCommand::run(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> LookupCommand::run(const GlobalOptions &global, std::ostream &out) {
     auto ip = Ipv4::parse(ip_);
     if (!ip) return ip.error();
     auto ctx = Context::open(global);

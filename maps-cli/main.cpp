@@ -30,8 +30,7 @@ const char *kFooter =
 
 // CLI11 says "A subcommand is required" both for a missing and for an
 // unknown command word; say which, and what the choices are.
-std::string parse_error_line(CLI::App &app, const CLI::ParseError &e)
-{
+std::string parse_error_line(CLI::App &app, const CLI::ParseError &e) {
     CLI::App *cmd = &app;
     std::string path = "podlanectl";
     while (!cmd->get_subcommands().empty()) {
@@ -52,14 +51,14 @@ std::string parse_error_line(CLI::App &app, const CLI::ParseError &e)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     GlobalOptions global;
     CLI::App app{kDescription, "podlanectl"};
     app.fallthrough();  // global options also after the subcommand: `routes list -o json`
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("podlanectl ") + PODLANE_VERSION + " (map layout v1)");
-    app.add_option("--pin-root", global.pin_root, "Where podlaned pins maps, one folder per node")->capture_default_str();
+    app.add_option("--pin-root", global.pin_root, "Where podlaned pins maps, one folder per node")
+        ->capture_default_str();
     app.add_option("--node", global.node, "Node whose maps to use (default: the only node pinned)")
         ->envname("PODLANE_NODE");
     app.add_option("-o,--output", global.output, "Output format: table or json")

@@ -6,15 +6,13 @@
 namespace podlane::ctl {
 namespace {
 
-std::optional<RouteEntry> find_route(const std::vector<RouteEntry> &routes, const Cidr &cidr)
-{
+std::optional<RouteEntry> find_route(const std::vector<RouteEntry> &routes, const Cidr &cidr) {
     auto it = std::find_if(routes.begin(), routes.end(), [&](const RouteEntry &r) { return r.cidr == cidr; });
     if (it == routes.end()) return std::nullopt;
     return *it;
 }
 
-Status check_next_hop(Ipv4 ip, const std::string &text)
-{
+Status check_next_hop(Ipv4 ip, const std::string &text) {
     uint32_t h = ip.host();
     if (h == 0 || h == 0xFFFFFFFFu || (h & 0xF0000000u) == 0xE0000000u || (h >> 24) == 127)
         return Error{"next hop '" + text + "' is not a unicast node address"};
@@ -23,49 +21,53 @@ Status check_next_hop(Ipv4 ip, const std::string &text)
 
 }  // namespace
 
-IfNames node_interface_names(const Context &ctx)
-{
+IfNames node_interface_names(const Context &ctx) {
     auto names = interface_names(ctx.netns_path());
     return names ? *names : IfNames{};
 }
 
-RoutesCommands::RoutesCommands(CLI::App &app)
-{
+RoutesCommands::RoutesCommands(CLI::App &app) {
     group_ = app.add_subcommand("routes", "List, add and delete pod CIDR routes (the LPM map pl_routes_v1)");
     group_->require_subcommand(1);
-    group_->footer("Examples:\n"
-                   "  podlanectl routes list\n"
-                   "  podlanectl routes add 10.244.7.0/24 via 192.168.1.17\n"
-                   "  podlanectl routes add 10.250.0.0/16 via 192.168.1.12 --dev eth1\n"
-                   "  podlanectl routes del 10.250.0.0/16");
+    group_->footer(
+        "Examples:\n"
+        "  podlanectl routes list\n"
+        "  podlanectl routes add 10.244.7.0/24 via 192.168.1.17\n"
+        "  podlanectl routes add 10.250.0.0/16 via 192.168.1.12 --dev eth1\n"
+        "  podlanectl routes del 10.250.0.0/16");
 
     list_ = group_->add_subcommand("list", "Show every route: CIDR, next-hop node, uplink, who wrote it");
     list_->alias("ls");
     list_->footer("Example:\n  podlanectl --node node1 routes list -o json");
 
-    add_ = group_->add_subcommand("add", "Add (or replace) a static route: packets to CIDR go to NODE_IP out of the uplink");
+    add_ = group_->add_subcommand("add",
+                                  "Add (or replace) a static route: packets to CIDR go to NODE_IP out of the uplink");
     add_->add_option("CIDR", cidr_, "Destination, host bits zero (e.g. 10.244.7.0/24)")->required();
     add_->add_option("via", via_, "The word 'via'")->required();
     add_->add_option("NODE_IP", node_ip_, "The node that owns CIDR (next hop)")->required();
-    add_->add_option("--dev", dev_, "Uplink interface (in the node's namespace); default: the node's configured uplink");
+    add_->add_option("--dev", dev_,
+                     "Uplink interface (in the node's namespace); default: the node's configured uplink");
     add_->add_flag("--force", force_, "Allow replacing this node's own (local) pod CIDR route");
-    add_->footer("Static routes are flagged so podlaned's reconcile never changes or removes them.\n"
-                 "Adding over an existing CIDR replaces it atomically and says so.\n"
-                 "Examples:\n"
-                 "  podlanectl routes add 10.244.7.0/24 via 192.168.1.17\n"
-                 "  podlanectl --node node2 routes add 10.250.0.0/16 via 192.168.1.12 --dev eth1");
+    add_->footer(
+        "Static routes are flagged so podlaned's reconcile never changes or removes them.\n"
+        "Adding over an existing CIDR replaces it atomically and says so.\n"
+        "Examples:\n"
+        "  podlanectl routes add 10.244.7.0/24 via 192.168.1.17\n"
+        "  podlanectl --node node2 routes add 10.250.0.0/16 via 192.168.1.12 --dev eth1");
 
     del_ = group_->add_subcommand("del", "Delete the route for exactly CIDR");
     del_->alias("delete");
     del_->add_option("CIDR", cidr_, "The route's CIDR as listed")->required();
-    del_->footer("Exit code 1 when there is no such route. A route podlaned manages comes back at its next reconcile.\n"
-                 "Example:\n  podlanectl routes del 10.250.0.0/16");
+    del_->footer(
+        "Exit code 1 when there is no such route. A route podlaned manages comes back at its next reconcile.\n"
+        "Example:\n  podlanectl routes del 10.250.0.0/16");
 }
 
-bool RoutesCommands::selected() const { return group_->parsed(); }
+bool RoutesCommands::selected() const {
+    return group_->parsed();
+}
 
-Result<int> RoutesCommands::run(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> RoutesCommands::run(const GlobalOptions &global, std::ostream &out) {
     if (add_->parsed()) return add(global, out);
     if (del_->parsed()) return del(global, out);
     auto ctx = Context::open(global);
@@ -76,8 +78,7 @@ Result<int> RoutesCommands::run(const GlobalOptions &global, std::ostream &out)
     return kExitOk;
 }
 
-Result<int> RoutesCommands::add(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> RoutesCommands::add(const GlobalOptions &global, std::ostream &out) {
     auto cidr = Cidr::parse(cidr_);
     if (!cidr) return cidr.error();
     if (via_ != "via") return Error{"expected 'via' after the CIDR, got '" + via_ + "' (routes add CIDR via NODE_IP)"};
@@ -104,8 +105,9 @@ Result<int> RoutesCommands::add(const GlobalOptions &global, std::ostream &out)
     if (!routes) return routes.error();
     auto previous = find_route(*routes, *cidr);
     if (previous && (previous->value.flags & PODLANE_ROUTE_F_LOCAL) && !force_)
-        return Error{cidr->str() + " is this node's own pod CIDR (a local route); replacing it would cut off the node's "
-                                   "pods. Add --force if that is what you want"};
+        return Error{cidr->str() +
+                     " is this node's own pod CIDR (a local route); replacing it would cut off the node's "
+                     "pods. Add --force if that is what you want"};
 
     RouteEntry route{*cidr, {}};
     route.value.node_ip = node_ip->be;
@@ -119,8 +121,7 @@ Result<int> RoutesCommands::add(const GlobalOptions &global, std::ostream &out)
     return kExitOk;
 }
 
-Result<int> RoutesCommands::del(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> RoutesCommands::del(const GlobalOptions &global, std::ostream &out) {
     auto cidr = Cidr::parse(cidr_);
     if (!cidr) return cidr.error();
     auto ctx = Context::open(global);

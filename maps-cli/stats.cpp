@@ -7,25 +7,27 @@
 
 namespace podlane::ctl {
 
-StatsCommand::StatsCommand(CLI::App &app)
-{
-    cmd_ = app.add_subcommand("stats", "Packet and byte counters per verdict reason (forwarded, passed, dropped and why)");
+StatsCommand::StatsCommand(CLI::App &app) {
+    cmd_ =
+        app.add_subcommand("stats", "Packet and byte counters per verdict reason (forwarded, passed, dropped and why)");
     cmd_->add_option("-w,--watch", watch_, "Print rates every SECONDS until interrupted")
         ->check(CLI::Range(0.1, 86400.0));
     cmd_->add_option("-n,--count", count_, "With --watch: stop after N reports")->check(CLI::PositiveNumber);
     cmd_->add_flag("-a,--all", all_, "Table: also show reasons that never counted (JSON always has all)");
-    cmd_->footer("Counters only grow (until the maps are re-created). Drop reasons are named in words;\n"
-                 "with -o json --watch, every report is one JSON document on its own line.\n"
-                 "Examples:\n"
-                 "  podlanectl stats\n"
-                 "  podlanectl stats --watch 1\n"
-                 "  podlanectl stats --watch 5 --count 12 -o json >> rates.jsonl");
+    cmd_->footer(
+        "Counters only grow (until the maps are re-created). Drop reasons are named in words;\n"
+        "with -o json --watch, every report is one JSON document on its own line.\n"
+        "Examples:\n"
+        "  podlanectl stats\n"
+        "  podlanectl stats --watch 1\n"
+        "  podlanectl stats --watch 5 --count 12 -o json >> rates.jsonl");
 }
 
-bool StatsCommand::selected() const { return cmd_->parsed(); }
+bool StatsCommand::selected() const {
+    return cmd_->parsed();
+}
 
-Result<int> StatsCommand::run(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> StatsCommand::run(const GlobalOptions &global, std::ostream &out) {
     if (count_ > 0 && watch_ <= 0) return Error{"--count needs --watch SECONDS"};
     auto ctx = Context::open(global);
     if (!ctx) return ctx.error();

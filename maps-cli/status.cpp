@@ -12,8 +12,7 @@
 namespace podlane::ctl {
 namespace {
 
-std::string program_name(uint32_t id)
-{
+std::string program_name(uint32_t id) {
     UniqueFd fd(bpf_prog_get_fd_by_id(id));
     if (!fd.valid()) return "";
     bpf_prog_info info{};
@@ -23,8 +22,7 @@ std::string program_name(uint32_t id)
 }
 
 // Asks the kernel what is attached at a's hook; runs in the agent's netns.
-void check_attachment(AttachmentStatus &a)
-{
+void check_attachment(AttachmentStatus &a) {
     const auto &e = a.expected;
     char name[IF_NAMESIZE] = {};
     if (!if_indextoname(static_cast<unsigned>(e.ifindex), name)) {
@@ -64,21 +62,22 @@ void check_attachment(AttachmentStatus &a)
 
 }  // namespace
 
-StatusCommand::StatusCommand(CLI::App &app)
-{
+StatusCommand::StatusCommand(CLI::App &app) {
     cmd_ = app.add_subcommand("status", "Is the dataplane loaded: agent, attached programs, map fill, node config");
-    cmd_->footer("Reads the agent's state file (<run-root>/<node>/agent.json) and checks each attachment with the\n"
-                 "kernel from inside the agent's network namespace. If podlaned is not running it says so and still\n"
-                 "shows the pinned maps.\n"
-                 "Examples:\n"
-                 "  podlanectl status\n"
-                 "  podlanectl --node node2 status -o json");
+    cmd_->footer(
+        "Reads the agent's state file (<run-root>/<node>/agent.json) and checks each attachment with the\n"
+        "kernel from inside the agent's network namespace. If podlaned is not running it says so and still\n"
+        "shows the pinned maps.\n"
+        "Examples:\n"
+        "  podlanectl status\n"
+        "  podlanectl --node node2 status -o json");
 }
 
-bool StatusCommand::selected() const { return cmd_->parsed(); }
+bool StatusCommand::selected() const {
+    return cmd_->parsed();
+}
 
-Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out)
-{
+Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
     auto ctx = Context::open(global);
     if (!ctx) return ctx.error();
     StatusReport report;
@@ -105,7 +104,8 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out)
         }
     }
     report.dataplane_loaded = report.agent.running && report.config && !report.attachments.empty();
-    for (const auto &a : report.attachments) report.dataplane_loaded = report.dataplane_loaded && a.attached.value_or(false);
+    for (const auto &a : report.attachments)
+        report.dataplane_loaded = report.dataplane_loaded && a.attached.value_or(false);
 
     out << render_status(report, node_interface_names(*ctx), ctx->format());
     return kExitOk;

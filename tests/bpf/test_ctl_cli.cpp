@@ -25,35 +25,34 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ensure_private_netns_once()
-{
+std::string ensure_private_netns_once() {
     static std::string result = enter_private_netns();
     return result;
 }
 
-json parse_json(const CtlRun &r)
-{
+json parse_json(const CtlRun &r) {
     auto doc = json::parse(r.out, nullptr, false);
     EXPECT_FALSE(doc.is_discarded()) << "stdout is not JSON:\n" << r.out << "\nstderr: " << r.err;
     return doc;
 }
 
-int count_lines(const std::string &s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string &s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 // One clear line on stderr, nothing on stdout, exit code 2.
-#define EXPECT_BAD_INPUT(run, needle)                                                          \
-    do {                                                                                       \
-        const CtlRun &r_ = (run);                                                              \
-        EXPECT_EQ(r_.exit_code, 2) << "stderr: " << r_.err << "\nstdout: " << r_.out;          \
-        EXPECT_EQ(count_lines(r_.err), 1) << r_.err;                                           \
-        EXPECT_NE(r_.err.find(needle), std::string::npos) << "stderr: " << r_.err;             \
-        EXPECT_TRUE(r_.out.empty()) << r_.out;                                                 \
+#define EXPECT_BAD_INPUT(run, needle)                                                 \
+    do {                                                                              \
+        const CtlRun &r_ = (run);                                                     \
+        EXPECT_EQ(r_.exit_code, 2) << "stderr: " << r_.err << "\nstdout: " << r_.out; \
+        EXPECT_EQ(count_lines(r_.err), 1) << r_.err;                                  \
+        EXPECT_NE(r_.err.find(needle), std::string::npos) << "stderr: " << r_.err;    \
+        EXPECT_TRUE(r_.out.empty()) << r_.out;                                        \
     } while (0)
 
 class CtlCli : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         PODLANE_REQUIRE_ROOT();
         if (auto why = ensure_private_netns_once(); !why.empty()) GTEST_SKIP() << why;
         if (auto why = ensure_bpffs(); !why.empty()) GTEST_SKIP() << why;
@@ -85,8 +84,7 @@ protected:
         ASSERT_TRUE(maps_->set_config(cfg).ok());
     }
 
-    void TearDown() override
-    {
+    void TearDown() override {
         maps_.reset();
         if (!root_.empty()) remove_pin_dir(root_);
         std::error_code ec;
@@ -96,15 +94,13 @@ protected:
 
     std::string node_dir(const std::string &node = "node1") const { return root_ + "/" + node; }
 
-    CtlRun ctl(std::vector<std::string> args, int as_uid = -1)
-    {
+    CtlRun ctl(std::vector<std::string> args, int as_uid = -1) {
         std::vector<std::string> full = {"--pin-root", root_, "--run-root", run_root_.string()};
         full.insert(full.end(), args.begin(), args.end());
         return run_podlanectl(full, as_uid);
     }
 
-    void seed_local_and_remote()
-    {
+    void seed_local_and_remote() {
         auto put = [&](const char *cidr, const char *via, uint32_t flags) {
             podlane_route_value v{Ipv4::parse(via)->be, uplink_, flags, PODLANE_FAMILY_IPV4};
             ASSERT_TRUE(maps_->put_route(*Cidr::parse(cidr), v).ok());
@@ -124,8 +120,7 @@ protected:
     uint32_t uplink_ = 0, other_uplink_ = 0;
 };
 
-TEST_F(CtlCli, RoutesAddListDelRoundTrip)
-{
+TEST_F(CtlCli, RoutesAddListDelRoundTrip) {
     auto r = ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "added 10.250.0.0/16 via 192.160.1.13 dev ctlup0 (static)\n");
@@ -170,8 +165,7 @@ TEST_F(CtlCli, RoutesAddListDelRoundTrip)
     EXPECT_NE(r.err.find("no route for 10.250.0.0/16"), std::string::npos) << r.err;
 }
 
-TEST_F(CtlCli, AddOverAnExistingCidrSaysReplacedAndShowsTheOldValue)
-{
+TEST_F(CtlCli, AddOverAnExistingCidrSaysReplacedAndShowsTheOldValue) {
     ASSERT_EQ(ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"}).exit_code, 0);
     auto r = ctl({"-o", "json", "routes", "add", "10.250.0.0/16", "via", "192.160.1.14", "--dev", "ctlup1"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -191,8 +185,7 @@ TEST_F(CtlCli, AddOverAnExistingCidrSaysReplacedAndShowsTheOldValue)
     EXPECT_NE(r.out.find("was 10.250.0.0/16 via 192.160.1.14 dev ctlup1"), std::string::npos) << r.out;
 }
 
-TEST_F(CtlCli, AgentRoutesBecomeStaticWhenReplacedAndLocalRouteIsProtected)
-{
+TEST_F(CtlCli, AgentRoutesBecomeStaticWhenReplacedAndLocalRouteIsProtected) {
     seed_local_and_remote();
     auto r = ctl({"routes", "add", "10.244.1.0/24", "via", "192.160.1.12"});
     EXPECT_BAD_INPUT(r, "own pod CIDR");
@@ -205,8 +198,7 @@ TEST_F(CtlCli, AgentRoutesBecomeStaticWhenReplacedAndLocalRouteIsProtected)
     EXPECT_NE(r.out.find("reconcile puts it back"), std::string::npos) << r.out;
 }
 
-TEST_F(CtlCli, DevIsResolvedInTheNodesNamespace)
-{
+TEST_F(CtlCli, DevIsResolvedInTheNodesNamespace) {
     auto r = ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.13", "--dev", "ctlup1"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(maps_->routes().value().at(0).value.uplink_ifindex, other_uplink_);
@@ -216,14 +208,12 @@ TEST_F(CtlCli, DevIsResolvedInTheNodesNamespace)
     EXPECT_EQ(maps_->routes().value().size(), 1u);
 }
 
-TEST_F(CtlCli, AddWithoutDevNeedsTheConfigsUplink)
-{
+TEST_F(CtlCli, AddWithoutDevNeedsTheConfigsUplink) {
     ASSERT_TRUE(maps_->set_config(podlane_node_config{}).ok());
     EXPECT_BAD_INPUT(ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"}), "--dev");
 }
 
-TEST_F(CtlCli, MalformedInputIsOneLineAndExitTwo)
-{
+TEST_F(CtlCli, MalformedInputIsOneLineAndExitTwo) {
     EXPECT_BAD_INPUT(ctl({"routes", "add", "10.250.0.1/16", "via", "192.160.1.13"}), "host bits set (0.0.0.1)");
     EXPECT_BAD_INPUT(ctl({"routes", "add", "10.250.7.0/16", "via", "192.160.1.13"}), "did you mean 10.250.0.0/16");
     EXPECT_BAD_INPUT(ctl({"routes", "del", "10.250.0.1/16"}), "host bits set");
@@ -240,21 +230,23 @@ TEST_F(CtlCli, MalformedInputIsOneLineAndExitTwo)
     EXPECT_BAD_INPUT(ctl({"-o", "yaml", "routes", "list"}), "yaml");
     EXPECT_BAD_INPUT(ctl({"stats", "--count", "3"}), "--count needs --watch");
     EXPECT_BAD_INPUT(ctl({"frobnicate"}), "unknown command 'frobnicate'");
-    EXPECT_BAD_INPUT(ctl({"routes", "frob"}), "unknown command 'frob' for 'podlanectl routes' (commands: list, add, del)");
+    EXPECT_BAD_INPUT(ctl({"routes", "frob"}),
+                     "unknown command 'frob' for 'podlanectl routes' (commands: list, add, del)");
     EXPECT_BAD_INPUT(ctl({"routes"}), "needs a command: list, add, del");
     EXPECT_BAD_INPUT(ctl({"routes", "list", "--bogus"}), "--bogus");
     EXPECT_TRUE(maps_->routes().value().empty()) << "nothing written by a rejected command";
 }
 
-TEST_F(CtlCli, NodeSelection)
-{
+TEST_F(CtlCli, NodeSelection) {
     // One node pinned: no --node needed (every other test relies on it).
     ASSERT_TRUE(pin_node_maps(node_dir("node2")).ok());
     EXPECT_BAD_INPUT(ctl({"routes", "list"}), "node1, node2");
     EXPECT_BAD_INPUT(ctl({"--node", "node7", "routes", "list"}), "unknown node 'node7'");
     EXPECT_NE(ctl({"--node", "node7", "routes", "list"}).err.find("node1, node2"), std::string::npos);
 
-    ASSERT_EQ(ctl({"--node", "node2", "routes", "add", "10.250.0.0/16", "via", "192.160.1.13", "--dev", "ctlup0"}).exit_code, 0);
+    ASSERT_EQ(
+        ctl({"--node", "node2", "routes", "add", "10.250.0.0/16", "via", "192.160.1.13", "--dev", "ctlup0"}).exit_code,
+        0);
     EXPECT_TRUE(maps_->routes().value().empty()) << "node2's write must not land in node1's map";
     auto r = ctl({"--node", "node2", "-o", "json", "routes", "list"});
     EXPECT_EQ(parse_json(r)["node"], "node2");
@@ -265,8 +257,7 @@ TEST_F(CtlCli, NodeSelection)
     EXPECT_EQ(parse_json(r)["node"], "node1");
 }
 
-TEST_F(CtlCli, MapsNotPinnedAsksWhetherPodlanedRuns)
-{
+TEST_F(CtlCli, MapsNotPinnedAsksWhetherPodlanedRuns) {
     std::string absent = root_ + "/absent";
     auto r = run_podlanectl({"--pin-root", absent, "routes", "list"});
     EXPECT_BAD_INPUT(r, "is podlaned running? looked in " + absent);
@@ -277,16 +268,14 @@ TEST_F(CtlCli, MapsNotPinnedAsksWhetherPodlanedRuns)
     EXPECT_NE(r.err.find(node_dir("empty")), std::string::npos) << r.err;
 }
 
-TEST_F(CtlCli, NotRootIsRefusedWithOneLine)
-{
+TEST_F(CtlCli, NotRootIsRefusedWithOneLine) {
     EXPECT_BAD_INPUT(ctl({"routes", "list"}, /*as_uid=*/65534), "needs root");
     EXPECT_BAD_INPUT(ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"}, 65534), "needs root");
     // Help needs no privileges.
     EXPECT_EQ(ctl({"--help"}, 65534).exit_code, 0);
 }
 
-TEST_F(CtlCli, MapFullIsOneLineAndLeavesTheMapIntact)
-{
+TEST_F(CtlCli, MapFullIsOneLineAndLeavesTheMapIntact) {
     ASSERT_TRUE(pin_node_maps(node_dir("small"), /*routes_max=*/2).ok());
     auto add = [&](const char *cidr, const char *via) {
         return ctl({"--node", "small", "routes", "add", cidr, "via", via, "--dev", "ctlup0"});
@@ -302,8 +291,7 @@ TEST_F(CtlCli, MapFullIsOneLineAndLeavesTheMapIntact)
     EXPECT_EQ(r.out.rfind("replaced", 0), 0u) << r.out;
 }
 
-TEST_F(CtlCli, EndpointsListAndDelete)
-{
+TEST_F(CtlCli, EndpointsListAndDelete) {
     seed_local_and_remote();
     auto r = ctl({"endpoints", "list"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -325,8 +313,7 @@ TEST_F(CtlCli, EndpointsListAndDelete)
     EXPECT_NE(r.err.find("no endpoint 10.244.1.10"), std::string::npos) << r.err;
 }
 
-TEST_F(CtlCli, LookupExplainsTheDecision)
-{
+TEST_F(CtlCli, LookupExplainsTheDecision) {
     seed_local_and_remote();
     ASSERT_EQ(ctl({"routes", "add", "10.244.2.128/25", "via", "192.160.1.22", "--dev", "ctlup1"}).exit_code, 0);
     struct Want {
@@ -362,8 +349,7 @@ TEST_F(CtlCli, LookupExplainsTheDecision)
     EXPECT_EQ(parse_json(r)["reason"], "pass-ttl-expired");
 }
 
-TEST_F(CtlCli, StatsSumCpusAndNameReasons)
-{
+TEST_F(CtlCli, StatsSumCpusAndNameReasons) {
     int cpus = libbpf_num_possible_cpus();
     ASSERT_GT(cpus, 0);
     std::vector<podlane_stat_value> fwd(cpus, podlane_stat_value{10, 1000});
@@ -403,8 +389,7 @@ TEST_F(CtlCli, StatsSumCpusAndNameReasons)
     EXPECT_NE(r.out.find("PKT/S"), std::string::npos) << r.out;
 }
 
-TEST_F(CtlCli, StatusWithoutAgentStillShowsMaps)
-{
+TEST_F(CtlCli, StatusWithoutAgentStillShowsMaps) {
     seed_local_and_remote();
     auto r = ctl({"status"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -426,8 +411,7 @@ TEST_F(CtlCli, StatusWithoutAgentStillShowsMaps)
     EXPECT_TRUE(saw_routes);
 }
 
-TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel)
-{
+TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel) {
     // A stand-in agent: a process named podlaned in this namespace.
     fs::path fake = run_root_ / "podlaned";
     fs::copy_file("/bin/sleep", fake);
@@ -449,18 +433,19 @@ TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel)
     __u32 len = sizeof info;
     ASSERT_EQ(bpf_obj_get_info_by_fd(prog, &info, &len), 0);
 
-    json state = {{"pid", agent->pid()},
-                  {"configPath", "/etc/podlane/node1.json"},
-                  {"role", "node"},
-                  {"uplinkHook", "xdp"},
-                  {"attachMode", "bridge"},
-                  {"pinDir", node_dir()},
-                  {"startedAt", 1764061200},
-                  {"version", "0.1.0"},
-                  {"attachments", json::array({
-                                      {{"ifname", "lo"}, {"ifindex", 1}, {"hook", "tc-ingress"}, {"program", "podlane_from_pod"}},
-                                      {{"ifname", "lo"}, {"ifindex", 1}, {"hook", "xdp"}, {"program", "podlane_xdp_uplink"}},
-                                  })}};
+    json state = {
+        {"pid", agent->pid()},
+        {"configPath", "/etc/podlane/node1.json"},
+        {"role", "node"},
+        {"uplinkHook", "xdp"},
+        {"attachMode", "bridge"},
+        {"pinDir", node_dir()},
+        {"startedAt", 1764061200},
+        {"version", "0.1.0"},
+        {"attachments", json::array({
+                            {{"ifname", "lo"}, {"ifindex", 1}, {"hook", "tc-ingress"}, {"program", "podlane_from_pod"}},
+                            {{"ifname", "lo"}, {"ifindex", 1}, {"hook", "xdp"}, {"program", "podlane_xdp_uplink"}},
+                        })}};
     fs::create_directories(run_root_ / "node1");
     std::ofstream(run_root_ / "node1" / "agent.json") << state.dump(2);
 
@@ -496,8 +481,7 @@ TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel)
     close(prog);
 }
 
-TEST_F(CtlCli, EveryCommandPrintsValidJson)
-{
+TEST_F(CtlCli, EveryCommandPrintsValidJson) {
     seed_local_and_remote();
     for (std::vector<std::string> args : {std::vector<std::string>{"routes", "list"},
                                           {"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"},
@@ -519,14 +503,19 @@ TEST_F(CtlCli, EveryCommandPrintsValidJson)
     }
 }
 
-TEST_F(CtlCli, HelpAndVersion)
-{
+TEST_F(CtlCli, HelpAndVersion) {
     auto r = ctl({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("Examples:"), std::string::npos);
-    for (std::vector<std::string> cmd : {std::vector<std::string>{"routes"}, {"routes", "add"}, {"routes", "del"},
-                                         {"routes", "list"}, {"endpoints"}, {"endpoints", "del"}, {"lookup"},
-                                         {"stats"}, {"status"}}) {
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"routes"},
+                                         {"routes", "add"},
+                                         {"routes", "del"},
+                                         {"routes", "list"},
+                                         {"endpoints"},
+                                         {"endpoints", "del"},
+                                         {"lookup"},
+                                         {"stats"},
+                                         {"status"}}) {
         cmd.push_back("--help");
         r = ctl(cmd);
         EXPECT_EQ(r.exit_code, 0) << cmd[0];

@@ -21,12 +21,13 @@ using nlohmann::json;
 
 enum class Prog { FromPod, UplinkTc, UplinkXdp };
 
-const char *prog_name(Prog p) { return p == Prog::FromPod ? "tc_from_pod" : p == Prog::UplinkTc ? "tc_uplink" : "xdp_uplink"; }
+const char *prog_name(Prog p) {
+    return p == Prog::FromPod ? "tc_from_pod" : p == Prog::UplinkTc ? "tc_uplink" : "xdp_uplink";
+}
 
 class CtlAgreesWithPrograms : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         PODLANE_REQUIRE_ROOT();
         std::string why = BpfTestNode::create(node_, "ctl-agree");
         ASSERT_TRUE(why.empty()) << why;
@@ -38,26 +39,25 @@ protected:
         fs::create_directories(run_root_);
     }
 
-    void TearDown() override
-    {
+    void TearDown() override {
         node_.reset();  // removes its pin directory
         std::error_code ec;
         if (!run_root_.empty()) fs::remove_all(run_root_, ec);
     }
 
-    CtlRun ctl(std::vector<std::string> args)
-    {
-        std::vector<std::string> full = {"--pin-root", pin_root_, "--node", node_name_, "--run-root", run_root_.string()};
+    CtlRun ctl(std::vector<std::string> args) {
+        std::vector<std::string> full = {"--pin-root", pin_root_,    "--node",
+                                         node_name_,   "--run-root", run_root_.string()};
         full.insert(full.end(), args.begin(), args.end());
         return run_podlanectl(full);
     }
 
     // Runs one packet through the program; returns the one reason counted.
-    int program_reason(Prog prog, const std::string &dst, uint8_t ttl)
-    {
+    int program_reason(Prog prog, const std::string &dst, uint8_t ttl) {
         auto before = node_->stats();
-        auto frame = PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.11" : "10.244.2.20").dst(dst).ttl(ttl).build();
-        int fd = prog == Prog::FromPod ? node_->datapath().from_pod_fd()
+        auto frame =
+            PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.11" : "10.244.2.20").dst(dst).ttl(ttl).build();
+        int fd = prog == Prog::FromPod    ? node_->datapath().from_pod_fd()
                  : prog == Prog::UplinkTc ? node_->datapath().uplink_tc_fd()
                                           : node_->datapath().uplink_xdp_fd();
         auto run = node_->run(fd, frame);
@@ -74,8 +74,7 @@ protected:
         return reason;
     }
 
-    json lookup(const std::string &dst, Prog prog, uint8_t ttl)
-    {
+    json lookup(const std::string &dst, Prog prog, uint8_t ttl) {
         auto r = ctl({"-o", "json", "lookup", dst, "--from", prog == Prog::FromPod ? "pod" : "uplink", "--ttl",
                       std::to_string(ttl)});
         EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -84,8 +83,7 @@ protected:
         return doc;
     }
 
-    void expect_agreement(const std::vector<std::string> &destinations)
-    {
+    void expect_agreement(const std::vector<std::string> &destinations) {
         for (Prog prog : {Prog::FromPod, Prog::UplinkTc, Prog::UplinkXdp})
             for (uint8_t ttl : {uint8_t{64}, uint8_t{1}})
                 for (const auto &dst : destinations) {
@@ -100,8 +98,7 @@ protected:
     // Beside the standard node: two static routes written by podlanectl
     // (a /16 and a longer /24 inside it), one route without an uplink and
     // one naming an interface that does not exist.
-    void add_test_routes()
-    {
+    void add_test_routes() {
         ASSERT_EQ(ctl({"routes", "add", "10.250.0.0/16", "via", "192.160.1.14", "--dev", "tup1500"}).exit_code, 0);
         ASSERT_EQ(ctl({"routes", "add", "10.250.7.0/24", "via", "192.160.1.15", "--dev", "tup9000"}).exit_code, 0);
         podlane_route_value no_uplink{Ipv4::parse("192.160.1.16")->be, 0, 0, PODLANE_FAMILY_IPV4};
@@ -132,8 +129,7 @@ const std::vector<std::string> kDestinations = {
     "255.255.255.255",  // broadcast
 };
 
-TEST_F(CtlAgreesWithPrograms, LookupPredictsTheReasonTheProgramsCount)
-{
+TEST_F(CtlAgreesWithPrograms, LookupPredictsTheReasonTheProgramsCount) {
     add_test_routes();
     expect_agreement(kDestinations);
 
@@ -144,22 +140,19 @@ TEST_F(CtlAgreesWithPrograms, LookupPredictsTheReasonTheProgramsCount)
     EXPECT_EQ(doc["uplink"]["name"], "tup9000");
 }
 
-TEST_F(CtlAgreesWithPrograms, AlsoBeforeTheAgentWroteTheConfig)
-{
+TEST_F(CtlAgreesWithPrograms, AlsoBeforeTheAgentWroteTheConfig) {
     add_test_routes();
     ASSERT_TRUE(node_->maps().set_config(podlane_node_config{}).ok());
     expect_agreement(kDestinations);
 }
 
-TEST_F(CtlAgreesWithPrograms, AlsoAfterRoutesAreDeleted)
-{
+TEST_F(CtlAgreesWithPrograms, AlsoAfterRoutesAreDeleted) {
     ASSERT_EQ(ctl({"routes", "del", "10.244.2.0/24"}).exit_code, 0);
     ASSERT_EQ(ctl({"endpoints", "del", "10.244.1.10"}).exit_code, 0);
     expect_agreement({"10.244.2.20", "10.244.1.10", "10.244.3.20"});
 }
 
-TEST_F(CtlAgreesWithPrograms, StatsReadsBackWhatTheProgramsCounted)
-{
+TEST_F(CtlAgreesWithPrograms, StatsReadsBackWhatTheProgramsCounted) {
     add_test_routes();
     expect_agreement(kDestinations);
     ASSERT_GT(runs_, 0);

@@ -17,8 +17,7 @@
 namespace podlane::test {
 namespace {
 
-std::vector<char *> argv_of(const std::vector<std::string> &args)
-{
+std::vector<char *> argv_of(const std::vector<std::string> &args) {
     std::vector<char *> argv;
     for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
@@ -26,8 +25,7 @@ std::vector<char *> argv_of(const std::vector<std::string> &args)
 }
 
 Status pin_map(const std::string &dir, bpf_map_type type, const char *name, unsigned key, unsigned value, unsigned max,
-               unsigned flags = 0)
-{
+               unsigned flags = 0) {
     LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
     UniqueFd fd(bpf_map_create(type, name, key, value, max, &opts));
     if (!fd.valid()) return errno_error(std::string("create map ") + name, errno);
@@ -38,8 +36,7 @@ Status pin_map(const std::string &dir, bpf_map_type type, const char *name, unsi
 
 }  // namespace
 
-CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid)
-{
+CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid) {
     std::vector<std::string> full = {PODLANECTL_BIN};
     full.insert(full.end(), args.begin(), args.end());
     int out_pipe[2], err_pipe[2];
@@ -84,8 +81,7 @@ CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid)
     return run;
 }
 
-Status pin_node_maps(const std::string &dir, unsigned routes_max)
-{
+Status pin_node_maps(const std::string &dir, unsigned routes_max) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return errno_error("create " + dir, ec.value());
@@ -100,8 +96,7 @@ Status pin_node_maps(const std::string &dir, unsigned routes_max)
     return {};
 }
 
-Status set_stat(const std::string &dir, unsigned reason, const std::vector<podlane_stat_value> &per_cpu)
-{
+Status set_stat(const std::string &dir, unsigned reason, const std::vector<podlane_stat_value> &per_cpu) {
     int cpus = libbpf_num_possible_cpus();
     std::vector<podlane_stat_value> values(cpus);
     for (size_t i = 0; i < per_cpu.size() && i < values.size(); i++) values[i] = per_cpu[i];
@@ -113,8 +108,7 @@ Status set_stat(const std::string &dir, unsigned reason, const std::vector<podla
     return {};
 }
 
-Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &args)
-{
+Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &args) {
     pid_t pid = fork();
     if (pid < 0) return errno_error("fork", errno);
     if (pid == 0) {
@@ -125,8 +119,7 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string> &args)
     return ChildProcess(pid);
 }
 
-ChildProcess::~ChildProcess()
-{
+ChildProcess::~ChildProcess() {
     if (pid_ <= 0) return;
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);

@@ -14,12 +14,13 @@ namespace fs = std::filesystem;
 
 class TempDir {
 public:
-    TempDir() : path_(fs::temp_directory_path() / ("podlanectl-unit-" + std::to_string(getpid()))) { fs::create_directories(path_); }
+    TempDir() : path_(fs::temp_directory_path() / ("podlanectl-unit-" + std::to_string(getpid()))) {
+        fs::create_directories(path_);
+    }
     ~TempDir() { fs::remove_all(path_); }
     std::string str() const { return path_.string(); }
     void mkdir(const std::string &sub) const { fs::create_directories(path_ / sub); }
-    void write(const std::string &sub, const std::string &text) const
-    {
+    void write(const std::string &sub, const std::string &text) const {
         fs::create_directories((path_ / sub).parent_path());
         std::ofstream(path_ / sub) << text;
     }
@@ -28,8 +29,7 @@ private:
     fs::path path_;
 };
 
-TEST(CtlNodes, TheOnlyNodeIsPickedWithoutNode)
-{
+TEST(CtlNodes, TheOnlyNodeIsPickedWithoutNode) {
     TempDir root;
     root.mkdir("node1");
     root.write("stray-file", "x");  // files are not nodes
@@ -38,8 +38,7 @@ TEST(CtlNodes, TheOnlyNodeIsPickedWithoutNode)
     EXPECT_EQ(*node, "node1");
 }
 
-TEST(CtlNodes, SeveralNodesNeedNodeAndTheErrorListsThem)
-{
+TEST(CtlNodes, SeveralNodesNeedNodeAndTheErrorListsThem) {
     TempDir root;
     root.mkdir("node2");
     root.mkdir("node1");
@@ -51,8 +50,7 @@ TEST(CtlNodes, SeveralNodesNeedNodeAndTheErrorListsThem)
     EXPECT_EQ(*resolve_node(root.str(), "node2"), "node2");
 }
 
-TEST(CtlNodes, UnknownNodeListsKnownOnes)
-{
+TEST(CtlNodes, UnknownNodeListsKnownOnes) {
     TempDir root;
     root.mkdir("node1");
     auto node = resolve_node(root.str(), "node9");
@@ -63,8 +61,7 @@ TEST(CtlNodes, UnknownNodeListsKnownOnes)
     EXPECT_FALSE(resolve_node(root.str(), "../etc"));
 }
 
-TEST(CtlNodes, NothingPinnedAsksWhetherPodlanedRuns)
-{
+TEST(CtlNodes, NothingPinnedAsksWhetherPodlanedRuns) {
     TempDir root;
     auto node = resolve_node(root.str(), "");
     ASSERT_FALSE(node);
@@ -75,8 +72,7 @@ TEST(CtlNodes, NothingPinnedAsksWhetherPodlanedRuns)
     EXPECT_EQ(exit_code_for(node.error()), kExitBadInput);
 }
 
-TEST(CtlExitCodes, InputAndEnvironmentAreTwoKernelFailuresOne)
-{
+TEST(CtlExitCodes, InputAndEnvironmentAreTwoKernelFailuresOne) {
     EXPECT_EQ(exit_code_for(Error{"bad"}), kExitBadInput);
     EXPECT_EQ(exit_code_for(Error{"full", E2BIG}), kExitBadInput);
     EXPECT_EQ(exit_code_for(Error{"root", EPERM}), kExitBadInput);
@@ -86,8 +82,7 @@ TEST(CtlExitCodes, InputAndEnvironmentAreTwoKernelFailuresOne)
     EXPECT_FALSE(parse_format("yaml"));
 }
 
-TEST(CtlAgentState, ParsesTheAgentsFile)
-{
+TEST(CtlAgentState, ParsesTheAgentsFile) {
     auto a = parse_agent_state(R"({"pid": 12, "configPath": "/etc/podlane/n1.json", "role": "node",
         "uplinkHook": "tc", "attachMode": "bridge", "pinDir": "/sys/fs/bpf/podlane/n1", "startedAt": 1700000000,
         "version": "0.1.0", "datastore": "file",
@@ -103,8 +98,7 @@ TEST(CtlAgentState, ParsesTheAgentsFile)
     EXPECT_EQ(a->attachments[0].hook, "tc-ingress");
 }
 
-TEST(CtlAgentState, BadFilesSayWhatIsWrong)
-{
+TEST(CtlAgentState, BadFilesSayWhatIsWrong) {
     EXPECT_FALSE(parse_agent_state("not json"));
     auto a = parse_agent_state(R"({"configPath": "x"})");
     ASSERT_FALSE(a);
@@ -114,8 +108,7 @@ TEST(CtlAgentState, BadFilesSayWhatIsWrong)
     EXPECT_NE(a.error().message.find("wrong type"), std::string::npos);
 }
 
-TEST(CtlAgentState, MissingOrStaleStateMeansNotRunning)
-{
+TEST(CtlAgentState, MissingOrStaleStateMeansNotRunning) {
     TempDir run;
     auto a = read_agent_info(run.str(), "n1");
     EXPECT_FALSE(a.found);

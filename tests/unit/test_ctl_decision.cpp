@@ -7,22 +7,21 @@
 namespace podlane::ctl {
 namespace {
 
-Ipv4 ip(const char *s) { return *Ipv4::parse(s); }
+Ipv4 ip(const char *s) {
+    return *Ipv4::parse(s);
+}
 
-RouteEntry route(const char *cidr, const char *via, uint32_t ifindex, uint32_t flags = 0)
-{
+RouteEntry route(const char *cidr, const char *via, uint32_t ifindex, uint32_t flags = 0) {
     return {*Cidr::parse(cidr), {ip(via).be, ifindex, flags, PODLANE_FAMILY_IPV4}};
 }
 
-EndpointEntry endpoint(const char *pod, uint32_t host_ifindex)
-{
+EndpointEntry endpoint(const char *pod, uint32_t host_ifindex) {
     EndpointEntry e{ip(pod), {}};
     e.value.host_ifindex = host_ifindex;
     return e;
 }
 
-podlane_node_config node_config()
-{
+podlane_node_config node_config() {
     podlane_node_config c{};
     c.node_ip = ip("192.160.1.11").be;
     c.gateway_ip = ip("10.244.1.1").be;
@@ -48,13 +47,12 @@ const std::vector<RouteEntry> kRoutes = {
     route("10.244.2.0/24", "192.160.1.12", 3),
     route("10.244.0.0/16", "192.160.1.1", 3, PODLANE_ROUTE_F_STATIC),
     route("10.244.2.128/25", "192.160.1.22", 4, PODLANE_ROUTE_F_STATIC),
-    route("10.99.0.0/16", "192.160.1.30", 0),  // uplink unknown
+    route("10.99.0.0/16", "192.160.1.30", 0),   // uplink unknown
     route("10.98.0.0/16", "192.160.1.31", 77),  // uplink gone
 };
 const std::vector<EndpointEntry> kEndpoints = {endpoint("10.244.1.10", 42)};
 
-TEST_P(DecisionTable, MatchesTheProgramsDecision)
-{
+TEST_P(DecisionTable, MatchesTheProgramsDecision) {
     const Row &row = GetParam();
     DecideOptions opts;
     opts.ttl = row.ttl;
@@ -89,7 +87,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"uplink: local pod", "10.244.1.10", Direction::FromUplink, PODLANE_FWD_LOCAL, "10.244.1.0/24"},
         Row{"uplink: no such pod", "10.244.1.99", Direction::FromUplink, PODLANE_DROP_NO_ENDPOINT, "10.244.1.0/24"},
         Row{"uplink: gateway", "10.244.1.1", Direction::FromUplink, PODLANE_PASS_TO_NODE, "10.244.1.0/24"},
-        Row{"uplink: remote pod is not ours", "10.244.2.20", Direction::FromUplink, PODLANE_PASS_NO_ROUTE, "10.244.2.0/24"},
+        Row{"uplink: remote pod is not ours", "10.244.2.20", Direction::FromUplink, PODLANE_PASS_NO_ROUTE,
+            "10.244.2.0/24"},
         Row{"uplink: node IP", "192.160.1.11", Direction::FromUplink, PODLANE_PASS_TO_NODE, nullptr},
         Row{"uplink: ttl 1", "10.244.1.10", Direction::FromUplink, PODLANE_PASS_TTL_EXPIRED, "10.244.1.0/24", 1}),
     [](const auto &info) {
@@ -99,36 +98,34 @@ INSTANTIATE_TEST_SUITE_P(
         return n;
     });
 
-TEST(CtlDecision, NoConfigMeansEverythingUnclaimedPassesAsNoConfig)
-{
+TEST(CtlDecision, NoConfigMeansEverythingUnclaimedPassesAsNoConfig) {
     // pl_config() treats a config without a node IP as absent.
     podlane_node_config empty{};
-    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("198.51.100.7"), Direction::FromPod).reason, PODLANE_PASS_NO_CONFIG);
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("198.51.100.7"), Direction::FromPod).reason,
+              PODLANE_PASS_NO_CONFIG);
     EXPECT_EQ(decide(kRoutes, kEndpoints, std::nullopt, ip("198.51.100.7"), Direction::FromPod).reason,
               PODLANE_PASS_NO_CONFIG);
     // A route still forwards: the fast path reads no config.
     EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_FWD_REMOTE);
     // The uplink programs need the gateway MAC to deliver.
-    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.1.10"), Direction::FromUplink).reason, PODLANE_PASS_NO_CONFIG);
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.1.10"), Direction::FromUplink).reason,
+              PODLANE_PASS_NO_CONFIG);
     EXPECT_FALSE(effective_config(empty));
 }
 
-TEST(CtlDecision, EmptyMapsSendEverythingToTheKernel)
-{
+TEST(CtlDecision, EmptyMapsSendEverythingToTheKernel) {
     EXPECT_EQ(decide({}, {}, node_config(), ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_PASS_NO_ROUTE);
     EXPECT_EQ(decide({}, {}, node_config(), ip("10.244.1.10"), Direction::FromUplink).reason, PODLANE_PASS_NO_ROUTE);
 }
 
-TEST(CtlDecision, DefaultRouteMatchesEverythingElse)
-{
+TEST(CtlDecision, DefaultRouteMatchesEverythingElse) {
     std::vector<RouteEntry> routes = {route("0.0.0.0/0", "192.160.1.1", 3)};
     auto d = decide(routes, {}, node_config(), ip("8.8.8.8"), Direction::FromPod);
     EXPECT_EQ(d.reason, PODLANE_FWD_REMOTE);
     EXPECT_EQ(d.route->cidr.str(), "0.0.0.0/0");
 }
 
-TEST(CtlDecision, WithoutInterfaceKnowledgeAnUplinkIsAssumedToExist)
-{
+TEST(CtlDecision, WithoutInterfaceKnowledgeAnUplinkIsAssumedToExist) {
     auto d = decide(kRoutes, kEndpoints, node_config(), ip("10.98.1.1"), Direction::FromPod);
     EXPECT_EQ(d.reason, PODLANE_FWD_REMOTE);
 }

@@ -13,23 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-Ipv4 ip(const char *s) { return *Ipv4::parse(s); }
+Ipv4 ip(const char *s) {
+    return *Ipv4::parse(s);
+}
 
-RouteEntry route(const char *cidr, const char *via, uint32_t ifindex, uint32_t flags = 0)
-{
+RouteEntry route(const char *cidr, const char *via, uint32_t ifindex, uint32_t flags = 0) {
     return {*Cidr::parse(cidr), {ip(via).be, ifindex, flags, PODLANE_FAMILY_IPV4}};
 }
 
-std::vector<std::string> lines(const std::string &text)
-{
+std::vector<std::string> lines(const std::string &text) {
     std::vector<std::string> out;
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);) out.push_back(l);
     return out;
 }
 
-json parse(const std::string &text)
-{
+json parse(const std::string &text) {
     auto doc = json::parse(text, nullptr, false);
     EXPECT_FALSE(doc.is_discarded()) << "not JSON:\n" << text;
     return doc;
@@ -37,8 +36,7 @@ json parse(const std::string &text)
 
 const IfNames kNames = {{1, "lo"}, {3, "eth0"}, {42, "veth1234"}};
 
-TEST(CtlTable, ColumnsAreAlignedAndNumbersRightAligned)
-{
+TEST(CtlTable, ColumnsAreAlignedAndNumbersRightAligned) {
     Table t({"NAME", "COUNT"}, {false, true});
     t.add({"a", "1"});
     t.add({"longer-name", "12,345"});
@@ -49,25 +47,23 @@ TEST(CtlTable, ColumnsAreAlignedAndNumbersRightAligned)
     EXPECT_EQ(l[2], "longer-name  12,345");
 }
 
-TEST(CtlTable, NoTrailingSpacesAndShortRowsArePadded)
-{
+TEST(CtlTable, NoTrailingSpacesAndShortRowsArePadded) {
     Table t({"A", "B", "C"});
     t.add({"x"});
     for (const auto &l : lines(t.str())) EXPECT_TRUE(l.empty() || l.back() != ' ') << "'" << l << "'";
 }
 
-TEST(CtlFormat, ThousandsSeparators)
-{
+TEST(CtlFormat, ThousandsSeparators) {
     EXPECT_EQ(with_thousands(0), "0");
     EXPECT_EQ(with_thousands(999), "999");
     EXPECT_EQ(with_thousands(1000), "1,000");
     EXPECT_EQ(with_thousands(1234567), "1,234,567");
 }
 
-TEST(CtlFormat, RouteFlagsAndKinds)
-{
+TEST(CtlFormat, RouteFlagsAndKinds) {
     EXPECT_EQ(route_flag_names(0), std::vector<std::string>{});
-    EXPECT_EQ(route_flag_names(PODLANE_ROUTE_F_STATIC | PODLANE_ROUTE_F_LOCAL), (std::vector<std::string>{"local", "static"}));
+    EXPECT_EQ(route_flag_names(PODLANE_ROUTE_F_STATIC | PODLANE_ROUTE_F_LOCAL),
+              (std::vector<std::string>{"local", "static"}));
     EXPECT_EQ(route_flag_names(1u << 9), std::vector<std::string>{"0x200"});
     EXPECT_EQ(route_kind(route("10.0.0.0/8", "1.1.1.1", 3, PODLANE_ROUTE_F_LOCAL).value), "local");
     EXPECT_EQ(route_kind(route("10.0.0.0/8", "1.1.1.1", 3, PODLANE_ROUTE_F_ROUTER_NEXTHOP).value), "router-nexthop");
@@ -77,8 +73,7 @@ TEST(CtlFormat, RouteFlagsAndKinds)
     EXPECT_EQ(interface_text(0, kNames), "-");
 }
 
-TEST(CtlFormat, RoutesTableIsSortedAndReadable)
-{
+TEST(CtlFormat, RoutesTableIsSortedAndReadable) {
     std::vector<RouteEntry> routes = {route("10.244.2.0/24", "192.160.1.12", 3),
                                       route("10.244.1.0/24", "192.160.1.11", 3, PODLANE_ROUTE_F_LOCAL),
                                       route("10.250.0.0/16", "192.160.1.13", 9, PODLANE_ROUTE_F_STATIC)};
@@ -97,10 +92,9 @@ TEST(CtlFormat, RoutesTableIsSortedAndReadable)
     EXPECT_EQ(render_routes("n1", {}, kNames, Format::Table), "no routes (node n1)\n");
 }
 
-TEST(CtlFormat, RoutesJsonHasStableKeys)
-{
-    auto doc = parse(render_routes("n1", {route("10.250.0.0/16", "192.160.1.13", 3, PODLANE_ROUTE_F_STATIC)}, kNames,
-                                   Format::Json));
+TEST(CtlFormat, RoutesJsonHasStableKeys) {
+    auto doc = parse(
+        render_routes("n1", {route("10.250.0.0/16", "192.160.1.13", 3, PODLANE_ROUTE_F_STATIC)}, kNames, Format::Json));
     EXPECT_EQ(doc["node"], "n1");
     ASSERT_EQ(doc["routes"].size(), 1u);
     const auto &r = doc["routes"][0];
@@ -112,12 +106,12 @@ TEST(CtlFormat, RoutesJsonHasStableKeys)
     EXPECT_EQ(r["flags"], json::array({"static"}));
     EXPECT_EQ(r["source"], "podlanectl");
     EXPECT_TRUE(parse(render_routes("n1", {}, kNames, Format::Json))["routes"].is_array());
-    EXPECT_TRUE(parse(render_routes("n1", {route("10.0.0.0/8", "1.1.1.1", 99)}, kNames, Format::Json))["routes"][0]["uplink"]
-                    .is_null());
+    EXPECT_TRUE(
+        parse(render_routes("n1", {route("10.0.0.0/8", "1.1.1.1", 99)}, kNames, Format::Json))["routes"][0]["uplink"]
+            .is_null());
 }
 
-TEST(CtlFormat, RouteAddSaysWhetherItReplaced)
-{
+TEST(CtlFormat, RouteAddSaysWhetherItReplaced) {
     auto now = route("10.250.0.0/16", "192.160.1.13", 3, PODLANE_ROUTE_F_STATIC);
     auto before = route("10.250.0.0/16", "192.160.1.12", 3);
     EXPECT_EQ(render_route_added("n1", now, std::nullopt, kNames, Format::Table),
@@ -137,8 +131,7 @@ TEST(CtlFormat, RouteAddSaysWhetherItReplaced)
     EXPECT_EQ(doc["route"]["cidr"], "10.250.0.0/16");
 }
 
-TEST(CtlFormat, Endpoints)
-{
+TEST(CtlFormat, Endpoints) {
     EndpointEntry e{ip("10.244.1.10"), {}};
     e.value.host_ifindex = 42;
     e.value.flags = PODLANE_ENDPOINT_F_PROG_ATTACHED;
@@ -158,8 +151,7 @@ TEST(CtlFormat, Endpoints)
     EXPECT_EQ(render_endpoints("n1", {}, kNames, Format::Table), "no endpoints (node n1)\n");
 }
 
-TEST(CtlFormat, LookupJsonAndTable)
-{
+TEST(CtlFormat, LookupJsonAndTable) {
     LookupReport r;
     r.node = "n1";
     r.ip = ip("10.244.2.20");
@@ -188,8 +180,7 @@ TEST(CtlFormat, LookupJsonAndTable)
     EXPECT_NE(doc["summary"].get<std::string>().find("goes to the kernel"), std::string::npos);
 }
 
-TEST(CtlFormat, StatsNamesReasonsInWordsAndComputesRates)
-{
+TEST(CtlFormat, StatsNamesReasonsInWordsAndComputesRates) {
     StatsReport r;
     r.node = "n1";
     r.totals.resize(PODLANE_REASON_MAX);
@@ -225,8 +216,7 @@ TEST(CtlFormat, StatsNamesReasonsInWordsAndComputesRates)
     EXPECT_NE(table.find("200.0k"), std::string::npos) << "25000 B/s is 200 kbit/s\n" << table;
 }
 
-TEST(CtlFormat, StatsCountsOfUnknownReasonsAreShownNotHidden)
-{
+TEST(CtlFormat, StatsCountsOfUnknownReasonsAreShownNotHidden) {
     StatsReport r;
     r.node = "n1";
     r.totals.resize(PODLANE_REASON_MAX);
@@ -236,8 +226,7 @@ TEST(CtlFormat, StatsCountsOfUnknownReasonsAreShownNotHidden)
     EXPECT_EQ(doc["reasons"].back()["reason"], "reason-38");
 }
 
-TEST(CtlFormat, StatusJsonAndTable)
-{
+TEST(CtlFormat, StatusJsonAndTable) {
     StatusReport r;
     r.node = "n1";
     r.pin_dir = "/sys/fs/bpf/podlane/n1";
