@@ -145,7 +145,6 @@ podlane_pod() {
 			'{cniVersion: "1.0.0", name: "plain", type: "podlane", podCIDR: $cidr, mtu: 1500, dataDir: $dd}')
 	else
 		conf=$(jq -nc --arg nc "$BENCH_STATE/$c/node$i/node.json" --arg dd "$BENCH_STATE/$c/ipam/n$i" \
-			--arg pin "$BENCH_PIN_ROOT/$c" \
 			'{cniVersion: "1.0.0", name: "podlane", type: "podlane", nodeConfig: $nc, dataDir: $dd}')
 	fi
 	cni_add "$c" "$i" "$(cns "$c" "n${i}p$j")" "$(bin podlane)" "$conf"
