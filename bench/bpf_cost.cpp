@@ -21,12 +21,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "bpf_node.h"
 #include "packet.h"
-#include <nlohmann/json.hpp>
 #include "podlane/reasons.h"
 
 using namespace podlane;
@@ -53,8 +53,7 @@ struct Sample {
     std::vector<double> ns_per_round;  // one mean per round
 };
 
-double median(std::vector<double> v)
-{
+double median(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     size_t n = v.size();
@@ -62,8 +61,7 @@ double median(std::vector<double> v)
 }
 
 // A program that returns at once: what the test-run harness itself costs.
-int load_empty(bpf_prog_type type)
-{
+int load_empty(bpf_prog_type type) {
     struct bpf_insn insns[] = {
         {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, type == BPF_PROG_TYPE_XDP ? 2 /*XDP_PASS*/ : 0},
         {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
@@ -73,8 +71,7 @@ int load_empty(bpf_prog_type type)
 
 // Mean ns/packet over `packets` packets. A case that leaves the packet alone
 // runs in one call; one that rewrites it runs in calls of kRepeat.
-double measure(BpfTestNode &node, const Case &c, long packets)
-{
+double measure(BpfTestNode &node, const Case &c, long packets) {
     if (!c.rewrites) return node.run(c.prog_fd, c.frame, static_cast<uint32_t>(packets)).duration_ns;
     long calls = std::max(1L, packets / kRepeat);
     double total = 0;
@@ -84,8 +81,7 @@ double measure(BpfTestNode &node, const Case &c, long packets)
 
 // Routes beyond the standard three: /24s in 10.1.0.0 .. 10.30.255.0, never
 // 10.244/16, all toward node 192.160.1.12 on the uplink.
-void add_routes(BpfTestNode &node, int extra)
-{
+void add_routes(BpfTestNode &node, int extra) {
     for (int i = 0; i < extra; i++) {
         Cidr c{Ipv4::from_host((10u << 24) | ((1u + i / 256) << 16) | ((i % 256) << 8)), 24};
         podlane_route_value v{Ipv4::parse("192.160.1.12")->be, static_cast<__u32>(node.uplink_ifindex()), 0,
@@ -95,15 +91,14 @@ void add_routes(BpfTestNode &node, int extra)
 }
 
 // Endpoints beyond the standard pod: 10.250.x.y.
-void add_endpoints(BpfTestNode &node, int extra)
-{
+void add_endpoints(BpfTestNode &node, int extra) {
     podlane_endpoint_value ep{};
     ep.host_ifindex = 43;
-    for (int i = 0; i < extra; i++) (void)node.maps().put_endpoint(Ipv4::from_host((10u << 24) | (250u << 16) | (i + 1)), ep);
+    for (int i = 0; i < extra; i++)
+        (void)node.maps().put_endpoint(Ipv4::from_host((10u << 24) | (250u << 16) | (i + 1)), ep);
 }
 
-std::string reason_of(BpfTestNode &node, const Case &c, int &retval)
-{
+std::string reason_of(BpfTestNode &node, const Case &c, int &retval) {
     auto before = node.stats();
     auto r = node.run(c.prog_fd, c.frame, 1);
     retval = r.retval;
@@ -120,12 +115,13 @@ struct UpdateRate {
     double insert_per_s = 0, replace_per_s = 0, delete_per_s = 0;
 };
 
-UpdateRate route_update_rate(BpfTestNode &node, int n)
-{
+UpdateRate route_update_rate(BpfTestNode &node, int n) {
     node.seed_standard_node();
     std::vector<Cidr> cidrs;
-    for (int i = 0; i < n; i++) cidrs.push_back(Cidr{Ipv4::from_host((10u << 24) | ((1u + i / 256) << 16) | ((i % 256) << 8)), 24});
-    podlane_route_value v{Ipv4::parse("192.160.1.12")->be, static_cast<__u32>(node.uplink_ifindex()), 0, PODLANE_FAMILY_IPV4};
+    for (int i = 0; i < n; i++)
+        cidrs.push_back(Cidr{Ipv4::from_host((10u << 24) | ((1u + i / 256) << 16) | ((i % 256) << 8)), 24});
+    podlane_route_value v{Ipv4::parse("192.160.1.12")->be, static_cast<__u32>(node.uplink_ifindex()), 0,
+                          PODLANE_FAMILY_IPV4};
     auto rate = [&](auto &&fn) {
         auto t0 = Clock::now();
         for (auto &c : cidrs) fn(c);
@@ -141,8 +137,7 @@ UpdateRate route_update_rate(BpfTestNode &node, int n)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     long packets = 1'000'000;
     // An XDP test run costs ~19 ms of set-up per call on this kernel (outside
     // the measured time), and a rewriting case gets 250 packets per call:
@@ -152,12 +147,18 @@ int main(int argc, char **argv)
     std::string json_path;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i];
-        if (k == "--packets") packets = std::atol(argv[i + 1]);
-        else if (k == "--rounds") rounds = std::atoi(argv[i + 1]);
-        else if (k == "--json") json_path = argv[i + 1];
-        else if (k == "--xdp-rewrite-packets") xdp_rewrite_packets = std::atol(argv[i + 1]);
+        if (k == "--packets")
+            packets = std::atol(argv[i + 1]);
+        else if (k == "--rounds")
+            rounds = std::atoi(argv[i + 1]);
+        else if (k == "--json")
+            json_path = argv[i + 1];
+        else if (k == "--xdp-rewrite-packets")
+            xdp_rewrite_packets = std::atol(argv[i + 1]);
         else {
-            std::fprintf(stderr, "usage: pl-bench-bpf-cost [--packets N] [--rounds R] [--xdp-rewrite-packets N] [--json FILE]\n");
+            std::fprintf(
+                stderr,
+                "usage: pl-bench-bpf-cost [--packets N] [--rounds R] [--xdp-rewrite-packets N] [--json FILE]\n");
             return 2;
         }
     }
@@ -171,15 +172,21 @@ int main(int argc, char **argv)
     int empty_tc = load_empty(BPF_PROG_TYPE_SCHED_CLS), empty_xdp = load_empty(BPF_PROG_TYPE_XDP);
     std::vector<Case> cases = {
         {"from_pod (tc)", "remote hit", dp.from_pod_fd(), frame(PacketBuilder{}.dst("10.244.2.20")), true},
-        {"from_pod (tc)", "local hit", dp.from_pod_fd(), frame(PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10")), true},
+        {"from_pod (tc)", "local hit", dp.from_pod_fd(), frame(PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10")),
+         true},
         {"from_pod (tc)", "pass (outside)", dp.from_pod_fd(), frame(PacketBuilder{}.dst("198.51.100.7"))},
-        {"uplink (tc)", "local hit", dp.uplink_tc_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")), true},
-        {"uplink (tc)", "pass (to node)", dp.uplink_tc_fd(), frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11"))},
-        {"uplink (xdp)", "local hit", dp.uplink_xdp_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")), true, true},
-        {"uplink (xdp)", "pass (to node)", dp.uplink_xdp_fd(), frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11")), false, true},
+        {"uplink (tc)", "local hit", dp.uplink_tc_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")),
+         true},
+        {"uplink (tc)", "pass (to node)", dp.uplink_tc_fd(),
+         frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11"))},
+        {"uplink (xdp)", "local hit", dp.uplink_xdp_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")),
+         true, true},
+        {"uplink (xdp)", "pass (to node)", dp.uplink_xdp_fd(),
+         frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11")), false, true},
     };
     if (empty_tc >= 0) cases.push_back({"empty tc program", "harness floor", empty_tc, frame(PacketBuilder{})});
-    if (empty_xdp >= 0) cases.push_back({"empty xdp program", "harness floor", empty_xdp, frame(PacketBuilder{}), false, true});
+    if (empty_xdp >= 0)
+        cases.push_back({"empty xdp program", "harness floor", empty_xdp, frame(PacketBuilder{}), false, true});
     auto budget = [&](const Case &c) { return c.xdp && c.rewrites ? xdp_rewrite_packets : packets; };
 
     const int sizes[] = {3, 500, 5000};
@@ -218,10 +225,11 @@ int main(int argc, char **argv)
         double m3 = median(s3.ns_per_round), m5k = median(samples[{5000, ci}].ns_per_round);
         std::printf("%+.1f %% |\n", m3 > 0 ? (m5k / m3 - 1) * 100 : 0);
     }
-    std::printf("\nEach cell: median of %d rounds (min–max) of %ld packets per round (XDP local hit: %ld, since "
-                "each XDP test-run call costs ~19 ms and a rewriting case gets 250 packets per call); "
-                "10,000 endpoints in the map; kernel-measured BPF_PROG_TEST_RUN time per packet.\n",
-                rounds, packets, xdp_rewrite_packets);
+    std::printf(
+        "\nEach cell: median of %d rounds (min–max) of %ld packets per round (XDP local hit: %ld, since "
+        "each XDP test-run call costs ~19 ms and a rewriting case gets 250 packets per call); "
+        "10,000 endpoints in the map; kernel-measured BPF_PROG_TEST_RUN time per packet.\n",
+        rounds, packets, xdp_rewrite_packets);
     std::printf("Routes map updates through libpodlane (5,000 /24s): insert %.0f/s, replace %.0f/s, delete %.0f/s\n",
                 rate.insert_per_s, rate.replace_per_s, rate.delete_per_s);
 
@@ -231,11 +239,18 @@ int main(int argc, char **argv)
         j["rounds"] = rounds;
         j["endpoints"] = 10000;
         for (auto &[key, s] : samples)
-            j["cases"].push_back({{"program", s.program}, {"case", s.name}, {"routes", s.routes},
-                                  {"reason", s.reason}, {"retval", s.retval}, {"packets", s.packets}, {"ns_per_packet", s.ns_per_round},
+            j["cases"].push_back({{"program", s.program},
+                                  {"case", s.name},
+                                  {"routes", s.routes},
+                                  {"reason", s.reason},
+                                  {"retval", s.retval},
+                                  {"packets", s.packets},
+                                  {"ns_per_packet", s.ns_per_round},
                                   {"median_ns", median(s.ns_per_round)}});
-        j["route_updates_per_s"] = {{"insert", rate.insert_per_s}, {"replace", rate.replace_per_s},
-                                    {"delete", rate.delete_per_s}, {"entries", 5000}};
+        j["route_updates_per_s"] = {{"insert", rate.insert_per_s},
+                                    {"replace", rate.replace_per_s},
+                                    {"delete", rate.delete_per_s},
+                                    {"entries", 5000}};
         std::ofstream(json_path) << j.dump(1) << "\n";
     }
     return 0;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -23,7 +24,6 @@
 
 #include "podlane/abi/maps.h"
 #include "podlane/ip.h"
-#include <nlohmann/json.hpp>
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
@@ -39,24 +39,21 @@ const char *kJoinName = "benchjoin";
 const char *kJoinIp = "192.160.1.99";
 const char *kJoinCidr = "10.244.199.0/24";
 
-std::string slurp(const std::string &path)
-{
+std::string slurp(const std::string &path) {
     std::ifstream in(path);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
 
-void write_atomic(const std::string &path, const std::string &text)
-{
+void write_atomic(const std::string &path, const std::string &text) {
     std::string tmp = path + ".bench-tmp";
     std::ofstream(tmp) << text;
     std::filesystem::rename(tmp, path);
 }
 
 // Is the joining node's CIDR in this map, pointing at the joining node?
-bool present(const Node &n)
-{
+bool present(const Node &n) {
     podlane_route_key key{24, podlane::Cidr::parse(kJoinCidr)->prefix.be};
     podlane_route_value v{};
     if (bpf_map_lookup_elem(n.routes_fd, &key, &v) != 0) return false;
@@ -64,8 +61,7 @@ bool present(const Node &n)
 }
 
 // ms until every node's map agrees with `want`, or -1 after the timeout.
-double wait_all(const std::vector<Node> &nodes, bool want, Clock::time_point t0)
-{
+double wait_all(const std::vector<Node> &nodes, bool want, Clock::time_point t0) {
     std::vector<bool> done(nodes.size(), false);
     size_t left = nodes.size();
     while (left) {
@@ -83,13 +79,13 @@ double wait_all(const std::vector<Node> &nodes, bool want, Clock::time_point t0)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     int rounds = 20;
     std::vector<Node> nodes;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--rounds") rounds = std::atoi(v.c_str());
+        if (k == "--rounds")
+            rounds = std::atoi(v.c_str());
         else if (k == "--node" && v.find('=') != std::string::npos)
             nodes.push_back({v.substr(0, v.find('=')), v.substr(v.find('=') + 1), "", -1});
         else {
@@ -122,18 +118,24 @@ int main(int argc, char **argv)
         auto t0 = Clock::now();
         for (size_t i = 0; i < nodes.size(); i++) write_atomic(nodes[i].config_path, joined[i]);
         double ms = wait_all(nodes, true, t0);
-        if (ms < 0) failures++;
-        else join_ms.push_back(ms);
+        if (ms < 0)
+            failures++;
+        else
+            join_ms.push_back(ms);
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
         t0 = Clock::now();
         for (auto &n : nodes) write_atomic(n.config_path, n.original);
         ms = wait_all(nodes, false, t0);
-        if (ms < 0) failures++;
-        else leave_ms.push_back(ms);
+        if (ms < 0)
+            failures++;
+        else
+            leave_ms.push_back(ms);
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
     for (auto &n : nodes) close(n.routes_fd);
-    std::printf("%s\n", json{{"nodes", nodes.size()}, {"join_ms", join_ms}, {"leave_ms", leave_ms},
-                             {"timeouts", failures}}.dump().c_str());
+    std::printf("%s\n",
+                json{{"nodes", nodes.size()}, {"join_ms", join_ms}, {"leave_ms", leave_ms}, {"timeouts", failures}}
+                    .dump()
+                    .c_str());
     return failures ? 1 : 0;
 }

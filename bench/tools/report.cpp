@@ -13,11 +13,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 using nlohmann::json;
 
@@ -28,8 +27,7 @@ struct Stat {
     size_t n = 0;
 };
 
-double percentile(std::vector<double> v, double p)
-{
+double percentile(std::vector<double> v, double p) {
     if (v.empty()) return NAN;
     std::sort(v.begin(), v.end());
     double pos = p * static_cast<double>(v.size() - 1);
@@ -38,8 +36,7 @@ double percentile(std::vector<double> v, double p)
     return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
-Stat stat(const std::vector<double> &v)
-{
+Stat stat(const std::vector<double> &v) {
     Stat s;
     if (v.empty()) return s;
     s.median = percentile(v, 0.5);
@@ -52,8 +49,7 @@ Stat stat(const std::vector<double> &v)
 // samples[path][metric][round] = value
 using Samples = std::map<std::string, std::map<std::string, std::map<int, double>>>;
 
-std::vector<double> values(const Samples &s, const std::string &path, const std::string &metric)
-{
+std::vector<double> values(const Samples &s, const std::string &path, const std::string &metric) {
     std::vector<double> out;
     auto p = s.find(path);
     if (p == s.end()) return out;
@@ -63,8 +59,8 @@ std::vector<double> values(const Samples &s, const std::string &path, const std:
     return out;
 }
 
-std::vector<double> round_ratios(const Samples &s, const std::string &path, const std::string &ref, const std::string &metric)
-{
+std::vector<double> round_ratios(const Samples &s, const std::string &path, const std::string &ref,
+                                 const std::string &metric) {
     std::vector<double> out;
     auto p = s.find(path), r = s.find(ref);
     if (p == s.end() || r == s.end()) return out;
@@ -77,8 +73,7 @@ std::vector<double> round_ratios(const Samples &s, const std::string &path, cons
     return out;
 }
 
-std::string fmt(double v, int prec)
-{
+std::string fmt(double v, int prec) {
     if (std::isnan(v)) return "–";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", prec, v);
@@ -86,24 +81,21 @@ std::string fmt(double v, int prec)
 }
 
 // Thousands separated, for rates.
-std::string fmt_int(double v)
-{
+std::string fmt_int(double v) {
     if (std::isnan(v)) return "–";
     std::string s = std::to_string(static_cast<long long>(std::llround(v)));
     for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
     return s;
 }
 
-std::string cell(const Stat &s, int prec, bool as_int = false)
-{
+std::string cell(const Stat &s, int prec, bool as_int = false) {
     if (s.n == 0) return "–";
     auto f = [&](double v) { return as_int ? fmt_int(v) : fmt(v, prec); };
     if (s.n == 1) return f(s.median);
     return f(s.median) + " (" + f(s.min) + "–" + f(s.max) + ")";
 }
 
-std::string ratio_cell(const Stat &s)
-{
+std::string ratio_cell(const Stat &s) {
     if (s.n == 0) return "–";
     return fmt(s.median, 2) + "× (" + fmt(s.min, 2) + "–" + fmt(s.max, 2) + ")";
 }
@@ -115,14 +107,16 @@ struct Goal {
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     std::string in_path, json_out, chart_out;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i];
-        if (k == "--in") in_path = argv[i + 1];
-        else if (k == "--json-out") json_out = argv[i + 1];
-        else if (k == "--chart-data") chart_out = argv[i + 1];
+        if (k == "--in")
+            in_path = argv[i + 1];
+        else if (k == "--json-out")
+            json_out = argv[i + 1];
+        else if (k == "--chart-data")
+            chart_out = argv[i + 1];
     }
     if (in_path.empty()) {
         std::fprintf(stderr, "usage: pl-bench-report --in RUN.json [--json-out FILE] [--chart-data FILE]\n");
@@ -146,7 +140,8 @@ int main(int argc, char **argv)
             continue;
         }
         samples[path][metric][round] = s["value"].get<double>();
-        if (metric == "tcp1" && s.contains("cpu_s_per_gbit")) samples[path]["cpu"][round] = s["cpu_s_per_gbit"].get<double>();
+        if (metric == "tcp1" && s.contains("cpu_s_per_gbit"))
+            samples[path]["cpu"][round] = s["cpu_s_per_gbit"].get<double>();
         if (metric == "rr") {
             samples[path]["rr_p50"][round] = s.value("p50_us", NAN);
             samples[path]["rr_p99"][round] = s.value("p99_us", NAN);
@@ -157,25 +152,28 @@ int main(int argc, char **argv)
     json summary;
     std::printf("## podlane benchmark\n\n");
     std::printf("%s · kernel %s · %s CPUs (%s) · %d interleaved rounds of %gs per figure · commit %s%s\n\n",
-                meta.value("date", "?").c_str(), meta.value("kernel", "?").c_str(),
-                meta.value("cpus", "?").c_str(), meta.value("cpu_model", "?").c_str(), meta.value("rounds", 0),
-                meta.value("seconds", 0.0), meta.value("commit", "?").c_str(),
+                meta.value("date", "?").c_str(), meta.value("kernel", "?").c_str(), meta.value("cpus", "?").c_str(),
+                meta.value("cpu_model", "?").c_str(), meta.value("rounds", 0), meta.value("seconds", 0.0),
+                meta.value("commit", "?").c_str(),
                 meta.value("quick", false) ? " · **--quick: smoke run, figures not meaningful**" : "");
 
     // --- table 1: figures
     std::printf("### Paths: median (min–max)\n\n");
-    std::printf("| path | TCP 1 stream Gbit/s | TCP 4 streams Gbit/s | transactions/s | RR p50 / p99 µs | "
-                "connections/s | CPU s/Gbit (sys+softirq) |\n|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| path | TCP 1 stream Gbit/s | TCP 4 streams Gbit/s | transactions/s | RR p50 / p99 µs | "
+        "connections/s | CPU s/Gbit (sys+softirq) |\n|---|---|---|---|---|---|---|\n");
     for (auto &p : run["paths"]) {
         std::string id = p["id"], label = p["label"];
         if (!p.value("available", false)) {
-            std::printf("| (%s) %s | %s | | | | | |\n", id.c_str(), label.c_str(), p.value("note", "not available").c_str());
+            std::printf("| (%s) %s | %s | | | | | |\n", id.c_str(), label.c_str(),
+                        p.value("note", "not available").c_str());
             continue;
         }
         std::string crr = "crr";
         auto lat50 = stat(values(samples, id, "rr_p50")), lat99 = stat(values(samples, id, "rr_p99"));
         std::printf("| (%s) %s | %s | %s | %s | %s / %s | %s | %s |\n", id.c_str(), label.c_str(),
-                    cell(stat(values(samples, id, "tcp1")), 1).c_str(), cell(stat(values(samples, id, "tcp4")), 1).c_str(),
+                    cell(stat(values(samples, id, "tcp1")), 1).c_str(),
+                    cell(stat(values(samples, id, "tcp4")), 1).c_str(),
                     cell(stat(values(samples, id, "rr")), 0, true).c_str(), fmt(lat50.median, 1).c_str(),
                     fmt(lat99.median, 1).c_str(), cell(stat(values(samples, id, crr)), 0, true).c_str(),
                     cell(stat(values(samples, id, "cpu")), 3).c_str());
@@ -195,23 +193,29 @@ int main(int argc, char **argv)
 
     // --- table 2: ratios
     std::printf("\n### Ratios, paired by round: median (min–max); ×(1) = vs node→node, ×(3) = vs kernel routes\n\n");
-    std::printf("| path | TCP 1 ×(1) | TCP 1 ×(3) | TCP 4 ×(1) | TCP 4 ×(3) | trans/s ×(1) | trans/s ×(3) | conn/s ×(1) | "
-                "conn/s ×(3) | CPU/Gbit ×(1) | CPU/Gbit ×(3) | RR p50 latency ×(1) | RR p50 latency ×(3) |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| path | TCP 1 ×(1) | TCP 1 ×(3) | TCP 4 ×(1) | TCP 4 ×(3) | trans/s ×(1) | trans/s ×(3) | conn/s ×(1) | "
+        "conn/s ×(3) | CPU/Gbit ×(1) | CPU/Gbit ×(3) | RR p50 latency ×(1) | RR p50 latency ×(3) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (auto &p : run["paths"]) {
         std::string id = p["id"];
         if (!p.value("available", false)) continue;
         std::printf("| (%s) %s |", id.c_str(), p["label"].get<std::string>().c_str());
         for (auto m : {"tcp1", "tcp4", "rr", "crr", "cpu", "rr_p50"})
-            for (std::string ref : {"1", "3"}) std::printf(" %s |", ratio_cell(stat(round_ratios(samples, id, ref, m))).c_str());
+            for (std::string ref : {"1", "3"})
+                std::printf(" %s |", ratio_cell(stat(round_ratios(samples, id, ref, m))).c_str());
         std::printf("\n");
     }
-    for (auto &[path, n] : errors) std::printf("\n%d run(s) of path (%s) failed; see the samples' \"error\" in the JSON.\n", n, path.c_str());
+    for (auto &[path, n] : errors)
+        std::printf("\n%d run(s) of path (%s) failed; see the samples' \"error\" in the JSON.\n", n, path.c_str());
 
     // --- goals
     std::vector<Goal> goals;
-    auto ratio = [&](const char *path, const char *ref, const char *m) { return stat(round_ratios(samples, path, ref, m)); };
-    auto goal_ratio = [&](std::string what, const char *path, const char *ref, const char *m, double target, bool at_least) {
+    auto ratio = [&](const char *path, const char *ref, const char *m) {
+        return stat(round_ratios(samples, path, ref, m));
+    };
+    auto goal_ratio = [&](std::string what, const char *path, const char *ref, const char *m, double target,
+                          bool at_least) {
         auto s = ratio(path, ref, m);
         Goal g{what, (at_least ? "≥ " : "≤ ") + fmt(target, 2) + "×", ratio_cell(s), std::nullopt};
         if (s.n) g.met = at_least ? s.median >= target : s.median <= target;
@@ -243,7 +247,8 @@ int main(int argc, char **argv)
                 double g = r[5000] / r[3] - 1;
                 if (std::fabs(g) > std::fabs(worst_growth)) worst_growth = g, growth_what = what;
             }
-        goals.push_back({"BPF cost per packet (worst program/case)", "≤ 40 ns", fmt(worst, 1) + " ns (" + worst_what + ")", worst <= 40});
+        goals.push_back({"BPF cost per packet (worst program/case)", "≤ 40 ns",
+                         fmt(worst, 1) + " ns (" + worst_what + ")", worst <= 40});
         goals.push_back({"BPF cost 3 → 5,000 routes (largest change)", "within 10 %",
                          (worst_growth >= 0 ? "+" : "") + fmt(worst_growth * 100, 1) + " % (" + growth_what + ")",
                          std::fabs(worst_growth) <= 0.10});
@@ -252,23 +257,26 @@ int main(int argc, char **argv)
         for (auto &r : run["cni"]["rows"]) {
             double ratio_p50 = r["podlane_p50_ms"].get<double>() / r["reference_p50_ms"].get<double>();
             goals.push_back({"CNI " + r["op"].get<std::string>() + " p50 vs bridge+host-local", "≤ 0.50×",
-                             fmt(ratio_p50, 2) + "× (" + fmt(r["podlane_p50_ms"], 2) + " vs " + fmt(r["reference_p50_ms"], 2) + " ms)",
+                             fmt(ratio_p50, 2) + "× (" + fmt(r["podlane_p50_ms"], 2) + " vs " +
+                                 fmt(r["reference_p50_ms"], 2) + " ms)",
                              ratio_p50 <= 0.5});
         }
     }
     if (run.contains("converge") && run["converge"].is_object() && run["converge"].contains("join_ms")) {
         std::vector<double> j = run["converge"]["join_ms"].get<std::vector<double>>();
         double p99 = percentile(j, 0.99);
-        goals.push_back({"node joins → route in every node's map, p99", "≤ 100 ms",
-                         fmt(p99, 1) + " ms (p50 " + fmt(percentile(j, 0.5), 1) + ", n=" + std::to_string(j.size()) + ")",
-                         j.empty() ? std::nullopt : std::optional<bool>(p99 <= 100)});
+        goals.push_back(
+            {"node joins → route in every node's map, p99", "≤ 100 ms",
+             fmt(p99, 1) + " ms (p50 " + fmt(percentile(j, 0.5), 1) + ", n=" + std::to_string(j.size()) + ")",
+             j.empty() ? std::nullopt : std::optional<bool>(p99 <= 100)});
     }
     // The largest agent's memory, at ready or after the traffic rounds.
     json worst_mem = json::object();
     if (run.contains("agents") && run["agents"].is_array())
         for (auto &a : run["agents"])
             for (auto when : {"at_ready", "after_traffic"})
-                if (a.contains(when) && a[when].value("vmrss_kb", 0.0) > worst_mem.value("vmrss_kb", 0.0)) worst_mem = a[when];
+                if (a.contains(when) && a[when].value("vmrss_kb", 0.0) > worst_mem.value("vmrss_kb", 0.0))
+                    worst_mem = a[when];
     if (!worst_mem.empty()) {
         double rss = worst_mem.value("vmrss_kb", 0.0);
         goals.push_back({"podlaned RSS (largest agent, any time)", "≤ 10 MB",
@@ -280,19 +288,25 @@ int main(int argc, char **argv)
     std::printf("\n### Goals (issue 8)\n\n| goal | target | measured | |\n|---|---|---|---|\n");
     for (auto &g : goals) {
         std::printf("| %s | %s | %s | %s |\n", g.what.c_str(), g.target.c_str(), g.measured.c_str(),
-                    !g.met ? "n/a" : *g.met ? "met" : "**missed**");
-        summary["goals"].push_back({{"goal", g.what}, {"target", g.target}, {"measured", g.measured},
+                    !g.met   ? "n/a"
+                    : *g.met ? "met"
+                             : "**missed**");
+        summary["goals"].push_back({{"goal", g.what},
+                                    {"target", g.target},
+                                    {"measured", g.measured},
                                     {"met", g.met ? json(*g.met) : json(nullptr)}});
     }
 
     // --- BPF micro-figures
     if (run.contains("bpf_cost") && run["bpf_cost"].is_object()) {
         auto &b = run["bpf_cost"];
-        std::printf("\n### BPF cost per packet (BPF_PROG_TEST_RUN, kernel-measured; median of %d rounds, min–max; "
-                    "10,000 endpoints)\n\n",
-                    b.value("rounds", 0));
-        std::printf("| program | case | reason counted | 3 routes | 500 routes | 5,000 routes | packets (all rounds) |\n"
-                    "|---|---|---|---|---|---|---|\n");
+        std::printf(
+            "\n### BPF cost per packet (BPF_PROG_TEST_RUN, kernel-measured; median of %d rounds, min–max; "
+            "10,000 endpoints)\n\n",
+            b.value("rounds", 0));
+        std::printf(
+            "| program | case | reason counted | 3 routes | 500 routes | 5,000 routes | packets (all rounds) |\n"
+            "|---|---|---|---|---|---|---|\n");
         std::map<std::pair<std::string, std::string>, std::map<int, json>> rows;
         std::vector<std::pair<std::string, std::string>> order;
         for (auto &c : b["cases"]) {
@@ -303,7 +317,8 @@ int main(int argc, char **argv)
         for (auto &key : order) {
             auto &r = rows[key];
             long packets = 0;
-            std::printf("| %s | %s | %s |", key.first.c_str(), key.second.c_str(), r.begin()->second.value("reason", "").c_str());
+            std::printf("| %s | %s | %s |", key.first.c_str(), key.second.c_str(),
+                        r.begin()->second.value("reason", "").c_str());
             for (int routes : {3, 500, 5000}) {
                 if (!r.count(routes)) {
                     std::printf(" – |");
@@ -317,8 +332,10 @@ int main(int argc, char **argv)
         }
         if (b.contains("route_updates_per_s"))
             std::printf("\nRoutes map updates (libpodlane, %d /24 entries): insert %s/s, replace %s/s, delete %s/s\n",
-                        b["route_updates_per_s"].value("entries", 0), fmt_int(b["route_updates_per_s"]["insert"]).c_str(),
-                        fmt_int(b["route_updates_per_s"]["replace"]).c_str(), fmt_int(b["route_updates_per_s"]["delete"]).c_str());
+                        b["route_updates_per_s"].value("entries", 0),
+                        fmt_int(b["route_updates_per_s"]["insert"]).c_str(),
+                        fmt_int(b["route_updates_per_s"]["replace"]).c_str(),
+                        fmt_int(b["route_updates_per_s"]["delete"]).c_str());
     }
 
     // --- control plane
@@ -326,11 +343,12 @@ int main(int argc, char **argv)
     if (run.contains("converge") && run["converge"].is_object() && run["converge"].contains("join_ms")) {
         auto j = run["converge"]["join_ms"].get<std::vector<double>>();
         auto l = run["converge"]["leave_ms"].get<std::vector<double>>();
-        std::printf("- Convergence (config file rewritten on every node → route in every node's map, %d nodes): "
-                    "join p50 %s ms, p99 %s ms, max %s ms; leave p50 %s ms, p99 %s ms (n=%zu)\n",
-                    run["converge"].value("nodes", 0), fmt(percentile(j, .5), 1).c_str(), fmt(percentile(j, .99), 1).c_str(),
-                    fmt(j.empty() ? NAN : *std::max_element(j.begin(), j.end()), 1).c_str(),
-                    fmt(percentile(l, .5), 1).c_str(), fmt(percentile(l, .99), 1).c_str(), j.size());
+        std::printf(
+            "- Convergence (config file rewritten on every node → route in every node's map, %d nodes): "
+            "join p50 %s ms, p99 %s ms, max %s ms; leave p50 %s ms, p99 %s ms (n=%zu)\n",
+            run["converge"].value("nodes", 0), fmt(percentile(j, .5), 1).c_str(), fmt(percentile(j, .99), 1).c_str(),
+            fmt(j.empty() ? NAN : *std::max_element(j.begin(), j.end()), 1).c_str(), fmt(percentile(l, .5), 1).c_str(),
+            fmt(percentile(l, .99), 1).c_str(), j.size());
     } else {
         std::printf("- Convergence: not measured (%s)\n", run.value("converge_note", "no podlane cluster").c_str());
     }
@@ -341,16 +359,18 @@ int main(int argc, char **argv)
             if (a.contains("at_ready")) rss0.push_back(a["at_ready"].value("vmrss_kb", 0.0) / 1024);
             if (a.contains("after_traffic")) rss1.push_back(a["after_traffic"].value("vmrss_kb", 0.0) / 1024);
         }
-        std::printf("- podlaned (%zu agents): start-up to \"ready\" p50 %s ms, max %s ms; RSS at ready p50 %s MB, "
-                    "max %s MB; after the traffic rounds max %s MB\n",
-                    st.size(), fmt(percentile(st, .5), 0).c_str(), fmt(stat(st).max, 0).c_str(),
-                    fmt(percentile(rss0, .5), 1).c_str(), fmt(stat(rss0).max, 1).c_str(), fmt(stat(rss1).max, 1).c_str());
+        std::printf(
+            "- podlaned (%zu agents): start-up to \"ready\" p50 %s ms, max %s ms; RSS at ready p50 %s MB, "
+            "max %s MB; after the traffic rounds max %s MB\n",
+            st.size(), fmt(percentile(st, .5), 0).c_str(), fmt(stat(st).max, 0).c_str(),
+            fmt(percentile(rss0, .5), 1).c_str(), fmt(stat(rss0).max, 1).c_str(), fmt(stat(rss1).max, 1).c_str());
     }
     if (run.contains("cni") && run["cni"].is_object() && run["cni"].contains("rows")) {
-        std::printf("- CNI (bench/cni, %s iterations, interleaved; floor = one veth pair created/deleted in-process):\n\n"
-                    "| op | podlane p50 / p99 ms | bridge+host-local p50 / p99 ms | p50 ratio | kernel veth floor p50 ms |\n"
-                    "|---|---|---|---|---|\n",
-                    run["cni"].value("iterations", std::string("?")).c_str());
+        std::printf(
+            "- CNI (bench/cni, %s iterations, interleaved; floor = one veth pair created/deleted in-process):\n\n"
+            "| op | podlane p50 / p99 ms | bridge+host-local p50 / p99 ms | p50 ratio | kernel veth floor p50 ms |\n"
+            "|---|---|---|---|---|\n",
+            run["cni"].value("iterations", std::string("?")).c_str());
         for (auto &r : run["cni"]["rows"])
             std::printf("| %s | %s / %s | %s / %s | %s× | %s |\n", r["op"].get<std::string>().c_str(),
                         fmt(r["podlane_p50_ms"], 2).c_str(), fmt(r["podlane_p99_ms"], 2).c_str(),

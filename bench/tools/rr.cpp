@@ -37,8 +37,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int usage()
-{
+int usage() {
     std::fprintf(stderr,
                  "usage: pl-bench-rr serve --port P\n"
                  "       pl-bench-rr rr  --host IP --port P [--seconds S]\n"
@@ -52,16 +51,19 @@ struct Args {
     double seconds = 5;
 };
 
-bool parse(int argc, char **argv, Args &a)
-{
+bool parse(int argc, char **argv, Args &a) {
     if (argc < 2) return false;
     a.mode = argv[1];
     for (int i = 2; i + 1 < argc; i += 2) {
         std::string_view k = argv[i];
-        if (k == "--port") a.port = std::atoi(argv[i + 1]);
-        else if (k == "--host") a.host = argv[i + 1];
-        else if (k == "--seconds") a.seconds = std::atof(argv[i + 1]);
-        else return false;
+        if (k == "--port")
+            a.port = std::atoi(argv[i + 1]);
+        else if (k == "--host")
+            a.host = argv[i + 1];
+        else if (k == "--seconds")
+            a.seconds = std::atof(argv[i + 1]);
+        else
+            return false;
     }
     if ((argc - 2) % 2 != 0) return false;
     if (a.port < 1 || a.port > 65535 || a.seconds <= 0) return false;
@@ -69,21 +71,18 @@ bool parse(int argc, char **argv, Args &a)
     return a.mode == "serve" || a.mode == "rr" || a.mode == "crr";
 }
 
-[[noreturn]] void die(const char *what)
-{
+[[noreturn]] void die(const char *what) {
     std::fprintf(stderr, "pl-bench-rr: %s: %s\n", what, std::strerror(errno));
     std::exit(1);
 }
 
-void set_nodelay(int fd)
-{
+void set_nodelay(int fd) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 // --- server -----------------------------------------------------------------
-int serve(int port)
-{
+int serve(int port) {
     std::signal(SIGPIPE, SIG_IGN);
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (lfd < 0) die("socket");
@@ -135,8 +134,7 @@ int serve(int port)
 }
 
 // --- clients ----------------------------------------------------------------
-sockaddr_in target(const Args &a)
-{
+sockaddr_in target(const Args &a) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(a.port));
@@ -147,8 +145,7 @@ sockaddr_in target(const Args &a)
     return addr;
 }
 
-bool exchange(int fd)
-{
+bool exchange(int fd) {
     char c = 'x';
     if (write(fd, &c, 1) != 1) return false;
     for (;;) {
@@ -159,8 +156,7 @@ bool exchange(int fd)
     }
 }
 
-double pct(std::vector<float> &v, double p)
-{
+double pct(std::vector<float> &v, double p) {
     if (v.empty()) return 0;
     size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
@@ -168,17 +164,16 @@ double pct(std::vector<float> &v, double p)
 }
 
 void report(const char *mode, const char *rate_name, size_t count, double elapsed, std::vector<float> &lat_us,
-            size_t errors)
-{
+            size_t errors) {
     double mx = lat_us.empty() ? 0 : *std::max_element(lat_us.begin(), lat_us.end());
     double p50 = pct(lat_us, 0.50), p99 = pct(lat_us, 0.99);
-    std::printf("{\"mode\":\"%s\",\"%s\":%.1f,\"count\":%zu,\"seconds\":%.3f,\"p50_us\":%.2f,\"p99_us\":%.2f,"
-                "\"max_us\":%.2f,\"errors\":%zu}\n",
-                mode, rate_name, static_cast<double>(count) / elapsed, count, elapsed, p50, p99, mx, errors);
+    std::printf(
+        "{\"mode\":\"%s\",\"%s\":%.1f,\"count\":%zu,\"seconds\":%.3f,\"p50_us\":%.2f,\"p99_us\":%.2f,"
+        "\"max_us\":%.2f,\"errors\":%zu}\n",
+        mode, rate_name, static_cast<double>(count) / elapsed, count, elapsed, p50, p99, mx, errors);
 }
 
-int client_rr(const Args &a)
-{
+int client_rr(const Args &a) {
     auto addr = target(a);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
@@ -204,8 +199,7 @@ int client_rr(const Args &a)
     return 0;
 }
 
-int client_crr(const Args &a)
-{
+int client_crr(const Args &a) {
     auto addr = target(a);
     std::vector<float> lat;
     lat.reserve(1 << 20);
@@ -225,8 +219,10 @@ int client_crr(const Args &a)
     while (t < end) {
         bool ok = cycle();
         auto now = Clock::now();
-        if (ok) lat.push_back(std::chrono::duration<float, std::micro>(now - t).count());
-        else if (++errors > 1000) die("connect/exchange keeps failing");
+        if (ok)
+            lat.push_back(std::chrono::duration<float, std::micro>(now - t).count());
+        else if (++errors > 1000)
+            die("connect/exchange keeps failing");
         t = now;
     }
     double elapsed = std::chrono::duration<double>(t - start).count();
@@ -236,8 +232,7 @@ int client_crr(const Args &a)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     Args a;
     if (!parse(argc, argv, a)) return usage();
     if (a.mode == "serve") return serve(a.port);
