@@ -9,8 +9,10 @@ ipam_dir() { printf '%s/ipam/%s' "$LAB_STATE" "$(node_name "$1")"; }
 write_conflist() {
 	local i=$1
 	mkdir -p "$(ipam_dir "$i")" "$LAB_STATE/config/$(node_name "$i")"
+	# No pinRoot: the node file gives the plugin the agent's pin directory
+	# (its pinRoot/nodeName), one source of truth.
 	"$LAB_DIR/node/gen-conflist.sh" --node-config "$(node_config_path "$i")" \
-		--data-dir "$(ipam_dir "$i")" --pin-root "$LAB_PIN_ROOT" | atomic_write "$(conflist_path "$i")"
+		--data-dir "$(ipam_dir "$i")" | atomic_write "$(conflist_path "$i")"
 }
 
 # What a runtime hands one plugin of a conflist: the plugin's entry plus the
@@ -52,9 +54,9 @@ add_pod() {
 	ip=${ip%/*}
 	[[ $ip =~ ^[0-9.]+$ ]] || die "CNI ADD for $pod returned no address: $out"
 	printf '%s %s\n' "$i" "$ip" >"$LAB_STATE/pods/$pod"
-	if [[ $(state_get uplink_hook) == xdp ]]; then
-		# XDP on the veth uplink loses the partial-checksum state of TCP/UDP,
-		# and XDP_REDIRECT into a veth needs NAPI (GRO) on the pod side.
+	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
+		# XDP on a veth loses the partial-checksum state of TCP/UDP, and
+		# XDP_REDIRECT into a veth needs NAPI (GRO) on the pod side.
 		in_ns "$pod" ethtool -K eth0 tx off gro on >/dev/null 2>&1 ||
 			warn "ethtool -K eth0 tx off gro on failed in $pod"
 	fi

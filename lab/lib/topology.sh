@@ -114,8 +114,18 @@ start_router_agent() {
 	local logfile=$LAB_STATE/logs/podlaned-router.log args=()
 	mkdir -p "$LAB_STATE/logs"
 	local hook
-	hook=$(state_get uplink_hook)
+	hook=$(state_get router_hook)
 	[[ -n $hook ]] && args+=(--hook "$hook")
+	if [[ $hook == xdp ]]; then
+		# XDP_TX out of a veth reaches the peer only when the peer runs NAPI:
+		# an XDP program that passes everything on the segment side of the
+		# router's link gives it that (GRO on is not enough on this kernel).
+		local clang obj=$LAB_STATE/router_peer_pass.o
+		clang=$(command -v clang-14 || command -v clang) || die "clang is needed for --router-hook xdp"
+		"$clang" -target bpf -O2 -idirafter "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)" \
+			-c "$REPO_DIR/tests/netns/router_peer_pass.bpf.c" -o "$obj"
+		ip -n "$LAB_SEG_NS" link set dev r0 xdp obj "$obj" sec xdp
+	fi
 	lab_spawn podlaned-router "$LAB_ROUTER_NS" "$logfile" \
 		"$(bin podlaned)" --role router --config "$LAB_STATE/config/router/node.json" \
 		--run-dir "$LAB_STATE/agent" "${args[@]}" >/dev/null
