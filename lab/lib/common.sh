@@ -16,6 +16,9 @@ LAB_SEG_PREFIX=192.160.1
 LAB_CLUSTER_CIDR=10.244.0.0/16
 LAB_PODS_PER_NODE=2
 LAB_TCP_PORT=7777
+# --datastore etcd: one etcd on the segment, reached by the nodes over it.
+LAB_ETCD_IP=192.160.1.250
+LAB_ETCD_URL=http://192.160.1.250:2379
 
 log() { printf '[podlane-lab] %s\n' "$*" >&2; }
 warn() { printf '[podlane-lab] warning: %s\n' "$*" >&2; }
@@ -27,7 +30,15 @@ die() {
 node_ns() { printf 'pl-node%s' "$1"; }
 node_name() { printf 'node%s' "$1"; }
 node_ip() { printf '%s.%s' "$LAB_SEG_PREFIX" "$((10 + $1))"; }
-node_pod_cidr() { printf '10.244.%s.0/24' "$1"; }
+# With a datastore the node claims its CIDR: the resolved node file has it.
+node_pod_cidr() {
+	local resolved=$LAB_STATE/config/node$1/node.resolved.json
+	if [[ $(state_get datastore) == etcd ]]; then
+		jq -r '.podCIDR // "(claiming)"' "$resolved" 2>/dev/null || printf '(claiming)'
+	else
+		printf '10.244.%s.0/24' "$1"
+	fi
+}
 node_gateway() { printf '10.244.%s.1' "$1"; }
 pod_ns() { printf 'pl-node%s-pod%s' "$1" "$2"; }
 

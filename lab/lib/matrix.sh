@@ -22,7 +22,7 @@ dataplane_totals() {
 	n=$(state_get nodes 0)
 	{
 		for ((i = 1; i <= n; i++)); do node_stats "$(node_ns "$i")" "$(node_name "$i")"; done
-		ns_exists "$LAB_ROUTER_NS" && node_stats "$LAB_ROUTER_NS" router
+		if ns_exists "$LAB_ROUTER_NS"; then node_stats "$LAB_ROUTER_NS" router; fi
 	} | awk '
 		$1 == "forwarded-remote" { r += $2 }
 		$1 == "delivered-local"  { l += $2 }

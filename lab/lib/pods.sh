@@ -11,7 +11,7 @@ write_conflist() {
 	mkdir -p "$(ipam_dir "$i")" "$LAB_STATE/config/$(node_name "$i")"
 	# No pinRoot: the node file gives the plugin the agent's pin directory
 	# (its pinRoot/nodeName), one source of truth.
-	"$LAB_DIR/node/gen-conflist.sh" --node-config "$(node_config_path "$i")" \
+	"$LAB_DIR/node/gen-conflist.sh" --node-config "$(cni_node_config_path "$i")" \
 		--data-dir "$(ipam_dir "$i")" | atomic_write "$(conflist_path "$i")"
 }
 

@@ -55,14 +55,61 @@ cluster_node_args() {
 # (podlaned watches the folder and reloads on rename).
 write_node_config() {
 	local i=$1 n=$2 args=()
-	mapfile -t args < <(cluster_node_args "$n")
+	if [[ $(state_get datastore) != etcd ]]; then
+		mapfile -t args < <(cluster_node_args "$n")
+		args+=(--pod-cidr "$(node_pod_cidr "$i")")
+	fi
 	if [[ $(state_get mode) == router ]]; then args+=(--router-ip "$LAB_ROUTER_IP"); fi
 	mkdir -p "$LAB_STATE/config/$(node_name "$i")"
 	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" --ip "$(node_ip "$i")" \
-		--pod-cidr "$(node_pod_cidr "$i")" --cluster-cidr "$LAB_CLUSTER_CIDR" \
+		--cluster-cidr "$LAB_CLUSTER_CIDR" \
 		--pin-root "$LAB_PIN_ROOT" "${args[@]}" | atomic_write "$(node_config_path "$i")"
 }
 node_config_path() { printf '%s/config/%s/node.json' "$LAB_STATE" "$(node_name "$1")"; }
+# What the CNI plugin reads: the node file itself, or with a datastore the
+# file podlane-resolve-node completed with the claimed pod CIDR.
+cni_node_config_path() {
+	if [[ $(state_get datastore) == etcd ]]; then
+		printf '%s/config/%s/node.resolved.json' "$LAB_STATE" "$(node_name "$1")"
+	else
+		node_config_path "$1"
+	fi
+}
+
+datastore_args() {
+	[[ $(state_get datastore) == etcd ]] && printf '%s\n' --datastore etcd --etcd-endpoints "$LAB_ETCD_URL"
+	return 0
+}
+
+# --datastore etcd: etcd in the segment's namespace on a segment address.
+start_etcd() {
+	local logfile=$LAB_STATE/logs/etcd.log i
+	mkdir -p "$LAB_STATE/logs" "$LAB_STATE/etcd"
+	ip -n "$LAB_SEG_NS" addr add "$LAB_ETCD_IP/24" dev "$LAB_SEG_BRIDGE"
+	lab_spawn etcd "$LAB_SEG_NS" "$logfile" etcd --name lab --data-dir "$LAB_STATE/etcd" \
+		--listen-client-urls "$LAB_ETCD_URL" --advertise-client-urls "$LAB_ETCD_URL" \
+		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+		--initial-cluster lab=http://127.0.0.1:2380 >/dev/null
+	for ((i = 0; i < 150; i++)); do
+		in_ns "$LAB_SEG_NS" curl -sf --max-time 1 "$LAB_ETCD_URL/health" >/dev/null 2>&1 && {
+			log "etcd ready at $LAB_ETCD_URL (pid $(recorded_pid_alive etcd))"
+			return 0
+		}
+		recorded_pid_alive etcd >/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/    /' "$logfile" >&2 || true
+	die "etcd did not become ready (log: $logfile)"
+}
+
+# resolve_node I: write the CNI plugin's node file from what node I claimed.
+resolve_node() {
+	local i=$1
+	in_ns "$(node_ns "$i")" "$(bin podlane-resolve-node)" --config "$(node_config_path "$i")" \
+		--out "$(cni_node_config_path "$i")" --datastore etcd --etcd-endpoints "$LAB_ETCD_URL" \
+		>>"$LAB_STATE/logs/resolve-$(node_name "$i").log" 2>&1 ||
+		die "podlane-resolve-node failed on $(node_name "$i") (log: $LAB_STATE/logs/resolve-$(node_name "$i").log)"
+}
 
 write_router_config() {
 	local n=$1 args=()
@@ -90,6 +137,9 @@ podlaned_args() {
 	attach=$(state_get attach)
 	[[ -n $hook ]] && args+=(--uplink-hook "$hook")
 	[[ -n $attach ]] && args+=(--attach "$attach")
+	local ds
+	mapfile -t ds < <(datastore_args)
+	args+=("${ds[@]}")
 	args+=(--run-dir "$LAB_STATE/agent")
 	printf '%s\n' "${args[@]}"
 }
@@ -100,6 +150,8 @@ start_podlaned() {
 	name=$(node_name "$i")
 	logfile=$LAB_STATE/logs/podlaned-$name.log
 	mkdir -p "$LAB_STATE/logs"
+	# A restart waits for its own "ready", not the previous run's.
+	[[ -f $logfile ]] && mv -f "$logfile" "$logfile.prev"
 	mapfile -t args < <(podlaned_args)
 	lab_spawn "podlaned-$name" "$(node_ns "$i")" "$logfile" \
 		"$(bin podlaned)" --config "$(node_config_path "$i")" "${args[@]}" >/dev/null

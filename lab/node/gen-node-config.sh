@@ -3,14 +3,16 @@
 # each lab node and by the Vagrant provisioning for each VM: one generator, so
 # both labs run the same configuration.
 #
-#   gen-node-config.sh --name node1 --ip 192.160.1.11 --pod-cidr 10.244.1.0/24 \
-#       --node node1,192.160.1.11,10.244.1.0/24 --node node2,... \
+#   gen-node-config.sh --name node1 --ip 192.160.1.11 [--pod-cidr 10.244.1.0/24] \
+#       [--node node1,192.160.1.11,10.244.1.0/24 --node node2,...] \
 #       [--uplink eth0] [--bridge podlane0] [--cluster-cidr 10.244.0.0/16] \
 #       [--pin-root /sys/fs/bpf/podlane] [--router-ip 192.160.1.1]
+# Without --pod-cidr and --node (datastore mode) the node claims its pod CIDR
+# and learns the cluster from etcd or Kubernetes.
 set -euo pipefail
 
 usage() {
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -35,8 +37,8 @@ while (($#)); do
 	esac
 	shift 2
 done
-[[ -n $name && -n $ip && -n $pod_cidr ]] || {
-	echo "gen-node-config: --name, --ip and --pod-cidr are required" >&2
+[[ -n $name && -n $ip ]] || {
+	echo "gen-node-config: --name and --ip are required" >&2
 	usage
 }
 command -v jq >/dev/null || {
@@ -57,7 +59,8 @@ done
 jq -n --arg name "$name" --arg ip "$ip" --arg uplink "$uplink" --arg bridge "$bridge" \
 	--arg cidr "$pod_cidr" --arg cluster "$cluster" --arg pin "$pin_root" --arg router "$router_ip" \
 	--argjson nodes "$nodes_json" '
-	{nodeName: $name, nodeIP: $ip, uplink: $uplink, bridge: $bridge, podCIDR: $cidr,
-	 clusterCIDR: $cluster, nodes: $nodes}
+	{nodeName: $name, nodeIP: $ip, uplink: $uplink, bridge: $bridge, clusterCIDR: $cluster}
+	+ (if $cidr != "" then {podCIDR: $cidr} else {} end)
+	+ (if ($nodes | length) > 0 then {nodes: $nodes} else {} end)
 	+ (if $pin != "" then {pinRoot: $pin} else {} end)
 	+ (if $router != "" then {routerIP: $router} else {} end)'

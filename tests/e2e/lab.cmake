@@ -3,3 +3,26 @@
 # lab down on every exit path. They share fixed namespace names, so they never
 # run in parallel (RESOURCE_LOCK) and also take /run/podlane-lab.lock.
 add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/../tools ${CMAKE_BINARY_DIR}/tests/tools)
+
+set(_lab_e2e ${CMAKE_CURRENT_LIST_DIR}/lab_e2e.sh)
+# NAME CASE [podlane-lab up options...]
+function(podlane_lab_e2e name case)
+  add_test(NAME e2e.lab_${name} COMMAND bash ${_lab_e2e} ${CMAKE_BINARY_DIR} ${case} ${ARGN})
+  set_tests_properties(e2e.lab_${name} PROPERTIES
+    LABELS e2e TIMEOUT 600 SKIP_RETURN_CODE 77 RESOURCE_LOCK podlane-lab)
+endfunction()
+
+# The matrix passes in every mode.
+podlane_lab_e2e(matrix_podlane matrix)
+podlane_lab_e2e(matrix_kernel_routes matrix --mode kernel-routes)
+podlane_lab_e2e(matrix_router_tc matrix --mode router --router-hook tc)
+podlane_lab_e2e(matrix_router_xdp matrix --mode router --router-hook xdp)
+podlane_lab_e2e(matrix_uplink_xdp matrix --uplink-hook xdp)
+podlane_lab_e2e(matrix_attach_veth matrix --attach veth)
+podlane_lab_e2e(matrix_datastore_etcd matrix --datastore etcd)
+# Behaviours (podlane mode).
+podlane_lab_e2e(detached_fails detached)
+podlane_lab_e2e(pod_delete_drops_counted pod-delete)
+podlane_lab_e2e(node_removal_under_1s node-removal)
+podlane_lab_e2e(agent_restart_keeps_flows restart)
+podlane_lab_e2e(fourth_node_joins join)
