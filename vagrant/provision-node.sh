@@ -128,7 +128,8 @@ log "packages (.ci/packages)"
 "$node_dir/install-deps.sh" "$repo"
 
 log "building podlaned, podlanectl and the CNI plugin in $build_dir"
-"$node_dir/build.sh" --build-dir "$build_dir" --source-dir "$repo" podlaned podlanectl podlane_cni
+"$node_dir/build.sh" --build-dir "$build_dir" --source-dir "$repo" podlaned podlanectl podlane_cni \
+	podlane_datastore_module
 
 log "node file $node_file (uplink $uplink)"
 gen_node_config | write_file "$node_file" 0644
@@ -138,6 +139,9 @@ gen_conflist | write_file "$conflist" 0644
 log "installing binaries"
 install_exe "$build_dir/cni/podlane" /opt/cni/bin/podlane
 install_exe "$build_dir/loader/podlaned" /usr/local/bin/podlaned
+# Loaded by podlaned only with --datastore etcd|kubernetes; this is where it looks.
+mkdir -p /usr/local/lib/podlane
+install_exe "$build_dir/loader/datastore/libpodlane-datastore.so" /usr/local/lib/podlane/libpodlane-datastore.so
 install_exe "$build_dir/maps-cli/podlanectl" /usr/local/bin/podlanectl
 
 log "systemd unit podlaned.service (--uplink-hook $hook)"

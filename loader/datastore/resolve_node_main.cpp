@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     if (!text) return fail(text.error().message);
     auto cfg = podlane::parse_node_config(*text, podlane::NodeConfigRules{.pod_cidr_required = options.kind == "file"});
     if (!cfg) return fail(in_path + ": " + cfg.error().message);
-    auto source = podlane::datastore::make_source(options);
+    auto source = podlane::datastore::create_source(options);
     if (!source) return fail(source.error().message);
     podlane::NodeConfig resolved = *cfg;
     if (*source) {

@@ -49,6 +49,16 @@ public:
 };
 
 // nullptr for kind "file": the agent reads the node list from its config.
+// Loads the datastore module (module_loader.cpp), so that a node on a config
+// file never maps libcurl and its TLS stack.
 Result<std::unique_ptr<ClusterSource>> make_source(const Options &options);
+
+// The same, in process: what the module exports (source.cpp).
+Result<std::unique_ptr<ClusterSource>> create_source(const Options &options);
+
+// The module's entry point, C linkage so dlsym finds it by this name. The
+// version in the name changes when Options or ClusterSource change.
+#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v1"
+using ModuleEntry = bool (*)(const Options *options, std::unique_ptr<ClusterSource> *source, std::string *error);
 
 }  // namespace podlane::datastore
