@@ -18,7 +18,7 @@ podlane_lab_e2e(matrix_kernel_routes matrix --mode kernel-routes)
 podlane_lab_e2e(matrix_router_tc matrix --mode router --router-hook tc)
 podlane_lab_e2e(matrix_router_xdp matrix --mode router --router-hook xdp)
 podlane_lab_e2e(matrix_uplink_xdp matrix --uplink-hook xdp)
-podlane_lab_e2e(matrix_attach_veth matrix --attach veth)
+podlane_lab_e2e(matrix_attach_bridge matrix --attach bridge)
 podlane_lab_e2e(matrix_datastore_etcd matrix --datastore etcd)
 # Behaviours (podlane mode).
 podlane_lab_e2e(detached_fails detached)

@@ -94,7 +94,10 @@ case_detached() {
     ping_ok pl-node1-pod1 "$dst" || fail "cross-node ping fails before detaching"
     tcp_ok pl-node1-pod1 "$dst" || fail "cross-node TCP fails before detaching"
     "$lab" detach node1 && "$lab" detach node2 || fail "detach failed"
-    [[ -z $(in_ns pl-node1 tc filter show dev podlane0 ingress) ]] || fail "a filter is left on node1's bridge"
+    local dev
+    for dev in podlane0 $(ip -n pl-node1 -br link show type veth | awk '{print $1}' | cut -d@ -f1); do
+        [[ -z $(in_ns pl-node1 tc filter show dev "$dev" ingress 2> /dev/null) ]] || fail "a filter is left on node1's $dev"
+    done
     assert_no_pod_routes
     ping_ok pl-node1-pod1 "$dst" && fail "cross-node ping still works with the dataplane detached"
     tcp_ok pl-node1-pod1 "$dst" && fail "cross-node TCP still works with the dataplane detached"
@@ -189,9 +192,14 @@ case_restart() {
     restart_under_load NONE
     restart_under_load TERM
     restart_under_load KILL
-    # Restarted agents adopted the pinned state: one filter per hook.
-    [[ $(in_ns pl-node1 tc filter show dev podlane0 ingress | grep -c 'direct-action') -eq 1 ]] ||
-        fail "node1's bridge does not have exactly one BPF filter after restarts"
+    # Restarted agents adopted the pinned state: one filter per hook (the
+    # default attach point: each pod's host veth; none on the bridge).
+    local dev
+    for dev in $(ctl node1 endpoints list -o json | jq -r '.endpoints[].hostInterface'); do
+        [[ $(in_ns pl-node1 tc filter show dev "$dev" ingress | grep -c 'direct-action') -eq 1 ]] ||
+            fail "pod veth $dev on node1 does not have exactly one BPF filter after restarts"
+    done
+    [[ -z $(in_ns pl-node1 tc filter show dev podlane0 ingress) ]] || fail "a filter is on node1's bridge in veth mode"
     "$lab" matrix > /dev/null || fail "matrix fails after the restarts"
     ok "after the restarts the matrix passes"
 }
