@@ -22,3 +22,14 @@ add_test(NAME unit.datastore_deploy_shellcheck
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(unit.datastore_deploy_manifests unit.datastore_deploy_yamllint unit.datastore_deploy_shellcheck
   PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+# podlaned loads the datastore module only for --datastore etcd|kubernetes:
+# the agent itself must not map libcurl, a TLS stack or yaml-cpp (RSS goal).
+add_test(NAME unit.podlaned_links_no_datastore_libraries
+  COMMAND bash -c "libs=$(ldd \"$0\") || exit 1; ! grep -E 'libcurl|libssl|libgnutls|libyaml-cpp' <<<\"$libs\""
+    $<TARGET_FILE:podlaned>)
+set_tests_properties(unit.podlaned_links_no_datastore_libraries PROPERTIES LABELS unit)
+add_test(NAME unit.datastore_module_exports_its_entry
+  COMMAND bash -c "nm -D --defined-only \"$0\" | grep -q ' podlane_datastore_create_v1$'"
+    $<TARGET_FILE:podlane_datastore_module>)
+set_tests_properties(unit.datastore_module_exports_its_entry PROPERTIES LABELS unit)
