@@ -38,8 +38,8 @@ profile() {
         nsenter --net="/run/netns/$client_ns" -- taskset -c 0 "$rr" rr --host "$ip" --port "$port" --seconds "$secs" \
         > "$work/$name.rr" 2> /dev/null
     kill "${pids[-1]}" 2> /dev/null || true
-    perf report -i "$work/$name.data" --no-children --sort symbol --percent-limit 1.5 --stdio 2> /dev/null |
-        grep -E '^ +[0-9.]+%' | head -n 25 > "$work/$name.top"
+    perf report -i "$work/$name.data" --no-children --sort symbol --percent-limit 0.4 --stdio 2> /dev/null |
+        grep -E '^ +[0-9.]+%' | head -n 45 > "$work/$name.top"
     port=$((port + 1))
 }
 

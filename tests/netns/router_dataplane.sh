@@ -33,6 +33,7 @@ cleanup() {
     for f in "$work"/iperf-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
     for n in seg r n1 n2 n3 p1 p2 p3; do ip netns del "$(ns $n)" 2>/dev/null; done
     rm -rf "$pin_root" "$work"
+    rmdir "${pin_root%/*}" 2> /dev/null || true
 }
 trap cleanup EXIT
 

@@ -21,6 +21,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     for n in n1 n2 p1 p2; do ip netns del "$(ns $n)" 2>/dev/null; done
     rm -rf "$pin_root" "$work"
+    rmdir "${pin_root%/*}" 2> /dev/null || true
 }
 trap cleanup EXIT
 

@@ -55,6 +55,8 @@ void remove_pin_dir(const std::string &dir)
 {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);  // unlinking a pin drops its reference
+    // Only succeeds once the last test's directory is gone: leaves bpffs as found.
+    std::filesystem::remove(std::filesystem::path(dir).parent_path(), ec);
 }
 
 }  // namespace podlane::test
