@@ -12,13 +12,16 @@ int podlane_from_pod(struct __sk_buff *skb)
 	struct pl_decision d = {};
 	struct pl_headers hdr;
 	int reason = pl_tc_parse(skb, &hdr);
+	/* Only a packet the node's own stack sends (host device egress) has no
+	 * receiving interface: it is not being forwarded. */
+	bool forwarding = skb->ingress_ifindex != 0;
 
 	if (reason != PL_PARSED)
 		return pl_tc_finish(skb, reason);
 
-	reason = pl_decide_from_pod(&hdr, &d);
+	reason = pl_decide_from_pod(&hdr, &d, forwarding);
 	if (reason == PODLANE_FWD_REMOTE && d.route)
-		return pl_tc_forward_remote(skb, &hdr, d.route);
+		return pl_tc_forward_remote(skb, &hdr, d.route, forwarding);
 	if (reason == PODLANE_FWD_LOCAL && d.ep) {
 		/* Same pod subnet: an L2 hop, so the TTL stays; only the
 		 * destination MAC must be the pod's own. */

@@ -73,6 +73,15 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg)
         if (!route) return from_error(route.error(), kInternal);
         if (!*route || !(*route)->gateway || !(*(*route)->gateway == gateway) || (*route)->oif != link.index)
             problems.push_back("no default route via " + gateway.str() + " dev " + env.ifname);
+        for (const ExpectedRoute &want : expected->routes) {
+            auto have = pod->find_route(want.dst);
+            if (!have) return from_error(have.error(), kInternal);
+            if (!*have)
+                problems.push_back("no route to " + want.dst.str() + " (prevResult lists it)");
+            else if (want.gateway && !((*have)->gateway && *(*have)->gateway == *want.gateway))
+                problems.push_back("route to " + want.dst.str() + " does not go via " + want.gateway->str() +
+                                   " as prevResult says");
+        }
 
         auto dataplane = open_dataplane(cfg);
         if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);

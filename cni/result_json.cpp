@@ -31,6 +31,34 @@ json to_json(const AddResult &r, const std::string &cni_version, const json &pre
     return out;
 }
 
+namespace {
+
+// IPv6 routes (an earlier plugin's) are not podlane's to check.
+Result<std::vector<ExpectedRoute>> expected_routes(const json &prev)
+{
+    std::vector<ExpectedRoute> out;
+    if (!prev.contains("routes")) return out;
+    const json &routes = prev["routes"];
+    if (!routes.is_array()) return Error{"routes must be an array"};
+    for (const auto &r : routes) {
+        if (!r.is_object() || !r.contains("dst") || !r["dst"].is_string()) return Error{"every route needs a dst"};
+        const std::string dst = r["dst"].get<std::string>();
+        if (dst.find(':') != std::string::npos) continue;
+        auto cidr = Cidr::parse_interface(dst);
+        if (!cidr) return Error{"route " + cidr.error().message};
+        ExpectedRoute route{Cidr{cidr->network(), cidr->length}, std::nullopt};
+        if (r.contains("gw") && r["gw"].is_string()) {
+            auto gw = Ipv4::parse(r["gw"].get<std::string>());
+            if (!gw) return Error{"route to " + dst + ": " + gw.error().message};
+            route.gateway = *gw;
+        }
+        out.push_back(route);
+    }
+    return out;
+}
+
+}  // namespace
+
 CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::string &ifname)
 {
     auto bad = [](const std::string &why) { return CniError{kInvalidConfig, "invalid network config: prevResult: " + why, ""}; };
@@ -47,7 +75,7 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
         if (!iface.is_object() || iface.value("name", "") != ifname || !iface.contains("sandbox")) continue;
         auto addr = Cidr::parse_interface(ip["address"].get<std::string>());
         if (!addr) return bad(addr.error().message);
-        ExpectedPod pod{*addr, std::nullopt, std::nullopt};
+        ExpectedPod pod{*addr, std::nullopt, std::nullopt, {}};
         if (ip.contains("gateway") && ip["gateway"].is_string()) {
             auto gw = Ipv4::parse(ip["gateway"].get<std::string>());
             if (!gw) return bad(gw.error().message);
@@ -55,6 +83,9 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
         }
         if (iface.contains("mac") && iface["mac"].is_string())
             if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod.mac = *mac;
+        auto routes = expected_routes(prev);
+        if (!routes) return bad(routes.error().message);
+        pod.routes = std::move(*routes);
         return pod;
     }
     return bad("has no IPv4 address for container interface " + ifname);

@@ -30,10 +30,15 @@ struct AddResult {
 nlohmann::json to_json(const AddResult &result, const std::string &cni_version, const nlohmann::json &prev_result);
 
 // What a previous ADD reported for the container interface ifname.
+struct ExpectedRoute {
+    Cidr dst;
+    std::optional<Ipv4> gateway;
+};
 struct ExpectedPod {
     Cidr address;
     std::optional<Ipv4> gateway;
     std::optional<Mac> mac;
+    std::vector<ExpectedRoute> routes;  // IPv4 routes of prevResult (earlier plugins' too)
 };
 CniResult<ExpectedPod> expected_from_prev_result(const nlohmann::json &prev_result, const std::string &ifname);
 

@@ -225,8 +225,9 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
             int ifindex = static_cast<int>(ep.value.host_ifindex);
             if (auto st = attach_tc(ifindex, TcDirection::Ingress, dp.from_pod_fd()); !st)
                 return st.error().wrap("pod " + ep.pod_ip.str());
-            records.push_back({"", ifindex, "tc-ingress", "podlane_from_pod"});
         }
+        // Pod veths come and go with pods (the CNI plugin attaches new ones), so
+        // they are not recorded: `podlanectl status` checks each endpoint's veth.
         return detach_tc(dev.bridge.index, TcDirection::Ingress);
     }
     if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st;

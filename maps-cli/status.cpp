@@ -52,7 +52,10 @@ void check_attachment(AttachmentStatus &a) {
     }
     a.program_id = **id;
     a.program_name = program_name(a.program_id);
-    if (std::string(name) != e.ifname) a.problem = "interface is now called " + std::string(name);
+    if (e.ifname.empty())
+        a.expected.ifname = name;  // a pod veth, known by index only
+    else if (std::string(name) != e.ifname)
+        a.problem = "interface is now called " + std::string(name);
     // The kernel keeps 15 characters of a program name.
     if (!e.program.empty() && !a.program_name.empty() && e.program.substr(0, 15) != a.program_name) {
         a.attached = false;
@@ -95,6 +98,15 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
     report.config = effective_config(*config);
 
     for (const auto &att : report.agent.attachments) report.attachments.push_back({att, std::nullopt, 0, "", ""});
+    // In veth mode the pod-side program sits on every pod's host veth: the
+    // endpoints map is the list of them (pods added after the agent included).
+    if (report.agent.running && report.agent.attach_mode == "veth") {
+        auto endpoints = ctx->maps().endpoints();
+        if (!endpoints) return endpoints.error();
+        for (const auto &ep : *endpoints)
+            report.attachments.push_back(
+                {{"", static_cast<int>(ep.value.host_ifindex), "tc-ingress", "podlane_from_pod"}, std::nullopt, 0, "", ""});
+    }
     if (report.agent.running) {
         auto guard = NetnsGuard::enter(report.agent.netns_path);
         if (!guard) {

@@ -4,6 +4,8 @@
 #ifndef PODLANE_BPF_COMMON_H
 #define PODLANE_BPF_COMMON_H
 
+#include <stdbool.h>
+
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>

@@ -30,8 +30,11 @@ static __always_inline int pl_unclaimed_reason(__be32 dst)
 
 /* A packet sent by a local pod or by the node itself. Returns
  * PODLANE_FWD_REMOTE (d->route set), PODLANE_FWD_LOCAL (d->ep set) or the
- * reason to hand it to the kernel. */
-static __always_inline int pl_decide_from_pod(const struct pl_headers *hdr, struct pl_decision *d)
+ * reason to hand it to the kernel. A packet the node itself sends has made
+ * no router hop yet (`forwarding` false): its TTL is not this node's to
+ * check, as the kernel would not either (traceroute from the node). */
+static __always_inline int pl_decide_from_pod(const struct pl_headers *hdr, struct pl_decision *d,
+					      bool forwarding)
 {
 	__be32 dst = hdr->ip->daddr;
 
@@ -40,7 +43,7 @@ static __always_inline int pl_decide_from_pod(const struct pl_headers *hdr, stru
 		return pl_unclaimed_reason(dst);
 
 	if (!(d->route->flags & PODLANE_ROUTE_F_LOCAL)) {
-		if (hdr->ip->ttl <= 1)
+		if (forwarding && hdr->ip->ttl <= 1)
 			return PODLANE_PASS_TTL_EXPIRED;
 		return PODLANE_FWD_REMOTE;
 	}

@@ -53,7 +53,7 @@ static __always_inline long pl_tc_redirect_fib(struct __sk_buff *skb, struct pl_
 /* Out of the uplink toward the owning node; the kernel resolves the next
  * hop's MAC (bpf_redirect_neigh), so no ARP handling lives here. */
 static __always_inline int pl_tc_forward_remote(struct __sk_buff *skb, struct pl_headers *hdr,
-						const struct podlane_route_value *route)
+						const struct podlane_route_value *route, bool forwarding)
 {
 	struct bpf_redir_neigh nh = { .nh_family = PL_AF_INET, .ipv4_nh = route->node_ip };
 	__u32 ifindex = route->uplink_ifindex;
@@ -70,7 +70,8 @@ static __always_inline int pl_tc_forward_remote(struct __sk_buff *skb, struct pl
 	if (ret != BPF_MTU_CHK_RET_SUCCESS)
 		return pl_tc_finish(skb, PODLANE_PASS_FRAG_NEEDED);
 
-	pl_decrement_ttl(hdr->ip);
+	if (forwarding)
+		pl_decrement_ttl(hdr->ip);
 	/* Two explicit calls: clang 14 folded a shared "if (ret < 0)" fallback
 	 * into the failure path when the flag is 0 (caught by tests/bpf). */
 	if (pl_next_hop_fib) {

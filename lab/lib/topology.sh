@@ -40,6 +40,9 @@ create_node() {
 create_router() {
 	ip netns add "$LAB_ROUTER_NS"
 	ip -n "$LAB_ROUTER_NS" link set lo up
+	# A new namespace copies the host's setting; the router forwards in BPF
+	# only, so the kernel must not (and the e2e tests check it does not).
+	in_ns "$LAB_ROUTER_NS" sysctl -qw net.ipv4.ip_forward=0
 	attach_to_segment "$LAB_ROUTER_NS" r0 "$LAB_ROUTER_IP"
 }
 

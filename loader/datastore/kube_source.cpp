@@ -235,6 +235,10 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
     return WatchEnd::Resume;  // the server's timeout: resume from rv
 }
 
+namespace {
+constexpr std::chrono::seconds kHealthyWatch{2};
+}  // namespace
+
 void KubeSource::run(NodesCallback on_change) {
     NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
@@ -255,6 +259,7 @@ void KubeSource::run(NodesCallback on_change) {
             outage_->recovered();
             publisher.publish(nodes);
         }
+        const auto watch_started = std::chrono::steady_clock::now();
         auto end = watch_nodes(rv, nodes, publisher);
         if (stop_.stop_requested()) break;
         if (!end) {
@@ -262,7 +267,12 @@ void KubeSource::run(NodesCallback on_change) {
             stop_.sleep_for(backoff.next());
             continue;
         }
-        backoff.reset();
+        // A server (or proxy) that keeps cutting watches short must not turn
+        // into a tight reconnect loop: only a watch that lasted earns a reset.
+        if (std::chrono::steady_clock::now() - watch_started >= kHealthyWatch)
+            backoff.reset();
+        else
+            stop_.sleep_for(backoff.next());
         if (*end == WatchEnd::Relist) need_list = true;
     }
 }

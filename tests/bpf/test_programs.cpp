@@ -162,6 +162,27 @@ TEST_F(NodeProgramsEdge, WithoutConfigEverythingGoesToTheKernel)
     EXPECT_EQ(node_->stats()[PODLANE_PASS_NO_CONFIG].packets - before[PODLANE_PASS_NO_CONFIG].packets, 1u);
 }
 
+// At the host device's egress the node's own packets carry no receiving
+// interface: they are sent, not forwarded, so their TTL is left alone (a
+// traceroute from the node gets its TTL 1 probe to the next node).
+TEST_F(NodeProgramsEdge, NodeOwnPacketsKeepTheirTtl)
+{
+    constexpr uint32_t kSentByTheNode = 0;
+    for (uint8_t ttl : {uint8_t{64}, uint8_t{1}}) {
+        auto in = pkt().src("192.160.1.11").dst("10.244.2.20").ttl(ttl).build();
+        auto before = node_->stats();
+        auto r = node_->run(node_->datapath().from_pod_fd(), in, 1, kSentByTheNode);
+        EXPECT_EQ(r.retval, TC_ACT_REDIRECT) << "TTL " << int(ttl);
+        ASSERT_GT(r.out.size(), kTtlOffset);
+        EXPECT_EQ(r.out[kTtlOffset], ttl) << "the sender does not decrement";
+        EXPECT_TRUE(ipv4_checksum_ok(r.out));
+        EXPECT_EQ(node_->stats()[PODLANE_FWD_REMOTE].packets - before[PODLANE_FWD_REMOTE].packets, 1u);
+    }
+    // The same TTL 1 packet forwarded for a pod is the kernel's to answer.
+    auto r = node_->run(node_->datapath().from_pod_fd(), pkt().dst("10.244.2.20").ttl(1).build());
+    EXPECT_EQ(r.retval, TC_ACT_OK);
+}
+
 TEST_F(NodeProgramsEdge, RouteToMissingInterfaceIsDroppedAndCounted)
 {
     podlane_route_value v{Ipv4::parse("192.160.1.14")->be, 999999, 0, PODLANE_FAMILY_IPV4};

@@ -4,7 +4,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/../datastore/testkit.cmake)
 podlane_gtest(netns_datastore_etcd LABEL netns
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_datastore_etcd.cpp
-  LIBS podlane_datastore podlane_datastore_testkit)
+  LIBS podlane_datastore podlane_datastore_testkit podlane_agent)
 add_dependencies(netns_datastore_etcd podlane_resolve_node)
 
 # Convergence benchmark (not a test): datastore change -> on_change.

@@ -247,6 +247,12 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
     check_cfg["prevResult"] = j1;
     auto ok = run(env("CHECK", "c1", p1.path()), check_cfg);
     EXPECT_EQ(ok.exit_code, 0) << ok.out;
+    // A route that an earlier plugin reported but the pod lacks.
+    json extra_route_cfg = check_cfg;
+    extra_route_cfg["prevResult"]["routes"].push_back({{"dst", "10.96.0.0/12"}, {"gw", "10.244.9.1"}});
+    auto no_route = run(env("CHECK", "c1", p1.path()), extra_route_cfg);
+    EXPECT_EQ(no_route.exit_code, 1) << no_route.out;
+    EXPECT_NE(no_route.out.find("no route to 10.96.0.0/12"), std::string::npos) << no_route.out;
     ASSERT_EQ(std::system(("ip -n " + p1.name() + " addr del " + ip1 + "/24 dev eth0").c_str()), 0);
     auto bad = run(env("CHECK", "c1", p1.path()), check_cfg);
     EXPECT_NE(bad.exit_code, 0);

@@ -14,6 +14,7 @@
 #include "etcd_process.h"
 #include "node_list_recorder.h"
 #include "podlane/scope_exit.h"
+#include "route_table.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
@@ -119,6 +120,12 @@ TEST_F(EtcdSourceTest, ThreeNodesStartingTogetherClaimDistinctCidrsAndSeeEachOth
                 }
             EXPECT_TRUE(found);
         }
+        // And the routes podlaned derives: own CIDR local, each other via its node.
+        auto routes = podlane::test::routes_for(m->cfg, m->seen.latest());
+        EXPECT_EQ(routes.size(), 3u);
+        for (auto &other : members)
+            EXPECT_EQ(routes[other->cfg.pod_cidr.str()], other.get() == m.get() ? "local" : other->cfg.node_ip.str())
+                << m->cfg.node_name << "'s route to " << other->cfg.node_name;
     }
 }
 
@@ -168,6 +175,9 @@ TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere) {
     for (auto *m : {a.get(), b.get()}) {
         ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 2 && !has_node(l, "node-c"); }))
             << m->cfg.node_name << " still routes to node-c";
+        auto routes = podlane::test::routes_for(m->cfg, m->seen.latest());
+        EXPECT_EQ(routes.count(c->cfg.pod_cidr.str()), 0u) << m->cfg.node_name << " keeps node-c's route";
+        EXPECT_EQ(routes.size(), 2u);
     }
 }
 

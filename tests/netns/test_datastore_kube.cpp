@@ -14,27 +14,18 @@
 #include "node_list_recorder.h"
 #include "podlane/scope_exit.h"
 #include "reconcile.h"
+#include "route_table.h"
 
 using namespace podlane;
 using namespace podlane::datastore;
 using podlane::test::FakeKubeApi;
 using podlane::test::has_node;
 using podlane::test::NodeListRecorder;
+using podlane::test::routes_for;
+using podlane::test::RouteTable;
 using namespace std::chrono_literals;
 
 namespace {
-
-using RouteTable = std::map<std::string, std::string>;  // CIDR -> next hop ("local")
-
-// What reconcile_routes would make of a node list: podlaned's own function.
-RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &nodes) {
-    RouteTable out;
-    for (const auto &r : desired_routes(self, nodes, 2)) {
-        bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
-        out[r.cidr.str()] = local ? "local" : Ipv4{r.value.node_ip}.str();
-    }
-    return out;
-}
 
 class KubeSourceTest : public ::testing::Test {
 protected:

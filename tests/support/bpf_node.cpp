@@ -99,13 +99,21 @@ void BpfTestNode::seed_standard_node()
     (void)maps_->put_endpoint(*Ipv4::parse("10.244.1.10"), ep);
 }
 
-RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat)
+RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat, uint32_t ingress_ifindex)
 {
     RunResult r;
     r.out.resize(frame.size() + 256);
     LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
                 .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(r.out.size()),
                 .repeat = static_cast<int>(repeat));
+    bpf_prog_info info{};
+    __u32 info_len = sizeof info;
+    __sk_buff ctx{};
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len) == 0 && info.type == BPF_PROG_TYPE_SCHED_CLS) {
+        ctx.ingress_ifindex = ingress_ifindex;
+        opts.ctx_in = &ctx;
+        opts.ctx_size_in = sizeof ctx;
+    }
     int err = bpf_prog_test_run_opts(prog_fd, &opts);
     if (err) {
         r.retval = -1000 + err;

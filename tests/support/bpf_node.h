@@ -13,6 +13,12 @@
 
 namespace podlane::test {
 
+// Values of the standard node, for assertions.
+inline constexpr uint32_t kStdPodHostIfindex = 42;
+inline constexpr uint8_t kStdPodMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x0a};
+inline constexpr uint8_t kStdHostMac[6] = {0x0a, 0x58, 0x00, 0x00, 0x00, 0x42};
+inline constexpr uint8_t kStdGatewayMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x01};
+
 struct RunResult {
     int retval = -1;
     std::vector<uint8_t> out;
@@ -37,7 +43,11 @@ public:
     void seed_standard_node();
     void clear_maps();
 
-    RunResult run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat = 1);
+    // A TC program sees the packet as received on `ingress_ifindex` (a pod's
+    // host veth by default); 0 is what the node's own packets carry at the
+    // host device's egress. XDP programs ignore it.
+    RunResult run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat = 1,
+                  uint32_t ingress_ifindex = kStdPodHostIfindex);
     std::vector<podlane_stat_value> stats();
 
 private:
@@ -47,11 +57,5 @@ private:
     std::unique_ptr<NodeMaps> maps_;
     int uplink_ifindex_ = 0, jumbo_ifindex_ = 0;
 };
-
-// Values of the standard node, for assertions.
-inline constexpr uint32_t kStdPodHostIfindex = 42;
-inline constexpr uint8_t kStdPodMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x0a};
-inline constexpr uint8_t kStdHostMac[6] = {0x0a, 0x58, 0x00, 0x00, 0x00, 0x42};
-inline constexpr uint8_t kStdGatewayMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x01};
 
 }  // namespace podlane::test

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -192,6 +193,17 @@ TEST(CniRun, VersionAndErrorJson)
     e = json::parse(out);
     EXPECT_EQ(e["code"], kInvalidConfig);
     EXPECT_EQ(e["cniVersion"], "1.1.0");
+}
+
+TEST(CniError, DetailsNameTheErrnoAndBusyMeansTryAgain)
+{
+    CniError e = from_error(Error{"open /var/lib/cni/podlane: No such file or directory", ENOENT}, 7);
+    EXPECT_EQ(e.code, 7);
+    EXPECT_EQ(e.details, "ENOENT (2)");
+    CniError busy = from_error(Error{"lock the store", EAGAIN}, 7);
+    EXPECT_EQ(busy.code, 11);
+    EXPECT_EQ(busy.details, "EAGAIN (11)");
+    EXPECT_EQ(from_error(Error{"bad input", 0}, 7).details, "");
 }
 
 TEST(CniVersion, Compare)
