@@ -2,7 +2,9 @@
 
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/neighbour.h>
@@ -89,6 +91,43 @@ Status NeighbourTable::resolve(int ifindex, Ipv4 ip)
     rtnl_neigh_set_flags(neigh.get(), NTF_USE);
     int err = rtnl_neigh_add(sock_.get(), neigh.get(), NLM_F_CREATE | NLM_F_REPLACE);
     if (err < 0) return netlink_error("resolve neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
+    return {};
+}
+
+Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip)
+{
+    NeighPtr neigh(rtnl_neigh_alloc());
+    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
+    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
+    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
+    rtnl_neigh_set_family(neigh.get(), AF_INET);
+    rtnl_neigh_set_state(neigh.get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
+    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    nl_msg *msg = nullptr;
+    if (int err = rtnl_neigh_build_add_request(neigh.get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    // libnl-3.7 has no setter for the extended flags: add the attribute.
+    if (int err = nla_put_u32(msg, NDA_FLAGS_EXT, NTF_EXT_MANAGED); err < 0) {
+        nlmsg_free(msg);
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    }
+    int err = nl_send_sync(sock_.get(), msg);  // frees msg
+    if (err < 0)
+        return netlink_error("keep neighbour " + ip.str() + " on link #" + std::to_string(ifindex) + " resolved", err);
+    return {};
+}
+
+Status NeighbourTable::forget(int ifindex, Ipv4 ip)
+{
+    NeighPtr neigh(rtnl_neigh_alloc());
+    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
+    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
+    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
+    rtnl_neigh_set_family(neigh.get(), AF_INET);
+    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    int err = rtnl_neigh_delete(sock_.get(), neigh.get(), 0);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+        return netlink_error("remove neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
     return {};
 }
 

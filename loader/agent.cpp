@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "agent_state.h"
 #include "datapath.h"
@@ -18,6 +19,7 @@
 #include "podlane/attach.h"
 #include "podlane/ethtool.h"
 #include "podlane/maps.h"
+#include "podlane/neighbours.h"
 #include "podlane/netlink.h"
 #include "podlane/unique_fd.h"
 #include "reconcile.h"
@@ -81,6 +83,7 @@ public:
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
+    void keep_next_hops_resolved();
     void on_config_changed();
 
     AgentOptions options_;
@@ -92,6 +95,7 @@ private:
     UniqueFd datastore_event_;
     std::mutex pending_mutex_;
     std::optional<std::vector<ClusterNode>> pending_nodes_;
+    std::set<std::pair<int, uint32_t>> kept_neighbours_;  // (uplink ifindex, next hop IP, network order)
 };
 
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why)
@@ -101,6 +105,35 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
+    keep_next_hops_resolved();
+}
+
+// bpf_redirect_neigh holds a packet back while the next hop's MAC is being
+// resolved, and the node's own packets (sent from the host device's egress)
+// are lost from that queue: the kernel re-sends queued packets by the route
+// they carry, which leads back to the host device. Managed neighbour entries
+// keep every next hop of the routes map resolved, so nothing waits.
+void NodeAgent::keep_next_hops_resolved()
+{
+    auto routes = maps_.routes();
+    if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
+    std::set<std::pair<int, uint32_t>> wanted;
+    for (const auto &r : *routes)
+        if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex && r.value.node_ip)
+            wanted.insert({static_cast<int>(r.value.uplink_ifindex), r.value.node_ip});
+    if (wanted == kept_neighbours_) return;
+    auto table = NeighbourTable::open();
+    if (!table) return log_("warning: " + table.error().message);
+    for (const auto &[ifindex, ip] : wanted) {
+        if (kept_neighbours_.count({ifindex, ip})) continue;
+        if (auto st = table->keep_resolved(ifindex, Ipv4{ip}); !st)
+            log_("warning: " + st.error().message + " (packets to that node may wait for ARP)");
+    }
+    for (const auto &[ifindex, ip] : kept_neighbours_) {
+        if (wanted.count({ifindex, ip})) continue;
+        if (auto st = table->forget(ifindex, Ipv4{ip}); !st) log_("warning: " + st.error().message);
+    }
+    kept_neighbours_ = std::move(wanted);
 }
 
 void NodeAgent::reconcile_at_start()
@@ -314,6 +347,13 @@ Status detach_dataplane(const AgentOptions &options, Logger log)
         if (auto eps = maps->endpoints(); eps)
             for (const auto &ep : *eps)
                 if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) log("warning: " + st.error().message);
+        // The managed neighbour entries the agent made for the next hops.
+        if (auto routes = maps->routes(); routes)
+            if (auto table = NeighbourTable::open(); table)
+                for (const auto &r : *routes)
+                    if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex)
+                        if (auto st = table->forget(static_cast<int>(r.value.uplink_ifindex), Ipv4{r.value.node_ip}); !st)
+                            log("warning: " + st.error().message);
     }
     if (auto bridge = nl->find_link(cfg->bridge); bridge && *bridge)
         if (auto st = detach_tc((*bridge)->index, TcDirection::Ingress); !st) return st;
@@ -328,7 +368,7 @@ Status detach_dataplane(const AgentOptions &options, Logger log)
     if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
     std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
     log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " +
-        kHostDevice + " deleted; pins under " + cfg->pin_dir() + " removed");
+        kHostDevice + " deleted; next hops' neighbour entries and pins under " + cfg->pin_dir() + " removed");
     return {};
 }
 

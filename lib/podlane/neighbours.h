@@ -46,6 +46,12 @@ public:
     // as if a packet were waiting for it (NTF_USE); the answer shows up in
     // the table a moment later.
     Status resolve(int ifindex, Ipv4 ip);
+    // Makes ip on ifindex a managed entry (NTF_EXT_MANAGED, kernel >= 5.16):
+    // the kernel resolves it now and keeps it resolved, so no packet ever
+    // waits behind an ARP request for it.
+    Status keep_resolved(int ifindex, Ipv4 ip);
+    // Removes the entry; ok when there is none.
+    Status forget(int ifindex, Ipv4 ip);
     // The IPv4 subnets of the interfaces' addresses.
     Result<std::vector<InterfaceSubnet>> subnets();
 

@@ -7,7 +7,7 @@
 #
 # Cases: matrix (the matrix passes in the mode given by the options; in the
 # BPF modes no node holds a kernel route to another node's pod CIDR),
-# detached, pod-delete, node-removal, restart, join.
+# detached, pod-delete, node-removal, restart, join, node-view.
 # Exit 77 (skipped) without root or without the built binaries.
 set -euo pipefail
 
@@ -99,6 +99,7 @@ case_detached() {
         [[ -z $(in_ns pl-node1 tc filter show dev "$dev" ingress 2> /dev/null) ]] || fail "a filter is left on node1's $dev"
     done
     assert_no_pod_routes
+    ip -n pl-node1 neigh show | grep -q managed && fail "node1 keeps managed neighbour entries after detaching"
     ping_ok pl-node1-pod1 "$dst" && fail "cross-node ping still works with the dataplane detached"
     tcp_ok pl-node1-pod1 "$dst" && fail "cross-node TCP still works with the dataplane detached"
     ping_ok pl-node1-pod1 "$(pod_ip pl-node1-pod2)" || fail "same-node ping must still work (kernel bridge)"
@@ -149,6 +150,7 @@ case_node_removal() {
     ((ms < 1000)) || fail "route removal took ${ms} ms (goal < 1000 ms)"
     ping_ok pl-node1-pod1 "$(pod_ip pl-node3-pod1)" && fail "node1's pods still reach node3's pods without a route"
     ping_ok pl-node1-pod1 "$(pod_ip pl-node2-pod1)" || fail "node2's pods became unreachable"
+    ip -n pl-node1 neigh show 192.160.1.13 | grep -q managed && fail "node1 still keeps node3's MAC resolved"
     ok "node removal: route gone in ${ms} ms, remaining nodes unaffected"
 }
 
@@ -217,8 +219,37 @@ case_join() {
     ok "a fourth node joined: every pod reaches its pods, no agent restarted"
 }
 
+# What an operator sees from a node: status names every attachment (the pods'
+# veths included, also those the plugin attached after the agent started) with
+# no problem; a traceroute-style TTL 1 probe from the node is answered by the
+# owning node, as with kernel routes.
+case_node_view() {
+    up --no-matrix > /dev/null || fail "up failed"
+    local i st
+    # Nothing has crossed nodes yet: the agents keep the next hops resolved,
+    # so the node's very first packet is not lost behind an ARP request.
+    ip -n pl-node1 neigh show 192.160.1.13 | grep -q managed || fail "node1 does not keep node3's MAC resolved"
+    in_ns pl-node1 ping -c 1 -W 2 -q "$(pod_ip pl-node3-pod2)" > /dev/null || fail "node1's first packet to a node3 pod is lost"
+    ok "a node's first packet to another node's pod arrives (next hops kept resolved)"
+    for i in 1 2 3; do
+        st=$(ctl "node$i" --run-root "$state/agent" status -o json) || fail "podlanectl status on node$i failed"
+        jq -e '.dataplaneLoaded' <<< "$st" > /dev/null || fail "node$i: status says the dataplane is not loaded: $st"
+        jq -e '[.attachments[] | select(.problem != null or .attached != true)] | length == 0' <<< "$st" > /dev/null ||
+            fail "node$i: status reports a problem: $(jq -c '.attachments' <<< "$st")"
+        [[ $(jq '[.attachments[] | select(.expectedProgram == "podlane_from_pod" and .hook == "tc-ingress")] | length' <<< "$st") == 2 ]] ||
+            fail "node$i: status does not list both pods' veths: $(jq -c '.attachments' <<< "$st")"
+    done
+    ok "podlanectl status: every node loaded, both pod veths listed, no problem"
+    local probe
+    probe=$(in_ns pl-node1 ping -t 1 -c 1 -W 2 "$(pod_ip pl-node2-pod1)" 2>&1 || true)  # exits 1: no echo reply
+    grep -q 'From 192.160.1.12 .*Time to live exceeded' <<< "$probe" ||
+        fail "a TTL 1 probe from node1 to a node2 pod is not answered by node2: $probe"
+    ok "a TTL 1 probe from a node is answered by the owning node (time exceeded)"
+}
+
 case ${case_name} in
 matrix) case_matrix "$@" ;;
+node-view) case_node_view ;;
 detached) case_detached ;;
 pod-delete) case_pod_delete ;;
 node-removal) case_node_removal ;;
