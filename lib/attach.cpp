@@ -4,6 +4,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 
+#include <cerrno>
 #include <string>
 
 namespace podlane {
@@ -71,9 +72,12 @@ Result<std::optional<uint32_t>> query_tc(int ifindex, TcDirection dir)
     return std::optional<uint32_t>{opts.prog_id};
 }
 
-Status attach_xdp(int ifindex, int prog_fd)
+Status attach_xdp(int ifindex, int prog_fd, XdpMode mode)
 {
-    int err = bpf_xdp_attach(ifindex, prog_fd, 0, nullptr);
+    uint32_t flags = mode == XdpMode::NativeOnly ? XDP_FLAGS_DRV_MODE : 0;
+    int err = bpf_xdp_attach(ifindex, prog_fd, flags, nullptr);
+    if (err && mode == XdpMode::NativeOnly && (err == -EOPNOTSUPP || err == -EINVAL))
+        return errno_error("attach XDP program in native mode to " + where(ifindex, "xdp") + " (its driver has no XDP)", EOPNOTSUPP);
     if (err) return errno_error("attach XDP program to " + where(ifindex, "xdp"), -err);
     return {};
 }

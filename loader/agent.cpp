@@ -313,7 +313,19 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_pod_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_pod"});
     if (*hook == "xdp") {
-        if (auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd()); !st) return st.error();
+        // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
+        // its own, generic XDP would be slower than TC, so TC it is.
+        const bool automatic = options.uplink_hook == "auto";
+        auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(), automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
+        if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
+            log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
+            *hook = "tc";
+            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false)); !cst) return cst.error();
+        } else if (!st) {
+            return st.error();
+        }
+    }
+    if (*hook == "xdp") {
         if (auto st = detach_tc(dev->uplink.index, TcDirection::Ingress); !st) return st.error();
         records.push_back({dev->uplink.name, dev->uplink.index, "xdp", "podlane_xdp_uplink"});
     } else {

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
         ->required()
         ->check(CLI::ExistingFile);
     app.add_option("--pin-root", options.pin_root, "Root of the pinned maps (default: the config's pinRoot, /sys/fs/bpf/podlane)");
-    app.add_option("--uplink-hook", options.uplink_hook, "Receive hook on the uplink: auto (xdp on NICs, tc on veth), tc, xdp")
+    app.add_option("--uplink-hook", options.uplink_hook, "Receive hook on the uplink: auto (native xdp on NICs whose driver has it, else tc), tc, xdp")
         ->check(CLI::IsMember({"auto", "tc", "xdp"}));
     app.add_option("--attach", options.attach, "Where the pod-side program runs: veth (each pod's host veth, the default: measured faster) or bridge (podlane0 ingress)")
         ->check(CLI::IsMember({"bridge", "veth"}));

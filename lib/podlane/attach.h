@@ -27,9 +27,13 @@ Status detach_tc(int ifindex, TcDirection dir);
 // Program id of podlane's filter, nullopt when none.
 Result<std::optional<uint32_t>> query_tc(int ifindex, TcDirection dir);
 
-// Attaches or atomically replaces the interface's XDP program (native mode
-// when the driver has it).
-Status attach_xdp(int ifindex, int prog_fd);
+enum class XdpMode { NativeOrGeneric, NativeOnly };
+
+// Attaches or atomically replaces the interface's XDP program: native mode
+// when the driver has it, else (NativeOrGeneric) the kernel's generic XDP,
+// which runs after the skb is built and is slower than TC. NativeOnly fails
+// with EOPNOTSUPP where the driver has no XDP of its own.
+Status attach_xdp(int ifindex, int prog_fd, XdpMode mode = XdpMode::NativeOrGeneric);
 Status detach_xdp(int ifindex);
 Result<std::optional<uint32_t>> query_xdp(int ifindex);
 

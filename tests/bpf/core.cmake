@@ -4,3 +4,6 @@ podlane_gtest(bpf_programs LABEL bpf
 podlane_gtest(bpf_next_hop_fib LABEL bpf
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_next_hop_fib.cpp
   LIBS podlane_bpf_test_support)
+podlane_gtest(bpf_attach LABEL bpf
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_attach.cpp
+  LIBS podlane_bpf_test_support)

@@ -153,6 +153,24 @@ INSTANTIATE_TEST_SUITE_P(Table, NodePrograms, ::testing::ValuesIn(kCases), case_
 
 class NodeProgramsEdge : public NodePrograms {};
 
+
+TEST_F(NodeProgramsEdge, ProbeShort)
+{
+    for (size_t n : {0ul, 1ul, 6ul, 12ul, 13ul, 14ul, 15ul, 20ul, 33ul, 34ul}) {
+        std::vector<uint8_t> f = pkt().ethertype(0x0806).build();
+        f.resize(n);
+        for (int which = 0; which < 3; which++) {
+            Prog p = static_cast<Prog>(which);
+            auto before = node_->stats();
+            auto r = node_->run(prog_fd(p), f);
+            auto after = node_->stats();
+            std::string reasons;
+            for (unsigned i = 0; i < PODLANE_REASON_MAX; i++) if (after[i].packets != before[i].packets) reasons += std::to_string(i) + " ";
+            printf("len %zu prog %d retval %d out %zu reasons %s errno %s\n", n, which, r.retval, r.out.size(), reasons.c_str(), r.retval < -1000 ? strerror(-(r.retval + 1000)) : "-");
+        }
+    }
+}
+
 TEST_F(NodeProgramsEdge, WithoutConfigEverythingGoesToTheKernel)
 {
     node_->clear_maps();
