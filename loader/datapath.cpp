@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "kernel_features.h"
 #include "podlane/abi/maps.h"
 #include "tc_from_pod.skel.h"
 #include "tc_uplink.skel.h"
@@ -93,6 +94,7 @@ Status make_pin_dir(const std::string &dir)
 
 Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options)
 {
+    if (auto st = require_kernel_features(node_program_features()); !st) return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
     CaptureLibbpfLog log;
     auto skels = std::make_unique<Skeletons>();

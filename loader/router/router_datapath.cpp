@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "datapath.h"
+#include "kernel_features.h"
 #include "tc_router.skel.h"
 #include "xdp_router.skel.h"
 
@@ -101,6 +102,7 @@ struct RouterDatapath::Skeletons {
 
 Result<RouterDatapath> RouterDatapath::load(const std::string &pin_dir)
 {
+    if (auto st = require_kernel_features(router_program_features()); !st) return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
     CaptureLog log;
     auto skels = std::make_unique<Skeletons>();

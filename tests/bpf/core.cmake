@@ -7,3 +7,6 @@ podlane_gtest(bpf_next_hop_fib LABEL bpf
 podlane_gtest(bpf_attach LABEL bpf
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_attach.cpp
   LIBS podlane_bpf_test_support)
+podlane_gtest(bpf_kernel_features LABEL bpf
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_kernel_features.cpp
+  LIBS podlane_bpf_test_support)

@@ -69,8 +69,11 @@ const Case kCases[] = {
     {"ARP goes to the kernel", Prog::FromPod, pkt().ethertype(0x0806), TC_ACT_OK, PODLANE_PASS_NOT_IPV4, untouched},
     {"IPv6 goes to the kernel", Prog::FromPod, pkt().ethertype(0x86DD), TC_ACT_OK, PODLANE_PASS_NOT_IPV4, untouched},
     {"VLAN-tagged frames go to the kernel", Prog::FromPod, pkt().vlan(100), TC_ACT_OK, PODLANE_PASS_VLAN, untouched},
-    // TC test runs refuse IPv4 frames shorter than 34 bytes (EINVAL), so the
-    // TC cases cut the header through its IHL; XDP covers short frames.
+    // BPF_PROG_TEST_RUN refuses frames shorter than ETH_HLEN (14 bytes) with
+    // EINVAL for TC and XDP alike (seen on 6.18), so PODLANE_DROP_TRUNCATED_ETH
+    // has no case here: only real traffic can reach it. TC runs also refuse
+    // IPv4 frames shorter than 34 bytes (EINVAL), so the TC cases cut the
+    // header through its IHL; XDP covers short IPv4 frames.
     {"options running past the end are dropped", Prog::FromPod, pkt().ihl(6).payload_size(2), TC_ACT_SHOT, PODLANE_DROP_TRUNCATED_IP},
     {"IHL past the end of the packet is dropped", Prog::FromPod, pkt().ihl(15).payload_size(0), TC_ACT_SHOT, PODLANE_DROP_TRUNCATED_IP},
     {"IHL below 5 is dropped", Prog::FromPod, pkt().ihl(4), TC_ACT_SHOT, PODLANE_DROP_BAD_IP_HEADER},
@@ -84,6 +87,11 @@ const Case kCases[] = {
     {"uplink: another node's pods are not ours", Prog::UplinkTc, pkt().dst("10.244.2.20"), TC_ACT_OK, PODLANE_PASS_NO_ROUTE, untouched},
     {"uplink: TTL 1 goes to the kernel", Prog::UplinkTc, pkt().dst("10.244.1.10").ttl(1), TC_ACT_OK, PODLANE_PASS_TTL_EXPIRED, untouched},
     {"uplink: ARP passes", Prog::UplinkTc, pkt().ethertype(0x0806), TC_ACT_OK, PODLANE_PASS_NOT_IPV4, untouched},
+    {"uplink: IPv6 passes", Prog::UplinkTc, pkt().ethertype(0x86DD), TC_ACT_OK, PODLANE_PASS_NOT_IPV4, untouched},
+    {"uplink: VLAN-tagged frames pass", Prog::UplinkTc, pkt().vlan(100), TC_ACT_OK, PODLANE_PASS_VLAN, untouched},
+    {"uplink: outside world passes", Prog::UplinkTc, pkt().dst("198.51.100.7"), TC_ACT_OK, PODLANE_PASS_NO_ROUTE, untouched},
+    {"uplink: IP options are delivered with a valid checksum", Prog::UplinkTc, pkt().src("10.244.2.20").dst("10.244.1.10").ip_options({1, 1, 1, 0}), TC_ACT_REDIRECT, PODLANE_FWD_LOCAL, delivered_to_pod_from_uplink},
+    {"uplink: fragments are delivered like whole packets", Prog::UplinkTc, pkt().src("10.244.2.20").dst("10.244.1.10").fragment(185, true), TC_ACT_REDIRECT, PODLANE_FWD_LOCAL, delivered_to_pod_from_uplink},
     {"uplink: options running past the end are dropped", Prog::UplinkTc, pkt().ihl(7).payload_size(4), TC_ACT_SHOT, PODLANE_DROP_TRUNCATED_IP},
 
     // --- uplink receive, XDP
@@ -94,6 +102,9 @@ const Case kCases[] = {
     {"xdp: TTL 1 goes to the kernel", Prog::UplinkXdp, pkt().dst("10.244.1.10").ttl(1), XDP_PASS, PODLANE_PASS_TTL_EXPIRED, untouched},
     {"xdp: IPv6 passes", Prog::UplinkXdp, pkt().ethertype(0x86DD), XDP_PASS, PODLANE_PASS_NOT_IPV4, untouched},
     {"xdp: VLAN passes", Prog::UplinkXdp, pkt().vlan(7), XDP_PASS, PODLANE_PASS_VLAN, untouched},
+    {"xdp: ARP passes", Prog::UplinkXdp, pkt().ethertype(0x0806), XDP_PASS, PODLANE_PASS_NOT_IPV4, untouched},
+    {"xdp: IP options are delivered with a valid checksum", Prog::UplinkXdp, pkt().src("10.244.2.20").dst("10.244.1.10").ip_options({1, 1, 1, 0}), XDP_REDIRECT, PODLANE_FWD_LOCAL, delivered_to_pod_from_uplink},
+    {"xdp: fragments are delivered like whole packets", Prog::UplinkXdp, pkt().src("10.244.2.20").dst("10.244.1.10").fragment(185, true), XDP_REDIRECT, PODLANE_FWD_LOCAL, delivered_to_pod_from_uplink},
     {"xdp: truncated IPv4 header is dropped", Prog::UplinkXdp, pkt().truncate(14 + 8), XDP_DROP, PODLANE_DROP_TRUNCATED_IP},
     {"xdp: malformed IPv4 header is dropped", Prog::UplinkXdp, pkt().ihl(3), XDP_DROP, PODLANE_DROP_BAD_IP_HEADER},
 };
@@ -152,24 +163,6 @@ std::string case_name(const ::testing::TestParamInfo<Case> &info)
 INSTANTIATE_TEST_SUITE_P(Table, NodePrograms, ::testing::ValuesIn(kCases), case_name);
 
 class NodeProgramsEdge : public NodePrograms {};
-
-
-TEST_F(NodeProgramsEdge, ProbeShort)
-{
-    for (size_t n : {0ul, 1ul, 6ul, 12ul, 13ul, 14ul, 15ul, 20ul, 33ul, 34ul}) {
-        std::vector<uint8_t> f = pkt().ethertype(0x0806).build();
-        f.resize(n);
-        for (int which = 0; which < 3; which++) {
-            Prog p = static_cast<Prog>(which);
-            auto before = node_->stats();
-            auto r = node_->run(prog_fd(p), f);
-            auto after = node_->stats();
-            std::string reasons;
-            for (unsigned i = 0; i < PODLANE_REASON_MAX; i++) if (after[i].packets != before[i].packets) reasons += std::to_string(i) + " ";
-            printf("len %zu prog %d retval %d out %zu reasons %s errno %s\n", n, which, r.retval, r.out.size(), reasons.c_str(), r.retval < -1000 ? strerror(-(r.retval + 1000)) : "-");
-        }
-    }
-}
 
 TEST_F(NodeProgramsEdge, WithoutConfigEverythingGoesToTheKernel)
 {

@@ -1,0 +1,30 @@
+// What the running kernel must offer before podlane's programs can load,
+// checked up front so a too-old kernel gets one sentence naming the missing
+// piece and the version that has it, not a verifier log.
+#pragma once
+
+#include <linux/bpf.h>
+
+#include <string>
+#include <vector>
+
+#include "podlane/result.h"
+
+namespace podlane {
+
+struct KernelFeature {
+    bpf_prog_type prog_type;
+    bpf_func_id helper;
+    const char *name;   // as a user would search for it
+    const char *since;  // first Linux version that has it
+};
+
+// The helpers the node programs call, and the router programs'.
+const std::vector<KernelFeature> &node_program_features();
+const std::vector<KernelFeature> &router_program_features();
+
+// Ok when every feature is there or cannot be probed (probing needs the same
+// rights as loading: a probe error is left to the load to report).
+Status require_kernel_features(const std::vector<KernelFeature> &features);
+
+}  // namespace podlane
