@@ -6,6 +6,8 @@
 # Prints a markdown table: sockperf ping-pong latency (p50, p99, avg) pod->pod.
 # Usage: bench/choices/run.sh BUILD_DIR [ROUNDS] [SECONDS]
 set -euo pipefail
+# shellcheck source=tests/support/register_endpoint.sh
+source "$(dirname "$0")/../../tests/support/register_endpoint.sh"
 build=${1:?build dir}
 rounds=${2:-5}
 secs=${3:-3}
@@ -56,13 +58,9 @@ for i in 1 2; do
 JSON
 done
 
-hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
 register_endpoints() {
     for i in 1 2; do
-        local ifindex
-        ifindex=$(ip -n "$(ns n$i)" -o link show "vpod$i" | cut -d: -f1)
-        bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
-            value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$(ns p$i)" eth0) $(hex_mac "$(ns n$i)" "vpod$i") 00 00 00 00
+        pl_register_endpoint "$pin_root/node$i" "$(ns n$i)" "$(ns p$i)" "vpod$i" "10.244.$i.10"
     done
 }
 

@@ -17,6 +17,8 @@
 # Not a test: numbers on 2 vCPUs are noisy (see DATAPLANE-NOTES.md).
 # Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4]
 set -euo pipefail
+# shellcheck source=tests/support/register_endpoint.sh
+source "$(dirname "$0")/../../tests/support/register_endpoint.sh"
 build=${1:?build dir}
 rounds=${2:-5}
 secs=${3:-4}
@@ -91,7 +93,6 @@ JSON
 for i in 1 2; do
     for _ in $(seq 100); do grep -q "podlaned: ready" "$work/node$i.log" && break; sleep 0.1; done
 done
-hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
 for i in 1 2; do
     node=$(ns "n$i") pod=$(ns "p$i")
     ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
@@ -99,9 +100,7 @@ for i in 1 2; do
     ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
     ip -n "$pod" link set eth0 up
     ip -n "$pod" route add default via "10.244.$i.1"
-    ifindex=$(ip -n "$node" -o link show "vpod$i" | cut -d: -f1)
-    bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
-        value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$pod" eth0) $(hex_mac "$node" "vpod$i") 00 00 00 00
+    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
 done
 nsenter --net="/run/netns/$(ns p2)" taskset -c "$cpu" sockperf server --tcp -i 10.244.2.10 -p 11111 > "$work/sockperf-server.log" 2>&1 &
 server_pids+=($!)

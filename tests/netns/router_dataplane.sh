@@ -14,6 +14,8 @@
 #   5. --detach: pod traffic between nodes fails.
 # Usage: router_dataplane.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=tests/support/register_endpoint.sh
+source "$(dirname "$0")/../support/register_endpoint.sh"
 build=${1:?build dir}
 podlaned="$build/loader/podlaned"
 tag="plrt$$"
@@ -112,7 +114,6 @@ stop_router() { kill "$router_pid"; wait "$router_pid" 2>/dev/null || true; rout
 for i in "${nodes[@]}"; do wait_ready "$work/podlaned-node$i.log" "podlaned on node$i"; done
 
 # --- one pod per node, wired as the CNI plugin would, registered in the endpoints map
-hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
 for i in "${nodes[@]}"; do
     node=$(ns "n$i") pod=$(ns "p$i")
     ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
@@ -120,9 +121,7 @@ for i in "${nodes[@]}"; do
     ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
     ip -n "$pod" link set eth0 up
     ip -n "$pod" route add default via "10.244.$i.1"
-    ifindex=$(ip -n "$node" -o link show "vpod$i" | cut -d: -f1)
-    bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
-        value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$pod" eth0) $(hex_mac "$node" "vpod$i") 00 00 00 00
+    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
     in_ns "p$i" iperf3 -s -D -p 5201 -I "$work/iperf-$i.pid" --logfile "$work/iperf-server$i.log"
 done
 

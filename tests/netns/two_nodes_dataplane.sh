@@ -5,6 +5,8 @@
 # `podlaned --detach` the same traffic must fail.
 # Usage: two_nodes_dataplane.sh BUILD_DIR [bridge|veth]
 set -euo pipefail
+# shellcheck source=tests/support/register_endpoint.sh
+source "$(dirname "$0")/../support/register_endpoint.sh"
 build=${1:?build dir}
 attach=${2:-bridge}
 podlaned="$build/loader/podlaned"
@@ -58,7 +60,6 @@ for i in 1 2; do
 done
 
 # One pod per node, wired as the CNI plugin would, registered in the endpoints map.
-hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
 for i in 1 2; do
     node=$(ns "n$i") pod=$(ns "p$i")
     ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
@@ -66,9 +67,7 @@ for i in 1 2; do
     ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
     ip -n "$pod" link set eth0 up
     ip -n "$pod" route add default via "10.244.$i.1"
-    ifindex=$(ip -n "$node" -o link show "vpod$i" | cut -d: -f1)
-    bpftool map update pinned "$pin_root/node$i/pl_endpoints_v1" key 10 244 "$i" 10 \
-        value hex "$(printf '%02x' "$ifindex")" 00 00 00 $(hex_mac "$pod" eth0) $(hex_mac "$node" "vpod$i") 00 00 00 00
+    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
     if [ "$attach" = veth ]; then # what the CNI plugin does on ADD in per-veth mode
         in_ns "n$i" tc qdisc add dev "vpod$i" clsact
         in_ns "n$i" tc filter add dev "vpod$i" ingress handle 1 pref 1 bpf da pinned "$pin_root/node$i/prog_from_pod"

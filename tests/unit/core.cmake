@@ -3,3 +3,9 @@ podlane_gtest(unit_core LABEL unit
           ${CMAKE_CURRENT_LIST_DIR}/test_node_config.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_reconcile.cpp
   LIBS podlane_agent)
+
+# Every shell script of the project, at warning level (lab, tests, bench, CI).
+add_test(NAME unit.shellcheck_scripts
+  COMMAND bash -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck -S warning lab/podlane-lab lab/lib/*.sh lab/node/*.sh tests/e2e/*.sh tests/netns/*.sh tests/support/*.sh bench/run-bench bench/*.sh bench/*/*.sh scripts/*.sh .ci/run .ci/install-deps maps-cli/*.sh"
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(unit.shellcheck_scripts PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
