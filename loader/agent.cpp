@@ -8,14 +8,15 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <set>
 
-#include "agent_state.h"
 #include "datapath.h"
 #include "host_setup.h"
+#include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/ethtool.h"
 #include "podlane/maps.h"
@@ -249,7 +250,7 @@ Status NodeAgent::run()
 // Moves the pod-side program between the bridge and the pods' veths, so a
 // restart in another mode never leaves both attached.
 Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AttachmentRecord> &records)
+                       std::vector<AgentAttachment> &records)
 {
     auto endpoints = maps.endpoints();
     if (!endpoints) return endpoints.error();
@@ -308,7 +309,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     // everything to the kernel (pass-no-config), never misroute.
     if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp")); !st) return st.error();
 
-    std::vector<AttachmentRecord> records;
+    std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_pod_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_pod"});
@@ -341,8 +342,16 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
 
-    AgentState state{static_cast<int>(::getpid()), std::filesystem::absolute(options.config_path).string(), "node", *hook,
-                     options.attach, cfg->pin_dir(), options.datastore.kind, records};
+    AgentState state{.pid = static_cast<int>(::getpid()),
+                     .config_path = std::filesystem::absolute(options.config_path).string(),
+                     .role = "node",
+                     .uplink_hook = *hook,
+                     .attach_mode = options.attach,
+                     .pin_dir = cfg->pin_dir(),
+                     .datastore = options.datastore.kind,
+                     .attachments = records,
+                     .version = PODLANE_VERSION,
+                     .started_at = static_cast<long long>(std::time(nullptr))};
     if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
         log("warning: " + st.error().message + " (podlanectl status will know less)");
     return std::unique_ptr<Agent>(std::move(agent));

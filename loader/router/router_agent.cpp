@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <set>
 
-#include "agent_state.h"
 #include "host_setup.h"
+#include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
@@ -251,7 +252,7 @@ Status RouterAgent::run()
 }
 
 Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, const std::string &hook,
-                     std::vector<AttachmentRecord> &records)
+                     std::vector<AgentAttachment> &records)
 {
     for (const auto &l : ifaces) {
         if (hook == "xdp") {
@@ -302,15 +303,23 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     // Ports before attach: a program that runs first finds no port and
     // passes (pass-no-port / pass-neigh-unknown), never misroutes.
     if (auto st = agent->sync_ports(); !st) return st.error();
-    std::vector<AttachmentRecord> records;
+    std::vector<AgentAttachment> records;
     if (auto st = attach_router(*dp, *ifaces, options.router_hook, records); !st) return st.error();
     std::string names;
     for (const auto &l : *ifaces) names += (names.empty() ? "" : ", ") + l.name;
     log("router attached: " + names + " (" + options.router_hook + "); maps in " + cfg->pin_dir());
     agent->reconcile("start");
 
-    AgentState state{static_cast<int>(::getpid()), std::filesystem::absolute(options.config_path).string(), "router",
-                     options.router_hook, "", cfg->pin_dir(), options.datastore.kind, records};
+    AgentState state{.pid = static_cast<int>(::getpid()),
+                     .config_path = std::filesystem::absolute(options.config_path).string(),
+                     .role = "router",
+                     .uplink_hook = options.router_hook,
+                     .attach_mode = "",
+                     .pin_dir = cfg->pin_dir(),
+                     .datastore = options.datastore.kind,
+                     .attachments = records,
+                     .version = PODLANE_VERSION,
+                     .started_at = static_cast<long long>(std::time(nullptr))};
     if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
         log("warning: " + st.error().message + " (podlanectl status will know less)");
     return std::unique_ptr<Agent>(std::move(agent));

@@ -1,5 +1,6 @@
-// /run/podlane/<node>/agent.json: what podlanectl status shows about the
-// running agent (its config, hooks, where programs are attached).
+// <run-dir>/<node>/agent.json: what podlaned writes about itself for
+// `podlanectl status` (its config, hooks, where its programs are attached).
+// Written and read only here, so the agent and the CLI cannot drift apart.
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 
 namespace podlane {
 
-struct AttachmentRecord {
+struct AgentAttachment {
     std::string ifname;
     int ifindex = 0;
     std::string hook;     // tc-ingress | tc-egress | xdp
@@ -24,10 +25,15 @@ struct AgentState {
     std::string attach_mode;
     std::string pin_dir;
     std::string datastore;
-    std::vector<AttachmentRecord> attachments;
+    std::vector<AgentAttachment> attachments;
+    std::string version;       // of the podlaned that wrote it
+    long long started_at = 0;  // unix seconds
 };
 
 // Written to a temporary file and renamed, so readers never see half of it.
 Status write_agent_state(const std::string &dir, const AgentState &state);
+
+// Parses the file's text; an error names the missing or mistyped key.
+Result<AgentState> parse_agent_state(const std::string &json_text);
 
 }  // namespace podlane
