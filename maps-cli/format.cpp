@@ -480,8 +480,12 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
 
     Table head({"", ""});
     head.add({"node", r.node + " (maps pinned in " + r.pin_dir + ")"});
-    head.add(
-        {"dataplane", r.dataplane_loaded ? "loaded: maps pinned, programs attached" : "NOT fully loaded (see below)"});
+    std::string dataplane = "NOT fully loaded (see below)";
+    if (r.dataplane_loaded)
+        dataplane = r.agent.running ? "loaded: maps pinned, programs attached"
+                                    : "loaded and forwarding, but the agent is stopped: routes follow the cluster "
+                                      "again once podlaned restarts";
+    head.add({"dataplane", dataplane});
     if (r.agent.running)
         head.add({"agent", "podlaned running, pid " + std::to_string(r.agent.pid) + ", version " + r.agent.version +
                                ", started " + time_text(r.agent.started_at)});

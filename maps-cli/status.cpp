@@ -100,7 +100,10 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
     for (const auto &att : report.agent.attachments) report.attachments.push_back({att, std::nullopt, 0, "", ""});
     // In veth mode the pod-side program sits on every pod's host veth: the
     // endpoints map is the list of them (pods added after the agent included).
-    if (report.agent.running && report.agent.attach_mode == "veth") {
+    // An agent that stopped leaves its programs attached (restarts must not
+    // drop traffic): check them where podlanectl runs, on the node itself.
+    const bool agent_stopped = report.agent.found && !report.agent.running;
+    if ((report.agent.running || agent_stopped) && report.agent.attach_mode == "veth") {
         auto endpoints = ctx->maps().endpoints();
         if (!endpoints) return endpoints.error();
         for (const auto &ep : *endpoints)
@@ -114,8 +117,10 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
         } else {
             for (auto &a : report.attachments) check_attachment(a);
         }
+    } else if (agent_stopped) {
+        for (auto &a : report.attachments) check_attachment(a);
     }
-    report.dataplane_loaded = report.agent.running && report.config && !report.attachments.empty();
+    report.dataplane_loaded = report.config && !report.attachments.empty();
     for (const auto &a : report.attachments)
         report.dataplane_loaded = report.dataplane_loaded && a.attached.value_or(false);
 

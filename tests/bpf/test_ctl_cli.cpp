@@ -476,6 +476,18 @@ TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel) {
     EXPECT_EQ(doc["agent"]["running"], false);
     EXPECT_NE(doc["agent"]["problem"].get<std::string>().find(std::to_string(gone)), std::string::npos);
     EXPECT_FALSE(doc["maps"].empty());
+    // ...and checks what it left attached here, on the node.
+    ASSERT_EQ(doc["attachments"].size(), 2u);
+    EXPECT_EQ(doc["attachments"][0]["attached"], true) << doc["attachments"][0].dump();
+    EXPECT_EQ(doc["attachments"][1]["attached"], false);
+    EXPECT_EQ(doc["dataplaneLoaded"], false);
+    // With everything it recorded still attached, traffic flows without it.
+    state["attachments"].erase(1);
+    std::ofstream(run_root_ / "node1" / "agent.json") << state.dump(2);
+    r = ctl({"status", "-o", "json"});
+    EXPECT_EQ(parse_json(r)["dataplaneLoaded"], true) << r.out;
+    r = ctl({"status"});
+    EXPECT_NE(r.out.find("the agent is stopped"), std::string::npos) << r.out;
 
     EXPECT_TRUE(detach_tc(1, TcDirection::Ingress).ok());
     close(prog);
