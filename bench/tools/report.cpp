@@ -352,6 +352,11 @@ int main(int argc, char **argv) {
     } else {
         std::printf("- Convergence: not measured (%s)\n", run.value("converge_note", "no podlane cluster").c_str());
     }
+    if (run.contains("converge_etcd") && run["converge_etcd"].is_array()) {
+        std::printf("- Convergence from etcd (podlaned --datastore etcd; write to etcd → entry in its routes map):\n");
+        for (const auto &line : run["converge_etcd"])
+            if (line.is_string()) std::printf("  - `%s`\n", line.get<std::string>().c_str());
+    }
     if (run.contains("agents") && run["agents"].is_array() && !run["agents"].empty()) {
         std::vector<double> st, rss0, rss1;
         for (auto &a : run["agents"]) {
