@@ -36,6 +36,18 @@ std::optional<Ipv4> ipv4_of(nl_addr *addr)
     return ip;
 }
 
+// The IPv4 neighbour entry for ip on ifindex, as a request template.
+Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip)
+{
+    NeighPtr neigh(rtnl_neigh_alloc());
+    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
+    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
+    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
+    rtnl_neigh_set_family(neigh.get(), AF_INET);
+    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    return neigh;
+}
+
 constexpr unsigned kUsableStates = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
 
 }  // namespace
@@ -80,31 +92,23 @@ Result<std::vector<Neighbour>> NeighbourTable::list()
 
 Status NeighbourTable::resolve(int ifindex, Ipv4 ip)
 {
-    NeighPtr neigh(rtnl_neigh_alloc());
-    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
-    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
-    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
-    rtnl_neigh_set_family(neigh.get(), AF_INET);
-    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    auto neigh = neighbour_object(ifindex, ip);
+    if (!neigh) return neigh.error();
     // NTF_USE: the kernel runs neigh_event_send() on the (possibly new)
     // entry, exactly what a packet waiting for it would trigger.
-    rtnl_neigh_set_flags(neigh.get(), NTF_USE);
-    int err = rtnl_neigh_add(sock_.get(), neigh.get(), NLM_F_CREATE | NLM_F_REPLACE);
+    rtnl_neigh_set_flags(neigh->get(), NTF_USE);
+    int err = rtnl_neigh_add(sock_.get(), neigh->get(), NLM_F_CREATE | NLM_F_REPLACE);
     if (err < 0) return netlink_error("resolve neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
     return {};
 }
 
 Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip)
 {
-    NeighPtr neigh(rtnl_neigh_alloc());
-    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
-    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
-    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
-    rtnl_neigh_set_family(neigh.get(), AF_INET);
-    rtnl_neigh_set_state(neigh.get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
-    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    auto neigh = neighbour_object(ifindex, ip);
+    if (!neigh) return neigh.error();
+    rtnl_neigh_set_state(neigh->get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
     nl_msg *msg = nullptr;
-    if (int err = rtnl_neigh_build_add_request(neigh.get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
+    if (int err = rtnl_neigh_build_add_request(neigh->get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
         return netlink_error("build neighbour request for " + ip.str(), err);
     // libnl-3.7 has no setter for the extended flags: add the attribute.
     if (int err = nla_put_u32(msg, NDA_FLAGS_EXT, NTF_EXT_MANAGED); err < 0) {
@@ -119,13 +123,9 @@ Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip)
 
 Status NeighbourTable::forget(int ifindex, Ipv4 ip)
 {
-    NeighPtr neigh(rtnl_neigh_alloc());
-    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
-    if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
-    rtnl_neigh_set_ifindex(neigh.get(), ifindex);
-    rtnl_neigh_set_family(neigh.get(), AF_INET);
-    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
-    int err = rtnl_neigh_delete(sock_.get(), neigh.get(), 0);
+    auto neigh = neighbour_object(ifindex, ip);
+    if (!neigh) return neigh.error();
+    int err = rtnl_neigh_delete(sock_.get(), neigh->get(), 0);
     if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
         return netlink_error("remove neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
     return {};
