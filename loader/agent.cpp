@@ -96,7 +96,9 @@ private:
     UniqueFd datastore_event_;
     std::mutex pending_mutex_;
     std::optional<std::vector<ClusterNode>> pending_nodes_;
-    std::set<std::pair<int, uint32_t>> kept_neighbours_;  // (uplink ifindex, next hop IP, network order)
+    std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
+    std::set<NextHop> unresolved_logged_;  // failed to make, warned about
+    bool next_hops_pending_ = false;       // some could not be made: retry
 };
 
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why)
@@ -113,28 +115,38 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
 // resolved, and the node's own packets (sent from the host device's egress)
 // are lost from that queue: the kernel re-sends queued packets by the route
 // they carry, which leads back to the host device. Managed neighbour entries
-// keep every next hop of the routes map resolved, so nothing waits.
+// keep every next hop of the routes map resolved, so nothing waits. One that
+// could not be made is retried (next reconcile, or the run loop's retry
+// timer) and logged once until it succeeds.
 void NodeAgent::keep_next_hops_resolved()
 {
     auto routes = maps_.routes();
     if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
-    std::set<std::pair<int, uint32_t>> wanted;
-    for (const auto &r : *routes)
-        if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex && r.value.node_ip)
-            wanted.insert({static_cast<int>(r.value.uplink_ifindex), r.value.node_ip});
-    if (wanted == kept_neighbours_) return;
+    auto wanted = next_hops(*routes);
+    next_hops_pending_ = wanted != kept_neighbours_;
+    if (!next_hops_pending_) return;
     auto table = NeighbourTable::open();
     if (!table) return log_("warning: " + table.error().message);
-    for (const auto &[ifindex, ip] : wanted) {
-        if (kept_neighbours_.count({ifindex, ip})) continue;
-        if (auto st = table->keep_resolved(ifindex, Ipv4{ip}); !st)
-            log_("warning: " + st.error().message + " (packets to that node may wait for ARP)");
+    for (const auto &hop : kept_neighbours_) {
+        if (wanted.count(hop)) continue;
+        if (auto st = table->forget(hop.first, hop.second); !st) log_("warning: " + st.error().message);
     }
-    for (const auto &[ifindex, ip] : kept_neighbours_) {
-        if (wanted.count({ifindex, ip})) continue;
-        if (auto st = table->forget(ifindex, Ipv4{ip}); !st) log_("warning: " + st.error().message);
+    std::set<NextHop> kept;
+    for (const auto &hop : wanted) {
+        if (kept_neighbours_.count(hop)) {
+            kept.insert(hop);
+            continue;
+        }
+        if (auto st = table->keep_resolved(hop.first, hop.second); !st) {
+            if (unresolved_logged_.insert(hop).second)
+                log_("warning: " + st.error().message + " (packets to that node may wait for ARP; retrying)");
+            continue;
+        }
+        unresolved_logged_.erase(hop);
+        kept.insert(hop);
     }
-    kept_neighbours_ = std::move(wanted);
+    next_hops_pending_ = kept.size() != wanted.size();
+    kept_neighbours_ = std::move(kept);
 }
 
 void NodeAgent::reconcile_at_start()
@@ -204,11 +216,13 @@ Status NodeAgent::run()
 
     for (;;) {
         pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {datastore_event_.get(), POLLIN, 0}};
-        int n = ::poll(fds, datastore_event_.valid() ? 3 : 2, -1);
+        const int retry_ms = next_hops_pending_ ? 10000 : -1;
+        int n = ::poll(fds, datastore_event_.valid() ? 3 : 2, retry_ms);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errno_error("poll", errno);
         }
+        if (n == 0) keep_next_hops_resolved();
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info{};
             if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
@@ -371,10 +385,8 @@ Status detach_dataplane(const AgentOptions &options, Logger log)
         // The managed neighbour entries the agent made for the next hops.
         if (auto routes = maps->routes(); routes)
             if (auto table = NeighbourTable::open(); table)
-                for (const auto &r : *routes)
-                    if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex)
-                        if (auto st = table->forget(static_cast<int>(r.value.uplink_ifindex), Ipv4{r.value.node_ip}); !st)
-                            log("warning: " + st.error().message);
+                for (const auto &[ifindex, ip] : next_hops(*routes))
+                    if (auto st = table->forget(ifindex, ip); !st) log("warning: " + st.error().message);
     }
     if (auto bridge = nl->find_link(cfg->bridge); bridge && *bridge)
         if (auto st = detach_tc((*bridge)->index, TcDirection::Ingress); !st) return st;

@@ -41,6 +41,15 @@ std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector
     return out;
 }
 
+std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes)
+{
+    std::set<NextHop> out;
+    for (const auto &r : routes)
+        if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex && r.value.node_ip)
+            out.insert({static_cast<int>(r.value.uplink_ifindex), Ipv4{r.value.node_ip}});
+    return out;
+}
+
 RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired)
 {
     std::map<uint64_t, const RouteEntry *> have, want;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "podlane/maps.h"
@@ -16,6 +18,13 @@ namespace podlane {
 // mode, the whole cluster CIDR via the router).
 std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster,
                                        int uplink_ifindex);
+
+// (uplink ifindex, node IP): where a non-LOCAL route sends its packets.
+using NextHop = std::pair<int, Ipv4>;
+
+// Every distinct next hop of a routes map: what the agent keeps resolved
+// (managed neighbour entries) and what --detach forgets.
+std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes);
 
 struct RouteDiff {
     std::vector<RouteEntry> add;     // CIDR not in the map

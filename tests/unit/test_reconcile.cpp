@@ -33,6 +33,20 @@ TEST(DesiredRoutes, OwnCidrLocalOthersViaTheirNode)
     EXPECT_EQ(routes[1].value.flags, 0u);
 }
 
+TEST(NextHops, EveryNodeOnceAndNeverTheLocalCidr)
+{
+    auto routes = desired_routes(self(), kThree, 7);
+    routes.push_back(routes[1]);  // a second CIDR via node2 (e.g. a static route)
+    routes.back().cidr = *Cidr::parse("10.244.20.0/24");
+    RouteEntry unbound = routes[1];  // no interface known: nothing to resolve
+    unbound.cidr = *Cidr::parse("10.244.30.0/24");
+    unbound.value.uplink_ifindex = 0;
+    routes.push_back(unbound);
+    auto hops = next_hops(routes);
+    std::set<NextHop> want = {{7, *Ipv4::parse("192.160.1.12")}, {7, *Ipv4::parse("192.160.1.13")}};
+    EXPECT_EQ(hops, want);
+}
+
 TEST(DesiredRoutes, RouterModeHoldsOneClusterEntry)
 {
     auto cfg = self();
