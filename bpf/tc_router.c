@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /* Router role, TC ingress: the same decisions as xdp_router.c, carried out
  * with bpf_redirect to the egress interface (bpf_redirect_peer when that is
- * the veth it came in on). Keeps the skb's checksum state and GSO, so it is
+ * a veth whose peer is in another namespace). Keeps the skb's checksum state and GSO, so it is
  * the hook for veth interfaces. */
 #include "lib/router.h"
 #include "lib/tc.h"
@@ -32,9 +32,10 @@ int podlane_tc_router(struct __sk_buff *skb)
 	if (ret != BPF_MTU_CHK_RET_SUCCESS)
 		return pl_tc_router_pass(skb, ret < 0 ? PODLANE_PASS_NO_PORT : PODLANE_PASS_FRAG_NEEDED);
 	pl_router_rewrite(&hdr, &hop);
-	/* Back out of a veth it came in on: straight into the peer's ingress,
-	 * as the peer would receive it, without the transmit + backlog round. */
-	if (hop.ifindex == skb->ingress_ifindex && (hop.port_flags & PODLANE_ROUTER_PORT_F_VETH_PEER))
+	/* Out of a veth whose peer is in another namespace (the one it came in
+	 * on, or another link): straight into the peer's ingress, as the peer
+	 * would receive it, without the transmit + backlog round. */
+	if (hop.port_flags & PODLANE_ROUTER_PORT_F_VETH_PEER)
 		ret = bpf_redirect_peer(hop.ifindex, 0);
 	else
 		ret = bpf_redirect(hop.ifindex, 0);

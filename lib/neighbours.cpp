@@ -140,8 +140,10 @@ Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets()
     for (nl_object *obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
         auto *addr = reinterpret_cast<rtnl_addr *>(obj);
         if (rtnl_addr_get_family(addr) != AF_INET) continue;
-        nl_addr *local = rtnl_addr_get_local(addr);
-        auto ip = ipv4_of(local);
+        // A point-to-point address ("ip addr add A peer B/32") reaches B,
+        // not A: its subnet is the peer's.
+        nl_addr *peer = rtnl_addr_get_peer(addr);
+        auto ip = ipv4_of(peer ? peer : rtnl_addr_get_local(addr));
         if (!ip) continue;
         Cidr c{*ip, static_cast<uint8_t>(rtnl_addr_get_prefixlen(addr))};
         c.prefix = c.network();

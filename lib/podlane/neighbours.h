@@ -52,7 +52,8 @@ public:
     Status keep_resolved(int ifindex, Ipv4 ip);
     // Removes the entry; ok when there is none.
     Status forget(int ifindex, Ipv4 ip);
-    // The IPv4 subnets of the interfaces' addresses.
+    // The IPv4 subnets of the interfaces' addresses (of the peer's, for a
+    // point-to-point address).
     Result<std::vector<InterfaceSubnet>> subnets();
 
 private:

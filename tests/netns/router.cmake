@@ -3,3 +3,9 @@
 add_test(NAME netns.router_dataplane
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/router_dataplane.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(netns.router_dataplane PROPERTIES LABELS netns TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# One link per node (no segment): forwarding between the router's interfaces,
+# TC redirect and XDP_REDIRECT through the devmap.
+add_test(NAME netns.router_links
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/router_links.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.router_links PROPERTIES LABELS netns TIMEOUT 300 SKIP_RETURN_CODE 77)
