@@ -493,11 +493,20 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
         head.add({"agent", "not running: " + r.agent.problem});
     if (r.agent.found) {
         head.add({"config file", r.agent.config_path});
-        head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
-                              r.agent.attach_mode +
-                              (r.agent.datastore.empty() ? "" : ", datastore " + r.agent.datastore)});
+        const std::string nodes_from =
+            r.agent.datastore.empty() ? "" : ", nodes from " + (r.agent.datastore == "file" ? "the config file" : r.agent.datastore);
+        if (r.agent.role == "router")
+            head.add({"mode", "role router, hook " + r.agent.uplink_hook + nodes_from});
+        else
+            head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
+                                  r.agent.attach_mode + nodes_from});
     }
-    if (r.config) {
+    if (r.config && r.config->role == PODLANE_ROLE_ROUTER) {
+        const auto &c = *r.config;
+        head.add({"router config", "router IP " + Ipv4{c.node_ip}.str() + ", first interface " +
+                                       interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
+                                       ")"});
+    } else if (r.config) {
         const auto &c = *r.config;
         head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
                                      Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() +

@@ -114,9 +114,11 @@ resolve_node() {
 		die "podlane-resolve-node failed on $(node_name "$i") (log: $LAB_STATE/logs/resolve-$(node_name "$i").log)"
 }
 
+# write_router_config N: the router's file naming N nodes; with etcd it names
+# none (podlaned --role router watches the nodes there).
 write_router_config() {
 	local n=$1 args=()
-	mapfile -t args < <(cluster_node_args "$n")
+	[[ $(state_get datastore) != etcd ]] && mapfile -t args < <(cluster_node_args "$n")
 	mkdir -p "$LAB_STATE/config/router"
 	"$LAB_DIR/node/gen-node-config.sh" --name router --ip "$LAB_ROUTER_IP" \
 		--pod-cidr 10.244.255.0/24 --cluster-cidr "$LAB_CLUSTER_CIDR" \
@@ -168,9 +170,11 @@ start_podlaned() {
 start_router_agent() {
 	local logfile=$LAB_STATE/logs/podlaned-router.log args=()
 	mkdir -p "$LAB_STATE/logs"
-	local hook
+	local hook ds
 	hook=$(state_get router_hook)
 	[[ -n $hook ]] && args+=(--hook "$hook")
+	mapfile -t ds < <(datastore_args)
+	args+=("${ds[@]}")
 	if [[ $hook == xdp ]]; then
 		# XDP_TX out of a veth reaches the peer only when the peer runs NAPI:
 		# an XDP program that passes everything on the segment side of the

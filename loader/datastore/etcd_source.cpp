@@ -147,14 +147,26 @@ Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self) {
 Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log) {
     if (lease_thread_.joinable() || watch_thread_.joinable()) return Error{"etcd source: already started"};
     if (!has_pod_cidr(self)) return Error{"etcd source: start before resolve_self: this node has no pod CIDR"};
+    if (self.node_name.empty()) return Error{"etcd source: this node has no name"};
     self_ = self;
+    start_watch_thread(std::move(on_change), std::move(log));
+    lease_thread_ = std::thread([this] { lease_loop(); });
+    return {};
+}
+
+Status EtcdSource::watch(NodesCallback on_change, LogFn log) {
+    if (lease_thread_.joinable() || watch_thread_.joinable()) return Error{"etcd source: already started"};
+    self_ = NodeConfig{};  // no name: nothing registered, nothing claimed
+    start_watch_thread(std::move(on_change), std::move(log));
+    return {};
+}
+
+void EtcdSource::start_watch_thread(NodesCallback on_change, LogFn log) {
     log_ = std::move(log);
     std::string endpoints;
     for (const auto &e : options_.etcd_endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
     outage_ = std::make_unique<OutageLog>("etcd (" + endpoints + ")", log_);
-    lease_thread_ = std::thread([this] { lease_loop(); });
     watch_thread_ = std::thread([this, cb = std::move(on_change)] { watch_loop(cb); });
-    return {};
 }
 
 void EtcdSource::stop() {
@@ -214,8 +226,10 @@ void EtcdSource::lease_loop() {
 
 void EtcdSource::watch_loop(NodesCallback on_change) {
     const std::string prefix = options_.etcd_prefix + "nodes/";
-    const std::string own_key = node_key(self_.node_name);
-    NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
+    const std::string own_key = registers() ? node_key(self_.node_name) : std::string{};
+    NodeListPublisher publisher(
+        registers() ? std::optional{ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}} : std::nullopt,
+        std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     int64_t revision = 0;  // everything up to here is in `nodes`
     bool need_list = true;
@@ -264,7 +278,7 @@ void EtcdSource::watch_loop(NodesCallback on_change) {
                 for (const auto &ev : events) {
                     apply(ev.kv, ev.deleted);
                     revision = std::max(revision, ev.kv.mod_revision);
-                    self_deleted = self_deleted || (ev.deleted && ev.kv.key == own_key);
+                    self_deleted = self_deleted || (ev.deleted && registers() && ev.kv.key == own_key);
                 }
                 publisher.publish(nodes);
                 // Someone deleted this node's key while its lease lives on

@@ -27,6 +27,7 @@ public:
 
     Result<NodeConfig> resolve_self(NodeConfig self) override;
     Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) override;
+    Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
 
     // Leaves the cluster now instead of after the lease TTL: stops renewing
@@ -43,6 +44,8 @@ private:
     Result<Cidr> claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop);
     void lease_loop();
     void watch_loop(NodesCallback on_change);
+    void start_watch_thread(NodesCallback on_change, LogFn log);
+    bool registers() const { return !self_.node_name.empty(); }
     void log(const std::string &msg) const;
 
     Options options_;

@@ -103,8 +103,17 @@ Result<NodeConfig> KubeSource::resolve_self(NodeConfig self) {
 }
 
 Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log) {
-    if (thread_.joinable()) return Error{"kubernetes source: already started"};
     if (!has_pod_cidr(self)) return Error{"kubernetes source: start before resolve_self: this node has no pod CIDR"};
+    if (self.node_name.empty()) return Error{"kubernetes source: this node has no name"};
+    return start_thread(self, std::move(on_change), std::move(log));
+}
+
+Status KubeSource::watch(NodesCallback on_change, LogFn log) {
+    return start_thread(NodeConfig{}, std::move(on_change), std::move(log));  // no name: Node objects only
+}
+
+Status KubeSource::start_thread(const NodeConfig &self, NodesCallback on_change, LogFn log) {
+    if (thread_.joinable()) return Error{"kubernetes source: already started"};
     self_ = self;
     log_ = std::move(log);
     outage_ = std::make_unique<OutageLog>("Kubernetes API (" + endpoint_.server + ")", log_);
@@ -240,7 +249,10 @@ constexpr std::chrono::seconds kHealthyWatch{2};
 }  // namespace
 
 void KubeSource::run(NodesCallback on_change) {
-    NodeListPublisher publisher(ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}, std::move(on_change));
+    NodeListPublisher publisher(self_.node_name.empty()
+                                    ? std::nullopt
+                                    : std::optional{ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}},
+                                std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     std::string rv;
     bool need_list = true;

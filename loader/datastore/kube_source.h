@@ -28,6 +28,7 @@ public:
     // its Node object, waiting for the controller manager to allocate one.
     Result<NodeConfig> resolve_self(NodeConfig self) override;
     Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) override;
+    Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
 
     // Server-side watch timeout; the watch is then resumed (not relisted).
@@ -48,6 +49,7 @@ private:
     Result<WatchEnd> watch_nodes(std::string &rv, std::map<std::string, ClusterNode> &nodes,
                                  NodeListPublisher &publisher);
     void upsert(std::map<std::string, ClusterNode> &nodes, const nlohmann::json &object);
+    Status start_thread(const NodeConfig &self, NodesCallback on_change, LogFn log);
     void run(NodesCallback on_change);
     void log(const std::string &msg) const;
 

@@ -24,9 +24,9 @@ bool OutageLog::down() const {
 void NodeListPublisher::publish(const std::map<std::string, ClusterNode> &nodes) {
     std::vector<ClusterNode> list;
     list.reserve(nodes.size() + 1);
-    list.push_back(self_);
+    if (self_) list.push_back(*self_);
     for (const auto &[name, node] : nodes)
-        if (name != self_.name) list.push_back(node);
+        if (!self_ || name != self_->name) list.push_back(node);
     if (published_ && list == last_) return;
     published_ = true;
     last_ = list;

@@ -1,10 +1,12 @@
 // Pieces both watching sources share: logging an outage once instead of per
-// retry, and publishing the node list only when it changed (with this node
-// always in it, so its own LOCAL route never depends on its registration).
+// retry, and publishing the node list only when it changed (with this node,
+// when there is one, always in it, so its own LOCAL route never depends on
+// its registration).
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,14 +32,15 @@ private:
 
 class NodeListPublisher {
 public:
-    NodeListPublisher(ClusterNode self, NodesCallback on_change)
+    // self: this node, listed first; nullopt for a watcher that is no node.
+    NodeListPublisher(std::optional<ClusterNode> self, NodesCallback on_change)
         : self_(std::move(self)), on_change_(std::move(on_change)) {}
     // nodes by name; calls on_change when the resulting list differs from
     // the last one published.
     void publish(const std::map<std::string, ClusterNode> &nodes);
 
 private:
-    ClusterNode self_;
+    std::optional<ClusterNode> self_;
     NodesCallback on_change_;
     std::vector<ClusterNode> last_;
     bool published_ = false;

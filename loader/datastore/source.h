@@ -44,6 +44,10 @@ public:
     // each time it changes; an unreachable datastore never produces a
     // shorter list, it produces nothing.
     virtual Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) = 0;
+    // Watches without joining: registers nothing and claims no pod CIDR, so
+    // the lists hold only the nodes (the router role, which routes to the
+    // nodes but is not one). Same callback contract as start().
+    virtual Status watch(NodesCallback on_change, LogFn log) = 0;
     // Stops watching; the agent's routes stay as they are.
     virtual void stop() = 0;
 };
@@ -58,7 +62,7 @@ Result<std::unique_ptr<ClusterSource>> create_source(const Options &options);
 
 // The module's entry point, C linkage so dlsym finds it by this name. The
 // version in the name changes when Options or ClusterSource change.
-#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v1"
+#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v2"
 using ModuleEntry = bool (*)(const Options *options, std::unique_ptr<ClusterSource> *source, std::string *error);
 
 }  // namespace podlane::datastore

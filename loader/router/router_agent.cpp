@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "host_setup.h"
@@ -31,7 +34,7 @@ namespace {
 
 Result<RouterConfig> load_config(const AgentOptions &o)
 {
-    auto cfg = load_router_config(o.config_path);
+    auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == "file"});
     if (!cfg) return cfg.error();
     if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
     return cfg;
@@ -66,17 +69,32 @@ std::string program_name(const std::string &hook) { return hook == "xdp" ? "podl
 class RouterAgent final : public Agent {
 public:
     RouterAgent(AgentOptions options, Logger log, RouterConfig cfg, std::vector<LinkInfo> ifaces, NodeMaps maps,
-                RouterMaps rmaps, NeighbourTable table, NeighbourEvents events)
+                RouterMaps rmaps, NeighbourTable table, NeighbourEvents events,
+                std::unique_ptr<datastore::ClusterSource> source)
         : options_(std::move(options)), log_(std::move(log)), cfg_(std::move(cfg)), ifaces_(std::move(ifaces)),
-          maps_(std::move(maps)), rmaps_(std::move(rmaps)), table_(std::move(table)), events_(std::move(events)) {}
+          maps_(std::move(maps)), rmaps_(std::move(rmaps)), table_(std::move(table)), events_(std::move(events)),
+          source_(std::move(source))
+    {
+        if (!source_) nodes_ = cfg_.nodes;
+    }
+
+    ~RouterAgent() override
+    {
+        if (source_) source_->stop();
+    }
 
     Status sync_ports();
+    // With a datastore, starts watching it; the routes and neighbours a
+    // previous run left stay until its first answer (restart safety).
+    // Without one, reconciles the config file's nodes now.
+    Status start_syncing();
     void reconcile(const char *why);
     void sync_neighbours();
     Status run() override;
 
 private:
     void on_config_changed();
+    void on_datastore_nodes(const std::vector<ClusterNode> &published);
     std::set<int> ifindexes() const
     {
         std::set<int> out;
@@ -92,9 +110,50 @@ private:
     RouterMaps rmaps_;
     NeighbourTable table_;
     NeighbourEvents events_;
+    std::unique_ptr<datastore::ClusterSource> source_;
+    UniqueFd datastore_event_;
+    std::mutex pending_mutex_;
+    std::optional<std::vector<ClusterNode>> pending_nodes_;
+    std::vector<std::string> skipped_;  // datastore nodes left out, as last logged
+    // The nodes routed to: the config file's, or the datastore's last list;
+    // nullopt until the datastore first answers.
+    std::optional<std::vector<ClusterNode>> nodes_;
     std::map<Ipv4, int> node_if_;
     std::set<Ipv4> resolving_;  // logged once per episode
 };
+
+Status RouterAgent::start_syncing()
+{
+    if (!source_) {
+        reconcile("start");
+        return {};
+    }
+    log_("nodes come from --datastore " + options_.datastore.kind + "; routes and neighbours are kept as they are until it answers");
+    if (!cfg_.nodes.empty()) log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
+    datastore_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!datastore_event_.valid()) return errno_error("eventfd", errno);
+    int event_fd = datastore_event_.get();
+    return source_->watch(
+        [this, event_fd](std::vector<ClusterNode> nodes) {
+            {
+                std::lock_guard lock(pending_mutex_);
+                pending_nodes_ = std::move(nodes);
+            }
+            uint64_t one = 1;
+            [[maybe_unused]] auto n = ::write(event_fd, &one, sizeof one);
+        },
+        log_);
+}
+
+void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published)
+{
+    auto selection = usable_router_nodes(published, cfg_.cluster_cidr, cfg_.node_ip);
+    if (selection.skipped != skipped_)
+        for (const auto &line : selection.skipped) log_("warning: " + line);
+    skipped_ = std::move(selection.skipped);
+    nodes_ = std::move(selection.usable);
+    reconcile("datastore update");
+}
 
 Status RouterAgent::sync_ports()
 {
@@ -115,13 +174,14 @@ Status RouterAgent::sync_ports()
 
 void RouterAgent::reconcile(const char *why)
 {
+    if (!nodes_) return;
     auto subnets = table_.subnets();
     if (!subnets) {
         log_(std::string("reconcile (") + why + ") failed: " + subnets.error().message);
         return;
     }
-    node_if_ = node_interfaces(cfg_.nodes, *subnets, ifindexes());
-    for (const auto &n : cfg_.nodes)
+    node_if_ = node_interfaces(*nodes_, *subnets, ifindexes());
+    for (const auto &n : *nodes_)
         if (!node_if_.count(n.node_ip))
             log_("warning: node " + n.name + " (" + n.node_ip.str() +
                  ") is on no connected subnet of the router's interfaces: its pod CIDR is passed to the kernel");
@@ -130,7 +190,7 @@ void RouterAgent::reconcile(const char *why)
         log_(std::string("reconcile (") + why + ") failed: " + current.error().message);
         return;
     }
-    auto diff = diff_routes(*current, router_desired_routes(cfg_.nodes, node_if_));
+    auto diff = diff_routes(*current, router_desired_routes(*nodes_, node_if_));
     if (diff.empty())
         log_(std::string("reconcile (") + why + "): routes already up to date");
     else if (auto st = apply_route_diff(maps_, diff, log_); !st)
@@ -140,6 +200,7 @@ void RouterAgent::reconcile(const char *why)
 
 void RouterAgent::sync_neighbours()
 {
+    if (!nodes_) return;  // which nodes is not known yet: keep what is there
     auto table = table_.list();
     auto current = rmaps_.neighbours();
     if (!table || !current) {
@@ -185,6 +246,8 @@ void RouterAgent::on_config_changed()
                                   std::pair{"interfaces", fresh->interfaces != cfg_.interfaces}})
         if (changed) log_(std::string("config: ") + field + " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
+    if (source_) return;
+    nodes_ = cfg_.nodes;
     reconcile("config changed");
 }
 
@@ -210,8 +273,12 @@ Status RouterAgent::run()
     if (::timerfd_settime(timer.get(), 0, &every_second, nullptr) != 0) return errno_error("timerfd_settime", errno);
 
     for (;;) {
-        pollfd fds[4] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {events_.fd(), POLLIN, 0}, {timer.get(), POLLIN, 0}};
-        if (::poll(fds, 4, -1) < 0) {
+        pollfd fds[5] = {{sig_fd.get(), POLLIN, 0},
+                         {inotify.get(), POLLIN, 0},
+                         {events_.fd(), POLLIN, 0},
+                         {timer.get(), POLLIN, 0},
+                         {datastore_event_.get(), POLLIN, 0}};
+        if (::poll(fds, datastore_event_.valid() ? 5 : 4, -1) < 0) {
             if (errno == EINTR) continue;
             return errno_error("poll", errno);
         }
@@ -247,6 +314,16 @@ Status RouterAgent::run()
             [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
             resync = true;
         }
+        if (datastore_event_.valid() && (fds[4].revents & POLLIN)) {
+            uint64_t count;
+            [[maybe_unused]] auto r = ::read(datastore_event_.get(), &count, sizeof count);
+            std::optional<std::vector<ClusterNode>> published;
+            {
+                std::lock_guard lock(pending_mutex_);
+                published.swap(pending_nodes_);
+            }
+            if (published) on_datastore_nodes(*published);
+        }
         if (resync) sync_neighbours();
     }
 }
@@ -275,11 +352,11 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     if (::geteuid() != 0) return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
     if (options.router_hook != "xdp" && options.router_hook != "tc")
         return Error{"--hook " + options.router_hook + ": must be xdp or tc"};
-    if (options.datastore.kind != "file")
-        return Error{"--role router takes its nodes from the config file for now (--datastore " + options.datastore.kind + " is not supported yet)"};
-
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
+    // Watch-only: the router registers nothing and claims no pod CIDR.
+    auto source = datastore::make_source(options.datastore);
+    if (!source) return source.error();
     if (auto st = ensure_bpffs(); !st) return st.error();
     auto nl = Netlink::open();
     if (!nl) return nl.error();
@@ -299,7 +376,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
 
     if (auto st = maps->set_config(router_config_value(*cfg, *ifaces)); !st) return st.error();
     auto agent = std::make_unique<RouterAgent>(options, log, *cfg, *ifaces, std::move(*maps), std::move(*rmaps),
-                                               std::move(*table), std::move(*events));
+                                               std::move(*table), std::move(*events), std::move(*source));
     // Ports before attach: a program that runs first finds no port and
     // passes (pass-no-port / pass-neigh-unknown), never misroutes.
     if (auto st = agent->sync_ports(); !st) return st.error();
@@ -308,7 +385,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     std::string names;
     for (const auto &l : *ifaces) names += (names.empty() ? "" : ", ") + l.name;
     log("router attached: " + names + " (" + options.router_hook + "); maps in " + cfg->pin_dir());
-    agent->reconcile("start");
+    if (auto st = agent->start_syncing(); !st) return st.error().wrap("datastore " + options.datastore.kind);
 
     AgentState state{.pid = static_cast<int>(::getpid()),
                      .config_path = std::filesystem::absolute(options.config_path).string(),

@@ -60,7 +60,7 @@ Result<std::vector<std::string>> interfaces_field(const json &doc)
 
 }  // namespace
 
-Result<RouterConfig> parse_router_config(const std::string &json_text)
+Result<RouterConfig> parse_router_config(const std::string &json_text, RouterConfigRules rules)
 {
     json doc = json::parse(json_text, nullptr, false);
     if (doc.is_discarded()) return Error{"not valid JSON"};
@@ -87,7 +87,11 @@ Result<RouterConfig> parse_router_config(const std::string &json_text)
     cfg.cluster_cidr = *cluster;
 
     auto nodes = doc.find("nodes");
-    if (nodes == doc.end()) return Error{"nodes: missing (required): the nodes whose pod CIDRs the router forwards to"};
+    if (nodes == doc.end()) {
+        if (rules.nodes_required)
+            return Error{"nodes: missing (required without --datastore): the nodes whose pod CIDRs the router forwards to"};
+        return cfg;
+    }
     if (!nodes->is_array()) return Error{"nodes: must be an array of {name, nodeIP, podCIDR}"};
     std::set<std::string> names;
     for (size_t i = 0; i < nodes->size(); i++) {
@@ -117,11 +121,11 @@ Result<RouterConfig> parse_router_config(const std::string &json_text)
     return cfg;
 }
 
-Result<RouterConfig> load_router_config(const std::string &path)
+Result<RouterConfig> load_router_config(const std::string &path, RouterConfigRules rules)
 {
     auto text = read_file(path);
     if (!text) return text.error();
-    auto cfg = parse_router_config(*text);
+    auto cfg = parse_router_config(*text, rules);
     if (!cfg) return cfg.error().wrap("router config " + path);
     return cfg;
 }

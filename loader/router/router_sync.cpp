@@ -2,6 +2,26 @@
 
 namespace podlane {
 
+NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip)
+{
+    NodeSelection out;
+    for (const auto &node : nodes) {
+        std::string why;
+        if (!cluster_cidr.contains(node.pod_cidr))
+            why = "pod CIDR " + node.pod_cidr.str() + " is outside clusterCIDR " + cluster_cidr.str();
+        else if (node.node_ip == router_ip)
+            why = "its IP " + node.node_ip.str() + " is the router's own";
+        for (const auto &taken : out.usable)
+            if (why.empty() && taken.pod_cidr.overlaps(node.pod_cidr))
+                why = "pod CIDR " + node.pod_cidr.str() + " overlaps node " + taken.name + " (" + taken.pod_cidr.str() + ")";
+        if (why.empty())
+            out.usable.push_back(node);
+        else
+            out.skipped.push_back("node " + node.name + " is not routed: " + why);
+    }
+    return out;
+}
+
 std::map<Ipv4, int> node_interfaces(const std::vector<ClusterNode> &nodes, const std::vector<InterfaceSubnet> &subnets,
                                     const std::set<int> &router_ifindexes)
 {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "podlane/maps.h"
@@ -12,6 +13,17 @@
 #include "router/router_maps.h"
 
 namespace podlane {
+
+struct NodeSelection {
+    std::vector<ClusterNode> usable;
+    std::vector<std::string> skipped;  // one line per node left out, with the reason
+};
+
+// What a datastore publishes is checked as the config file's list is: a node
+// whose pod CIDR is outside the cluster CIDR, that has the router's own IP,
+// or whose pod CIDR overlaps one taken by a node listed before it is left
+// out (the others are still routed).
+NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip);
 
 // The router interface each node is reached on: the one whose connected
 // subnet contains the node's IP (longest prefix wins). Nodes on no connected

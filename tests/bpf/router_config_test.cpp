@@ -68,6 +68,38 @@ TEST(RouterConfig, BadFilesNameTheField)
     }
 }
 
+TEST(RouterConfig, NodesMayBeLeftOutWhenADatastoreListsThem)
+{
+    const char *no_nodes = R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"]})";
+    auto strict = parse_router_config(no_nodes);
+    ASSERT_FALSE(strict);
+    EXPECT_EQ(strict.error().message.rfind("nodes: missing", 0), 0u) << strict.error().message;
+    auto cfg = parse_router_config(no_nodes, {.nodes_required = false});
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    EXPECT_TRUE(cfg->nodes.empty());
+    EXPECT_EQ(cfg->cluster_cidr.str(), "10.244.0.0/16");
+}
+
+TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList)
+{
+    Ipv4 router = *Ipv4::parse("192.160.1.1");
+    std::vector<ClusterNode> published = {
+        {"node1", *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")},
+        {"outside", *Ipv4::parse("192.160.1.12"), *Cidr::parse("10.99.0.0/24")},
+        {"impostor", router, *Cidr::parse("10.244.2.0/24")},
+        {"overlap", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.1.128/25")},
+        {"node3", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.3.0/24")},
+    };
+    auto sel = usable_router_nodes(published, *Cidr::parse("10.244.0.0/16"), router);
+    ASSERT_EQ(sel.usable.size(), 2u);
+    EXPECT_EQ(sel.usable[0].name, "node1");
+    EXPECT_EQ(sel.usable[1].name, "node3");
+    ASSERT_EQ(sel.skipped.size(), 3u);
+    EXPECT_NE(sel.skipped[0].find("outside clusterCIDR"), std::string::npos) << sel.skipped[0];
+    EXPECT_NE(sel.skipped[1].find("router's own"), std::string::npos) << sel.skipped[1];
+    EXPECT_NE(sel.skipped[2].find("overlaps node node1"), std::string::npos) << sel.skipped[2];
+}
+
 std::vector<InterfaceSubnet> subnets()
 {
     return {{2, *Cidr::parse("192.160.1.0/24")}, {3, *Cidr::parse("192.160.2.0/24")}, {9, *Cidr::parse("192.160.3.0/24")},

@@ -26,4 +26,6 @@ podlane_lab_e2e(pod_delete_drops_counted pod-delete)
 podlane_lab_e2e(node_removal_under_1s node-removal)
 podlane_lab_e2e(agent_restart_keeps_flows restart)
 podlane_lab_e2e(fourth_node_joins join)
+# The router role on the etcd source: the router's file names no node.
+podlane_lab_e2e(router_learns_nodes_from_etcd join --mode router --datastore etcd)
 podlane_lab_e2e(node_view_status_and_ttl node-view)

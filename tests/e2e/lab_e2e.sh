@@ -206,17 +206,34 @@ case_restart() {
     ok "after the restarts the matrix passes"
 }
 
+# A fourth node joins with no agent restarted. In router mode the router
+# learns its pod CIDR (from its file, or with --datastore etcd from etcd).
 case_join() {
-    up --no-matrix > /dev/null || fail "up failed"
-    local pids_before pids_after
-    pids_before=$(cat "$state"/pids/podlaned-node[123].pid)
+    up --no-matrix "$@" > /dev/null || fail "up $* failed"
+    local router=0 etcd=0 pids_before pids_after cidr learner
+    [[ " $* " == *" --mode router "* ]] && router=1
+    [[ " $* " == *" --datastore etcd "* ]] && etcd=1
+    if ((router && etcd)); then
+        jq -e 'has("nodes") | not' "$state/config/router/node.json" > /dev/null ||
+            fail "the router's file lists nodes: with etcd they must come from etcd"
+        ctl router routes list -o json | jq -e '.routes | length == 3' > /dev/null ||
+            fail "the router did not learn the three nodes from etcd: $(ctl router routes list)"
+        ok "the router's file lists no node; it learned all three from etcd"
+    fi
+    local agents=("$state"/pids/podlaned-*.pid)  # the router's too, in router mode
+    pids_before=$(cat "${agents[@]}")
     "$lab" add-node || fail "add-node failed"
-    pids_after=$(cat "$state"/pids/podlaned-node[123].pid)
+    pids_after=$(cat "${agents[@]}")
     [[ $pids_before == "$pids_after" ]] || fail "an agent was restarted by the join"
-    ctl node1 routes list -o json | jq -e 'any(.routes[]; .cidr == "10.244.4.0/24")' > /dev/null ||
-        fail "node1 did not learn node4's pod CIDR"
+    cidr=$(ctl node4 routes list -o json | jq -r '.routes[] | select(.kind == "local") | .cidr')
+    [[ -n $cidr ]] || fail "node4 has no local route"
+    learner=node1
+    ((router)) && learner=router
+    ctl "$learner" routes list -o json | jq -e --arg c "$cidr" 'any(.routes[]; .cidr == $c)' > /dev/null ||
+        fail "$learner did not learn node4's pod CIDR $cidr"
+    ((router)) && assert_no_pod_routes
     "$lab" matrix || fail "matrix with the fourth node fails"
-    ok "a fourth node joined: every pod reaches its pods, no agent restarted"
+    ok "a fourth node joined ($cidr, learned by $learner): every pod reaches its pods, no agent restarted"
 }
 
 # What an operator sees from a node: status names every attachment (the pods'
@@ -254,6 +271,6 @@ detached) case_detached ;;
 pod-delete) case_pod_delete ;;
 node-removal) case_node_removal ;;
 restart) case_restart ;;
-join) case_join ;;
+join) case_join "$@" ;;
 *) fail "unknown case '$case_name'" ;;
 esac

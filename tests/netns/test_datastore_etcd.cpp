@@ -327,6 +327,45 @@ TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists) {
     EXPECT_EQ(end->compact_revision, r->revision);
 }
 
+// The router role: it watches the nodes but is none, so it must leave no
+// key of its own and claim no pod CIDR.
+TEST_F(EtcdSourceTest, WatcherThatIsNoNodeSeesNodesComeAndGoAndRegistersNothing) {
+    auto src = EtcdSource::create(options());
+    ASSERT_TRUE(src.ok());
+    NodeListRecorder router;
+    auto st = (*src)->watch([&router](std::vector<ClusterNode> l) { router(std::move(l)); },
+                            [&router](const std::string &line) { router.log(line); });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_TRUE(router.wait_for([](const auto &l) { return l.empty(); })) << "an empty cluster is published as such";
+
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12");
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(router.wait_for([](const auto &l) { return l.size() == 2; }));
+    for (auto *m : {a.get(), b.get()}) {
+        bool found = false;
+        for (const auto &n : router.latest())
+            if (n.name == m->cfg.node_name) {
+                found = true;
+                EXPECT_EQ(n.pod_cidr, m->cfg.pod_cidr);
+                EXPECT_EQ(n.node_ip, m->cfg.node_ip);
+            }
+        EXPECT_TRUE(found) << m->cfg.node_name;
+    }
+    EtcdClient client({etcd_->endpoint()}, {});
+    auto nodes = client.range_prefix("/podlane-test/nodes/");
+    auto claims = client.range_prefix("/podlane-test/podcidrs/");
+    ASSERT_TRUE(nodes.ok() && claims.ok());
+    EXPECT_EQ(nodes->kvs.size(), 2u) << "the watcher registered itself";
+    EXPECT_EQ(claims->kvs.size(), 2u) << "the watcher claimed a pod CIDR";
+    // The nodes never see the watcher either.
+    ASSERT_TRUE(a->seen.wait_for([](const auto &l) { return l.size() == 2; }));
+
+    ASSERT_TRUE(b->source->leave().ok());
+    ASSERT_TRUE(router.wait_for([](const auto &l) { return l.size() == 1 && !has_node(l, "node-b"); }))
+        << "the watcher still lists node-b after it left";
+}
+
 TEST_F(EtcdSourceTest, StopEndsAnIdleWatchPromptly) {
     auto a = join("node-a", "192.168.50.11");
     ASSERT_TRUE(a);

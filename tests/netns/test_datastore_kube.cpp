@@ -109,6 +109,28 @@ TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes) {
     EXPECT_EQ(api_->count_lists(), 2) << "watch events must not cause relists";
 }
 
+TEST_F(KubeSourceTest, WatcherThatIsNoNodeListsEveryRoutableNode) {
+    source_ = make();
+    ASSERT_TRUE(source_);
+    auto st = source_->watch([this](std::vector<ClusterNode> l) { seen_(std::move(l)); },
+                             [this](const std::string &line) { seen_.log(line); });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    // node-c has no pod CIDR yet: not listed.
+    ASSERT_TRUE(seen_.wait_for([](const auto &l) {
+        return l.size() == 2 && has_node(l, "node-a") && has_node(l, "node-b");
+    }));
+    ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "10.244.2.0/24").ok());
+    ASSERT_TRUE(api_->remove("node-a").ok());
+    ASSERT_TRUE(seen_.wait_for([](const auto &l) {
+        return l.size() == 2 && has_node(l, "node-b") && has_node(l, "node-c");
+    }));
+    for (const auto &n : seen_.latest()) {
+        if (n.name == "node-c") {
+            EXPECT_EQ(n.pod_cidr.str(), "10.244.2.0/24");
+        }
+    }
+}
+
 TEST_F(KubeSourceTest, BookmarksMoveTheResumeVersionSoNoRelistIsNeeded) {
     ASSERT_TRUE(api_->control("bookmarks", {{"interval", 0.2}}).ok());
     start_node_a();

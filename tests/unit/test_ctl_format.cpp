@@ -272,5 +272,36 @@ TEST(CtlFormat, StatusJsonAndTable) {
     EXPECT_NE(table.find("attached"), std::string::npos) << table;
 }
 
+TEST(CtlFormat, StatusOfARouterSaysWhereItsNodesComeFrom) {
+    StatusReport r;
+    r.node = "router";
+    r.pin_dir = "/sys/fs/bpf/podlane/router";
+    r.agent.running = r.agent.found = true;
+    r.agent.role = "router";
+    r.agent.uplink_hook = "xdp";
+    r.agent.datastore = "etcd";
+    podlane_node_config c{};
+    c.node_ip = ip("192.160.1.1").be;
+    c.uplink_ifindex = 3;
+    c.uplink_mtu = 1500;
+    c.role = PODLANE_ROLE_ROUTER;
+    r.config = c;
+    r.dataplane_loaded = true;
+    auto table = render_status(r, kNames, Format::Table);
+    EXPECT_NE(table.find("role router, hook xdp, nodes from etcd"), std::string::npos) << table;
+    EXPECT_NE(table.find("router IP 192.160.1.1, first interface eth0"), std::string::npos) << table;
+    EXPECT_EQ(table.find("pod side"), std::string::npos) << "a router has no pod side: " << table;
+    EXPECT_EQ(table.find("pods 0.0.0.0"), std::string::npos) << "a router has no pod CIDR: " << table;
+
+    r.agent.role = "node";
+    r.agent.uplink_hook = "tc";
+    r.agent.attach_mode = "veth";
+    r.agent.datastore = "file";
+    r.config->role = PODLANE_ROLE_NODE;
+    table = render_status(r, kNames, Format::Table);
+    EXPECT_NE(table.find("role node, uplink hook tc, pod side on veth, nodes from the config file"), std::string::npos)
+        << table;
+}
+
 }  // namespace
 }  // namespace podlane::ctl

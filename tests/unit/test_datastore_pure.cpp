@@ -132,6 +132,23 @@ TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges) {
     EXPECT_EQ(seen[1][1].name, "b");
 }
 
+TEST(NodeListPublisher, WatcherThatIsNoNodePublishesTheNodesOnly) {
+    std::vector<std::vector<ClusterNode>> seen;
+    NodeListPublisher pub(std::nullopt, [&](std::vector<ClusterNode> l) { seen.push_back(std::move(l)); });
+    std::map<std::string, ClusterNode> nodes;
+    pub.publish(nodes);  // an empty datastore is an empty list, still published once
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_TRUE(seen[0].empty());
+    nodes["b"] = {"b", *Ipv4::parse("192.168.1.2"), cidr("10.244.1.0/24")};
+    nodes["a"] = {"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24")};
+    pub.publish(nodes);
+    pub.publish(nodes);
+    ASSERT_EQ(seen.size(), 2u);
+    ASSERT_EQ(seen[1].size(), 2u);
+    EXPECT_EQ(seen[1][0].name, "a");
+    EXPECT_EQ(seen[1][1].name, "b");
+}
+
 TEST(OutageLog, LogsOncePerOutage) {
     std::vector<std::string> lines;
     OutageLog outage("etcd (http://127.0.0.1:1)", [&](const std::string &l) { lines.push_back(l); });
