@@ -14,14 +14,20 @@
 # per transaction. Router softirq per packet = (softirq per transaction - the
 # direct baseline's) / 2 packets.
 # Rounds interleave the variants; medians of ROUNDS. Prints a markdown table.
+# TOPOLOGY "links" gives the router one veth per node instead of the shared
+# segment (point-to-point addresses, no bridge): a forwarded packet leaves by
+# another interface. There is no "direct" variant then (the nodes share no
+# link), so no router-only CPU column: softirq per transaction is compared.
 # Not a test: numbers on 2 vCPUs are noisy (see DATAPLANE-NOTES.md).
-# Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4]
+# Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4] [TOPOLOGY=segment|links]
 set -euo pipefail
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../../tests/support/register_endpoint.sh"
 build=${1:?build dir}
 rounds=${2:-5}
 secs=${3:-4}
+topology=${4:-segment}
+case $topology in segment | links) ;; *) echo "TOPOLOGY: segment or links, not '$topology'" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 podlaned="$build/loader/podlaned"
@@ -58,16 +64,53 @@ clang=$(command -v clang-14 || command -v clang)
     -c "$src/tests/netns/router_peer_pass.bpf.c" -o "$work/peer_pass.o"
 
 # --- topology
-for n in seg r n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
-ip -n "$(ns seg)" link add br0 type bridge
-ip -n "$(ns seg)" link set br0 up
+for n in r n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
 plug() {
     ip -n "$(ns seg)" link add "$3" type veth peer name eth0 netns "$(ns "$1")"
     ip -n "$(ns seg)" link set "$3" master br0 up
     ip -n "$(ns "$1")" addr add "$2" dev eth0
     ip -n "$(ns "$1")" link set eth0 up
 }
-plug r 192.160.1.1/24 port-r
+if [ "$topology" = segment ]; then
+    ip netns add "$(ns seg)"
+    ip -n "$(ns seg)" link set lo up
+    ip -n "$(ns seg)" link add br0 type bridge
+    ip -n "$(ns seg)" link set br0 up
+    plug r 192.160.1.1/24 port-r
+    router_ifaces='["eth0"]'
+else
+    router_ifaces='["to-n1", "to-n2"]'
+fi
+link_node() { # I: node I's eth0, on the segment or on its own link to the router
+    if [ "$topology" = segment ]; then
+        plug "n$1" "192.160.1.1$1/24" "port-n$1"
+        return
+    fi
+    ip -n "$(ns r)" link add "to-n$1" type veth peer name eth0 netns "$(ns "n$1")"
+    ip -n "$(ns r)" addr add 192.160.1.1/32 peer "192.160.1.1$1/32" dev "to-n$1"
+    ip -n "$(ns r)" link set "to-n$1" up
+    ip -n "$(ns "n$1")" addr add "192.160.1.1$1/24" dev eth0
+    ip -n "$(ns "n$1")" link set eth0 up
+}
+# XDP_TX/XDP_REDIRECT into a veth needs NAPI on the receiving end: an XDP
+# pass program on the peer(s) of the router's interface(s).
+peer_xdp() { # on|off
+    local dev ns_name
+    for dev in port-r n1 n2; do
+        if [ "$topology" = segment ]; then
+            [ "$dev" = port-r ] || continue
+            ns_name=$(ns seg)
+        else
+            [ "$dev" = port-r ] && continue
+            ns_name=$(ns "$dev") dev=eth0
+        fi
+        if [ "$1" = on ]; then
+            ip -n "$ns_name" link set dev "$dev" xdp obj "$work/peer_pass.o" sec xdp
+        else
+            ip -n "$ns_name" link set dev "$dev" xdp off 2> /dev/null || true
+        fi
+    done
+}
 node_list='[{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
             {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]'
 node_config() { # I via-router|direct
@@ -80,7 +123,7 @@ JSON
 }
 mkdir -p "$work/cfg" "$work/router"
 for i in 1 2; do
-    plug "n$i" "192.160.1.1$i/24" "port-n$i"
+    link_node "$i"
     ip -n "$(ns n$i)" route add default via 192.160.1.1
     node_config "$i" via-router
     nsenter --net="/run/netns/$(ns n$i)" "$podlaned" --config "$work/cfg/node$i.json" --run-dir "$work/run" \
@@ -88,7 +131,7 @@ for i in 1 2; do
     node_pids+=($!)
 done
 cat > "$work/router/router.json" <<JSON
-{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "pinRoot": "$pin_root", "nodes": $node_list}
+{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": $router_ifaces, "pinRoot": "$pin_root", "nodes": $node_list}
 JSON
 for i in 1 2; do
     for _ in $(seq 100); do grep -q "podlaned: ready" "$work/node$i.log" && break; sleep 0.1; done
@@ -112,7 +155,7 @@ configure() {
     local v=$1
     stop_router
     in_ns r "$podlaned" --role router --config "$work/router/router.json" --run-dir "$work/run" --detach > /dev/null 2>&1 || true
-    ip -n "$(ns seg)" link set dev port-r xdp off 2> /dev/null || true
+    peer_xdp off
     in_ns r sysctl -qw net.ipv4.ip_forward=0
     for i in 1 2; do ip -n "$(ns r)" route del "10.244.$i.0/24" 2> /dev/null || true; done
     case $v in
@@ -129,7 +172,7 @@ configure() {
     podlane-*)
         local hook=${v#podlane-}
         hook=${hook%-txoff}
-        [ "$hook" = xdp ] && ip -n "$(ns seg)" link set dev port-r xdp obj "$work/peer_pass.o" sec xdp
+        [ "$hook" = xdp ] && peer_xdp on
         nsenter --net="/run/netns/$(ns r)" "$podlaned" --role router --hook "$hook" --config "$work/router/router.json" \
             --run-dir "$work/run" > "$work/router-$v.log" 2>&1 &
         router_pid=$!
@@ -148,10 +191,11 @@ configure() {
 # receive and forward, in every variant) runs there, while the others'
 # processes sharing the machine add sys time that would drown it.
 cpu_ticks() { awk -v c="cpu$cpu" '$1==c{print $8}' /proc/stat; }
-router_rx() { in_ns r ip -j -s link show eth0 | jq '.[0].stats64.rx.packets'; }
+router_rx() { in_ns r ip -j -s link show | jq '[.[] | select(.ifname != "lo") | .stats64.rx.packets] | add'; }
 hz=$(getconf CLK_TCK)
 
 variants=(direct kernel podlane-tc direct-txoff kernel-txoff podlane-xdp-txoff)
+[ "$topology" = links ] && variants=(kernel podlane-tc kernel-txoff podlane-xdp-txoff)
 results="$work/results"
 for round in $(seq "$rounds"); do
     for v in "${variants[@]}"; do
@@ -182,18 +226,19 @@ paired() { # VARIANT BASE COLUMN
 spread() { awk -v v="$1" -v c="$2" '$1==v{print $c}' "$results" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%.0f-%.0f", lo, hi}'; }
 router_cpu() { awk -v a="$(col "$1" 5)" -v b="$(col "$2" 5)" 'BEGIN{printf "%.0f", (a - b) / 2}'; }
 echo
-echo "Router benchmark: pod1 -> pod2 through the router, medians of $rounds interleaved rounds, ${secs}s each ($(nproc) CPUs, kernel $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "Router benchmark ($topology topology): pod1 -> pod2 through the router, medians of $rounds interleaved rounds, ${secs}s each ($(nproc) CPUs, kernel $(uname -r), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "| variant | transactions/s (median, min-max) | vs kernel router | Gbit/s (1 TCP stream) | vs kernel router | softirq/txn (ns) | router softirq/packet (ns, vs direct) | router pkts/txn |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| variant | transactions/s (median, min-max) | vs kernel router | Gbit/s (1 TCP stream) | vs kernel router | softirq/txn (ns) | vs kernel router | router softirq/packet (ns, vs direct) | router pkts/txn |"
+echo "|---|---|---|---|---|---|---|---|---|"
 row() { # VARIANT KERNEL_VARIANT DIRECT_VARIANT
     local name=$1 rc="-"
     [ "$1" = "$3" ] && name="$1 (no router hop)"
-    [ "$1" != "$3" ] && rc=$(router_cpu "$1" "$3")
-    echo "| $name | $(printf '%.0f' "$(col "$1" 3)") ($(spread "$1" 3)) | $(paired "$1" "$2" 3) | $(printf '%.2f' "$(col "$1" 4)") | $(paired "$1" "$2" 4) | $(printf '%.0f' "$(col "$1" 5)") | $rc | $(col "$1" 6) |"
+    [ "$1" != "$3" ] && grep -q "^$3 " "$results" && rc=$(router_cpu "$1" "$3")
+    echo "| $name | $(printf '%.0f' "$(col "$1" 3)") ($(spread "$1" 3)) | $(paired "$1" "$2" 3) | $(printf '%.2f' "$(col "$1" 4)") | $(paired "$1" "$2" 4) | $(printf '%.0f' "$(col "$1" 5)") | $(paired "$1" "$2" 5) | $rc | $(col "$1" 6) |"
 }
-for v in direct kernel podlane-tc; do row "$v" kernel direct; done
-for v in direct-txoff kernel-txoff podlane-xdp-txoff; do row "$v" kernel-txoff direct-txoff; done
+for v in "${variants[@]}"; do
+    case $v in *-txoff) row "$v" kernel-txoff direct-txoff ;; *) row "$v" kernel direct ;; esac
+done
 echo
 echo "Router softirq/packet is the ping-pong CPU's softirq time per transaction minus the direct baseline's, halved"
 echo "(two router packets per transaction); /proc/stat ticks are ${hz}Hz, so short runs are coarse."
