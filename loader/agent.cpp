@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -98,7 +99,8 @@ private:
     std::optional<std::vector<ClusterNode>> pending_nodes_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
-    bool next_hops_pending_ = false;       // some could not be made: retry
+    bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
+    std::chrono::steady_clock::time_point next_hops_retry_at_{};
 };
 
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why)
@@ -127,11 +129,15 @@ void NodeAgent::keep_next_hops_resolved()
     if (!next_hops_pending_) return;
     auto table = NeighbourTable::open();
     if (!table) return log_("warning: " + table.error().message);
+    std::set<NextHop> kept;
     for (const auto &hop : kept_neighbours_) {
         if (wanted.count(hop)) continue;
-        if (auto st = table->forget(hop.first, hop.second); !st) log_("warning: " + st.error().message);
+        if (auto st = table->forget(hop.first, hop.second); !st) {
+            log_("warning: " + st.error().message + " (retrying)");
+            kept.insert(hop);  // still there: forgotten on a later try
+        }
     }
-    std::set<NextHop> kept;
+    std::erase_if(unresolved_logged_, [&](const NextHop &hop) { return !wanted.count(hop); });
     for (const auto &hop : wanted) {
         if (kept_neighbours_.count(hop)) {
             kept.insert(hop);
@@ -145,7 +151,7 @@ void NodeAgent::keep_next_hops_resolved()
         unresolved_logged_.erase(hop);
         kept.insert(hop);
     }
-    next_hops_pending_ = kept.size() != wanted.size();
+    next_hops_pending_ = kept != wanted;
     kept_neighbours_ = std::move(kept);
 }
 
@@ -216,13 +222,24 @@ Status NodeAgent::run()
 
     for (;;) {
         pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {datastore_event_.get(), POLLIN, 0}};
-        const int retry_ms = next_hops_pending_ ? 10000 : -1;
+        // Retried every 10 s while some next hop is not kept as wanted, also
+        // when other events keep the loop busy.
+        int retry_ms = -1;
+        if (next_hops_pending_) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= next_hops_retry_at_) {
+                keep_next_hops_resolved();
+                next_hops_retry_at_ = now + std::chrono::seconds{10};
+            }
+            if (next_hops_pending_)
+                retry_ms = static_cast<int>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) + 1;
+        }
         int n = ::poll(fds, datastore_event_.valid() ? 3 : 2, retry_ms);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errno_error("poll", errno);
         }
-        if (n == 0) keep_next_hops_resolved();
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info{};
             if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {

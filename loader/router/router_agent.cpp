@@ -119,7 +119,8 @@ private:
     // nullopt until the datastore first answers.
     std::optional<std::vector<ClusterNode>> nodes_;
     std::map<Ipv4, int> node_if_;
-    std::set<Ipv4> resolving_;  // logged once per episode
+    bool reconcile_failed_ = false;  // retried on the 1 s timer
+    std::set<Ipv4> resolving_;       // logged once per episode
 };
 
 Status RouterAgent::start_syncing()
@@ -128,7 +129,17 @@ Status RouterAgent::start_syncing()
         reconcile("start");
         return {};
     }
-    log_("nodes come from --datastore " + options_.datastore.kind + "; routes and neighbours are kept as they are until it answers");
+    log_("nodes come from --datastore " + options_.datastore.kind + "; routes are kept as they are until it answers");
+    // Meanwhile the next hops of the routes a previous run left are the
+    // nodes: their neighbours keep being followed (a MAC that changes, an
+    // entry the kernel drops) as before the restart.
+    if (auto routes = maps_.routes(); routes) {
+        for (const auto &r : *routes)
+            if ((r.value.flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) && r.value.uplink_ifindex)
+                node_if_[Ipv4{r.value.node_ip}] = static_cast<int>(r.value.uplink_ifindex);
+    } else {
+        log_("warning: reading the routes a previous run left: " + routes.error().message);
+    }
     if (!cfg_.nodes.empty()) log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
     datastore_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!datastore_event_.valid()) return errno_error("eventfd", errno);
@@ -175,9 +186,10 @@ Status RouterAgent::sync_ports()
 void RouterAgent::reconcile(const char *why)
 {
     if (!nodes_) return;
+    reconcile_failed_ = true;
     auto subnets = table_.subnets();
     if (!subnets) {
-        log_(std::string("reconcile (") + why + ") failed: " + subnets.error().message);
+        log_(std::string("reconcile (") + why + ") failed: " + subnets.error().message + "; retrying");
         return;
     }
     node_if_ = node_interfaces(*nodes_, *subnets, ifindexes());
@@ -187,20 +199,21 @@ void RouterAgent::reconcile(const char *why)
                  ") is on no connected subnet of the router's interfaces: its pod CIDR is passed to the kernel");
     auto current = maps_.routes();
     if (!current) {
-        log_(std::string("reconcile (") + why + ") failed: " + current.error().message);
+        log_(std::string("reconcile (") + why + ") failed: " + current.error().message + "; retrying");
         return;
     }
     auto diff = diff_routes(*current, router_desired_routes(*nodes_, node_if_));
-    if (diff.empty())
+    auto st = apply_route_diff(maps_, diff, log_);
+    if (!st)
+        log_(std::string("reconcile (") + why + ") failed: " + st.error().message + "; retrying");
+    else if (diff.empty())
         log_(std::string("reconcile (") + why + "): routes already up to date");
-    else if (auto st = apply_route_diff(maps_, diff, log_); !st)
-        log_(std::string("reconcile (") + why + ") failed: " + st.error().message);
+    reconcile_failed_ = !st;
     sync_neighbours();
 }
 
 void RouterAgent::sync_neighbours()
 {
-    if (!nodes_) return;  // which nodes is not known yet: keep what is there
     auto table = table_.list();
     auto current = rmaps_.neighbours();
     if (!table || !current) {
@@ -312,6 +325,7 @@ Status RouterAgent::run()
         if (fds[3].revents & POLLIN) {
             uint64_t ticks;
             [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
+            if (reconcile_failed_) reconcile("retry");
             resync = true;
         }
         if (datastore_event_.valid() && (fds[4].revents & POLLIN)) {

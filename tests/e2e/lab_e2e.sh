@@ -50,6 +50,15 @@ pod_ip() { awk '{print $2}' "$state/pods/$1"; }
 ping_ok() { in_ns "$1" ping -c 1 -W 1 -q "$2" > /dev/null 2>&1; }
 tcp_ok() { in_ns "$1" "$build/tests/tools/pl-tcp-probe" connect "$2" 7777 --timeout-ms 1000 > /dev/null 2>&1; }
 now_ns() { date +%s%N; }
+# eventually SECONDS CMD...: true once CMD succeeds, polled every 0.1 s.
+eventually() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
 
 # No node holds a kernel route to another node's pod CIDR (nor the router).
 assert_no_pod_routes() {
@@ -216,7 +225,8 @@ case_join() {
     if ((router && etcd)); then
         jq -e 'has("nodes") | not' "$state/config/router/node.json" > /dev/null ||
             fail "the router's file lists nodes: with etcd they must come from etcd"
-        ctl router routes list -o json | jq -e '.routes | length == 3' > /dev/null ||
+        routes_count_is() { ctl router routes list -o json | jq -e --argjson n "$1" '.routes | length == $n' > /dev/null; }
+        eventually 10 routes_count_is 3 ||
             fail "the router did not learn the three nodes from etcd: $(ctl router routes list)"
         ok "the router's file lists no node; it learned all three from etcd"
     fi
@@ -229,8 +239,8 @@ case_join() {
     [[ -n $cidr ]] || fail "node4 has no local route"
     learner=node1
     ((router)) && learner=router
-    ctl "$learner" routes list -o json | jq -e --arg c "$cidr" 'any(.routes[]; .cidr == $c)' > /dev/null ||
-        fail "$learner did not learn node4's pod CIDR $cidr"
+    has_route() { ctl "$1" routes list -o json | jq -e --arg c "$2" 'any(.routes[]; .cidr == $c)' > /dev/null; }
+    eventually 10 has_route "$learner" "$cidr" || fail "$learner did not learn node4's pod CIDR $cidr"
     ((router)) && assert_no_pod_routes
     "$lab" matrix || fail "matrix with the fourth node fails"
     ok "a fourth node joined ($cidr, learned by $learner): every pod reaches its pods, no agent restarted"

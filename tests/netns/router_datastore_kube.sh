@@ -4,7 +4,7 @@
 # namespace): the router's file lists no node, its routes map follows the
 # Node objects (added, moved, deleted; a Node whose pod CIDR is outside the
 # cluster CIDR is left out with a warning), and a restart while the API
-# server is gone keeps every route.
+# server is gone keeps every route and keeps following their next hops.
 # Usage: router_datastore_kube.sh BUILD_DIR
 set -euo pipefail
 build=${1:?build dir}
@@ -136,4 +136,9 @@ for _ in $(seq 50); do grep -q "unreachable" "$work/router-restarted.log" && bre
 grep -q "unreachable" "$work/router-restarted.log" || fail "the restarted router did not report the API server unreachable"
 [ "$(routes)" = "10.244.2.0/24=192.160.1.22 10.244.3.0/24=192.160.1.13" ] ||
     fail "routes changed while the API server was gone: $(routes)"
-echo "ok: restarted with the API server gone, the router keeps every route"
+# Its next hops are still followed: the nodes of those routes are resolved.
+for _ in $(seq 50); do grep -q "neighbour 192.160.1.22 unknown: asking the kernel" "$work/router-restarted.log" && break; sleep 0.1; done
+grep -q "neighbour 192.160.1.22 unknown: asking the kernel" "$work/router-restarted.log" ||
+    fail "the restarted router stopped following its next hops' neighbours while the API server is gone"
+echo "ok: restarted with the API server gone, the router keeps every route and keeps resolving their next hops"
+

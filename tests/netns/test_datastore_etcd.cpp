@@ -54,9 +54,9 @@ protected:
     }
 
     struct Member {
-        std::unique_ptr<EtcdSource> source;
+        NodeListRecorder seen;  // first: outlives the source's thread, which calls into it
         NodeConfig cfg;
-        NodeListRecorder seen;
+        std::unique_ptr<EtcdSource> source;
     };
 
     // resolve_self + start, like podlaned does.
@@ -330,9 +330,9 @@ TEST_F(EtcdSourceTest, CompactedWatchIsReportedSoTheSourceRelists) {
 // The router role: it watches the nodes but is none, so it must leave no
 // key of its own and claim no pod CIDR.
 TEST_F(EtcdSourceTest, WatcherThatIsNoNodeSeesNodesComeAndGoAndRegistersNothing) {
+    NodeListRecorder router;  // before the source: its thread calls into it until stopped
     auto src = EtcdSource::create(options());
     ASSERT_TRUE(src.ok());
-    NodeListRecorder router;
     auto st = (*src)->watch([&router](std::vector<ClusterNode> l) { router(std::move(l)); },
                             [&router](const std::string &line) { router.log(line); });
     ASSERT_TRUE(st.ok()) << st.error().message;

@@ -79,9 +79,9 @@ protected:
     }
 
     std::unique_ptr<FakeKubeApi> api_;
-    std::unique_ptr<KubeSource> source_;
+    NodeListRecorder seen_;  // before the source: its thread calls into it until stopped
     NodeConfig self_;
-    NodeListRecorder seen_;
+    std::unique_ptr<KubeSource> source_;
 };
 
 TEST_F(KubeSourceTest, OwnCidrAndIpComeFromTheNodeObject) {
