@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -11,11 +10,11 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <set>
 
 #include "datapath.h"
+#include "node_list_mailbox.h"
 #include "host_setup.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
@@ -94,9 +93,7 @@ private:
     NodeDevices dev_;
     NodeMaps maps_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    UniqueFd datastore_event_;
-    std::mutex pending_mutex_;
-    std::optional<std::vector<ClusterNode>> pending_nodes_;
+    NodeListMailbox mailbox_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
     bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
@@ -189,20 +186,8 @@ void NodeAgent::on_config_changed()
 Status NodeAgent::start_watching()
 {
     if (!source_) return {};
-    datastore_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!datastore_event_.valid()) return errno_error("eventfd", errno);
-    int event_fd = datastore_event_.get();
-    return source_->start(
-        cfg_,
-        [this, event_fd](std::vector<ClusterNode> nodes) {
-            {
-                std::lock_guard lock(pending_mutex_);
-                pending_nodes_ = std::move(nodes);
-            }
-            uint64_t one = 1;
-            [[maybe_unused]] auto n = ::write(event_fd, &one, sizeof one);
-        },
-        log_);
+    if (auto st = mailbox_.open(); !st) return st;
+    return source_->start(cfg_, mailbox_.callback(), log_);
 }
 
 Status NodeAgent::run()
@@ -221,7 +206,7 @@ Status NodeAgent::run()
         return errno_error("watch " + config_path.parent_path().string(), errno);
 
     for (;;) {
-        pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {datastore_event_.get(), POLLIN, 0}};
+        pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {mailbox_.fd(), POLLIN, 0}};
         // Retried every 10 s while some next hop is not kept as wanted, also
         // when other events keep the loop busy.
         int retry_ms = -1;
@@ -235,7 +220,7 @@ Status NodeAgent::run()
                 retry_ms = static_cast<int>(
                     std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) + 1;
         }
-        int n = ::poll(fds, datastore_event_.valid() ? 3 : 2, retry_ms);
+        int n = ::poll(fds, mailbox_.is_open() ? 3 : 2, retry_ms);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errno_error("poll", errno);
@@ -265,14 +250,8 @@ Status NodeAgent::run()
                 }
             if (ours) on_config_changed();
         }
-        if (datastore_event_.valid() && (fds[2].revents & POLLIN)) {
-            uint64_t count;
-            [[maybe_unused]] auto r = ::read(datastore_event_.get(), &count, sizeof count);
-            std::optional<std::vector<ClusterNode>> nodes;
-            {
-                std::lock_guard lock(pending_mutex_);
-                nodes.swap(pending_nodes_);
-            }
+        if (mailbox_.is_open() && (fds[2].revents & POLLIN)) {
+            auto nodes = mailbox_.take();
             if (nodes) reconcile(*nodes, "datastore update");
         }
     }

@@ -3,7 +3,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -11,11 +10,11 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <set>
 
 #include "host_setup.h"
+#include "node_list_mailbox.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/maps.h"
@@ -111,9 +110,7 @@ private:
     NeighbourTable table_;
     NeighbourEvents events_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    UniqueFd datastore_event_;
-    std::mutex pending_mutex_;
-    std::optional<std::vector<ClusterNode>> pending_nodes_;
+    NodeListMailbox mailbox_;
     std::vector<std::string> skipped_;  // datastore nodes left out, as last logged
     // The nodes routed to: the config file's, or the datastore's last list;
     // nullopt until the datastore first answers.
@@ -141,19 +138,8 @@ Status RouterAgent::start_syncing()
         log_("warning: reading the routes a previous run left: " + routes.error().message);
     }
     if (!cfg_.nodes.empty()) log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
-    datastore_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!datastore_event_.valid()) return errno_error("eventfd", errno);
-    int event_fd = datastore_event_.get();
-    return source_->watch(
-        [this, event_fd](std::vector<ClusterNode> nodes) {
-            {
-                std::lock_guard lock(pending_mutex_);
-                pending_nodes_ = std::move(nodes);
-            }
-            uint64_t one = 1;
-            [[maybe_unused]] auto n = ::write(event_fd, &one, sizeof one);
-        },
-        log_);
+    if (auto st = mailbox_.open(); !st) return st;
+    return source_->watch(mailbox_.callback(), log_);
 }
 
 void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published)
@@ -290,8 +276,8 @@ Status RouterAgent::run()
                          {inotify.get(), POLLIN, 0},
                          {events_.fd(), POLLIN, 0},
                          {timer.get(), POLLIN, 0},
-                         {datastore_event_.get(), POLLIN, 0}};
-        if (::poll(fds, datastore_event_.valid() ? 5 : 4, -1) < 0) {
+                         {mailbox_.fd(), POLLIN, 0}};
+        if (::poll(fds, mailbox_.is_open() ? 5 : 4, -1) < 0) {
             if (errno == EINTR) continue;
             return errno_error("poll", errno);
         }
@@ -328,14 +314,8 @@ Status RouterAgent::run()
             if (reconcile_failed_) reconcile("retry");
             resync = true;
         }
-        if (datastore_event_.valid() && (fds[4].revents & POLLIN)) {
-            uint64_t count;
-            [[maybe_unused]] auto r = ::read(datastore_event_.get(), &count, sizeof count);
-            std::optional<std::vector<ClusterNode>> published;
-            {
-                std::lock_guard lock(pending_mutex_);
-                published.swap(pending_nodes_);
-            }
+        if (mailbox_.is_open() && (fds[4].revents & POLLIN)) {
+            auto published = mailbox_.take();
             if (published) on_datastore_nodes(*published);
         }
         if (resync) sync_neighbours();
