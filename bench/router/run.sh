@@ -137,13 +137,7 @@ for i in 1 2; do
     for _ in $(seq 100); do grep -q "podlaned: ready" "$work/node$i.log" && break; sleep 0.1; done
 done
 for i in 1 2; do
-    node=$(ns "n$i") pod=$(ns "p$i")
-    ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
-    ip -n "$node" link set "vpod$i" master podlane0 up
-    ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
-    ip -n "$pod" link set eth0 up
-    ip -n "$pod" route add default via "10.244.$i.1"
-    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
+    pl_wire_pod "$pin_root/node$i" "$(ns "n$i")" "$(ns "p$i")" "vpod$i" "10.244.$i.10" "10.244.$i.1"
 done
 nsenter --net="/run/netns/$(ns p2)" taskset -c "$cpu" sockperf server --tcp -i 10.244.2.10 -p 11111 > "$work/sockperf-server.log" 2>&1 &
 server_pids+=($!)

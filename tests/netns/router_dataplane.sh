@@ -115,13 +115,7 @@ for i in "${nodes[@]}"; do wait_ready "$work/podlaned-node$i.log" "podlaned on n
 
 # --- one pod per node, wired as the CNI plugin would, registered in the endpoints map
 for i in "${nodes[@]}"; do
-    node=$(ns "n$i") pod=$(ns "p$i")
-    ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
-    ip -n "$node" link set "vpod$i" master podlane0 up
-    ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
-    ip -n "$pod" link set eth0 up
-    ip -n "$pod" route add default via "10.244.$i.1"
-    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
+    pl_wire_pod "$pin_root/node$i" "$(ns "n$i")" "$(ns "p$i")" "vpod$i" "10.244.$i.10" "10.244.$i.1"
     in_ns "p$i" iperf3 -s -D -p 5201 -I "$work/iperf-$i.pid" --logfile "$work/iperf-server$i.log"
 done
 

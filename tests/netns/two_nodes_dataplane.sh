@@ -61,13 +61,7 @@ done
 
 # One pod per node, wired as the CNI plugin would, registered in the endpoints map.
 for i in 1 2; do
-    node=$(ns "n$i") pod=$(ns "p$i")
-    ip -n "$node" link add "vpod$i" type veth peer name eth0 netns "$pod"
-    ip -n "$node" link set "vpod$i" master podlane0 up
-    ip -n "$pod" addr add "10.244.$i.10/24" dev eth0
-    ip -n "$pod" link set eth0 up
-    ip -n "$pod" route add default via "10.244.$i.1"
-    pl_register_endpoint "$pin_root/node$i" "$node" "$pod" "vpod$i" "10.244.$i.10"
+    pl_wire_pod "$pin_root/node$i" "$(ns "n$i")" "$(ns "p$i")" "vpod$i" "10.244.$i.10" "10.244.$i.1"
     if [ "$attach" = veth ]; then # what the CNI plugin does on ADD in per-veth mode
         in_ns "n$i" tc qdisc add dev "vpod$i" clsact
         in_ns "n$i" tc filter add dev "vpod$i" ingress handle 1 pref 1 bpf da pinned "$pin_root/node$i/prog_from_pod"
