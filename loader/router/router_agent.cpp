@@ -83,9 +83,9 @@ public:
     }
 
     Status sync_ports();
-    // With a datastore, starts watching it; the routes and neighbours a
-    // previous run left stay until its first answer (restart safety).
-    // Without one, reconciles the config file's nodes now.
+    // With a datastore, starts watching it; the routes a previous run left
+    // stay until its first answer (restart safety), their next hops'
+    // neighbours still followed. Without one, reconciles the file's nodes.
     Status start_syncing();
     void reconcile(const char *why);
     void sync_neighbours();
