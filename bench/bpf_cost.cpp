@@ -1,5 +1,7 @@
 // pl-bench-bpf-cost: what each node program costs per packet, measured by the
-// kernel (BPF_PROG_TEST_RUN), for a remote hit, a local hit and a pass, with
+// kernel (BPF_PROG_TEST_RUN), for a remote hit, a local hit and a pass, in the
+// netfilter-compatible build (conntrack lookup per packet, over flows that
+// conntrack holds as established) and the --netfilter bypass build, with
 // 3, 500 and 5,000 routes and 10,000 endpoints in the maps; plus the rate at
 // which the routes map takes updates. Not a test: it prints a table.
 //
@@ -17,12 +19,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bpf_node.h"
@@ -38,6 +42,7 @@ namespace {
 constexpr uint32_t kRepeat = 250;  // < 255: the TTL never reaches the expiry path
 
 struct Case {
+    BpfTestNode *node;
     std::string program, name;
     int prog_fd;
     std::vector<uint8_t> frame;
@@ -71,7 +76,8 @@ int load_empty(bpf_prog_type type) {
 
 // Mean ns/packet over `packets` packets. A case that leaves the packet alone
 // runs in one call; one that rewrites it runs in calls of kRepeat.
-double measure(BpfTestNode &node, const Case &c, long packets) {
+double measure(const Case &c, long packets) {
+    BpfTestNode &node = *c.node;
     if (!c.rewrites) return node.run(c.prog_fd, c.frame, static_cast<uint32_t>(packets)).duration_ns;
     long calls = std::max(1L, packets / kRepeat);
     double total = 0;
@@ -98,7 +104,8 @@ void add_endpoints(BpfTestNode &node, int extra) {
         (void)node.maps().put_endpoint(Ipv4::from_host((10u << 24) | (250u << 16) | (i + 1)), ep);
 }
 
-std::string reason_of(BpfTestNode &node, const Case &c, int &retval) {
+std::string reason_of(const Case &c, int &retval) {
+    BpfTestNode &node = *c.node;
     auto before = node.stats();
     auto r = node.run(c.prog_fd, c.frame, 1);
     retval = r.retval;
@@ -162,54 +169,80 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    std::unique_ptr<BpfTestNode> node;
-    if (auto why = BpfTestNode::create(node, "bench-cost"); !why.empty()) {
-        std::fprintf(stderr, "pl-bench-bpf-cost: cannot build the test node: %s\n", why.c_str());
-        return 77;
+    std::unique_ptr<BpfTestNode> bypass, compat;
+    for (auto [node, name, mode] : {std::tuple{&bypass, "bench-cost", NetfilterMode::Bypass},
+                                    std::tuple{&compat, "bench-cost-compat", NetfilterMode::Compat}})
+        if (auto why = BpfTestNode::create(*node, name, {.netfilter = mode}); !why.empty()) {
+            std::fprintf(stderr, "pl-bench-bpf-cost: cannot build the test node: %s\n", why.c_str());
+            return 77;
+        }
+    // The compat cases' flows, established in this namespace's conntrack (the
+    // bench runs in the private namespace the test node made).
+    for (const char *flow : {"-s 10.244.1.10 -d 10.244.2.20", "-s 10.244.1.11 -d 10.244.1.10",
+                             "-s 10.244.2.20 -d 10.244.1.10"}) {
+        std::string cmd = std::string("conntrack -I -p tcp ") + flow +
+                          " --sport 40000 --dport 8080 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 432000 "
+                          ">/dev/null 2>&1";
+        if (std::system(cmd.c_str()) != 0) {
+            std::fprintf(stderr, "pl-bench-bpf-cost: `conntrack -I` failed (Debian package conntrack)\n");
+            return 77;
+        }
     }
-    auto &dp = node->datapath();
+    auto &dp = bypass->datapath();
+    auto &ct = compat->datapath();
     auto frame = [](PacketBuilder b) { return b.ttl(255).payload_size(64).build(); };
+    auto flow = [&](const char *src, const char *dst) {
+        return frame(PacketBuilder{}.src(src).dst(dst).tcp(40000, 8080, kTcpAck));
+    };
+    BpfTestNode *b = bypass.get(), *c = compat.get();
     int empty_tc = load_empty(BPF_PROG_TYPE_SCHED_CLS), empty_xdp = load_empty(BPF_PROG_TYPE_XDP);
     std::vector<Case> cases = {
-        {"from_pod (tc)", "remote hit", dp.from_pod_fd(), frame(PacketBuilder{}.dst("10.244.2.20")), true},
-        {"from_pod (tc)", "local hit", dp.from_pod_fd(), frame(PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10")),
-         true},
-        {"from_pod (tc)", "pass (outside)", dp.from_pod_fd(), frame(PacketBuilder{}.dst("198.51.100.7"))},
-        {"uplink (tc)", "local hit", dp.uplink_tc_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")),
-         true},
-        {"uplink (tc)", "pass (to node)", dp.uplink_tc_fd(),
+        {c, "from_pod (tc)", "remote hit, established", ct.from_pod_fd(), flow("10.244.1.10", "10.244.2.20"), true},
+        {c, "from_pod (tc)", "local hit, established", ct.from_pod_fd(), flow("10.244.1.11", "10.244.1.10"), true},
+        {c, "from_pod (tc)", "new flow (pass)", ct.from_pod_fd(), flow("10.244.1.10", "10.244.2.21")},
+        {c, "uplink (tc)", "local hit, established", ct.uplink_tc_fd(), flow("10.244.2.20", "10.244.1.10"), true},
+        {c, "uplink (xdp)", "local hit, established", ct.uplink_xdp_fd(), flow("10.244.2.20", "10.244.1.10"), true, true},
+        {b, "from_pod (tc, bypass)", "remote hit", dp.from_pod_fd(), frame(PacketBuilder{}.dst("10.244.2.20")), true},
+        {b, "from_pod (tc, bypass)", "local hit", dp.from_pod_fd(),
+         frame(PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10")), true},
+        {b, "from_pod (tc, bypass)", "pass (outside)", dp.from_pod_fd(), frame(PacketBuilder{}.dst("198.51.100.7"))},
+        {b, "uplink (tc, bypass)", "local hit", dp.uplink_tc_fd(),
+         frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")), true},
+        {b, "uplink (tc, bypass)", "pass (to node)", dp.uplink_tc_fd(),
          frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11"))},
-        {"uplink (xdp)", "local hit", dp.uplink_xdp_fd(), frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")),
-         true, true},
-        {"uplink (xdp)", "pass (to node)", dp.uplink_xdp_fd(),
+        {b, "uplink (xdp, bypass)", "local hit", dp.uplink_xdp_fd(),
+         frame(PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10")), true, true},
+        {b, "uplink (xdp, bypass)", "pass (to node)", dp.uplink_xdp_fd(),
          frame(PacketBuilder{}.src("192.160.1.12").dst("192.160.1.11")), false, true},
     };
-    if (empty_tc >= 0) cases.push_back({"empty tc program", "harness floor", empty_tc, frame(PacketBuilder{})});
+    if (empty_tc >= 0) cases.push_back({b, "empty tc program", "harness floor", empty_tc, frame(PacketBuilder{})});
     if (empty_xdp >= 0)
-        cases.push_back({"empty xdp program", "harness floor", empty_xdp, frame(PacketBuilder{}), false, true});
+        cases.push_back({b, "empty xdp program", "harness floor", empty_xdp, frame(PacketBuilder{}), false, true});
     auto budget = [&](const Case &c) { return c.xdp && c.rewrites ? xdp_rewrite_packets : packets; };
 
     const int sizes[] = {3, 500, 5000};
     std::map<std::pair<int, size_t>, Sample> samples;
     for (int r = 0; r < rounds; r++) {
         for (int routes : sizes) {
-            node->seed_standard_node();
-            add_routes(*node, routes - 3);
-            add_endpoints(*node, 9999);
+            for (BpfTestNode *node : {b, c}) {
+                node->seed_standard_node();
+                add_routes(*node, routes - 3);
+                add_endpoints(*node, 9999);
+            }
             for (size_t ci = 0; ci < cases.size(); ci++) {
                 auto &s = samples[{routes, ci}];
                 if (r == 0) {
                     s.program = cases[ci].program;
                     s.name = cases[ci].name;
                     s.routes = routes;
-                    s.reason = reason_of(*node, cases[ci], s.retval);
+                    s.reason = reason_of(cases[ci], s.retval);
                 }
-                s.ns_per_round.push_back(measure(*node, cases[ci], budget(cases[ci])));
+                s.ns_per_round.push_back(measure(cases[ci], budget(cases[ci])));
                 s.packets += budget(cases[ci]);
             }
         }
     }
-    auto rate = route_update_rate(*node, 5000);
+    auto rate = route_update_rate(*bypass, 5000);
 
     // --- table
     std::printf("| program | case | verdict (reason) | 3 routes | 500 routes | 5,000 routes | 5,000 vs 3 |\n");

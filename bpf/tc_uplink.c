@@ -2,6 +2,7 @@
 /* What other nodes send: TC ingress of the uplink. A packet for a local pod
  * is routed (TTL, MACs) and put straight into the pod's namespace; anything
  * else is the node's own business and passes untouched. */
+#include "lib/conntrack.h"
 #include "lib/decide.h"
 #include "lib/tc.h"
 
@@ -18,6 +19,9 @@ int podlane_uplink_ingress(struct __sk_buff *skb)
 
 	reason = pl_decide_from_uplink(&hdr, &d);
 	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_tc_finish(skb, reason);
+	reason = pl_tc_netfilter_check(skb, &hdr);
+	if (reason)
 		return pl_tc_finish(skb, reason);
 
 	cfg = pl_config();

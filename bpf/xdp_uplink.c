@@ -2,6 +2,7 @@
 /* The uplink receive path in XDP, for NICs with native XDP: the same
  * decisions as tc_uplink.c, delivered with XDP_REDIRECT to the pod's host
  * veth. (On a veth uplink use the TC program: see docs/dataplane.md.) */
+#include "lib/conntrack.h"
 #include "lib/decide.h"
 #include "lib/l3.h"
 #include "lib/stats.h"
@@ -22,6 +23,9 @@ int podlane_xdp_uplink(struct xdp_md *ctx)
 
 	reason = pl_decide_from_uplink(&hdr, &d);
 	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_xdp_finish(ctx, reason);
+	reason = pl_xdp_netfilter_check(ctx, &hdr);
+	if (reason)
 		return pl_xdp_finish(ctx, reason);
 
 	cfg = pl_config();

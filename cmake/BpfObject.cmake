@@ -1,4 +1,4 @@
-# podlane_bpf_object(NAME SOURCE): compiles SOURCE with clang -target bpf
+# podlane_bpf_object(NAME SOURCE [DEFINES MACRO...]): compiles SOURCE with clang -target bpf
 # (BTF kept: -g) into NAME.bpf.o, generates NAME.skel.h with bpftool (the
 # object is embedded, so no .o path exists at deploy time), and defines the
 # INTERFACE target bpf_NAME that puts the skeleton on the include path.
@@ -11,11 +11,16 @@ set(PODLANE_BPF_FLAGS -target bpf -O2 -g -Wall -Wextra -Werror
     -idirafter /usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
 
 function(podlane_bpf_object name source)
+  cmake_parse_arguments(PARSE_ARGV 2 ARG "" "" "DEFINES")
+  set(defines)
+  foreach(d IN LISTS ARG_DEFINES)
+    list(APPEND defines -D${d})
+  endforeach()
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
   set(skel ${CMAKE_CURRENT_BINARY_DIR}/skel/${name}.skel.h)
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${CLANG_BPF} ${PODLANE_BPF_FLAGS} -MD -MF ${obj}.d -c ${CMAKE_CURRENT_SOURCE_DIR}/${source} -o ${obj}
+    COMMAND ${CLANG_BPF} ${PODLANE_BPF_FLAGS} ${defines} -MD -MF ${obj}.d -c ${CMAKE_CURRENT_SOURCE_DIR}/${source} -o ${obj}
     DEPENDS ${source}
     DEPFILE ${obj}.d
     COMMENT "BPF ${source}"

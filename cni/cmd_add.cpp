@@ -77,6 +77,7 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
     auto host_link = host->link(host_name);
     if (!host_link) return internal(host_link.error());
     if (auto st = host->set_master(host_link->index, bridge->index); !st) return internal(st.error());
+    if (auto st = host->set_hairpin(host_link->index); !st) return internal(st.error());
     if (auto st = host->set_up(host_link->index); !st) return internal(st.error());
 
     const Cidr pod_addr{*ip, cfg.pod_cidr.length};

@@ -40,6 +40,7 @@ Status write_agent_state(const std::string &dir, const AgentState &s)
         {"role", s.role},
         {"uplinkHook", s.uplink_hook},
         {"attachMode", s.attach_mode},
+        {"netfilter", s.netfilter},
         {"pinDir", s.pin_dir},
         {"datastore", s.datastore},
         {"startedAt", s.started_at},
@@ -64,7 +65,8 @@ Result<AgentState> parse_agent_state(const std::string &json_text)
     AgentState a;
     for (auto st : {read_key(doc, "pid", a.pid, true), read_key(doc, "configPath", a.config_path, false),
                     read_key(doc, "role", a.role, false), read_key(doc, "uplinkHook", a.uplink_hook, false),
-                    read_key(doc, "attachMode", a.attach_mode, false), read_key(doc, "pinDir", a.pin_dir, false),
+                    read_key(doc, "attachMode", a.attach_mode, false), read_key(doc, "netfilter", a.netfilter, false),
+                    read_key(doc, "pinDir", a.pin_dir, false),
                     read_key(doc, "datastore", a.datastore, false), read_key(doc, "version", a.version, false),
                     read_key(doc, "startedAt", a.started_at, false)})
         if (!st) return st.error();

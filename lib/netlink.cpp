@@ -205,6 +205,21 @@ Status Netlink::set_mac(int ifindex, const Mac &mac)
     return {};
 }
 
+Status Netlink::set_hairpin(int ifindex)
+{
+    // A bridge port's flags travel as AF_BRIDGE protocol info.
+    LinkPtr orig(rtnl_link_alloc());
+    LinkPtr change(rtnl_link_alloc());
+    if (!orig || !change) return Error{"set hairpin: out of memory", ENOMEM};
+    rtnl_link_set_ifindex(orig.get(), ifindex);
+    rtnl_link_set_family(orig.get(), AF_BRIDGE);
+    rtnl_link_set_family(change.get(), AF_BRIDGE);
+    int err = rtnl_link_bridge_set_flags(change.get(), RTNL_BRIDGE_HAIRPIN_MODE);
+    if (err >= 0) err = rtnl_link_change(sock_.get(), orig.get(), change.get(), 0);
+    if (err < 0) return netlink_error("set hairpin mode on bridge port #" + std::to_string(ifindex), err);
+    return {};
+}
+
 Status Netlink::set_mtu(int ifindex, unsigned mtu)
 {
     return change_link(ifindex, "set mtu", [](void *l, unsigned v) { rtnl_link_set_mtu(static_cast<rtnl_link *>(l), v); }, mtu);

@@ -48,7 +48,8 @@ Result<std::string> pick_uplink_hook(const std::string &requested, const std::st
     return *driver == "veth" ? std::string("tc") : std::string("xdp");
 }
 
-podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp)
+podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
+                                      NetfilterMode netfilter)
 {
     podlane_node_config v{};
     v.node_ip = cfg.node_ip.be;
@@ -61,7 +62,8 @@ podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &
     std::memcpy(v.gateway_mac, dev.bridge.mac.bytes.data(), 6);
     v.role = PODLANE_ROLE_NODE;
     v.flags = (per_veth ? PODLANE_CONFIG_F_PER_VETH : 0) | (cfg.router_ip ? PODLANE_CONFIG_F_VIA_ROUTER : 0) |
-              (uplink_xdp ? PODLANE_CONFIG_F_UPLINK_XDP : 0);
+              (uplink_xdp ? PODLANE_CONFIG_F_UPLINK_XDP : 0) |
+              (netfilter == NetfilterMode::Bypass ? PODLANE_CONFIG_F_NETFILTER_BYPASS : 0);
     v.uplink_mtu = dev.uplink.mtu;
     return v;
 }
@@ -309,7 +311,9 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     auto hook = pick_uplink_hook(options.uplink_hook, cfg->uplink);
     if (!hook) return hook.error();
 
-    auto dp = Datapath::load(cfg->pin_dir(), {.next_hop_fib = options.next_hop == "fib"});
+    if (options.netfilter == NetfilterMode::Compat)
+        if (auto warning = strict_rp_filter_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
+    auto dp = Datapath::load(cfg->pin_dir(), {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == "fib"});
     if (!dp) return dp.error();
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();
@@ -317,12 +321,12 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     bool per_veth = options.attach == "veth";
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp")); !st) return st.error();
+    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp", options.netfilter)); !st) return st.error();
 
     std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
-    if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_pod_fd()); !st) return st.error();
-    records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_pod"});
+    if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
+    records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
     if (*hook == "xdp") {
         // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
         // its own, generic XDP would be slower than TC, so TC it is.
@@ -331,7 +335,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
             log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
             *hook = "tc";
-            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false)); !cst) return cst.error();
+            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst) return cst.error();
         } else if (!st) {
             return st.error();
         }
@@ -345,7 +349,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         records.push_back({dev->uplink.name, dev->uplink.index, "tc-ingress", "podlane_uplink_ingress"});
     }
     if (auto st = dp->pin_from_pod_program(); !st) return st.error();
-    log("attached: uplink " + cfg->uplink + " (" + *hook + "), pod side on " +
+    log("attached: uplink " + cfg->uplink + " (" + *hook + "), netfilter " + netfilter_mode_name(options.netfilter) +
+        ", pod side on " +
         (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
 
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
@@ -357,6 +362,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
                      .role = "node",
                      .uplink_hook = *hook,
                      .attach_mode = options.attach,
+                     .netfilter = netfilter_mode_name(options.netfilter),
                      .pin_dir = cfg->pin_dir(),
                      .datastore = options.datastore.kind,
                      .attachments = records,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "datapath.h"
 #include "datastore/source.h"
 #include "podlane/result.h"
 
@@ -17,6 +18,7 @@ struct AgentOptions {
     std::string uplink_hook = "auto";  // auto | tc | xdp
     std::string attach = "veth";       // veth | bridge: where the pod-side program runs (veth measured faster)
     std::string next_hop = "neigh";    // neigh (bpf_redirect_neigh) | fib (bpf_fib_lookup)
+    NetfilterMode netfilter = NetfilterMode::Compat;
     std::string role = "node";         // node | router
     std::string router_hook = "xdp";   // router role: xdp | tc
     std::string run_dir = "/run/podlane";

@@ -11,8 +11,11 @@
 #include "kernel_features.h"
 #include "podlane/abi/maps.h"
 #include "tc_from_pod.skel.h"
+#include "tc_from_pod_bypass.skel.h"
 #include "tc_uplink.skel.h"
+#include "tc_uplink_bypass.skel.h"
 #include "xdp_uplink.skel.h"
+#include "xdp_uplink_bypass.skel.h"
 
 namespace podlane {
 namespace {
@@ -78,11 +81,48 @@ Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir
 
 }  // namespace
 
+// The three node programs of one build (netfilter-compatible or bypass),
+// kept loaded for as long as the Datapath lives.
 struct Datapath::Skeletons {
-    SkelPtr<tc_from_pod> from_pod;
-    SkelPtr<tc_uplink> uplink_tc;
-    SkelPtr<xdp_uplink> uplink_xdp;
+    virtual ~Skeletons() = default;
+    int from_pod_fd = -1, from_host_fd = -1, uplink_tc_fd = -1, uplink_xdp_fd = -1;
 };
+
+namespace {
+
+template <typename FromPod, typename UplinkTc, typename UplinkXdp>
+struct SkeletonSet : Datapath::Skeletons {
+    SkelPtr<FromPod> from_pod;
+    SkelPtr<UplinkTc> uplink_tc;
+    SkelPtr<UplinkXdp> uplink_xdp;
+};
+
+template <typename FromPod, typename UplinkTc, typename UplinkXdp>
+Result<std::unique_ptr<Datapath::Skeletons>> load_set(const std::string &pin_dir, const DatapathOptions &options)
+{
+    CaptureLibbpfLog log;
+    auto set = std::make_unique<SkeletonSet<FromPod, UplinkTc, UplinkXdp>>();
+    auto from_pod = open_and_load<FromPod>("tc_from_pod", pin_dir, log, [&](FromPod &skel) {
+        skel.rodata->pl_next_hop_fib = options.next_hop_fib ? 1 : 0;
+    });
+    if (!from_pod) return from_pod.error();
+    set->from_pod = std::move(*from_pod);
+    auto uplink_tc = open_and_load<UplinkTc>("tc_uplink", pin_dir, log, [](UplinkTc &) {});
+    if (!uplink_tc) return uplink_tc.error();
+    set->uplink_tc = std::move(*uplink_tc);
+    auto uplink_xdp = open_and_load<UplinkXdp>("xdp_uplink", pin_dir, log, [](UplinkXdp &) {});
+    if (!uplink_xdp) return uplink_xdp.error();
+    set->uplink_xdp = std::move(*uplink_xdp);
+    set->from_pod_fd = bpf_program__fd(set->from_pod->progs.podlane_from_pod);
+    set->from_host_fd = bpf_program__fd(set->from_pod->progs.podlane_from_host);
+    set->uplink_tc_fd = bpf_program__fd(set->uplink_tc->progs.podlane_uplink_ingress);
+    set->uplink_xdp_fd = bpf_program__fd(set->uplink_xdp->progs.podlane_xdp_uplink);
+    return std::unique_ptr<Datapath::Skeletons>(std::move(set));
+}
+
+}  // namespace
+
+const char *netfilter_mode_name(NetfilterMode mode) { return mode == NetfilterMode::Bypass ? "bypass" : "compat"; }
 
 Status make_pin_dir(const std::string &dir)
 {
@@ -95,21 +135,19 @@ Status make_pin_dir(const std::string &dir)
 Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options)
 {
     if (auto st = require_kernel_features(node_program_features()); !st) return st.error();
+    if (options.netfilter == NetfilterMode::Compat)
+        if (auto st = require_kernel_functions(netfilter_compat_functions(), "nf_conntrack",
+                                               "the netfilter-compatible mode (the default)",
+                                               "or start podlaned with --netfilter bypass if this cluster's Services and "
+                                               "policy are not netfilter-based (docs/dataplane.md)");
+            !st)
+            return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
-    CaptureLibbpfLog log;
-    auto skels = std::make_unique<Skeletons>();
-    auto from_pod = open_and_load<tc_from_pod>("tc_from_pod", pin_dir, log, [&](tc_from_pod &skel) {
-        skel.rodata->pl_next_hop_fib = options.next_hop_fib ? 1 : 0;
-    });
-    if (!from_pod) return from_pod.error();
-    skels->from_pod = std::move(*from_pod);
-    auto uplink_tc = open_and_load<tc_uplink>("tc_uplink", pin_dir, log, [](tc_uplink &) {});
-    if (!uplink_tc) return uplink_tc.error();
-    skels->uplink_tc = std::move(*uplink_tc);
-    auto uplink_xdp = open_and_load<xdp_uplink>("xdp_uplink", pin_dir, log, [](xdp_uplink &) {});
-    if (!uplink_xdp) return uplink_xdp.error();
-    skels->uplink_xdp = std::move(*uplink_xdp);
-    return Datapath(pin_dir, std::move(skels));
+    auto skels = options.netfilter == NetfilterMode::Compat
+                     ? load_set<tc_from_pod, tc_uplink, xdp_uplink>(pin_dir, options)
+                     : load_set<tc_from_pod_bypass, tc_uplink_bypass, xdp_uplink_bypass>(pin_dir, options);
+    if (!skels) return skels.error();
+    return Datapath(pin_dir, std::move(*skels));
 }
 
 Datapath::Datapath(std::string pin_dir, std::unique_ptr<Skeletons> skels)
@@ -118,9 +156,10 @@ Datapath::Datapath(Datapath &&) noexcept = default;
 Datapath &Datapath::operator=(Datapath &&) noexcept = default;
 Datapath::~Datapath() = default;
 
-int Datapath::from_pod_fd() const { return bpf_program__fd(skels_->from_pod->progs.podlane_from_pod); }
-int Datapath::uplink_tc_fd() const { return bpf_program__fd(skels_->uplink_tc->progs.podlane_uplink_ingress); }
-int Datapath::uplink_xdp_fd() const { return bpf_program__fd(skels_->uplink_xdp->progs.podlane_xdp_uplink); }
+int Datapath::from_pod_fd() const { return skels_->from_pod_fd; }
+int Datapath::from_host_fd() const { return skels_->from_host_fd; }
+int Datapath::uplink_tc_fd() const { return skels_->uplink_tc_fd; }
+int Datapath::uplink_xdp_fd() const { return skels_->uplink_xdp_fd; }
 
 Status Datapath::pin_from_pod_program() const
 {

@@ -7,13 +7,24 @@
 
 #include "podlane/result.h"
 
-struct tc_from_pod;
-struct tc_uplink;
-struct xdp_uplink;
-
 namespace podlane {
 
+// Who has authority over pod flows (docs/dataplane.md, "Netfilter").
+enum class NetfilterMode {
+    // New and translated flows, and everything conntrack cannot be asked
+    // about from BPF, go through the stack; established untranslated TCP/UDP
+    // pod flows take the fast path. Needs the conntrack kfuncs.
+    Compat,
+    // Every pod flow takes the fast path from its first packet: netfilter
+    // (kube-proxy Services, FORWARD policy) never sees it.
+    Bypass,
+};
+
+// "compat" / "bypass", as the CLI, agent.json and podlanectl spell them.
+const char *netfilter_mode_name(NetfilterMode mode);
+
 struct DatapathOptions {
+    NetfilterMode netfilter = NetfilterMode::Compat;
     // Next hop by bpf_fib_lookup + bpf_redirect instead of bpf_redirect_neigh
     // (for side-by-side measurement; see docs/dataplane.md).
     bool next_hop_fib = false;
@@ -29,7 +40,8 @@ public:
     Datapath &operator=(Datapath &&) noexcept;
     ~Datapath();
 
-    int from_pod_fd() const;    // bridge / pod veth ingress, host device egress
+    int from_pod_fd() const;    // pod veth / bridge ingress
+    int from_host_fd() const;   // host device egress
     int uplink_tc_fd() const;   // uplink TC ingress
     int uplink_xdp_fd() const;  // uplink XDP
     const std::string &pin_dir() const { return pin_dir_; }
@@ -38,8 +50,9 @@ public:
     // mode), replacing an older pin atomically.
     Status pin_from_pod_program() const;
 
+    struct Skeletons;  // the loaded build, defined in datapath.cpp
+
 private:
-    struct Skeletons;
     Datapath(std::string pin_dir, std::unique_ptr<Skeletons> skels);
     std::string pin_dir_;
     std::unique_ptr<Skeletons> skels_;

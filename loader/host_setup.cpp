@@ -1,5 +1,8 @@
 #include "host_setup.h"
 
+#include <algorithm>
+#include <fstream>
+
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -26,7 +29,27 @@ Status write_sysctl(const std::string &path, const std::string &value)
     return {};
 }
 
+int read_sysctl_int(const std::string &path)
+{
+    std::ifstream in(path);
+    int v = -1;
+    in >> v;
+    return in ? v : -1;
+}
+
 }  // namespace
+
+std::string strict_rp_filter_warning(const std::string &uplink)
+{
+    // The kernel applies the larger of "all" and the interface's value.
+    int all = read_sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
+    int dev = read_sysctl_int("/proc/sys/net/ipv4/conf/" + uplink + "/rp_filter");
+    if (std::max(all, dev) != 1) return "";
+    return "strict reverse-path filtering (rp_filter=1) on " + uplink +
+           ": the node's only route to other nodes' pods is the cluster route through " + kHostDevice +
+           ", so the kernel drops the new flows (and ICMP) from those pods that netfilter-compatible mode hands it; "
+           "set net.ipv4.conf.all.rp_filter and net.ipv4.conf." + uplink + ".rp_filter to 2 (loose) or 0";
+}
 
 Status ensure_bpffs()
 {

@@ -23,6 +23,10 @@ struct NodeDevices {
 
 // bpffs at /sys/fs/bpf (mounted if absent).
 Status ensure_bpffs();
+
+// "" unless strict reverse-path filtering on the uplink would drop what the
+// netfilter-compatible mode hands the kernel; else the warning to log.
+std::string strict_rp_filter_warning(const std::string &uplink);
 // Bridge with the gateway address, host device with the aggregate route,
 // IPv4 forwarding on (the kernel path: TTL-exceeded, fragmentation-needed).
 Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg);

@@ -19,9 +19,24 @@ struct KernelFeature {
     const char *since;  // first Linux version that has it
 };
 
+// A kernel function (kfunc) a program calls, found in the kernel's BTF.
+struct KernelFunction {
+    const char *name;
+    const char *since;  // first Linux version that has it
+};
+
 // The helpers the node programs call, and the router programs'.
 const std::vector<KernelFeature> &node_program_features();
 const std::vector<KernelFeature> &router_program_features();
+
+// The conntrack kfuncs of the netfilter-compatible node programs.
+const std::vector<KernelFunction> &netfilter_compat_functions();
+
+// Ok when every function is in vmlinux's BTF or in the BTF of `module` (the
+// kfuncs of a module exist only while it is loaded). The error names the
+// first missing one, the version that has it, and what to do.
+Status require_kernel_functions(const std::vector<KernelFunction> &functions, const std::string &module,
+                                const std::string &needed_by, const std::string &alternative);
 
 // Ok when every feature is there or cannot be probed (probing needs the same
 // rights as loading: a probe error is left to the load to report).

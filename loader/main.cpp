@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
 
 #include "agent.h"
 #include "router/router_agent.h"
@@ -45,6 +46,12 @@ int main(int argc, char **argv)
         ->check(CLI::IsMember({"xdp", "tc"}));
     app.add_option("--next-hop", options.next_hop, "How the pod side reaches the owning node: neigh (bpf_redirect_neigh) or fib (bpf_fib_lookup)")
         ->check(CLI::IsMember({"neigh", "fib"}));
+    app.add_option("--netfilter", options.netfilter,
+                   "compat (default): new flows, Service-translated flows and ICMP go through the kernel's netfilter\n"
+                   "(kube-proxy, NetworkPolicy, masquerade work as on kernel routes), established pod flows take the\n"
+                   "BPF fast path; bypass: every pod flow takes the fast path, netfilter never sees it")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, podlane::NetfilterMode>{
+            {"compat", podlane::NetfilterMode::Compat}, {"bypass", podlane::NetfilterMode::Bypass}}));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
     app.add_flag("--detach", detach, "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);

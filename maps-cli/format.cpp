@@ -61,7 +61,10 @@ std::vector<std::string> config_flag_names(uint32_t flags) {
     std::vector<std::string> out;
     if (flags & PODLANE_CONFIG_F_VIA_ROUTER) out.push_back("via-router");
     if (flags & PODLANE_CONFIG_F_PER_VETH) out.push_back("per-veth");
-    if (uint32_t rest = flags & ~uint32_t{PODLANE_CONFIG_F_VIA_ROUTER | PODLANE_CONFIG_F_PER_VETH})
+    if (flags & PODLANE_CONFIG_F_UPLINK_XDP) out.push_back("uplink-xdp");
+    if (flags & PODLANE_CONFIG_F_NETFILTER_BYPASS) out.push_back("netfilter-bypass");
+    if (uint32_t rest = flags & ~uint32_t{PODLANE_CONFIG_F_VIA_ROUTER | PODLANE_CONFIG_F_PER_VETH |
+                                          PODLANE_CONFIG_F_UPLINK_XDP | PODLANE_CONFIG_F_NETFILTER_BYPASS})
         out.push_back("0x" + (std::ostringstream() << std::hex << rest).str());
     return out;
 }
@@ -86,6 +89,21 @@ json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &n
 // Arrays always hold max_entries slots: "fill" means nothing for them.
 bool is_array_map(const MapUsage &m) {
     return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS;
+}
+
+// Who has authority over pod flows, from the node config the programs run
+// with (there even when the agent is stopped).
+std::string netfilter_mode(const std::optional<podlane_node_config> &cfg) {
+    if (!cfg || cfg->role == PODLANE_ROLE_ROUTER) return "";
+    return (cfg->flags & PODLANE_CONFIG_F_NETFILTER_BYPASS) ? "bypass" : "compat";
+}
+
+std::string netfilter_text(const std::string &mode) {
+    if (mode == "bypass")
+        return "bypass: every pod flow takes the BPF path from its first packet; kube-proxy Services and "
+               "FORWARD-chain policy do not see pod traffic";
+    return "compat: new, Service-translated and non-TCP/UDP flows go through the kernel's netfilter; established "
+           "pod flows take the BPF path";
 }
 
 std::string reason_name(unsigned index) {
@@ -276,6 +294,13 @@ std::string render_endpoint_deleted(const std::string &node, const EndpointEntry
 
 namespace {
 
+// A BPF verdict that, in compat mode, applies only once conntrack holds the
+// flow as established and untranslated.
+bool conditional_fast_path(const LookupReport &r) {
+    const bool fast = r.decision.reason == PODLANE_FWD_REMOTE || r.decision.reason == PODLANE_FWD_LOCAL;
+    return fast && netfilter_mode(r.config) == "compat";
+}
+
 std::string lookup_summary(const LookupReport &r, const IfNames &names) {
     const Decision &d = r.decision;
     switch (d.reason) {
@@ -325,6 +350,8 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
             {"endpoint", d.endpoint ? endpoint_json(*d.endpoint, names) : json(nullptr)},
             {"nextHop", next_hop},
             {"uplink", uplink},
+            {"netfilter", r.config ? json(netfilter_mode(r.config)) : json(nullptr)},
+            {"fastPathOnlyForEstablishedFlows", conditional_fast_path(r)},
         });
     }
     Table t({"", ""});
@@ -338,6 +365,10 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
                                ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
                                      ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
                                : "none registered"});
+    if (conditional_fast_path(r))
+        t.add({"netfilter", "compat: only for an established TCP/UDP flow that conntrack does not translate; a new "
+                            "flow (pass-flow-new), a Service-translated one (pass-flow-translated), ICMP and "
+                            "fragments (pass-flow-untracked) go through the kernel's netfilter first"});
     if (!r.config && d.reason != PODLANE_PASS_NO_CONFIG)
         t.add({"note", "the agent has not written this node's config yet"});
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
@@ -445,6 +476,7 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
                           {"role", r.agent.role},
                           {"uplinkHook", r.agent.uplink_hook},
                           {"attachMode", r.agent.attach_mode},
+                          {"netfilter", r.agent.netfilter},
                           {"datastore", r.agent.datastore},
                           {"version", r.agent.version},
                           {"startedAt", r.agent.started_at}});
@@ -475,6 +507,7 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
                           {"agent", agent},
                           {"attachments", attachments},
                           {"maps", maps},
+                          {"netfilter", netfilter_mode(r.config).empty() ? json(nullptr) : json(netfilter_mode(r.config))},
                           {"config", config_json(r.config, names)}});
     }
 
@@ -511,6 +544,7 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
         head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
                                      Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() +
                                      ", gateway " + Ipv4{c.gateway_ip}.str()});
+        head.add({"netfilter", netfilter_text(netfilter_mode(r.config))});
         head.add({"devices", "bridge " + interface_text(c.bridge_ifindex, names) + ", uplink " +
                                  interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
                                  "), host device " + interface_text(c.hostdev_ifindex, names)});

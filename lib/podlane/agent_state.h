@@ -23,6 +23,7 @@ struct AgentState {
     std::string role = "node";
     std::string uplink_hook;
     std::string attach_mode;
+    std::string netfilter;  // compat | bypass (node role; empty from older agents)
     std::string pin_dir;
     std::string datastore;
     std::vector<AgentAttachment> attachments;

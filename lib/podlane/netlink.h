@@ -48,6 +48,10 @@ public:
     Status set_mtu(int ifindex, unsigned mtu);
     Status set_master(int ifindex, int master_ifindex);
     Status set_noarp(int ifindex);
+    // Lets the bridge send a frame back out of the port it came in on: a pod
+    // reaching itself through its own Service (kube-proxy DNATs the packet to
+    // the sender, br_netfilter then bridges it back to the same port).
+    Status set_hairpin(int ifindex);
     // An explicitly set MAC is kept by a bridge (otherwise it takes its
     // lowest port's MAC, which changes as pods come and go).
     Status set_mac(int ifindex, const Mac &mac);

@@ -386,6 +386,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
                      .role = "router",
                      .uplink_hook = options.router_hook,
                      .attach_mode = "",
+                     .netfilter = "",
                      .pin_dir = cfg->pin_dir(),
                      .datastore = options.datastore.kind,
                      .attachments = records,

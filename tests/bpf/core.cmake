@@ -10,3 +10,6 @@ podlane_gtest(bpf_attach LABEL bpf
 podlane_gtest(bpf_kernel_features LABEL bpf
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_kernel_features.cpp
   LIBS podlane_bpf_test_support)
+podlane_gtest(bpf_netfilter_compat LABEL bpf
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_netfilter_compat.cpp
+  LIBS podlane_bpf_test_support)

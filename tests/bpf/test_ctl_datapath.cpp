@@ -29,7 +29,7 @@ class CtlAgreesWithPrograms : public ::testing::Test {
 protected:
     void SetUp() override {
         PODLANE_REQUIRE_ROOT();
-        std::string why = BpfTestNode::create(node_, "ctl-agree");
+        std::string why = BpfTestNode::create(node_, "ctl-agree", {.netfilter = NetfilterMode::Bypass});
         ASSERT_TRUE(why.empty()) << why;
         node_->seed_standard_node();
         fs::path pin(node_->pin_dir());

@@ -14,7 +14,7 @@ namespace {
 
 class NextHopFib : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { skip_reason_ = BpfTestNode::create(node_, "fib", {.next_hop_fib = true}); }
+    static void SetUpTestSuite() { skip_reason_ = BpfTestNode::create(node_, "fib", {.netfilter = NetfilterMode::Bypass, .next_hop_fib = true}); }
     static void TearDownTestSuite() { node_.reset(); }
     void SetUp() override
     {

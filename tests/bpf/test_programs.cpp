@@ -113,7 +113,7 @@ void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
 
 class NodePrograms : public ::testing::TestWithParam<Case> {
 protected:
-    static void SetUpTestSuite() { skip_reason_ = BpfTestNode::create(node_, "programs"); }
+    static void SetUpTestSuite() { skip_reason_ = BpfTestNode::create(node_, "programs", {.netfilter = NetfilterMode::Bypass}); }
     static void TearDownTestSuite() { node_.reset(); }
     void SetUp() override
     {
@@ -182,7 +182,7 @@ TEST_F(NodeProgramsEdge, NodeOwnPacketsKeepTheirTtl)
     for (uint8_t ttl : {uint8_t{64}, uint8_t{1}}) {
         auto in = pkt().src("192.160.1.11").dst("10.244.2.20").ttl(ttl).build();
         auto before = node_->stats();
-        auto r = node_->run(node_->datapath().from_pod_fd(), in, 1, kSentByTheNode);
+        auto r = node_->run(node_->datapath().from_host_fd(), in, 1, kSentByTheNode);
         EXPECT_EQ(r.retval, TC_ACT_REDIRECT) << "TTL " << int(ttl);
         ASSERT_GT(r.out.size(), kTtlOffset);
         EXPECT_EQ(r.out[kTtlOffset], ttl) << "the sender does not decrement";

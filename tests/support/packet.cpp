@@ -45,7 +45,7 @@ std::vector<uint8_t> PacketBuilder::build() const
     put16(f, 0x1234);                                   // id
     put16(f, static_cast<uint16_t>((more_ ? 0x2000 : 0) | (frag_off_ & 0x1FFF)));
     f.push_back(ttl_);
-    f.push_back(17);  // UDP
+    f.push_back(proto_);
     put16(f, 0);      // checksum, below
     in_addr a{};
     inet_pton(AF_INET, src_.c_str(), &a);
@@ -56,7 +56,28 @@ std::vector<uint8_t> PacketBuilder::build() const
     uint16_t sum = checksum(f.data() + ip_start, hlen);
     f[ip_start + 10] = sum >> 8;
     f[ip_start + 11] = sum & 0xFF;
+    size_t l4_start = f.size();
     for (size_t i = 0; i < payload_; i++) f.push_back(static_cast<uint8_t>(i));
+    if (l4_) {
+        const size_t l4_len = proto_ == 6 ? 20 : 8;
+        if (f.size() < l4_start + l4_len) f.resize(l4_start + l4_len);
+        f[l4_start] = sport_ >> 8;
+        f[l4_start + 1] = sport_ & 0xFF;
+        f[l4_start + 2] = dport_ >> 8;
+        f[l4_start + 3] = dport_ & 0xFF;
+        if (proto_ == 6) {
+            f[l4_start + 12] = 5 << 4;  // data offset: 20 bytes
+            f[l4_start + 13] = tcp_flags_;
+        }
+        // Keep the IP total length true to the frame.
+        const size_t total = f.size() - ip_start;
+        f[ip_start + 2] = static_cast<uint8_t>(total >> 8);
+        f[ip_start + 3] = static_cast<uint8_t>(total & 0xFF);
+        f[ip_start + 10] = f[ip_start + 11] = 0;
+        uint16_t fixed = checksum(f.data() + ip_start, hlen);
+        f[ip_start + 10] = fixed >> 8;
+        f[ip_start + 11] = fixed & 0xFF;
+    }
     if (truncate_ && truncate_ < f.size()) f.resize(truncate_);
     return f;
 }

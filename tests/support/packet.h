@@ -24,6 +24,11 @@ public:
     PacketBuilder &ihl(uint8_t words) { ihl_override_ = words; return *this; }
     PacketBuilder &payload_size(size_t n) { payload_ = n; return *this; }
     PacketBuilder &eth_dst(MacBytes mac) { eth_dst_ = mac; return *this; }
+    // An L4 header at the start of the payload (the payload grows to hold
+    // it). ICMP: any protocol number with no header.
+    PacketBuilder &tcp(uint16_t sport, uint16_t dport, uint8_t flags) { proto_ = 6; sport_ = sport; dport_ = dport; tcp_flags_ = flags; l4_ = true; return *this; }
+    PacketBuilder &udp(uint16_t sport, uint16_t dport) { proto_ = 17; sport_ = sport; dport_ = dport; l4_ = true; return *this; }
+    PacketBuilder &protocol(uint8_t proto) { proto_ = proto; return *this; }
     // Cut the frame to this many bytes after building.
     PacketBuilder &truncate(size_t n) { truncate_ = n; return *this; }
 
@@ -36,8 +41,13 @@ private:
     bool more_ = false;
     std::vector<uint8_t> options_;
     size_t payload_ = 32, truncate_ = 0;
+    uint8_t proto_ = 17, tcp_flags_ = 0;
+    uint16_t sport_ = 0, dport_ = 0;
+    bool l4_ = false;
     MacBytes eth_dst_{0x02, 0, 0, 0, 0, 0x01};
 };
+
+inline constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 // Offsets into a frame built without a VLAN tag.
 inline constexpr size_t kIpOffset = 14;

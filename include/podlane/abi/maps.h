@@ -112,6 +112,11 @@ enum podlane_config_flags {
 	/* The uplink receives with XDP: XDP_REDIRECT into a pod's veth needs
 	 * NAPI on the pod's side, so the CNI plugin turns GRO on there. */
 	PODLANE_CONFIG_F_UPLINK_XDP = 1u << 2,
+	/* The programs skip the conntrack check (`podlaned --netfilter
+	 * bypass`): every pod flow takes the fast path from its first packet.
+	 * Informational (the programs are built without the check); read by
+	 * podlanectl. */
+	PODLANE_CONFIG_F_NETFILTER_BYPASS = 1u << 3,
 };
 
 struct podlane_node_config {
@@ -184,6 +189,16 @@ enum podlane_reason {
 	                                    left to the kernel (which drops it) */
 	PODLANE_PASS_NO_PORT = 21,       /* router: next hop's interface is not
 	                                    one the router forwards on */
+	/* Netfilter-compatible mode: netfilter keeps authority over these. */
+	PODLANE_PASS_FLOW_NEW = 22,      /* conntrack holds no established entry
+	                                    for this TCP/UDP flow (new flow,
+	                                    handshake, first reply, a SYN) */
+	PODLANE_PASS_FLOW_TRANSLATED = 23, /* the flow's conntrack entry rewrites
+	                                    addresses or ports (Service DNAT,
+	                                    masquerade, IPVS) */
+	PODLANE_PASS_FLOW_UNTRACKED = 24, /* not TCP/UDP (ICMP, SCTP, ...) or an
+	                                    IP fragment: conntrack cannot be asked
+	                                    from BPF, so the stack decides */
 
 	PODLANE_DROP_TRUNCATED_ETH = 30, /* shorter than an Ethernet header */
 	PODLANE_DROP_TRUNCATED_IP = 31,  /* shorter than its IPv4 header */
