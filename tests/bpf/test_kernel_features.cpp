@@ -30,5 +30,26 @@ TEST(KernelFeatures, AMissingHelperIsNamedWithTheVersionThatHasIt)
     EXPECT_NE(st.error().message.find("Linux 5.10"), std::string::npos) << st.error().message;
 }
 
+TEST(KernelFeatures, ThisKernelHasTheConntrackFunctions)
+{
+    PODLANE_REQUIRE_ROOT();
+    auto st = require_kernel_functions(netfilter_compat_functions(), "nf_conntrack", "compat mode", "or use bypass");
+    EXPECT_TRUE(st) << st.error().message;
+}
+
+TEST(KernelFeatures, AMissingKernelFunctionIsNamedWithWhatToDo)
+{
+    PODLANE_REQUIRE_ROOT();
+    std::vector<KernelFunction> missing = {{"bpf_skb_ct_lookup", "5.18"}, {"bpf_no_such_kfunc", "9.9"}};
+    auto st = require_kernel_functions(missing, "pl_no_such_module", "the netfilter-compatible mode",
+                                       "or start podlaned with --netfilter bypass");
+    ASSERT_FALSE(st);
+    const std::string &m = st.error().message;
+    EXPECT_NE(m.find("has no bpf_no_such_kfunc, which the netfilter-compatible mode calls"), std::string::npos) << m;
+    EXPECT_NE(m.find("Linux 9.9"), std::string::npos) << m;
+    EXPECT_NE(m.find("`modprobe pl_no_such_module`"), std::string::npos) << "a module that is not loaded is named: " << m;
+    EXPECT_NE(m.find("--netfilter bypass"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace podlane

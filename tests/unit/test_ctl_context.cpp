@@ -84,13 +84,14 @@ TEST(CtlExitCodes, InputAndEnvironmentAreTwoKernelFailuresOne) {
 
 TEST(CtlAgentState, ParsesTheAgentsFile) {
     auto a = parse_agent_state(R"({"pid": 12, "configPath": "/etc/podlane/n1.json", "role": "node",
-        "uplinkHook": "tc", "attachMode": "bridge", "pinDir": "/sys/fs/bpf/podlane/n1", "startedAt": 1700000000,
+        "uplinkHook": "tc", "attachMode": "bridge", "netfilter": "bypass", "pinDir": "/sys/fs/bpf/podlane/n1", "startedAt": 1700000000,
         "version": "0.1.0", "datastore": "file",
         "attachments": [{"ifname": "podlane0", "ifindex": 4, "hook": "tc-ingress", "program": "podlane_from_pod"}]})");
     ASSERT_TRUE(a) << a.error().message;
     EXPECT_EQ(a->pid, 12);
     EXPECT_EQ(a->config_path, "/etc/podlane/n1.json");
     EXPECT_EQ(a->uplink_hook, "tc");
+    EXPECT_EQ(a->netfilter, "bypass");
     EXPECT_EQ(a->started_at, 1700000000);
     ASSERT_EQ(a->attachments.size(), 1u);
     EXPECT_EQ(a->attachments[0].ifname, "podlane0");

@@ -180,6 +180,36 @@ TEST(CtlFormat, LookupJsonAndTable) {
     EXPECT_NE(doc["summary"].get<std::string>().find("goes to the kernel"), std::string::npos);
 }
 
+// In netfilter-compatible mode a BPF verdict applies only to established,
+// untranslated flows: lookup says so, bypass mode does not.
+TEST(CtlFormat, LookupSaysWhenTheFastPathWaitsForConntrack) {
+    LookupReport r;
+    r.node = "n1";
+    r.ip = ip("10.244.2.20");
+    r.decision.reason = PODLANE_FWD_REMOTE;
+    r.decision.route = route("10.244.2.0/24", "192.160.1.12", 3);
+    podlane_node_config c{};
+    c.node_ip = ip("192.160.1.11").be;
+    r.config = c;
+    auto doc = parse(render_lookup(r, kNames, Format::Json));
+    EXPECT_EQ(doc["netfilter"], "compat");
+    EXPECT_EQ(doc["fastPathOnlyForEstablishedFlows"], true);
+    auto table = render_lookup(r, kNames, Format::Table);
+    EXPECT_NE(table.find("pass-flow-new"), std::string::npos) << table;
+    EXPECT_NE(table.find("pass-flow-translated"), std::string::npos) << table;
+
+    r.config->flags = PODLANE_CONFIG_F_NETFILTER_BYPASS;
+    doc = parse(render_lookup(r, kNames, Format::Json));
+    EXPECT_EQ(doc["netfilter"], "bypass");
+    EXPECT_EQ(doc["fastPathOnlyForEstablishedFlows"], false);
+    EXPECT_EQ(render_lookup(r, kNames, Format::Table).find("pass-flow-new"), std::string::npos);
+
+    r.config->flags = 0;
+    r.decision = Decision{};
+    r.decision.reason = PODLANE_PASS_NO_ROUTE;
+    EXPECT_EQ(parse(render_lookup(r, kNames, Format::Json))["fastPathOnlyForEstablishedFlows"], false);
+}
+
 TEST(CtlFormat, StatsNamesReasonsInWordsAndComputesRates) {
     StatsReport r;
     r.node = "n1";
@@ -267,9 +297,15 @@ TEST(CtlFormat, StatusJsonAndTable) {
     EXPECT_EQ(doc["attachments"][0]["attached"], true);
     EXPECT_EQ(doc["config"]["uplink"]["name"], "eth0");
     EXPECT_EQ(doc["config"]["nodeIp"], "192.160.1.11");
+    EXPECT_EQ(doc["netfilter"], "compat");
     table = render_status(r, kNames, Format::Table);
     EXPECT_NE(table.find("/etc/podlane/n1.json"), std::string::npos) << table;
     EXPECT_NE(table.find("attached"), std::string::npos) << table;
+    EXPECT_NE(table.find("compat: new, Service-translated"), std::string::npos) << table;
+
+    r.config->flags = PODLANE_CONFIG_F_NETFILTER_BYPASS;
+    EXPECT_EQ(parse(render_status(r, kNames, Format::Json))["netfilter"], "bypass");
+    EXPECT_NE(render_status(r, kNames, Format::Table).find("bypass: every pod flow"), std::string::npos);
 }
 
 TEST(CtlFormat, StatusOfARouterSaysWhereItsNodesComeFrom) {
