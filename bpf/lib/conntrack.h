@@ -184,46 +184,54 @@ static __always_inline bool pl_flow_is_syn(const struct pl_flow *f)
 	return f->proto == IPPROTO_TCP && (f->tcp_flags & (PL_TCP_SYN | PL_TCP_ACK)) == PL_TCP_SYN;
 }
 
-/* 0 when conntrack holds the packet's flow as established and untranslated,
- * else the reason the stack must see the packet. */
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr)
+/* The flow and the lookup options of a packet; non-zero: the reason the
+ * stack decides without asking conntrack. */
+static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end, struct pl_flow *f,
+					   struct pl_ct_opts *opts)
 {
-	void *data_end = (void *)(long)skb->data_end;
-	struct pl_ct_opts opts = { .netns_id = PL_CT_CURRENT_NETNS };
-	struct pl_flow f = {};
-	struct nf_conn *ct;
-	int reason = pl_flow_parse(hdr, data_end, &f);
+	int reason = pl_flow_parse(hdr, data_end, f);
 
 	if (reason)
 		return reason;
-	if (pl_flow_is_syn(&f))
+	if (pl_flow_is_syn(f))
 		return PODLANE_PASS_FLOW_NEW;
-	opts.l4proto = f.proto;
-	ct = bpf_skb_ct_lookup(skb, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE);
-	reason = pl_ct_judge(ct, &f);
+	opts->netns_id = PL_CT_CURRENT_NETNS;
+	opts->l4proto = f->proto;
+	return 0;
+}
+
+/* Judges the looked-up entry and gives it back. */
+static __always_inline int pl_ct_verdict(struct nf_conn *ct, const struct pl_flow *f)
+{
+	int reason = pl_ct_judge(ct, f);
+
 	if (ct)
 		bpf_ct_release(ct);
 	return reason;
 }
 
-static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr)
+/* 0 when conntrack holds the packet's flow as established and untranslated,
+ * else the reason the stack must see the packet. */
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	struct pl_ct_opts opts = { .netns_id = PL_CT_CURRENT_NETNS };
+	struct pl_ct_opts opts = {};
 	struct pl_flow f = {};
-	struct nf_conn *ct;
-	int reason = pl_flow_parse(hdr, data_end, &f);
+	int reason = pl_flow_prepare(hdr, (void *)(long)skb->data_end, &f, &opts);
 
 	if (reason)
 		return reason;
-	if (pl_flow_is_syn(&f))
-		return PODLANE_PASS_FLOW_NEW;
-	opts.l4proto = f.proto;
-	ct = bpf_xdp_ct_lookup(ctx, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE);
-	reason = pl_ct_judge(ct, &f);
-	if (ct)
-		bpf_ct_release(ct);
-	return reason;
+	return pl_ct_verdict(bpf_skb_ct_lookup(skb, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
+}
+
+static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr)
+{
+	struct pl_ct_opts opts = {};
+	struct pl_flow f = {};
+	int reason = pl_flow_prepare(hdr, (void *)(long)ctx->data_end, &f, &opts);
+
+	if (reason)
+		return reason;
+	return pl_ct_verdict(bpf_xdp_ct_lookup(ctx, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
 }
 
 #else /* PODLANE_NETFILTER_BYPASS: every pod flow takes the fast path */
