@@ -22,7 +22,7 @@ static __always_inline int pl_from_pod_or_host(struct __sk_buff *skb, bool from_
 
 	reason = pl_decide_from_pod(&hdr, &d, from_pod);
 	if (from_pod && (reason == PODLANE_FWD_REMOTE || reason == PODLANE_FWD_LOCAL)) {
-		int netfilter = pl_tc_netfilter_check(skb, &hdr);
+		int netfilter = pl_tc_netfilter_check(skb, &hdr, false);
 
 		if (netfilter)
 			return pl_tc_finish(skb, netfilter);

@@ -20,7 +20,7 @@ int podlane_uplink_ingress(struct __sk_buff *skb)
 	reason = pl_decide_from_uplink(&hdr, &d);
 	if (reason != PODLANE_FWD_LOCAL || !d.ep)
 		return pl_tc_finish(skb, reason);
-	reason = pl_tc_netfilter_check(skb, &hdr);
+	reason = pl_tc_netfilter_check(skb, &hdr, true);
 	if (reason)
 		return pl_tc_finish(skb, reason);
 

@@ -23,6 +23,7 @@ const std::vector<ReasonInfo> &all_reasons()
         {PODLANE_PASS_FLOW_NEW, "pass-flow-new", "conntrack holds no established entry for this TCP/UDP flow (new flow, handshake, first reply): netfilter decides", Verdict::Pass},
         {PODLANE_PASS_FLOW_TRANSLATED, "pass-flow-translated", "the flow's conntrack entry translates it (Service DNAT, masquerade): the kernel applies it", Verdict::Pass},
         {PODLANE_PASS_FLOW_UNTRACKED, "pass-flow-untracked", "not TCP/UDP (ICMP, ...) or a fragment: conntrack cannot be asked from BPF, the stack decides", Verdict::Pass},
+        {PODLANE_PASS_PEER_NOT_POD, "pass-peer-not-pod", "sent by no other node's pod (a node, an outside host): its replies go through the stack, so this side does too", Verdict::Pass},
         {PODLANE_DROP_TRUNCATED_ETH, "drop-truncated-eth", "shorter than an Ethernet header", Verdict::Drop},
         {PODLANE_DROP_TRUNCATED_IP, "drop-truncated-ip", "shorter than its IPv4 header", Verdict::Drop},
         {PODLANE_DROP_BAD_IP_HEADER, "drop-bad-ip-header", "malformed IPv4 header (version, IHL or length)", Verdict::Drop},

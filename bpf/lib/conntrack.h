@@ -21,6 +21,7 @@
 
 #include <linux/in.h>
 
+#include "maps.h"
 #include "parse.h"
 
 #ifndef PODLANE_NETFILTER_BYPASS
@@ -157,6 +158,13 @@ static __always_inline void pl_ct_keep_timeout(struct nf_conn *ct, __u8 tcp_flag
 		bpf_ct_change_timeout(ct, PL_CT_ACTIVE_MS);
 }
 
+/* A SYN opens a connection: netfilter decides it, also when an entry of an
+ * earlier connection on the same ports is still there. */
+static __always_inline bool pl_flow_is_syn(const struct pl_flow *f)
+{
+	return f->proto == IPPROTO_TCP && (f->tcp_flags & (PL_TCP_SYN | PL_TCP_ACK)) == PL_TCP_SYN;
+}
+
 /* The verdict on a looked-up entry: 0 = the fast path may take the packet. */
 static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow *f)
 {
@@ -166,6 +174,15 @@ static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow 
 	if (!ct)
 		return PODLANE_PASS_FLOW_NEW;
 	status = ct->status;
+	if (pl_flow_is_syn(f)) {
+		/* A new connection on the ports of an earlier one, whose entry
+		 * the fast path kept ESTABLISHED: expire it, so that conntrack
+		 * opens a new entry and netfilter judges the connection as new
+		 * (the stack would have found it closed). */
+		if (status & PL_IPS_ASSURED)
+			bpf_ct_change_timeout(ct, 0);
+		return PODLANE_PASS_FLOW_NEW;
+	}
 	/* TCP: the handshake's last ACK has gone through the stack (ASSURED);
 	 * UDP: a reply has. */
 	established = f->proto == IPPROTO_TCP ? PL_IPS_ASSURED : PL_IPS_SEEN_REPLY;
@@ -177,24 +194,33 @@ static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow 
 	return 0;
 }
 
-/* A SYN opens a connection: netfilter decides it even when a stale entry of
- * an earlier connection on the same ports is still there. */
-static __always_inline bool pl_flow_is_syn(const struct pl_flow *f)
+/* A flow may leave the stack only if both its directions do. A reply to a
+ * node or an outside host is not pod traffic and always goes through the
+ * stack, so a packet from one must too, or conntrack sees one direction
+ * only and judges the replies INVALID (their ACKs cover data it never saw). */
+static __always_inline int pl_uplink_peer_check(const struct pl_headers *hdr)
 {
-	return f->proto == IPPROTO_TCP && (f->tcp_flags & (PL_TCP_SYN | PL_TCP_ACK)) == PL_TCP_SYN;
+	const struct podlane_route_value *route = pl_route_lookup(hdr->ip->saddr);
+
+	if (!route || (route->flags & PODLANE_ROUTE_F_LOCAL))
+		return PODLANE_PASS_PEER_NOT_POD;
+	return 0;
 }
 
 /* The flow and the lookup options of a packet; non-zero: the reason the
  * stack decides without asking conntrack. */
-static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end, struct pl_flow *f,
-					   struct pl_ct_opts *opts)
+static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end, bool from_uplink,
+					   struct pl_flow *f, struct pl_ct_opts *opts)
 {
 	int reason = pl_flow_parse(hdr, data_end, f);
 
 	if (reason)
 		return reason;
-	if (pl_flow_is_syn(f))
-		return PODLANE_PASS_FLOW_NEW;
+	if (from_uplink) {
+		reason = pl_uplink_peer_check(hdr);
+		if (reason)
+			return reason;
+	}
 	opts->netns_id = PL_CT_CURRENT_NETNS;
 	opts->l4proto = f->proto;
 	return 0;
@@ -212,11 +238,12 @@ static __always_inline int pl_ct_verdict(struct nf_conn *ct, const struct pl_flo
 
 /* 0 when conntrack holds the packet's flow as established and untranslated,
  * else the reason the stack must see the packet. */
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr)
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr,
+						 bool from_uplink)
 {
 	struct pl_ct_opts opts = {};
 	struct pl_flow f = {};
-	int reason = pl_flow_prepare(hdr, (void *)(long)skb->data_end, &f, &opts);
+	int reason = pl_flow_prepare(hdr, (void *)(long)skb->data_end, from_uplink, &f, &opts);
 
 	if (reason)
 		return reason;
@@ -227,7 +254,7 @@ static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const stru
 {
 	struct pl_ct_opts opts = {};
 	struct pl_flow f = {};
-	int reason = pl_flow_prepare(hdr, (void *)(long)ctx->data_end, &f, &opts);
+	int reason = pl_flow_prepare(hdr, (void *)(long)ctx->data_end, true, &f, &opts);
 
 	if (reason)
 		return reason;
@@ -236,10 +263,12 @@ static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const stru
 
 #else /* PODLANE_NETFILTER_BYPASS: every pod flow takes the fast path */
 
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr)
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr,
+						 bool from_uplink)
 {
 	(void)skb;
 	(void)hdr;
+	(void)from_uplink;
 	return 0;
 }
 

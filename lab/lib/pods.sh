@@ -101,7 +101,7 @@ start_pod_server() {
 	local pod=$1
 	mkdir -p "$LAB_STATE/logs"
 	lab_spawn "probe-$pod" "$pod" "$LAB_STATE/logs/probe-$pod.log" \
-		"$(bin pl-tcp-probe)" serve --port "$LAB_TCP_PORT" --name "$pod" >/dev/null
+		"$(bin pl-tcp-probe)" serve --port "$LAB_TCP_PORT" --udp-port "$LAB_UDP_PORT" --name "$pod" >/dev/null
 }
 
 # Pods of the lab as "POD NODE_INDEX IP" lines, in node then pod order.

@@ -142,6 +142,9 @@ podlaned_args() {
 	attach=$(state_get attach)
 	[[ -n $hook ]] && args+=(--uplink-hook "$hook")
 	[[ -n $attach ]] && args+=(--attach "$attach")
+	local netfilter
+	netfilter=$(state_get netfilter_flag)
+	[[ -n $netfilter ]] && args+=(--netfilter "$netfilter")
 	local ds
 	mapfile -t ds < <(datastore_args)
 	args+=("${ds[@]}")

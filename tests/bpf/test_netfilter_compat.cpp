@@ -158,8 +158,18 @@ TEST_F(NetfilterCompat, HandshakeIsTheStacksUntilAssured)
 
 TEST_F(NetfilterCompat, SynAlwaysGoesThroughTheStack)
 {
-    add(Entry{});  // a stale entry of an earlier connection on the same ports
+    Entry stale;  // of an earlier connection on the same ports, kept ESTABLISHED by the fast path
+    add(stale);
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpSyn).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    EXPECT_EQ(seconds_left(stale), -1) << "expired, so conntrack opens a new entry and netfilter sees a new connection";
+    EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpSyn).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK)
+        << "a SYN with no entry";
+    Entry opening;  // a retransmitted SYN of a connection being opened is left alone
+    opening.state = "SYN_SENT";
+    opening.status = "";
+    add(opening);
+    EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpSyn).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    EXPECT_GT(seconds_left(opening), 200);
 }
 
 TEST_F(NetfilterCompat, UdpIsEstablishedOnceAReplyWasSeen)
@@ -187,6 +197,24 @@ TEST_F(NetfilterCompat, TranslatedFlowGoesThroughTheStackBothWays)
     add(e);
     EXPECT_EQ(run_counted(uplink_tc(), tcp_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_TRANSLATED), TC_ACT_OK);
     EXPECT_EQ(run_counted(uplink_xdp(), tcp_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_TRANSLATED), XDP_PASS);
+}
+
+// A node (or an outside host) talking to a pod: the pod's replies go to a
+// node address, through the stack, so the other direction must go there too
+// (seen in the lab: otherwise the replies' ACKs cover data conntrack never
+// saw, and kube-proxy's INVALID rule drops them).
+TEST_F(NetfilterCompat, FlowsWithANodeStayInTheStackBothWays)
+{
+    Entry e;
+    e.src = "192.160.1.12";
+    e.dst = "10.244.1.10";
+    add(e);
+    auto from_node = PacketBuilder{}.src("192.160.1.12").dst("10.244.1.10").tcp(40000, 8080, kTcpAck).build();
+    EXPECT_EQ(run_counted(uplink_tc(), from_node, PODLANE_PASS_PEER_NOT_POD), TC_ACT_OK);
+    EXPECT_EQ(run_counted(uplink_xdp(), from_node, PODLANE_PASS_PEER_NOT_POD), XDP_PASS);
+    auto spoofed_local = PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10").tcp(40000, 8080, kTcpAck).build();
+    EXPECT_EQ(run_counted(uplink_tc(), spoofed_local, PODLANE_PASS_PEER_NOT_POD), TC_ACT_OK)
+        << "this node's own pods never arrive on the uplink";
 }
 
 TEST_F(NetfilterCompat, WhatConntrackCannotBeAskedAboutGoesThroughTheStack)

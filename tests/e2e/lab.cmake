@@ -12,7 +12,9 @@ function(podlane_lab_e2e name case)
     LABELS e2e TIMEOUT 600 SKIP_RETURN_CODE 77 RESOURCE_LOCK podlane-lab)
 endfunction()
 
-# The matrix passes in every mode.
+# The matrix passes in every mode: pod x pod, node x pod, and the Services
+# (kube-proxy's iptables rules: ClusterIPs TCP and UDP, NodePort, hairpin) and
+# Policy (FORWARD-chain DROP) blocks, kernel-routes being the reference.
 podlane_lab_e2e(matrix_podlane matrix)
 podlane_lab_e2e(matrix_kernel_routes matrix --mode kernel-routes)
 podlane_lab_e2e(matrix_router_tc matrix --mode router --router-hook tc)
@@ -20,6 +22,8 @@ podlane_lab_e2e(matrix_router_xdp matrix --mode router --router-hook xdp)
 podlane_lab_e2e(matrix_uplink_xdp matrix --uplink-hook xdp)
 podlane_lab_e2e(matrix_attach_bridge matrix --attach bridge)
 podlane_lab_e2e(matrix_datastore_etcd matrix --datastore etcd)
+# --netfilter bypass: exactly the expected Services and Policy cells differ.
+podlane_lab_e2e(matrix_netfilter_bypass matrix --netfilter bypass)
 # Behaviours (podlane mode).
 podlane_lab_e2e(detached_fails detached)
 podlane_lab_e2e(pod_delete_drops_counted pod-delete)

@@ -3,3 +3,9 @@ foreach(attach bridge veth)
     COMMAND ${CMAKE_CURRENT_LIST_DIR}/two_nodes_dataplane.sh ${CMAKE_BINARY_DIR} ${attach})
   set_tests_properties(netns.two_nodes_dataplane_${attach} PROPERTIES LABELS netns TIMEOUT 120 SKIP_RETURN_CODE 77)
 endforeach()
+
+# Issue 14: long and short flows on the netfilter-compatible fast path, with
+# kube-proxy's INVALID rule: no reset, no stall, no INVALID (a 30 s stream).
+add_test(NAME netns.netfilter_long_flows
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/netfilter_long_flows.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.netfilter_long_flows PROPERTIES LABELS netns TIMEOUT 240 SKIP_RETURN_CODE 77)

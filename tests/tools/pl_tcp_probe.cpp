@@ -1,14 +1,18 @@
 // pl-tcp-probe: the lab's TCP reachability probe.
 //
-//   pl-tcp-probe serve --port P [--name LABEL]
+//   pl-tcp-probe serve --port P [--udp-port U] [--name LABEL]
 //       accept connections forever; answer each with "LABEL\n" and close.
-//   pl-tcp-probe connect IP P [--timeout-ms MS]
+//       With --udp-port, also answer every datagram on UDP port U with
+//       "LABEL\n" (to the sender: a DNS-like request/response).
+//   pl-tcp-probe connect IP P [--udp] [--timeout-ms MS]
 //       connect, read the server's line, print it; exit 0 on success,
 //       1 when the peer is unreachable or silent, 2 on bad usage.
+//       --udp: send one datagram, wait for the answer, print it.
 //
 // Why a tool of our own: the lab needs a bounded, scriptable TCP handshake +
-// one exchange from inside namespaces, with a clear exit code, and nothing in
-// Debian's base image does that without extra packages.
+// one exchange (and one UDP request/answer) from inside namespaces, with a
+// clear exit code, and nothing in Debian's base image does that without extra
+// packages.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,8 +32,8 @@ namespace {
 int usage()
 {
     std::fprintf(stderr,
-                 "usage: pl-tcp-probe serve --port P [--name LABEL]\n"
-                 "       pl-tcp-probe connect IP PORT [--timeout-ms MS]\n");
+                 "usage: pl-tcp-probe serve --port P [--udp-port U] [--name LABEL]\n"
+                 "       pl-tcp-probe connect IP PORT [--udp] [--timeout-ms MS]\n");
     return 2;
 }
 
@@ -53,13 +57,12 @@ bool wait_fd(int fd, short events, int timeout_ms)
     return r > 0;
 }
 
-int serve(int port, const std::string &name)
+int bound_socket(int type, int port)
 {
-    std::signal(SIGPIPE, SIG_IGN);
-    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
-        return 1;
+        return -1;
     }
     int one = 1;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -67,15 +70,46 @@ int serve(int port, const std::string &name)
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 || ::listen(s, 64) < 0) {
-        std::fprintf(stderr, "pl-tcp-probe: cannot listen on port %d: %s\n", port, std::strerror(errno));
-        return 1;
+    if (::bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 ||
+        (type == SOCK_STREAM && ::listen(s, 64) < 0)) {
+        std::fprintf(stderr, "pl-tcp-probe: cannot %s on port %d: %s\n", type == SOCK_STREAM ? "listen" : "bind",
+                     port, std::strerror(errno));
+        ::close(s);
+        return -1;
     }
+    return s;
+}
+
+int serve(int port, int udp_port, const std::string &name)
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    int s = bound_socket(SOCK_STREAM, port);
+    if (s < 0) return 1;
+    int u = -1;
+    if (udp_port && (u = bound_socket(SOCK_DGRAM, udp_port)) < 0) return 1;
     const std::string reply = name + "\n";
+    pollfd fds[2] = {{s, POLLIN, 0}, {u, POLLIN, 0}};
     for (;;) {
-        int c = ::accept4(s, nullptr, nullptr, SOCK_CLOEXEC);
+        int r = ::poll(fds, u < 0 ? 1 : 2, -1);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            std::perror("pl-tcp-probe: poll");
+            return 1;
+        }
+        if (u >= 0 && (fds[1].revents & POLLIN)) {
+            // Answer to the sender's address: through a Service, conntrack
+            // turns the reply's source back into the ClusterIP.
+            char buf[512];
+            sockaddr_in peer{};
+            socklen_t len = sizeof peer;
+            ssize_t n = ::recvfrom(u, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&peer), &len);
+            if (n >= 0)
+                (void)::sendto(u, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&peer), len);
+        }
+        if (!(fds[0].revents & POLLIN)) continue;
+        int c = ::accept4(s, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
             std::perror("pl-tcp-probe: accept");
             return 1;
         }
@@ -86,7 +120,41 @@ int serve(int port, const std::string &name)
     }
 }
 
-int connect_probe(const char *ip, int port, int timeout_ms)
+// One datagram out, one answer back within the budget.
+int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms)
+{
+    int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        std::perror("pl-tcp-probe: socket");
+        return 1;
+    }
+    // connect(): only the peer's answers are received, and an ICMP
+    // unreachable shows up as an error instead of a timeout.
+    if (::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) < 0 ||
+        ::send(s, "probe\n", 6, 0) < 0) {
+        std::fprintf(stderr, "pl-tcp-probe: udp %s:%d: %s\n", ip, port, std::strerror(errno));
+        ::close(s);
+        return 1;
+    }
+    if (!wait_fd(s, POLLIN, timeout_ms)) {
+        std::fprintf(stderr, "pl-tcp-probe: udp %s:%d: no answer within %d ms\n", ip, port, timeout_ms);
+        ::close(s);
+        return 1;
+    }
+    char buf[256];
+    ssize_t n = ::recv(s, buf, sizeof buf - 1, 0);
+    int err = errno;
+    ::close(s);
+    if (n <= 0) {
+        std::fprintf(stderr, "pl-tcp-probe: udp %s:%d: %s\n", ip, port, n < 0 ? std::strerror(err) : "empty answer");
+        return 1;
+    }
+    buf[n] = '\0';
+    std::fputs(buf, stdout);
+    return 0;
+}
+
+int connect_probe(const char *ip, int port, bool udp, int timeout_ms)
 {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -95,6 +163,7 @@ int connect_probe(const char *ip, int port, int timeout_ms)
         std::fprintf(stderr, "pl-tcp-probe: '%s' is not an IPv4 address\n", ip);
         return 2;
     }
+    if (udp) return udp_probe(addr, ip, port, timeout_ms);
     int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
@@ -141,12 +210,14 @@ int main(int argc, char **argv)
     if (argc < 2) return usage();
     std::string_view cmd = argv[1];
     if (cmd == "serve") {
-        int port = 0;
+        int port = 0, udp_port = 0;
         std::string name = "pl-tcp-probe";
         for (int i = 2; i < argc; ++i) {
             std::string_view a = argv[i];
             if (a == "--port" && i + 1 < argc) {
                 if (!parse_port(argv[++i], port)) return usage();
+            } else if (a == "--udp-port" && i + 1 < argc) {
+                if (!parse_port(argv[++i], udp_port)) return usage();
             } else if (a == "--name" && i + 1 < argc) {
                 name = argv[++i];
             } else {
@@ -154,23 +225,26 @@ int main(int argc, char **argv)
             }
         }
         if (!port) return usage();
-        return serve(port, name);
+        return serve(port, udp_port, name);
     }
     if (cmd == "connect") {
         if (argc < 4) return usage();
         int port = 0;
         if (!parse_port(argv[3], port)) return usage();
         int timeout_ms = 1000;
+        bool udp = false;
         for (int i = 4; i < argc; ++i) {
             std::string_view a = argv[i];
             if (a == "--timeout-ms" && i + 1 < argc) {
                 timeout_ms = std::atoi(argv[++i]);
                 if (timeout_ms <= 0) return usage();
+            } else if (a == "--udp") {
+                udp = true;
             } else {
                 return usage();
             }
         }
-        return connect_probe(argv[2], port, timeout_ms);
+        return connect_probe(argv[2], port, udp, timeout_ms);
     }
     return usage();
 }

@@ -199,6 +199,10 @@ enum podlane_reason {
 	PODLANE_PASS_FLOW_UNTRACKED = 24, /* not TCP/UDP (ICMP, SCTP, ...) or an
 	                                    IP fragment: conntrack cannot be asked
 	                                    from BPF, so the stack decides */
+	PODLANE_PASS_PEER_NOT_POD = 25,  /* from the uplink, sent by no other
+	                                    node's pod (a node, an outside host):
+	                                    the replies go through the stack, so
+	                                    conntrack must see this side too */
 
 	PODLANE_DROP_TRUNCATED_ETH = 30, /* shorter than an Ethernet header */
 	PODLANE_DROP_TRUNCATED_IP = 31,  /* shorter than its IPv4 header */
