@@ -81,7 +81,7 @@ assert_no_pod_routes() {
 }
 
 # The netfilter mode the lab ran the nodes in: kernel (kernel-routes), compat
-# or bypass (also a podlaned that predates --netfilter).
+# or bypass.
 lab_netfilter() {
     if [[ $(cat "$state/mode") == kernel-routes ]]; then echo kernel; else cat "$state/netfilter"; fi
 }
@@ -146,32 +146,10 @@ $bad"
     ok "no packet dropped as conntrack INVALID on any node"
 }
 
-# podlaned without --netfilter (older than issue 14) bypasses netfilter:
-# drop the flag and let the lab say so.
-netfilter_args() {
-    local a keep=()
-    if "$build/loader/podlaned" --help 2>&1 | grep -q -- --netfilter; then
-        (($# == 0)) || printf '%s\n' "$@"
-        return 0
-    fi
-    while (($#)); do
-        a=$1
-        shift
-        if [[ $a == --netfilter ]]; then
-            echo "note: $build/loader/podlaned has no --netfilter yet (it bypasses netfilter): running without --netfilter $1" >&2
-            shift
-            continue
-        fi
-        keep+=("$a")
-    done
-    ((${#keep[@]} == 0)) || printf '%s\n' "${keep[@]}"
-}
-
 case_matrix() {
-    local bpf=1 args=()
+    local bpf=1
     [[ " $* " == *" kernel-routes "* ]] && bpf=0
-    mapfile -t args < <(netfilter_args "$@")
-    up "${args[@]}" || fail "podlane-lab up $* (matrix) failed"
+    up "$@" || fail "podlane-lab up $* (matrix) failed"
     assert_service_blocks
     if [[ " $* " == *" --netfilter bypass "* ]]; then
         [[ $(lab_netfilter) == bypass ]] || fail "the lab does not run the nodes in netfilter bypass"
