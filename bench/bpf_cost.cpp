@@ -19,8 +19,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -178,8 +178,8 @@ int main(int argc, char **argv) {
         }
     // The compat cases' flows, established in this namespace's conntrack (the
     // bench runs in the private namespace the test node made).
-    for (const char *flow : {"-s 10.244.1.10 -d 10.244.2.20", "-s 10.244.1.11 -d 10.244.1.10",
-                             "-s 10.244.2.20 -d 10.244.1.10"}) {
+    for (const char *flow :
+         {"-s 10.244.1.10 -d 10.244.2.20", "-s 10.244.1.11 -d 10.244.1.10", "-s 10.244.2.20 -d 10.244.1.10"}) {
         std::string cmd = std::string("conntrack -I -p tcp ") + flow +
                           " --sport 40000 --dport 8080 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 432000 "
                           ">/dev/null 2>&1";
@@ -201,7 +201,8 @@ int main(int argc, char **argv) {
         {c, "from_pod (tc)", "local hit, established", ct.from_pod_fd(), flow("10.244.1.11", "10.244.1.10"), true},
         {c, "from_pod (tc)", "new flow (pass)", ct.from_pod_fd(), flow("10.244.1.10", "10.244.2.21")},
         {c, "uplink (tc)", "local hit, established", ct.uplink_tc_fd(), flow("10.244.2.20", "10.244.1.10"), true},
-        {c, "uplink (xdp)", "local hit, established", ct.uplink_xdp_fd(), flow("10.244.2.20", "10.244.1.10"), true, true},
+        {c, "uplink (xdp)", "local hit, established", ct.uplink_xdp_fd(), flow("10.244.2.20", "10.244.1.10"), true,
+         true},
         {b, "from_pod (tc, bypass)", "remote hit", dp.from_pod_fd(), frame(PacketBuilder{}.dst("10.244.2.20")), true},
         {b, "from_pod (tc, bypass)", "local hit", dp.from_pod_fd(),
          frame(PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10")), true},

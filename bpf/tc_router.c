@@ -30,7 +30,8 @@ int podlane_tc_router(struct __sk_buff *skb)
 	/* GSO packets are checked per segment. */
 	ret = bpf_check_mtu(skb, hop.ifindex, &mtu_len, 0, 0);
 	if (ret != BPF_MTU_CHK_RET_SUCCESS)
-		return pl_tc_router_pass(skb, ret < 0 ? PODLANE_PASS_NO_PORT : PODLANE_PASS_FRAG_NEEDED);
+		return pl_tc_router_pass(skb,
+					 ret < 0 ? PODLANE_PASS_NO_PORT : PODLANE_PASS_FRAG_NEEDED);
 	pl_router_rewrite(&hdr, &hop);
 	/* Out of a veth whose peer is in another namespace (the one it came in
 	 * on, or another link): straight into the peer's ingress, as the peer

@@ -1,9 +1,9 @@
 // ADD: bridge, address, veth pair, pod interface, endpoint; every step has
 // its undo, dismissed only when all of them succeeded.
 #include "commands.h"
-#include "podlane/ethtool.h"
 #include "host_veth.h"
 #include "node_context.h"
+#include "podlane/ethtool.h"
 #include "podlane/netlink.h"
 #include "podlane/netns.h"
 #include "podlane/scope_exit.h"
@@ -12,12 +12,13 @@
 namespace podlane::cni {
 namespace {
 
-CniError internal(const Error &err) { return from_error(err, kInternal); }
+CniError internal(const Error &err) {
+    return from_error(err, kInternal);
+}
 
 // A netlink socket bound to the pod's namespace: sockets stay in the
 // namespace they were opened in, so only the open needs the setns.
-Result<Netlink> open_netlink_in(int netns_fd)
-{
+Result<Netlink> open_netlink_in(int netns_fd) {
     auto guard = NetnsGuard::enter(netns_fd);
     if (!guard) return guard.error();
     return Netlink::open();
@@ -25,8 +26,7 @@ Result<Netlink> open_netlink_in(int netns_fd)
 
 // The config's mtu, else the uplink's (nodeConfig names it), else that of
 // the node's default-route interface; unset leaves the kernel's default.
-std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg)
-{
+std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg) {
     if (cfg.mtu) return cfg.mtu;
     if (!cfg.uplink.empty())
         if (auto uplink = host.find_link(cfg.uplink); uplink && *uplink) return (*uplink)->mtu;
@@ -37,8 +37,7 @@ std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg)
 
 }  // namespace
 
-CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
-{
+CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     auto netns = open_netns(env.netns);
     if (!netns) return CniError{kInvalidEnvironment, "CNI_NETNS: " + netns.error().message, ""};
     auto host = Netlink::open();
@@ -49,7 +48,8 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
     // The bridge and its gateway address: shared by all pods, never undone.
     auto bridge = host->ensure_bridge(cfg.bridge);
     if (!bridge) return internal(bridge.error());
-    if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st) return internal(st.error());
+    if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st)
+        return internal(st.error());
     // The same pinned MAC podlaned gives it: otherwise the bridge takes its
     // lowest port's MAC, and the pods' gateway MAC changes as pods come and go.
     if (const Mac gateway_mac = gateway_mac_for(cfg.gateway); !(bridge->mac == gateway_mac)) {
@@ -103,7 +103,8 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
         }
         if ((*dataplane)->per_veth()) {
             // Detached with the veth itself if anything later fails.
-            if (auto st = (*dataplane)->attach_pod_program(host_link->index); !st) return from_error(st.error(), kDataplaneFailure);
+            if (auto st = (*dataplane)->attach_pod_program(host_link->index); !st)
+                return from_error(st.error(), kDataplaneFailure);
             ep.flags |= PODLANE_ENDPOINT_F_PROG_ATTACHED;
         }
         if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st) return from_error(st.error(), kDataplaneFailure);
@@ -111,7 +112,8 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg)
     }
 
     AddResult result;
-    result.interfaces = {{cfg.bridge, bridge->mac, ""}, {host_name, host_link->mac, ""}, {env.ifname, pod_link->mac, env.netns}};
+    result.interfaces = {
+        {cfg.bridge, bridge->mac, ""}, {host_name, host_link->mac, ""}, {env.ifname, pod_link->mac, env.netns}};
     result.address = pod_addr;
     result.gateway = cfg.gateway;
     result.dns = cfg.dns;

@@ -1,4 +1,6 @@
 // CHECK: the container as it is against what ADD reported in prevResult.
+#include <cstring>
+
 #include "commands.h"
 #include "host_veth.h"
 #include "node_context.h"
@@ -7,13 +9,10 @@
 #include "result_json.h"
 #include "version.h"
 
-#include <cstring>
-
 namespace podlane::cni {
 namespace {
 
-Result<Netlink> open_netlink_in(int netns_fd)
-{
+Result<Netlink> open_netlink_in(int netns_fd) {
     auto guard = NetnsGuard::enter(netns_fd);
     if (!guard) return guard.error();
     return Netlink::open();
@@ -21,10 +20,10 @@ Result<Netlink> open_netlink_in(int netns_fd)
 
 }  // namespace
 
-CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg)
-{
+CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) {
     if (compare_versions(cfg.cni_version, "0.4.0") < 0)
-        return CniError{kIncompatibleVersion, "CHECK needs cniVersion 0.4.0 or later (config has " + cfg.cni_version + ")", ""};
+        return CniError{kIncompatibleVersion,
+                        "CHECK needs cniVersion 0.4.0 or later (config has " + cfg.cni_version + ")", ""};
     auto expected = expected_from_prev_result(cfg.prev_result, env.ifname);
     if (!expected) return expected.error();
     const Ipv4 ip = expected->address.prefix;
@@ -35,8 +34,10 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg)
     if (!store) return from_error(store.error(), kStoreFailure);
     auto reserved = store->find(env.container_id, env.ifname);
     if (!reserved) return from_error(reserved.error(), kStoreFailure);
-    if (!*reserved) problems.push_back("no IPAM reservation for the container");
-    else if (!(**reserved == ip)) problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip.str());
+    if (!*reserved)
+        problems.push_back("no IPAM reservation for the container");
+    else if (!(**reserved == ip))
+        problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip.str());
 
     auto host = Netlink::open();
     if (!host) return from_error(host.error(), kInternal);
@@ -88,7 +89,8 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg)
         if (*dataplane) {
             auto ep = (*dataplane)->maps().endpoint(ip);
             if (!ep) return from_error(ep.error(), kDataplaneFailure);
-            if (!*ep) problems.push_back("no endpoint entry for " + ip.str() + " in the dataplane");
+            if (!*ep)
+                problems.push_back("no endpoint entry for " + ip.str() + " in the dataplane");
             else if (!*host_link || (*ep)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
                      std::memcmp((*ep)->pod_mac, link.mac.bytes.data(), 6) != 0)
                 problems.push_back("endpoint entry for " + ip.str() + " names another veth or MAC");

@@ -8,8 +8,7 @@
 
 namespace podlane::cni {
 
-CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg)
-{
+CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);
     auto ip = store->find(env.container_id, env.ifname);
@@ -26,9 +25,11 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg)
     auto host = Netlink::open();
     if (!host) return from_error(host.error(), kInternal);
     // Takes the pod side with it, wherever it is.
-    if (auto st = host->delete_link(host_veth_name(env.container_id, env.ifname)); !st) return from_error(st.error(), kInternal);
+    if (auto st = host->delete_link(host_veth_name(env.container_id, env.ifname)); !st)
+        return from_error(st.error(), kInternal);
 
-    if (auto released = store->release(env.container_id, env.ifname); !released) return from_error(released.error(), kStoreFailure);
+    if (auto released = store->release(env.container_id, env.ifname); !released)
+        return from_error(released.error(), kStoreFailure);
     return nlohmann::json();
 }
 

@@ -8,8 +8,7 @@
 
 namespace podlane::cni {
 
-CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg)
-{
+CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg) {
     auto store = open_store(cfg);
     if (!store) return CniError{kUnavailable, "IPAM store unusable: " + store.error().message, ""};
     auto usage = store->usage();
@@ -33,10 +32,12 @@ CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg)
     return nlohmann::json();
 }
 
-CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg)
-{
+CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg) {
     if (!cfg.valid_attachments)
-        return CniError{kInvalidConfig, "invalid network config: cni.dev/valid-attachments: missing (GC needs the list of attachments to keep)", ""};
+        return CniError{
+            kInvalidConfig,
+            "invalid network config: cni.dev/valid-attachments: missing (GC needs the list of attachments to keep)",
+            ""};
     const auto &valid = *cfg.valid_attachments;
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);

@@ -6,8 +6,7 @@
 
 namespace podlane::cni {
 
-CniError from_error(const Error &err, int code)
-{
+CniError from_error(const Error &err, int code) {
     if (err.errnum == EAGAIN || err.errnum == EWOULDBLOCK || err.errnum == EBUSY) code = kTryAgainLater;
     // The runtime logs `details`; the errno's name is what one searches for.
     std::string details;

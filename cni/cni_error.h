@@ -25,11 +25,11 @@ enum ErrorCode : int {
     kUnavailable = 50,          // STATUS: cannot serve ADDs
     kUnavailableDegraded = 51,  // STATUS: and existing pods are affected
     // plugin-specific, > 100 as the spec asks
-    kInternal = 101,            // netlink / namespace / kernel failure
-    kRangeExhausted = 102,      // no free address in the pod CIDR
-    kStoreFailure = 103,        // IPAM store unreadable or unwritable
-    kCheckMismatch = 104,       // CHECK found the container differs from prevResult
-    kDataplaneFailure = 105,    // pinned map present but could not be updated
+    kInternal = 101,          // netlink / namespace / kernel failure
+    kRangeExhausted = 102,    // no free address in the pod CIDR
+    kStoreFailure = 103,      // IPAM store unreadable or unwritable
+    kCheckMismatch = 104,     // CHECK found the container differs from prevResult
+    kDataplaneFailure = 105,  // pinned map present but could not be updated
 };
 
 struct CniError {

@@ -8,28 +8,24 @@ namespace {
 
 using nlohmann::json;
 
-CniError invalid(const std::string &key, const std::string &why)
-{
+CniError invalid(const std::string &key, const std::string &why) {
     return CniError{kInvalidConfig, "invalid network config: " + key + ": " + why, ""};
 }
 
-bool valid_ifname(const std::string &name)
-{
+bool valid_ifname(const std::string &name) {
     return !name.empty() && name.size() <= 15 && name.find_first_of("/: \t\n") == std::string::npos && name != "." &&
            name != "..";
 }
 
 // A string value or an error naming the key; nullopt when absent.
-CniResult<std::optional<std::string>> optional_string(const json &doc, const std::string &key)
-{
+CniResult<std::optional<std::string>> optional_string(const json &doc, const std::string &key) {
     auto it = doc.find(key);
     if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
     if (!it->is_string() || it->get<std::string>().empty()) return invalid(key, "must be a non-empty string");
     return std::optional<std::string>{it->get<std::string>()};
 }
 
-CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const json &doc)
-{
+CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const json &doc) {
     auto it = doc.find("cni.dev/valid-attachments");
     if (it == doc.end()) return std::optional<std::vector<Attachment>>{};
     const std::string key = "cni.dev/valid-attachments";
@@ -46,8 +42,7 @@ CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const json &
 
 }  // namespace
 
-std::string best_effort_version(const std::string &text)
-{
+std::string best_effort_version(const std::string &text) {
     json doc = json::parse(text, nullptr, false);
     if (doc.is_object() && doc.contains("cniVersion") && doc["cniVersion"].is_string()) {
         std::string v = doc["cniVersion"].get<std::string>();
@@ -56,8 +51,7 @@ std::string best_effort_version(const std::string &text)
     return kLatestVersion;
 }
 
-CniResult<PluginConfig> parse_config(const std::string &text)
-{
+CniResult<PluginConfig> parse_config(const std::string &text) {
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return CniError{kDecodeFailure, "network config on stdin is not valid JSON", ""};
     if (!doc.is_object()) return CniError{kDecodeFailure, "network config on stdin must be a JSON object", ""};
@@ -70,7 +64,8 @@ CniResult<PluginConfig> parse_config(const std::string &text)
     if (!version_supported(cfg.cni_version)) {
         std::string list;
         for (const auto &v : supported_versions()) list += (list.empty() ? "" : ", ") + v;
-        return CniError{kIncompatibleVersion, "cniVersion " + cfg.cni_version + " is not supported; supported: " + list, ""};
+        return CniError{kIncompatibleVersion, "cniVersion " + cfg.cni_version + " is not supported; supported: " + list,
+                        ""};
     }
 
     auto name = optional_string(doc, "name");
@@ -97,7 +92,9 @@ CniResult<PluginConfig> parse_config(const std::string &text)
     auto bridge = optional_string(doc, "bridge");
     if (!bridge) return bridge.error();
     if (*bridge) {
-        if (!valid_ifname(**bridge)) return invalid("bridge", "'" + **bridge + "' is not an interface name (1-15 characters, no '/', ':' or spaces)");
+        if (!valid_ifname(**bridge))
+            return invalid("bridge",
+                           "'" + **bridge + "' is not an interface name (1-15 characters, no '/', ':' or spaces)");
         cfg.bridge = **bridge;
     }
 

@@ -21,18 +21,18 @@ struct Attachment {
 
 struct PluginConfig {
     std::string cni_version;
-    std::string name;                 // network name: the IPAM store's folder
+    std::string name;  // network name: the IPAM store's folder
     std::string bridge = "podlane0";
     Cidr pod_cidr;
     Ipv4 gateway;
-    std::optional<unsigned> mtu;      // unset: the uplink's, else the kernel default
-    std::string uplink;               // from nodeConfig, for the default MTU
+    std::optional<unsigned> mtu;  // unset: the uplink's, else the kernel default
+    std::string uplink;           // from nodeConfig, for the default MTU
     std::string data_dir = "/var/lib/cni/podlane";
     // Where the dataplane's maps are pinned; unset when neither pinRoot nor
     // nodeConfig says (a plain bridge network with no fast path expected).
     std::optional<std::string> pin_dir;
-    nlohmann::json dns;               // passed through to the result; null if absent
-    nlohmann::json prev_result;       // null if absent
+    nlohmann::json dns;          // passed through to the result; null if absent
+    nlohmann::json prev_result;  // null if absent
     // GC: cni.dev/valid-attachments; unset when the key is absent.
     std::optional<std::vector<Attachment>> valid_attachments;
 

@@ -8,8 +8,7 @@
 
 namespace podlane::cni {
 
-Result<std::optional<Dataplane>> Dataplane::open(const std::string &pin_dir)
-{
+Result<std::optional<Dataplane>> Dataplane::open(const std::string &pin_dir) {
     struct stat st {};
     std::string endpoints = pin_dir + "/" + PODLANE_MAP_ENDPOINTS;
     if (stat(endpoints.c_str(), &st) != 0 && errno == ENOENT) return std::optional<Dataplane>{};
@@ -20,8 +19,7 @@ Result<std::optional<Dataplane>> Dataplane::open(const std::string &pin_dir)
     return std::optional<Dataplane>{Dataplane(std::move(*maps), flags)};
 }
 
-Status Dataplane::attach_pod_program(int host_ifindex)
-{
+Status Dataplane::attach_pod_program(int host_ifindex) {
     std::string path = maps_.pin_dir() + "/" + PODLANE_PIN_PROG_FROM_POD;
     UniqueFd prog(bpf_obj_get(path.c_str()));
     if (!prog.valid())

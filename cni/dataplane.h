@@ -28,7 +28,8 @@ public:
 
 private:
     Dataplane(NodeMaps maps, uint32_t flags)
-        : maps_(std::move(maps)), per_veth_(flags & PODLANE_CONFIG_F_PER_VETH),
+        : maps_(std::move(maps)),
+          per_veth_(flags & PODLANE_CONFIG_F_PER_VETH),
           uplink_xdp_(flags & PODLANE_CONFIG_F_UPLINK_XDP) {}
     NodeMaps maps_;
     bool per_veth_ = false;

@@ -5,11 +5,12 @@
 namespace podlane::cni {
 namespace {
 
-CniError invalid(const std::string &msg) { return CniError{kInvalidEnvironment, msg, ""}; }
+CniError invalid(const std::string &msg) {
+    return CniError{kInvalidEnvironment, msg, ""};
+}
 
 // The spec: alphanumerics plus '_', '.', '-', starting with an alphanumeric.
-bool valid_container_id(const std::string &id)
-{
+bool valid_container_id(const std::string &id) {
     if (id.empty() || !std::isalnum(static_cast<unsigned char>(id[0]))) return false;
     for (char c : id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
@@ -17,8 +18,7 @@ bool valid_container_id(const std::string &id)
 }
 
 // The kernel's rules: 1-15 bytes, no '/', ':' or whitespace, not "." or "..".
-bool valid_ifname(const std::string &name)
-{
+bool valid_ifname(const std::string &name) {
     if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
     for (char c : name)
         if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c))) return false;
@@ -27,35 +27,49 @@ bool valid_ifname(const std::string &name)
 
 }  // namespace
 
-const char *command_name(Command c)
-{
+const char *command_name(Command c) {
     switch (c) {
-    case Command::Add: return "ADD";
-    case Command::Del: return "DEL";
-    case Command::Check: return "CHECK";
-    case Command::Version: return "VERSION";
-    case Command::Status: return "STATUS";
-    case Command::Gc: return "GC";
+        case Command::Add:
+            return "ADD";
+        case Command::Del:
+            return "DEL";
+        case Command::Check:
+            return "CHECK";
+        case Command::Version:
+            return "VERSION";
+        case Command::Status:
+            return "STATUS";
+        case Command::Gc:
+            return "GC";
     }
     return "?";
 }
 
-CniResult<CniEnv> parse_env(const EnvLookup &getenv_fn)
-{
+CniResult<CniEnv> parse_env(const EnvLookup &getenv_fn) {
     auto get = [&](const char *name) -> std::string {
         const char *v = getenv_fn(name);
         return v ? v : "";
     };
     CniEnv env;
     std::string cmd = get("CNI_COMMAND");
-    if (cmd.empty()) return invalid("CNI_COMMAND is not set: this is a CNI plugin, run by a container runtime (ADD, DEL, CHECK, STATUS, GC, VERSION)");
-    if (cmd == "ADD") env.command = Command::Add;
-    else if (cmd == "DEL") env.command = Command::Del;
-    else if (cmd == "CHECK") env.command = Command::Check;
-    else if (cmd == "VERSION") env.command = Command::Version;
-    else if (cmd == "STATUS") env.command = Command::Status;
-    else if (cmd == "GC") env.command = Command::Gc;
-    else return invalid("CNI_COMMAND '" + cmd + "' is not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
+    if (cmd.empty())
+        return invalid(
+            "CNI_COMMAND is not set: this is a CNI plugin, run by a container runtime (ADD, DEL, CHECK, STATUS, GC, "
+            "VERSION)");
+    if (cmd == "ADD")
+        env.command = Command::Add;
+    else if (cmd == "DEL")
+        env.command = Command::Del;
+    else if (cmd == "CHECK")
+        env.command = Command::Check;
+    else if (cmd == "VERSION")
+        env.command = Command::Version;
+    else if (cmd == "STATUS")
+        env.command = Command::Status;
+    else if (cmd == "GC")
+        env.command = Command::Gc;
+    else
+        return invalid("CNI_COMMAND '" + cmd + "' is not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
 
     if (env.command == Command::Version || env.command == Command::Status || env.command == Command::Gc) return env;
 
@@ -64,10 +78,12 @@ CniResult<CniEnv> parse_env(const EnvLookup &getenv_fn)
     env.ifname = get("CNI_IFNAME");
     if (env.container_id.empty()) return invalid("CNI_CONTAINERID is not set");
     if (!valid_container_id(env.container_id))
-        return invalid("CNI_CONTAINERID '" + env.container_id + "' is not valid (letters, digits, '_', '.', '-', starting with a letter or digit)");
+        return invalid("CNI_CONTAINERID '" + env.container_id +
+                       "' is not valid (letters, digits, '_', '.', '-', starting with a letter or digit)");
     if (env.ifname.empty()) return invalid("CNI_IFNAME is not set");
     if (!valid_ifname(env.ifname))
-        return invalid("CNI_IFNAME '" + env.ifname + "' is not a valid interface name (1-15 characters, no '/', ':' or spaces)");
+        return invalid("CNI_IFNAME '" + env.ifname +
+                       "' is not a valid interface name (1-15 characters, no '/', ':' or spaces)");
     // DEL must work when the namespace is already gone.
     if (env.netns.empty() && env.command != Command::Del) return invalid("CNI_NETNS is not set");
     return env;

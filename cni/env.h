@@ -13,7 +13,7 @@ enum class Command { Add, Del, Check, Version, Status, Gc };
 struct CniEnv {
     Command command = Command::Version;
     std::string container_id;
-    std::string netns;   // path, may be empty for DEL
+    std::string netns;  // path, may be empty for DEL
     std::string ifname;
 };
 

@@ -5,8 +5,7 @@
 
 namespace podlane::cni {
 
-std::string host_veth_name(const std::string &container_id, const std::string &ifname)
-{
+std::string host_veth_name(const std::string &container_id, const std::string &ifname) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a, stable across builds and machines
     auto mix = [&](const std::string &s) {
         for (unsigned char c : s) {

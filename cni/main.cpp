@@ -7,8 +7,7 @@
 #include "commands.h"
 #include "version.h"
 
-int main()
-{
+int main() {
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     std::string out;
     int rc = 1;
@@ -17,7 +16,8 @@ int main()
     } catch (const std::exception &e) {
         // Exceptions stop here: a bug or an allocation failure, still reported
         // in the spec's format.
-        nlohmann::json j{{"cniVersion", podlane::cni::kLatestVersion}, {"code", podlane::cni::kInternal},
+        nlohmann::json j{{"cniVersion", podlane::cni::kLatestVersion},
+                         {"code", podlane::cni::kInternal},
                          {"msg", std::string("internal error: ") + e.what()}};
         out = j.dump(2) + "\n";
         rc = 1;

@@ -6,8 +6,7 @@ namespace podlane::cni {
 
 using nlohmann::json;
 
-json to_json(const AddResult &r, const std::string &cni_version, const json &prev_result)
-{
+json to_json(const AddResult &r, const std::string &cni_version, const json &prev_result) {
     json out = prev_result.is_object() ? prev_result : json::object();
     out["cniVersion"] = cni_version;
     json &interfaces = out["interfaces"];
@@ -18,7 +17,8 @@ json to_json(const AddResult &r, const std::string &cni_version, const json &pre
         if (!i.sandbox.empty()) j["sandbox"] = i.sandbox;
         interfaces.push_back(j);
     }
-    json ip{{"address", r.address.str()}, {"gateway", r.gateway.str()},
+    json ip{{"address", r.address.str()},
+            {"gateway", r.gateway.str()},
             {"interface", static_cast<int>(base + r.interfaces.size() - 1)}};
     if (compare_versions(cni_version, "1.0.0") < 0) ip["version"] = "4";
     json &ips = out["ips"];
@@ -34,8 +34,7 @@ json to_json(const AddResult &r, const std::string &cni_version, const json &pre
 namespace {
 
 // IPv6 routes (an earlier plugin's) are not podlane's to check.
-Result<std::vector<ExpectedRoute>> expected_routes(const json &prev)
-{
+Result<std::vector<ExpectedRoute>> expected_routes(const json &prev) {
     std::vector<ExpectedRoute> out;
     if (!prev.contains("routes")) return out;
     const json &routes = prev["routes"];
@@ -59,18 +58,21 @@ Result<std::vector<ExpectedRoute>> expected_routes(const json &prev)
 
 }  // namespace
 
-CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::string &ifname)
-{
-    auto bad = [](const std::string &why) { return CniError{kInvalidConfig, "invalid network config: prevResult: " + why, ""}; };
+CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::string &ifname) {
+    auto bad = [](const std::string &why) {
+        return CniError{kInvalidConfig, "invalid network config: prevResult: " + why, ""};
+    };
     if (!prev.is_object()) return bad("missing; CHECK needs the result of the ADD");
     const json &interfaces = prev.contains("interfaces") ? prev["interfaces"] : json::array();
     const json &ips = prev.contains("ips") ? prev["ips"] : json::array();
     if (!interfaces.is_array() || !ips.is_array()) return bad("interfaces and ips must be arrays");
     for (const auto &ip : ips) {
-        if (!ip.is_object() || !ip.contains("address") || !ip["address"].is_string()) return bad("every ip needs an address");
+        if (!ip.is_object() || !ip.contains("address") || !ip["address"].is_string())
+            return bad("every ip needs an address");
         if (!ip.contains("interface") || !ip["interface"].is_number_integer()) continue;
         auto index = ip["interface"].get<long long>();
-        if (index < 0 || static_cast<size_t>(index) >= interfaces.size()) return bad("ip names interface " + std::to_string(index) + ", which does not exist");
+        if (index < 0 || static_cast<size_t>(index) >= interfaces.size())
+            return bad("ip names interface " + std::to_string(index) + ", which does not exist");
         const json &iface = interfaces[index];
         if (!iface.is_object() || iface.value("name", "") != ifname || !iface.contains("sandbox")) continue;
         auto addr = Cidr::parse_interface(ip["address"].get<std::string>());

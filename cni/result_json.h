@@ -22,7 +22,7 @@ struct AddResult {
     std::vector<ResultInterface> interfaces;  // bridge, host veth, pod
     Cidr address;                             // pod address with the pod CIDR's length
     Ipv4 gateway;
-    nlohmann::json dns;                       // null: omitted
+    nlohmann::json dns;  // null: omitted
 };
 
 // In the layout of cni_version (0.3.x/0.4.0 put "version": "4" on each IP).

@@ -5,8 +5,7 @@
 namespace podlane::cni {
 namespace {
 
-int print_error(const CniError &err, const std::string &version, std::string &out)
-{
+int print_error(const CniError &err, const std::string &version, std::string &out) {
     nlohmann::json j{{"cniVersion", version}, {"code", err.code}, {"msg", err.msg}};
     if (!err.details.empty()) j["details"] = err.details;
     out = j.dump(2) + "\n";
@@ -15,13 +14,11 @@ int print_error(const CniError &err, const std::string &version, std::string &ou
 
 }  // namespace
 
-nlohmann::json cmd_version()
-{
+nlohmann::json cmd_version() {
     return nlohmann::json{{"cniVersion", kLatestVersion}, {"supportedVersions", supported_versions()}};
 }
 
-int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::string &out)
-{
+int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::string &out) {
     const std::string version = best_effort_version(stdin_text);
     auto env = parse_env(getenv_fn);
     if (!env) return print_error(env.error(), version, out);
@@ -36,12 +33,23 @@ int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::s
 
     CniResult<nlohmann::json> result = nlohmann::json();
     switch (env->command) {
-    case Command::Add: result = cmd_add(*env, *cfg); break;
-    case Command::Del: result = cmd_del(*env, *cfg); break;
-    case Command::Check: result = cmd_check(*env, *cfg); break;
-    case Command::Status: result = cmd_status(*cfg); break;
-    case Command::Gc: result = cmd_gc(*cfg); break;
-    case Command::Version: break;
+        case Command::Add:
+            result = cmd_add(*env, *cfg);
+            break;
+        case Command::Del:
+            result = cmd_del(*env, *cfg);
+            break;
+        case Command::Check:
+            result = cmd_check(*env, *cfg);
+            break;
+        case Command::Status:
+            result = cmd_status(*cfg);
+            break;
+        case Command::Gc:
+            result = cmd_gc(*cfg);
+            break;
+        case Command::Version:
+            break;
     }
     if (!result) {
         CniError err = result.error();

@@ -9,8 +9,7 @@ namespace {
 
 // Reads key into out when present with the right type; a wrong type is an error.
 template <typename T>
-Status read_key(const nlohmann::json &doc, const char *key, T &out, bool required)
-{
+Status read_key(const nlohmann::json &doc, const char *key, T &out, bool required) {
     auto it = doc.find(key);
     if (it == doc.end() || it->is_null()) {
         if (required) return Error{std::string("agent state: missing key \"") + key + "\""};
@@ -26,8 +25,7 @@ Status read_key(const nlohmann::json &doc, const char *key, T &out, bool require
 
 }  // namespace
 
-Status write_agent_state(const std::string &dir, const AgentState &s)
-{
+Status write_agent_state(const std::string &dir, const AgentState &s) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return errno_error("create " + dir, ec.value());
@@ -58,17 +56,15 @@ Status write_agent_state(const std::string &dir, const AgentState &s)
     return {};
 }
 
-Result<AgentState> parse_agent_state(const std::string &json_text)
-{
+Result<AgentState> parse_agent_state(const std::string &json_text) {
     auto doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return Error{"agent state is not a JSON object"};
     AgentState a;
     for (auto st : {read_key(doc, "pid", a.pid, true), read_key(doc, "configPath", a.config_path, false),
                     read_key(doc, "role", a.role, false), read_key(doc, "uplinkHook", a.uplink_hook, false),
                     read_key(doc, "attachMode", a.attach_mode, false), read_key(doc, "netfilter", a.netfilter, false),
-                    read_key(doc, "pinDir", a.pin_dir, false),
-                    read_key(doc, "datastore", a.datastore, false), read_key(doc, "version", a.version, false),
-                    read_key(doc, "startedAt", a.started_at, false)})
+                    read_key(doc, "pinDir", a.pin_dir, false), read_key(doc, "datastore", a.datastore, false),
+                    read_key(doc, "version", a.version, false), read_key(doc, "startedAt", a.started_at, false)})
         if (!st) return st.error();
     if (auto it = doc.find("attachments"); it != doc.end() && it->is_array()) {
         for (const auto &item : *it) {

@@ -13,8 +13,7 @@
 namespace podlane {
 namespace {
 
-Status ethtool_ioctl(const std::string &ifname, void *data, const char *what)
-{
+Status ethtool_ioctl(const std::string &ifname, void *data, const char *what) {
     UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock.valid()) return errno_error("socket for ethtool", errno);
     ifreq req{};
@@ -26,16 +25,14 @@ Status ethtool_ioctl(const std::string &ifname, void *data, const char *what)
 
 }  // namespace
 
-Result<std::string> interface_driver(const std::string &ifname)
-{
+Result<std::string> interface_driver(const std::string &ifname) {
     ethtool_drvinfo info{};
     info.cmd = ETHTOOL_GDRVINFO;
     if (auto st = ethtool_ioctl(ifname, &info, "ethtool driver info"); !st) return st.error();
     return std::string(info.driver);
 }
 
-Status set_gro(const std::string &ifname, bool on)
-{
+Status set_gro(const std::string &ifname, bool on) {
     ethtool_value value{};
     value.cmd = ETHTOOL_SGRO;
     value.data = on ? 1 : 0;

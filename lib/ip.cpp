@@ -8,29 +8,29 @@
 
 namespace podlane {
 
-Result<Ipv4> Ipv4::parse(std::string_view text)
-{
+Result<Ipv4> Ipv4::parse(std::string_view text) {
     std::string s(text);
     in_addr addr{};
     // inet_pton accepts only the dotted quad, no shorthand like "10.1".
-    if (s.empty() || inet_pton(AF_INET, s.c_str(), &addr) != 1)
-        return Error{"'" + s + "' is not an IPv4 address"};
+    if (s.empty() || inet_pton(AF_INET, s.c_str(), &addr) != 1) return Error{"'" + s + "' is not an IPv4 address"};
     return Ipv4{addr.s_addr};
 }
 
-Ipv4 Ipv4::from_host(uint32_t host_order) { return Ipv4{htonl(host_order)}; }
-uint32_t Ipv4::host() const { return ntohl(be); }
+Ipv4 Ipv4::from_host(uint32_t host_order) {
+    return Ipv4{htonl(host_order)};
+}
+uint32_t Ipv4::host() const {
+    return ntohl(be);
+}
 
-std::string Ipv4::str() const
-{
+std::string Ipv4::str() const {
     char buf[INET_ADDRSTRLEN];
     in_addr addr{be};
     inet_ntop(AF_INET, &addr, buf, sizeof buf);
     return buf;
 }
 
-static Result<Cidr> parse_cidr_parts(std::string_view text)
-{
+static Result<Cidr> parse_cidr_parts(std::string_view text) {
     auto slash = text.find('/');
     if (slash == std::string_view::npos)
         return Error{"'" + std::string(text) + "' is not a CIDR (expected ADDRESS/LENGTH, e.g. 10.244.1.0/24)"};
@@ -44,8 +44,7 @@ static Result<Cidr> parse_cidr_parts(std::string_view text)
     return Cidr{*addr, static_cast<uint8_t>(len)};
 }
 
-Result<Cidr> Cidr::parse(std::string_view text)
-{
+Result<Cidr> Cidr::parse(std::string_view text) {
     auto cidr = parse_cidr_parts(text);
     if (!cidr) return cidr;
     uint32_t host_bits = cidr->prefix.host() & ~cidr->mask_host();
@@ -55,12 +54,15 @@ Result<Cidr> Cidr::parse(std::string_view text)
     return cidr;
 }
 
-Result<Cidr> Cidr::parse_interface(std::string_view text) { return parse_cidr_parts(text); }
+Result<Cidr> Cidr::parse_interface(std::string_view text) {
+    return parse_cidr_parts(text);
+}
 
-std::string Cidr::str() const { return prefix.str() + "/" + std::to_string(length); }
+std::string Cidr::str() const {
+    return prefix.str() + "/" + std::to_string(length);
+}
 
-Result<Mac> Mac::parse(std::string_view text)
-{
+Result<Mac> Mac::parse(std::string_view text) {
     Mac mac;
     unsigned b[6];
     char tail;
@@ -72,16 +74,14 @@ Result<Mac> Mac::parse(std::string_view text)
     return mac;
 }
 
-std::string Mac::str() const
-{
+std::string Mac::str() const {
     char buf[18];
     std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
                   bytes[5]);
     return buf;
 }
 
-Mac gateway_mac_for(Ipv4 gateway)
-{
+Mac gateway_mac_for(Ipv4 gateway) {
     Mac mac;
     mac.bytes[0] = 0x0a;
     mac.bytes[1] = 0x58;

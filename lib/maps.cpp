@@ -7,8 +7,7 @@ namespace podlane {
 namespace {
 
 template <typename Key, typename Value, typename Fn>
-Status for_each_entry(const PinnedMap &map, Fn fn)
-{
+Status for_each_entry(const PinnedMap &map, Fn fn) {
     Key key{}, next{};
     Key *cursor = nullptr;  // NULL: start from the first key
     while (bpf_map_get_next_key(map.fd(), cursor, &next) == 0) {
@@ -22,26 +21,27 @@ Status for_each_entry(const PinnedMap &map, Fn fn)
     return {};
 }
 
-podlane_route_key route_key(const Cidr &cidr) { return {cidr.length, cidr.prefix.be}; }
+podlane_route_key route_key(const Cidr &cidr) {
+    return {cidr.length, cidr.prefix.be};
+}
 
 }  // namespace
 
-Result<PinnedMap> PinnedMap::open(const std::string &pin_dir, const std::string &name)
-{
+Result<PinnedMap> PinnedMap::open(const std::string &pin_dir, const std::string &name) {
     std::string path = pin_dir + "/" + name;
     int fd = bpf_obj_get(path.c_str());
     if (fd < 0) {
         int err = errno;
         if (err == ENOENT)
-            return Error{"no pinned map at " + path + ": is podlaned running for this node? (looked in " + pin_dir + ")", err};
+            return Error{
+                "no pinned map at " + path + ": is podlaned running for this node? (looked in " + pin_dir + ")", err};
         if (err == EPERM || err == EACCES) return errno_error("open pinned map " + path + " (run as root)", err);
         return errno_error("open pinned map " + path, err);
     }
     return PinnedMap(UniqueFd(fd), path, name);
 }
 
-Result<MapUsage> PinnedMap::usage() const
-{
+Result<MapUsage> PinnedMap::usage() const {
     bpf_map_info info{};
     __u32 len = sizeof info;
     if (bpf_obj_get_info_by_fd(fd(), &info, &len) != 0) return errno_error("map info " + path_, errno);
@@ -60,8 +60,7 @@ Result<MapUsage> PinnedMap::usage() const
     return usage;
 }
 
-Result<NodeMaps> NodeMaps::open(const std::string &pin_dir)
-{
+Result<NodeMaps> NodeMaps::open(const std::string &pin_dir) {
     auto routes = PinnedMap::open(pin_dir, PODLANE_MAP_ROUTES);
     if (!routes) return routes.error();
     auto endpoints = PinnedMap::open(pin_dir, PODLANE_MAP_ENDPOINTS);
@@ -73,8 +72,7 @@ Result<NodeMaps> NodeMaps::open(const std::string &pin_dir)
     return NodeMaps(pin_dir, std::move(*routes), std::move(*endpoints), std::move(*config), std::move(*stats));
 }
 
-Result<std::vector<RouteEntry>> NodeMaps::routes() const
-{
+Result<std::vector<RouteEntry>> NodeMaps::routes() const {
     std::vector<RouteEntry> out;
     auto st = for_each_entry<podlane_route_key, podlane_route_value>(routes_, [&](auto &k, auto &v) {
         out.push_back({Cidr{Ipv4{k.prefix}, static_cast<uint8_t>(k.prefixlen)}, v});
@@ -83,22 +81,22 @@ Result<std::vector<RouteEntry>> NodeMaps::routes() const
     return out;
 }
 
-Result<bool> NodeMaps::put_route(const Cidr &cidr, const podlane_route_value &value)
-{
+Result<bool> NodeMaps::put_route(const Cidr &cidr, const podlane_route_value &value) {
     auto key = route_key(cidr);
     podlane_route_value old{};
     bool existed = bpf_map_lookup_elem(routes_.fd(), &key, &old) == 0;
     if (bpf_map_update_elem(routes_.fd(), &key, &value, BPF_ANY) != 0) {
         int err = errno;
         if (err == E2BIG || err == ENOSPC)
-            return errno_error("route map " + routes_.path() + " is full (" + std::to_string(PODLANE_ROUTES_MAX) + " entries); cannot add " + cidr.str(), err);
+            return errno_error("route map " + routes_.path() + " is full (" + std::to_string(PODLANE_ROUTES_MAX) +
+                                   " entries); cannot add " + cidr.str(),
+                               err);
         return errno_error("update route " + cidr.str() + " in " + routes_.path(), err);
     }
     return existed;
 }
 
-Result<bool> NodeMaps::delete_route(const Cidr &cidr)
-{
+Result<bool> NodeMaps::delete_route(const Cidr &cidr) {
     auto key = route_key(cidr);
     if (bpf_map_delete_elem(routes_.fd(), &key) != 0) {
         if (errno == ENOENT) return false;
@@ -107,8 +105,7 @@ Result<bool> NodeMaps::delete_route(const Cidr &cidr)
     return true;
 }
 
-Result<std::vector<EndpointEntry>> NodeMaps::endpoints() const
-{
+Result<std::vector<EndpointEntry>> NodeMaps::endpoints() const {
     std::vector<EndpointEntry> out;
     auto st = for_each_entry<podlane_endpoint_key, podlane_endpoint_value>(endpoints_, [&](auto &k, auto &v) {
         out.push_back({Ipv4{k.pod_ip}, v});
@@ -117,8 +114,7 @@ Result<std::vector<EndpointEntry>> NodeMaps::endpoints() const
     return out;
 }
 
-Result<std::optional<podlane_endpoint_value>> NodeMaps::endpoint(Ipv4 pod_ip) const
-{
+Result<std::optional<podlane_endpoint_value>> NodeMaps::endpoint(Ipv4 pod_ip) const {
     podlane_endpoint_key key{pod_ip.be};
     podlane_endpoint_value value{};
     if (bpf_map_lookup_elem(endpoints_.fd(), &key, &value) != 0) {
@@ -128,8 +124,7 @@ Result<std::optional<podlane_endpoint_value>> NodeMaps::endpoint(Ipv4 pod_ip) co
     return std::optional<podlane_endpoint_value>{value};
 }
 
-Status NodeMaps::put_endpoint(Ipv4 pod_ip, const podlane_endpoint_value &value)
-{
+Status NodeMaps::put_endpoint(Ipv4 pod_ip, const podlane_endpoint_value &value) {
     podlane_endpoint_key key{pod_ip.be};
     if (bpf_map_update_elem(endpoints_.fd(), &key, &value, BPF_ANY) != 0) {
         int err = errno;
@@ -139,8 +134,7 @@ Status NodeMaps::put_endpoint(Ipv4 pod_ip, const podlane_endpoint_value &value)
     return {};
 }
 
-Result<bool> NodeMaps::delete_endpoint(Ipv4 pod_ip)
-{
+Result<bool> NodeMaps::delete_endpoint(Ipv4 pod_ip) {
     podlane_endpoint_key key{pod_ip.be};
     if (bpf_map_delete_elem(endpoints_.fd(), &key) != 0) {
         if (errno == ENOENT) return false;
@@ -149,28 +143,27 @@ Result<bool> NodeMaps::delete_endpoint(Ipv4 pod_ip)
     return true;
 }
 
-Result<podlane_node_config> NodeMaps::config() const
-{
+Result<podlane_node_config> NodeMaps::config() const {
     __u32 zero = 0;
     podlane_node_config cfg{};
     if (bpf_map_lookup_elem(config_.fd(), &zero, &cfg) != 0) return errno_error("read " + config_.path(), errno);
     return cfg;
 }
 
-Status NodeMaps::set_config(const podlane_node_config &cfg)
-{
+Status NodeMaps::set_config(const podlane_node_config &cfg) {
     __u32 zero = 0;
-    if (bpf_map_update_elem(config_.fd(), &zero, &cfg, BPF_ANY) != 0) return errno_error("write " + config_.path(), errno);
+    if (bpf_map_update_elem(config_.fd(), &zero, &cfg, BPF_ANY) != 0)
+        return errno_error("write " + config_.path(), errno);
     return {};
 }
 
-Result<std::vector<podlane_stat_value>> NodeMaps::stats() const
-{
+Result<std::vector<podlane_stat_value>> NodeMaps::stats() const {
     int cpus = libbpf_num_possible_cpus();
     if (cpus <= 0) return errno_error("count possible CPUs", -cpus);
     std::vector<podlane_stat_value> sums(PODLANE_REASON_MAX), per_cpu(cpus);
     for (__u32 reason = 0; reason < PODLANE_REASON_MAX; reason++) {
-        if (bpf_map_lookup_elem(stats_.fd(), &reason, per_cpu.data()) != 0) return errno_error("read " + stats_.path(), errno);
+        if (bpf_map_lookup_elem(stats_.fd(), &reason, per_cpu.data()) != 0)
+            return errno_error("read " + stats_.path(), errno);
         for (const auto &v : per_cpu) {
             sums[reason].packets += v.packets;
             sums[reason].bytes += v.bytes;
@@ -179,8 +172,7 @@ Result<std::vector<podlane_stat_value>> NodeMaps::stats() const
     return sums;
 }
 
-std::optional<RouteEntry> longest_prefix_match(const std::vector<RouteEntry> &routes, Ipv4 dst)
-{
+std::optional<RouteEntry> longest_prefix_match(const std::vector<RouteEntry> &routes, Ipv4 dst) {
     std::optional<RouteEntry> best;
     for (const auto &r : routes)
         if (r.cidr.contains(dst) && (!best || r.cidr.length > best->cidr.length)) best = r;

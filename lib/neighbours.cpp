@@ -19,8 +19,7 @@ namespace {
 
 template <typename T, void (*Put)(T *)>
 struct NlDeleter {
-    void operator()(T *p) const
-    {
+    void operator()(T *p) const {
         if (p) Put(p);
     }
 };
@@ -28,8 +27,7 @@ using NeighPtr = std::unique_ptr<rtnl_neigh, NlDeleter<rtnl_neigh, rtnl_neigh_pu
 using NlAddrPtr = std::unique_ptr<nl_addr, NlDeleter<nl_addr, nl_addr_put>>;
 using CachePtr = std::unique_ptr<nl_cache, NlDeleter<nl_cache, nl_cache_free>>;
 
-std::optional<Ipv4> ipv4_of(nl_addr *addr)
-{
+std::optional<Ipv4> ipv4_of(nl_addr *addr) {
     if (!addr || nl_addr_get_family(addr) != AF_INET || nl_addr_get_len(addr) != 4) return std::nullopt;
     Ipv4 ip;
     std::memcpy(&ip.be, nl_addr_get_binary_addr(addr), 4);
@@ -37,14 +35,14 @@ std::optional<Ipv4> ipv4_of(nl_addr *addr)
 }
 
 // The IPv4 neighbour entry for ip on ifindex, as a request template.
-Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip)
-{
+Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip) {
     NeighPtr neigh(rtnl_neigh_alloc());
     NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
     if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
     rtnl_neigh_set_ifindex(neigh.get(), ifindex);
     rtnl_neigh_set_family(neigh.get(), AF_INET);
-    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0) return netlink_error("neighbour " + ip.str(), err);
+    if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0)
+        return netlink_error("neighbour " + ip.str(), err);
     return neigh;
 }
 
@@ -52,23 +50,30 @@ constexpr unsigned kUsableStates = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_P
 
 }  // namespace
 
-bool Neighbour::usable() const { return mac && (state & kUsableStates); }
-bool Neighbour::stale() const { return usable() && (state & NUD_STALE); }
+bool Neighbour::usable() const {
+    return mac && (state & kUsableStates);
+}
+bool Neighbour::stale() const {
+    return usable() && (state & NUD_STALE);
+}
 
-void NeighbourTable::SocketDeleter::operator()(nl_sock *sock) const { nl_socket_free(sock); }
-void NeighbourEvents::SocketDeleter::operator()(nl_sock *sock) const { nl_socket_free(sock); }
+void NeighbourTable::SocketDeleter::operator()(nl_sock *sock) const {
+    nl_socket_free(sock);
+}
+void NeighbourEvents::SocketDeleter::operator()(nl_sock *sock) const {
+    nl_socket_free(sock);
+}
 
-Result<NeighbourTable> NeighbourTable::open()
-{
+Result<NeighbourTable> NeighbourTable::open() {
     nl_sock *sock = nl_socket_alloc();
     if (!sock) return Error{"netlink: allocate socket for the neighbour table", ENOMEM};
     NeighbourTable table(sock);
-    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) return netlink_error("netlink: connect (neighbour table)", err);
+    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0)
+        return netlink_error("netlink: connect (neighbour table)", err);
     return table;
 }
 
-Result<std::vector<Neighbour>> NeighbourTable::list()
-{
+Result<std::vector<Neighbour>> NeighbourTable::list() {
     nl_cache *raw = nullptr;
     if (int err = rtnl_neigh_alloc_cache(sock_.get(), &raw); err < 0) return netlink_error("list neighbours", err);
     CachePtr cache(raw);
@@ -78,7 +83,8 @@ Result<std::vector<Neighbour>> NeighbourTable::list()
         if (rtnl_neigh_get_family(neigh) != AF_INET) continue;
         auto ip = ipv4_of(rtnl_neigh_get_dst(neigh));
         if (!ip) continue;
-        Neighbour n{*ip, rtnl_neigh_get_ifindex(neigh), std::nullopt, static_cast<unsigned>(rtnl_neigh_get_state(neigh))};
+        Neighbour n{*ip, rtnl_neigh_get_ifindex(neigh), std::nullopt,
+                    static_cast<unsigned>(rtnl_neigh_get_state(neigh))};
         nl_addr *ll = rtnl_neigh_get_lladdr(neigh);
         if (ll && nl_addr_get_len(ll) == 6) {
             Mac mac;
@@ -90,8 +96,7 @@ Result<std::vector<Neighbour>> NeighbourTable::list()
     return out;
 }
 
-Status NeighbourTable::resolve(int ifindex, Ipv4 ip)
-{
+Status NeighbourTable::resolve(int ifindex, Ipv4 ip) {
     auto neigh = neighbour_object(ifindex, ip);
     if (!neigh) return neigh.error();
     // NTF_USE: the kernel runs neigh_event_send() on the (possibly new)
@@ -102,8 +107,7 @@ Status NeighbourTable::resolve(int ifindex, Ipv4 ip)
     return {};
 }
 
-Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip)
-{
+Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip) {
     auto neigh = neighbour_object(ifindex, ip);
     if (!neigh) return neigh.error();
     rtnl_neigh_set_state(neigh->get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
@@ -121,8 +125,7 @@ Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip)
     return {};
 }
 
-Status NeighbourTable::forget(int ifindex, Ipv4 ip)
-{
+Status NeighbourTable::forget(int ifindex, Ipv4 ip) {
     auto neigh = neighbour_object(ifindex, ip);
     if (!neigh) return neigh.error();
     int err = rtnl_neigh_delete(sock_.get(), neigh->get(), 0);
@@ -131,8 +134,7 @@ Status NeighbourTable::forget(int ifindex, Ipv4 ip)
     return {};
 }
 
-Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets()
-{
+Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets() {
     nl_cache *raw = nullptr;
     if (int err = rtnl_addr_alloc_cache(sock_.get(), &raw); err < 0) return netlink_error("list addresses", err);
     CachePtr cache(raw);
@@ -152,22 +154,25 @@ Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets()
     return out;
 }
 
-Result<NeighbourEvents> NeighbourEvents::subscribe()
-{
+Result<NeighbourEvents> NeighbourEvents::subscribe() {
     nl_sock *sock = nl_socket_alloc();
     if (!sock) return Error{"netlink: allocate socket for neighbour events", ENOMEM};
     NeighbourEvents events(sock);
     nl_socket_disable_seq_check(sock);
-    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) return netlink_error("netlink: connect (neighbour events)", err);
-    if (int err = nl_socket_add_membership(sock, RTNLGRP_NEIGH); err < 0) return netlink_error("netlink: subscribe to neighbour events", err);
-    if (int err = nl_socket_set_nonblocking(sock); err < 0) return netlink_error("netlink: non-blocking events socket", err);
+    if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0)
+        return netlink_error("netlink: connect (neighbour events)", err);
+    if (int err = nl_socket_add_membership(sock, RTNLGRP_NEIGH); err < 0)
+        return netlink_error("netlink: subscribe to neighbour events", err);
+    if (int err = nl_socket_set_nonblocking(sock); err < 0)
+        return netlink_error("netlink: non-blocking events socket", err);
     return events;
 }
 
-int NeighbourEvents::fd() const { return nl_socket_get_fd(sock_.get()); }
+int NeighbourEvents::fd() const {
+    return nl_socket_get_fd(sock_.get());
+}
 
-bool NeighbourEvents::drain()
-{
+bool NeighbourEvents::drain() {
     bool any = false;
     char buf[8192];
     // Content is not parsed: any change means "re-read the table", which is

@@ -19,8 +19,7 @@ namespace {
 // Owned libnl objects, released by the matching *_put.
 template <typename T, void (*Put)(T *)>
 struct NlDeleter {
-    void operator()(T *p) const
-    {
+    void operator()(T *p) const {
         if (p) Put(p);
     }
 };
@@ -30,23 +29,20 @@ using RoutePtr = std::unique_ptr<rtnl_route, NlDeleter<rtnl_route, rtnl_route_pu
 using NlAddrPtr = std::unique_ptr<nl_addr, NlDeleter<nl_addr, nl_addr_put>>;
 using CachePtr = std::unique_ptr<nl_cache, NlDeleter<nl_cache, nl_cache_free>>;
 
-NlAddrPtr make_addr(Ipv4 ip, int prefixlen)
-{
+NlAddrPtr make_addr(Ipv4 ip, int prefixlen) {
     NlAddrPtr addr(nl_addr_build(AF_INET, &ip.be, 4));
     if (addr) nl_addr_set_prefixlen(addr.get(), prefixlen);
     return addr;
 }
 
-Ipv4 ipv4_of(nl_addr *addr)
-{
+Ipv4 ipv4_of(nl_addr *addr) {
     Ipv4 ip;
     if (addr && nl_addr_get_family(addr) == AF_INET && nl_addr_get_len(addr) == 4)
         std::memcpy(&ip.be, nl_addr_get_binary_addr(addr), 4);
     return ip;
 }
 
-LinkInfo info_of(rtnl_link *link)
-{
+LinkInfo info_of(rtnl_link *link) {
     LinkInfo info;
     info.index = rtnl_link_get_ifindex(link);
     info.name = rtnl_link_get_name(link) ?: "";
@@ -62,31 +58,52 @@ LinkInfo info_of(rtnl_link *link)
 
 }  // namespace
 
-bool LinkInfo::up() const { return flags & IFF_UP; }
+bool LinkInfo::up() const {
+    return flags & IFF_UP;
+}
 
-Error netlink_error(const std::string &what, int nl_err)
-{
+Error netlink_error(const std::string &what, int nl_err) {
     int e = nl_err < 0 ? -nl_err : nl_err;
     int errnum = 0;
     switch (e) {
-    case NLE_EXIST: errnum = EEXIST; break;
-    case NLE_NODEV: errnum = ENODEV; break;
-    case NLE_OBJ_NOTFOUND: errnum = ENOENT; break;
-    case NLE_PERM: errnum = EPERM; break;
-    case NLE_NOADDR: errnum = EADDRNOTAVAIL; break;
-    case NLE_INVAL: errnum = EINVAL; break;
-    case NLE_BUSY: errnum = EBUSY; break;
-    case NLE_NOMEM: errnum = ENOMEM; break;
-    case NLE_RANGE: errnum = ERANGE; break;
-    default: break;
+        case NLE_EXIST:
+            errnum = EEXIST;
+            break;
+        case NLE_NODEV:
+            errnum = ENODEV;
+            break;
+        case NLE_OBJ_NOTFOUND:
+            errnum = ENOENT;
+            break;
+        case NLE_PERM:
+            errnum = EPERM;
+            break;
+        case NLE_NOADDR:
+            errnum = EADDRNOTAVAIL;
+            break;
+        case NLE_INVAL:
+            errnum = EINVAL;
+            break;
+        case NLE_BUSY:
+            errnum = EBUSY;
+            break;
+        case NLE_NOMEM:
+            errnum = ENOMEM;
+            break;
+        case NLE_RANGE:
+            errnum = ERANGE;
+            break;
+        default:
+            break;
     }
     return Error{what + ": " + nl_geterror(e), errnum};
 }
 
-void Netlink::SocketDeleter::operator()(nl_sock *sock) const { nl_socket_free(sock); }
+void Netlink::SocketDeleter::operator()(nl_sock *sock) const {
+    nl_socket_free(sock);
+}
 
-Result<Netlink> Netlink::open()
-{
+Result<Netlink> Netlink::open() {
     nl_sock *sock = nl_socket_alloc();
     if (!sock) return Error{"netlink: out of memory allocating a socket", ENOMEM};
     Netlink nl(sock);
@@ -94,8 +111,7 @@ Result<Netlink> Netlink::open()
     return nl;
 }
 
-Result<std::optional<LinkInfo>> Netlink::find_link(const std::string &name)
-{
+Result<std::optional<LinkInfo>> Netlink::find_link(const std::string &name) {
     rtnl_link *raw = nullptr;
     int err = rtnl_link_get_kernel(sock_.get(), 0, name.c_str(), &raw);
     LinkPtr link(raw);
@@ -104,8 +120,7 @@ Result<std::optional<LinkInfo>> Netlink::find_link(const std::string &name)
     return std::optional<LinkInfo>{info_of(link.get())};
 }
 
-Result<std::optional<LinkInfo>> Netlink::find_link(int ifindex)
-{
+Result<std::optional<LinkInfo>> Netlink::find_link(int ifindex) {
     rtnl_link *raw = nullptr;
     int err = rtnl_link_get_kernel(sock_.get(), ifindex, nullptr, &raw);
     LinkPtr link(raw);
@@ -114,16 +129,14 @@ Result<std::optional<LinkInfo>> Netlink::find_link(int ifindex)
     return std::optional<LinkInfo>{info_of(link.get())};
 }
 
-Result<LinkInfo> Netlink::link(const std::string &name)
-{
+Result<LinkInfo> Netlink::link(const std::string &name) {
     auto found = find_link(name);
     if (!found) return found.error();
     if (!*found) return Error{"interface '" + name + "' does not exist", ENODEV};
     return **found;
 }
 
-Result<LinkInfo> Netlink::ensure_bridge(const std::string &name)
-{
+Result<LinkInfo> Netlink::ensure_bridge(const std::string &name) {
     auto existing = find_link(name);
     if (!existing) return existing.error();
     if (!*existing) {
@@ -135,7 +148,8 @@ Result<LinkInfo> Netlink::ensure_bridge(const std::string &name)
         if (!*existing) return Error{"bridge " + name + " vanished right after it was created"};
     }
     if ((*existing)->kind != "bridge")
-        return Error{"interface " + name + " exists but is a " + ((*existing)->kind.empty() ? "plain device" : (*existing)->kind) + ", not a bridge"};
+        return Error{"interface " + name + " exists but is a " +
+                     ((*existing)->kind.empty() ? "plain device" : (*existing)->kind) + ", not a bridge"};
     if (!(*existing)->up()) {
         if (auto st = set_up((*existing)->index); !st) return st.error();
         (*existing)->flags |= IFF_UP;
@@ -144,8 +158,7 @@ Result<LinkInfo> Netlink::ensure_bridge(const std::string &name)
 }
 
 Status Netlink::create_veth(const std::string &host_name, const std::string &peer_name, int peer_netns_fd,
-                            std::optional<unsigned> mtu)
-{
+                            std::optional<unsigned> mtu) {
     LinkPtr veth(rtnl_link_veth_alloc());
     if (!veth) return Error{"create veth " + host_name + ": out of memory", ENOMEM};
     rtnl_link *peer = rtnl_link_veth_get_peer(veth.get());
@@ -162,8 +175,7 @@ Status Netlink::create_veth(const std::string &host_name, const std::string &pee
     return {};
 }
 
-Status Netlink::delete_link(const std::string &name)
-{
+Status Netlink::delete_link(const std::string &name) {
     LinkPtr link(rtnl_link_alloc());
     rtnl_link_set_name(link.get(), name.c_str());
     int err = rtnl_link_delete(sock_.get(), link.get());
@@ -171,8 +183,7 @@ Status Netlink::delete_link(const std::string &name)
     return {};
 }
 
-Status Netlink::change_link(int ifindex, const char *what, void (*apply)(void *, unsigned), unsigned value)
-{
+Status Netlink::change_link(int ifindex, const char *what, void (*apply)(void *, unsigned), unsigned value) {
     LinkPtr orig(rtnl_link_alloc());
     LinkPtr change(rtnl_link_alloc());
     rtnl_link_set_ifindex(orig.get(), ifindex);
@@ -182,18 +193,18 @@ Status Netlink::change_link(int ifindex, const char *what, void (*apply)(void *,
     return {};
 }
 
-Status Netlink::set_up(int ifindex)
-{
-    return change_link(ifindex, "set up", [](void *l, unsigned) { rtnl_link_set_flags(static_cast<rtnl_link *>(l), IFF_UP); }, 0);
+Status Netlink::set_up(int ifindex) {
+    return change_link(
+        ifindex, "set up", [](void *l, unsigned) { rtnl_link_set_flags(static_cast<rtnl_link *>(l), IFF_UP); }, 0);
 }
 
-Status Netlink::set_noarp(int ifindex)
-{
-    return change_link(ifindex, "set noarp", [](void *l, unsigned) { rtnl_link_set_flags(static_cast<rtnl_link *>(l), IFF_NOARP); }, 0);
+Status Netlink::set_noarp(int ifindex) {
+    return change_link(
+        ifindex, "set noarp", [](void *l, unsigned) { rtnl_link_set_flags(static_cast<rtnl_link *>(l), IFF_NOARP); },
+        0);
 }
 
-Status Netlink::set_mac(int ifindex, const Mac &mac)
-{
+Status Netlink::set_mac(int ifindex, const Mac &mac) {
     LinkPtr orig(rtnl_link_alloc());
     LinkPtr change(rtnl_link_alloc());
     NlAddrPtr addr(nl_addr_build(AF_LLC, mac.bytes.data(), mac.bytes.size()));
@@ -205,8 +216,7 @@ Status Netlink::set_mac(int ifindex, const Mac &mac)
     return {};
 }
 
-Status Netlink::set_hairpin(int ifindex)
-{
+Status Netlink::set_hairpin(int ifindex) {
     // A bridge port's flags travel as AF_BRIDGE protocol info.
     LinkPtr orig(rtnl_link_alloc());
     LinkPtr change(rtnl_link_alloc());
@@ -220,21 +230,20 @@ Status Netlink::set_hairpin(int ifindex)
     return {};
 }
 
-Status Netlink::set_mtu(int ifindex, unsigned mtu)
-{
-    return change_link(ifindex, "set mtu", [](void *l, unsigned v) { rtnl_link_set_mtu(static_cast<rtnl_link *>(l), v); }, mtu);
+Status Netlink::set_mtu(int ifindex, unsigned mtu) {
+    return change_link(
+        ifindex, "set mtu", [](void *l, unsigned v) { rtnl_link_set_mtu(static_cast<rtnl_link *>(l), v); }, mtu);
 }
 
-Status Netlink::set_master(int ifindex, int master_ifindex)
-{
+Status Netlink::set_master(int ifindex, int master_ifindex) {
     int err = rtnl_link_enslave_ifindex(sock_.get(), master_ifindex, ifindex);
     if (err < 0)
-        return netlink_error("attach link #" + std::to_string(ifindex) + " to bridge #" + std::to_string(master_ifindex), err);
+        return netlink_error(
+            "attach link #" + std::to_string(ifindex) + " to bridge #" + std::to_string(master_ifindex), err);
     return {};
 }
 
-Status Netlink::add_address(int ifindex, const Cidr &cidr)
-{
+Status Netlink::add_address(int ifindex, const Cidr &cidr) {
     AddrPtr addr(rtnl_addr_alloc());
     NlAddrPtr local = make_addr(cidr.prefix, cidr.length);
     if (!addr || !local) return Error{"add address: out of memory", ENOMEM};
@@ -243,12 +252,12 @@ Status Netlink::add_address(int ifindex, const Cidr &cidr)
     rtnl_addr_set_local(addr.get(), local.get());
     rtnl_addr_set_prefixlen(addr.get(), cidr.length);
     int err = rtnl_addr_add(sock_.get(), addr.get(), 0);
-    if (err < 0 && err != -NLE_EXIST) return netlink_error("add address " + cidr.str() + " to link #" + std::to_string(ifindex), err);
+    if (err < 0 && err != -NLE_EXIST)
+        return netlink_error("add address " + cidr.str() + " to link #" + std::to_string(ifindex), err);
     return {};
 }
 
-Status Netlink::delete_address(int ifindex, const Cidr &cidr)
-{
+Status Netlink::delete_address(int ifindex, const Cidr &cidr) {
     AddrPtr addr(rtnl_addr_alloc());
     NlAddrPtr local = make_addr(cidr.prefix, cidr.length);
     rtnl_addr_set_ifindex(addr.get(), ifindex);
@@ -261,8 +270,7 @@ Status Netlink::delete_address(int ifindex, const Cidr &cidr)
     return {};
 }
 
-Result<bool> Netlink::has_address(int ifindex, Ipv4 ip)
-{
+Result<bool> Netlink::has_address(int ifindex, Ipv4 ip) {
     nl_cache *raw = nullptr;
     if (int err = rtnl_addr_alloc_cache(sock_.get(), &raw); err < 0) return netlink_error("list addresses", err);
     CachePtr cache(raw);
@@ -275,8 +283,7 @@ Result<bool> Netlink::has_address(int ifindex, Ipv4 ip)
     return false;
 }
 
-Status Netlink::replace_route(const Route &r)
-{
+Status Netlink::replace_route(const Route &r) {
     RoutePtr route(rtnl_route_alloc());
     NlAddrPtr dst = make_addr(r.dst.prefix, r.dst.length);
     rtnl_route_set_family(route.get(), AF_INET);
@@ -302,8 +309,7 @@ Status Netlink::replace_route(const Route &r)
     return {};
 }
 
-Status Netlink::delete_route(const Cidr &cidr)
-{
+Status Netlink::delete_route(const Cidr &cidr) {
     RoutePtr route(rtnl_route_alloc());
     NlAddrPtr dst = make_addr(cidr.prefix, cidr.length);
     rtnl_route_set_family(route.get(), AF_INET);
@@ -311,14 +317,15 @@ Status Netlink::delete_route(const Cidr &cidr)
     rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
     rtnl_route_set_scope(route.get(), RT_SCOPE_NOWHERE);  // match any scope
     int err = rtnl_route_delete(sock_.get(), route.get(), 0);
-    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NOADDR) return netlink_error("delete route " + cidr.str(), err);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NOADDR)
+        return netlink_error("delete route " + cidr.str(), err);
     return {};
 }
 
-Result<std::optional<Netlink::Route>> Netlink::find_route(const Cidr &cidr)
-{
+Result<std::optional<Netlink::Route>> Netlink::find_route(const Cidr &cidr) {
     nl_cache *raw = nullptr;
-    if (int err = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &raw); err < 0) return netlink_error("list routes", err);
+    if (int err = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &raw); err < 0)
+        return netlink_error("list routes", err);
     CachePtr cache(raw);
     for (nl_object *obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
         auto *route = reinterpret_cast<rtnl_route *>(obj);

@@ -8,23 +8,20 @@
 
 namespace podlane {
 
-Result<UniqueFd> open_netns(const std::string &path)
-{
+Result<UniqueFd> open_netns(const std::string &path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return errno_error("open network namespace " + path, errno);
     return fd;
 }
 
-Result<NetnsGuard> NetnsGuard::enter(int netns_fd)
-{
+Result<NetnsGuard> NetnsGuard::enter(int netns_fd) {
     auto original = open_netns("/proc/thread-self/ns/net");
     if (!original) return original.error();
     if (setns(netns_fd, CLONE_NEWNET) != 0) return errno_error("enter network namespace", errno);
     return NetnsGuard(std::move(*original));
 }
 
-Result<NetnsGuard> NetnsGuard::enter(const std::string &path)
-{
+Result<NetnsGuard> NetnsGuard::enter(const std::string &path) {
     auto target = open_netns(path);
     if (!target) return target.error();
     auto guard = enter(target->get());
@@ -32,8 +29,7 @@ Result<NetnsGuard> NetnsGuard::enter(const std::string &path)
     return guard;
 }
 
-NetnsGuard::~NetnsGuard()
-{
+NetnsGuard::~NetnsGuard() {
     if (original_.valid() && setns(original_.get(), CLONE_NEWNET) != 0) {
         // Continuing in the wrong namespace would configure the wrong node.
         std::perror("podlane: cannot return to the original network namespace");

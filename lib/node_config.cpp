@@ -11,21 +11,18 @@ namespace {
 using nlohmann::json;
 
 Result<std::string> string_field(const json &obj, const std::string &where, const std::string &key, bool required,
-                                 const std::string &fallback = "")
-{
+                                 const std::string &fallback = "") {
     auto it = obj.find(key);
     if (it == obj.end()) {
         if (required) return Error{where + key + ": missing (required)"};
         return fallback;
     }
-    if (!it->is_string() || it->get<std::string>().empty())
-        return Error{where + key + ": must be a non-empty string"};
+    if (!it->is_string() || it->get<std::string>().empty()) return Error{where + key + ": must be a non-empty string"};
     return it->get<std::string>();
 }
 
 template <typename T, typename Parse>
-Result<T> parsed_field(const json &obj, const std::string &where, const std::string &key, Parse parse)
-{
+Result<T> parsed_field(const json &obj, const std::string &where, const std::string &key, Parse parse) {
     auto text = string_field(obj, where, key, true);
     if (!text) return text.error();
     auto value = parse(*text);
@@ -33,12 +30,13 @@ Result<T> parsed_field(const json &obj, const std::string &where, const std::str
     return *value;
 }
 
-bool valid_ifname(const std::string &name) { return !name.empty() && name.size() < 16 && name.find('/') == std::string::npos; }
+bool valid_ifname(const std::string &name) {
+    return !name.empty() && name.size() < 16 && name.find('/') == std::string::npos;
+}
 
 }  // namespace
 
-Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules)
-{
+Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules) {
     json doc = json::parse(json_text, nullptr, false);
     if (doc.is_discarded()) return Error{"not valid JSON"};
     if (!doc.is_object()) return Error{"top level must be a JSON object"};
@@ -59,7 +57,8 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
     auto bridge = string_field(doc, "", "bridge", false, cfg.bridge);
     if (!bridge) return bridge.error();
     for (auto [key, value] : {std::pair{"uplink", *uplink}, std::pair{"bridge", *bridge}})
-        if (!valid_ifname(value)) return Error{std::string(key) + ": '" + value + "' is not an interface name (1-15 characters, no '/')"};
+        if (!valid_ifname(value))
+            return Error{std::string(key) + ": '" + value + "' is not an interface name (1-15 characters, no '/')"};
     cfg.uplink = *uplink;
     cfg.bridge = *bridge;
 
@@ -97,7 +96,8 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
             if (!ncidr) return ncidr.error();
             node.pod_cidr = *ncidr;
             if (!cfg.cluster_cidr.contains(node.pod_cidr))
-                return Error{where + "podCIDR: " + node.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str()};
+                return Error{where + "podCIDR: " + node.pod_cidr.str() + " is outside clusterCIDR " +
+                             cfg.cluster_cidr.str()};
             if (!names.insert(node.name).second) return Error{where + "name: '" + node.name + "' appears twice"};
             for (const auto &other : cfg.nodes)
                 if (other.pod_cidr.overlaps(node.pod_cidr))
@@ -120,22 +120,25 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
                 found = true;
             }
         if (!found && !rules.pod_cidr_required) return cfg;
-        if (!found) return Error{"podCIDR: missing, and nodes has no entry named '" + cfg.node_name + "' to take it from"};
+        if (!found)
+            return Error{"podCIDR: missing, and nodes has no entry named '" + cfg.node_name + "' to take it from"};
     }
-    if (cfg.pod_cidr.length > 30) return Error{"podCIDR: " + cfg.pod_cidr.str() + " is too small for a gateway and pods (at most /30)"};
+    if (cfg.pod_cidr.length > 30)
+        return Error{"podCIDR: " + cfg.pod_cidr.str() + " is too small for a gateway and pods (at most /30)"};
     if (!cfg.cluster_cidr.contains(cfg.pod_cidr))
         return Error{"podCIDR: " + cfg.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str()};
     for (const auto &n : cfg.nodes) {
         if (n.name == cfg.node_name && !(n.pod_cidr == cfg.pod_cidr))
-            return Error{"podCIDR: " + cfg.pod_cidr.str() + " disagrees with this node's entry in nodes (" + n.pod_cidr.str() + ")"};
+            return Error{"podCIDR: " + cfg.pod_cidr.str() + " disagrees with this node's entry in nodes (" +
+                         n.pod_cidr.str() + ")"};
         if (n.name != cfg.node_name && n.pod_cidr.overlaps(cfg.pod_cidr))
-            return Error{"podCIDR: " + cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() + ")"};
+            return Error{"podCIDR: " + cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() +
+                         ")"};
     }
     return cfg;
 }
 
-Result<std::string> read_file(const std::string &path)
-{
+Result<std::string> read_file(const std::string &path) {
     std::ifstream in(path);
     if (!in) return errno_error("cannot read " + path, errno ? errno : ENOENT);
     std::ostringstream ss;
@@ -143,10 +146,11 @@ Result<std::string> read_file(const std::string &path)
     return ss.str();
 }
 
-bool has_pod_cidr(const NodeConfig &cfg) { return cfg.pod_cidr.length != 0 || cfg.pod_cidr.prefix.be != 0; }
+bool has_pod_cidr(const NodeConfig &cfg) {
+    return cfg.pod_cidr.length != 0 || cfg.pod_cidr.prefix.be != 0;
+}
 
-Result<NodeConfig> load_node_config(const std::string &path, NodeConfigRules rules)
-{
+Result<NodeConfig> load_node_config(const std::string &path, NodeConfigRules rules) {
     auto text = read_file(path);
     if (!text) return text.error();
     auto cfg = parse_node_config(*text, rules);

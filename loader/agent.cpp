@@ -14,8 +14,8 @@
 #include <set>
 
 #include "datapath.h"
-#include "node_list_mailbox.h"
 #include "host_setup.h"
+#include "node_list_mailbox.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/ethtool.h"
@@ -28,18 +28,18 @@
 namespace podlane {
 namespace {
 
-NodeConfigRules config_rules(const AgentOptions &o) { return {.pod_cidr_required = o.datastore.kind == "file"}; }
+NodeConfigRules config_rules(const AgentOptions &o) {
+    return {.pod_cidr_required = o.datastore.kind == "file"};
+}
 
-Result<NodeConfig> load_config(const AgentOptions &o)
-{
+Result<NodeConfig> load_config(const AgentOptions &o) {
     auto cfg = load_node_config(o.config_path, config_rules(o));
     if (!cfg) return cfg.error();
     if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
     return cfg;
 }
 
-Result<std::string> pick_uplink_hook(const std::string &requested, const std::string &uplink)
-{
+Result<std::string> pick_uplink_hook(const std::string &requested, const std::string &uplink) {
     if (requested != "auto") return requested;
     auto driver = interface_driver(uplink);
     if (!driver) return driver.error();
@@ -49,8 +49,7 @@ Result<std::string> pick_uplink_hook(const std::string &requested, const std::st
 }
 
 podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
-                                      NetfilterMode netfilter)
-{
+                                      NetfilterMode netfilter) {
     podlane_node_config v{};
     v.node_ip = cfg.node_ip.be;
     v.gateway_ip = cfg.gateway().be;
@@ -72,11 +71,14 @@ class NodeAgent final : public Agent {
 public:
     NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeDevices dev, NodeMaps maps,
               std::unique_ptr<datastore::ClusterSource> source)
-        : options_(std::move(options)), log_(std::move(log)), cfg_(std::move(cfg)), dev_(std::move(dev)),
-          maps_(std::move(maps)), source_(std::move(source)) {}
+        : options_(std::move(options)),
+          log_(std::move(log)),
+          cfg_(std::move(cfg)),
+          dev_(std::move(dev)),
+          maps_(std::move(maps)),
+          source_(std::move(source)) {}
 
-    ~NodeAgent() override
-    {
+    ~NodeAgent() override {
         if (source_) source_->stop();
     }
 
@@ -102,8 +104,7 @@ private:
     std::chrono::steady_clock::time_point next_hops_retry_at_{};
 };
 
-void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why)
-{
+void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why) {
     auto diff = reconcile_routes(maps_, cfg_, nodes, dev_.uplink.index, log_);
     if (!diff)
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
@@ -119,8 +120,7 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
 // keep every next hop of the routes map resolved, so nothing waits. One that
 // could not be made is retried (next reconcile, or the run loop's retry
 // timer) and logged once until it succeeds.
-void NodeAgent::keep_next_hops_resolved()
-{
+void NodeAgent::keep_next_hops_resolved() {
     auto routes = maps_.routes();
     if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
     auto wanted = next_hops(*routes);
@@ -154,8 +154,7 @@ void NodeAgent::keep_next_hops_resolved()
     kept_neighbours_ = std::move(kept);
 }
 
-void NodeAgent::reconcile_at_start()
-{
+void NodeAgent::reconcile_at_start() {
     if (!source_) return reconcile(cfg_.nodes, "start");
     // The node list comes from the datastore's first answer. Until then keep
     // every route a previous run left (restart safety) and only make sure
@@ -167,33 +166,32 @@ void NodeAgent::reconcile_at_start()
     if (auto st = apply_route_diff(maps_, diff, log_); !st) log_("start: " + st.error().message);
 }
 
-void NodeAgent::on_config_changed()
-{
+void NodeAgent::on_config_changed() {
     auto fresh = load_config(options_);
     if (!fresh) {
         log_("config change ignored, routes kept as they are: " + fresh.error().message);
         return;
     }
-    for (auto [field, changed] : {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
-                                  std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)},
-                                  std::pair{"uplink", fresh->uplink != cfg_.uplink},
-                                  std::pair{"bridge", fresh->bridge != cfg_.bridge},
-                                  std::pair{"podCIDR", has_pod_cidr(*fresh) && !(fresh->pod_cidr == cfg_.pod_cidr)}})
-        if (changed) log_(std::string("config: ") + field + " changed; restart podlaned to apply it (routes are reconciled now)");
+    for (auto [field, changed] :
+         {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
+          std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)}, std::pair{"uplink", fresh->uplink != cfg_.uplink},
+          std::pair{"bridge", fresh->bridge != cfg_.bridge},
+          std::pair{"podCIDR", has_pod_cidr(*fresh) && !(fresh->pod_cidr == cfg_.pod_cidr)}})
+        if (changed)
+            log_(std::string("config: ") + field +
+                 " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
     cfg_.router_ip = fresh->router_ip;
     if (!source_) reconcile(cfg_.nodes, "config changed");
 }
 
-Status NodeAgent::start_watching()
-{
+Status NodeAgent::start_watching() {
     if (!source_) return {};
     if (auto st = mailbox_.open(); !st) return st;
     return source_->start(cfg_, mailbox_.callback(), log_);
 }
 
-Status NodeAgent::run()
-{
+Status NodeAgent::run() {
     sigset_t mask;
     sigemptyset(&mask);
     for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
@@ -204,7 +202,8 @@ Status NodeAgent::run()
     std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
     UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     if (!inotify.valid()) return errno_error("inotify", errno);
-    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
+    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(),
+                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
         return errno_error("watch " + config_path.parent_path().string(), errno);
 
     for (;;) {
@@ -219,8 +218,10 @@ Status NodeAgent::run()
                 next_hops_retry_at_ = now + std::chrono::seconds{10};
             }
             if (next_hops_pending_)
-                retry_ms = static_cast<int>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) + 1;
+                retry_ms =
+                    static_cast<int>(
+                        std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) +
+                    1;
         }
         int n = ::poll(fds, mailbox_.is_open() ? 3 : 2, retry_ms);
         if (n < 0) {
@@ -262,8 +263,7 @@ Status NodeAgent::run()
 // Moves the pod-side program between the bridge and the pods' veths, so a
 // restart in another mode never leaves both attached.
 Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AgentAttachment> &records)
-{
+                       std::vector<AgentAttachment> &records) {
     auto endpoints = maps.endpoints();
     if (!endpoints) return endpoints.error();
     if (per_veth) {
@@ -285,9 +285,9 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
 
 }  // namespace
 
-Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log)
-{
-    if (::geteuid() != 0) return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
+Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log) {
+    if (::geteuid() != 0)
+        return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
     if (options.attach != "bridge" && options.attach != "veth")
         return Error{"--attach " + options.attach + ": must be bridge or veth"};
 
@@ -313,7 +313,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
 
     if (options.netfilter == NetfilterMode::Compat)
         if (auto warning = strict_rp_filter_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
-    auto dp = Datapath::load(cfg->pin_dir(), {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == "fib"});
+    auto dp =
+        Datapath::load(cfg->pin_dir(), {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == "fib"});
     if (!dp) return dp.error();
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();
@@ -321,7 +322,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     bool per_veth = options.attach == "veth";
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp", options.netfilter)); !st) return st.error();
+    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp", options.netfilter)); !st)
+        return st.error();
 
     std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
@@ -331,11 +333,13 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
         // its own, generic XDP would be slower than TC, so TC it is.
         const bool automatic = options.uplink_hook == "auto";
-        auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(), automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
+        auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(),
+                             automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
         if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
             log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
             *hook = "tc";
-            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst) return cst.error();
+            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst)
+                return cst.error();
         } else if (!st) {
             return st.error();
         }
@@ -350,8 +354,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     }
     if (auto st = dp->pin_from_pod_program(); !st) return st.error();
     log("attached: uplink " + cfg->uplink + " (" + *hook + "), netfilter " + netfilter_mode_name(options.netfilter) +
-        ", pod side on " +
-        (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
+        ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice +
+        " (tc-egress); maps in " + cfg->pin_dir());
 
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
     agent->reconcile_at_start();
@@ -373,8 +377,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
-Status detach_dataplane(const AgentOptions &options, Logger log)
-{
+Status detach_dataplane(const AgentOptions &options, Logger log) {
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
     auto nl = Netlink::open();
@@ -383,7 +386,8 @@ Status detach_dataplane(const AgentOptions &options, Logger log)
     if (auto maps = NodeMaps::open(cfg->pin_dir()); maps) {
         if (auto eps = maps->endpoints(); eps)
             for (const auto &ep : *eps)
-                if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) log("warning: " + st.error().message);
+                if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st)
+                    log("warning: " + st.error().message);
         // The managed neighbour entries the agent made for the next hops.
         if (auto routes = maps->routes(); routes)
             if (auto table = NeighbourTable::open(); table)
@@ -402,8 +406,8 @@ Status detach_dataplane(const AgentOptions &options, Logger log)
     std::filesystem::remove_all(cfg->pin_dir(), ec);
     if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
     std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
-    log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " +
-        kHostDevice + " deleted; next hops' neighbour entries and pins under " + cfg->pin_dir() + " removed");
+    log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " + kHostDevice +
+        " deleted; next hops' neighbour entries and pins under " + cfg->pin_dir() + " removed");
     return {};
 }
 

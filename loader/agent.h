@@ -14,13 +14,13 @@ namespace podlane {
 
 struct AgentOptions {
     std::string config_path;
-    std::string pin_root;             // overrides the config's pinRoot when set
+    std::string pin_root;              // overrides the config's pinRoot when set
     std::string uplink_hook = "auto";  // auto | tc | xdp
     std::string attach = "veth";       // veth | bridge: where the pod-side program runs (veth measured faster)
     std::string next_hop = "neigh";    // neigh (bpf_redirect_neigh) | fib (bpf_fib_lookup)
     NetfilterMode netfilter = NetfilterMode::Compat;
-    std::string role = "node";         // node | router
-    std::string router_hook = "xdp";   // router role: xdp | tc
+    std::string role = "node";        // node | router
+    std::string router_hook = "xdp";  // router role: xdp | tc
     std::string run_dir = "/run/podlane";
     datastore::Options datastore;
 };

@@ -31,8 +31,7 @@ using SkelPtr = std::unique_ptr<Skel, SkelDeleter<Skel>>;
 // what it says while we load so an error can show it.
 thread_local std::string *libbpf_capture = nullptr;
 
-int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
+int capture_print(enum libbpf_print_level level, const char *fmt, va_list args) {
     if (!libbpf_capture || level == LIBBPF_DEBUG) return 0;
     char line[1024];
     vsnprintf(line, sizeof line, fmt, args);
@@ -44,13 +43,11 @@ int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
 class CaptureLibbpfLog {
 public:
     CaptureLibbpfLog() : previous_(libbpf_set_print(capture_print)) { libbpf_capture = &text; }
-    ~CaptureLibbpfLog()
-    {
+    ~CaptureLibbpfLog() {
         libbpf_capture = nullptr;
         libbpf_set_print(previous_);
     }
-    std::string tail(size_t lines) const
-    {
+    std::string tail(size_t lines) const {
         size_t pos = text.size();
         for (size_t n = 0; n <= lines && pos != std::string::npos && pos > 0; n++) pos = text.rfind('\n', pos - 1);
         return pos == std::string::npos ? text : text.substr(pos + 1);
@@ -63,8 +60,7 @@ private:
 
 template <typename Skel, typename Configure>
 Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLibbpfLog &log,
-                                    Configure configure)
-{
+                                    Configure configure) {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir.c_str());
     SkelPtr<Skel> skel(Skel::open(&opts));
     if (!skel) return errno_error(std::string("open BPF object ") + what, errno);
@@ -98,8 +94,7 @@ struct SkeletonSet : Datapath::Skeletons {
 };
 
 template <typename FromPod, typename UplinkTc, typename UplinkXdp>
-Result<std::unique_ptr<Datapath::Skeletons>> load_set(const std::string &pin_dir, const DatapathOptions &options)
-{
+Result<std::unique_ptr<Datapath::Skeletons>> load_set(const std::string &pin_dir, const DatapathOptions &options) {
     CaptureLibbpfLog log;
     auto set = std::make_unique<SkeletonSet<FromPod, UplinkTc, UplinkXdp>>();
     auto from_pod = open_and_load<FromPod>("tc_from_pod", pin_dir, log, [&](FromPod &skel) {
@@ -122,24 +117,24 @@ Result<std::unique_ptr<Datapath::Skeletons>> load_set(const std::string &pin_dir
 
 }  // namespace
 
-const char *netfilter_mode_name(NetfilterMode mode) { return mode == NetfilterMode::Bypass ? "bypass" : "compat"; }
+const char *netfilter_mode_name(NetfilterMode mode) {
+    return mode == NetfilterMode::Bypass ? "bypass" : "compat";
+}
 
-Status make_pin_dir(const std::string &dir)
-{
+Status make_pin_dir(const std::string &dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return errno_error("create pin directory " + dir, ec.value());
     return {};
 }
 
-Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options)
-{
+Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options) {
     if (auto st = require_kernel_features(node_program_features()); !st) return st.error();
     if (options.netfilter == NetfilterMode::Compat)
-        if (auto st = require_kernel_functions(netfilter_compat_functions(), "nf_conntrack",
-                                               "the netfilter-compatible mode (the default)",
-                                               "or start podlaned with --netfilter bypass if this cluster's Services and "
-                                               "policy are not netfilter-based (docs/dataplane.md)");
+        if (auto st = require_kernel_functions(
+                netfilter_compat_functions(), "nf_conntrack", "the netfilter-compatible mode (the default)",
+                "or start podlaned with --netfilter bypass if this cluster's Services and "
+                "policy are not netfilter-based (docs/dataplane.md)");
             !st)
             return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
@@ -156,13 +151,20 @@ Datapath::Datapath(Datapath &&) noexcept = default;
 Datapath &Datapath::operator=(Datapath &&) noexcept = default;
 Datapath::~Datapath() = default;
 
-int Datapath::from_pod_fd() const { return skels_->from_pod_fd; }
-int Datapath::from_host_fd() const { return skels_->from_host_fd; }
-int Datapath::uplink_tc_fd() const { return skels_->uplink_tc_fd; }
-int Datapath::uplink_xdp_fd() const { return skels_->uplink_xdp_fd; }
+int Datapath::from_pod_fd() const {
+    return skels_->from_pod_fd;
+}
+int Datapath::from_host_fd() const {
+    return skels_->from_host_fd;
+}
+int Datapath::uplink_tc_fd() const {
+    return skels_->uplink_tc_fd;
+}
+int Datapath::uplink_xdp_fd() const {
+    return skels_->uplink_xdp_fd;
+}
 
-Status Datapath::pin_from_pod_program() const
-{
+Status Datapath::pin_from_pod_program() const {
     std::string path = pin_dir_ + "/" + PODLANE_PIN_PROG_FROM_POD;
     std::string tmp = path + "_new";  // bpffs refuses names with a dot
     ::unlink(tmp.c_str());

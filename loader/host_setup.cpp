@@ -1,15 +1,14 @@
 #include "host_setup.h"
 
-#include <algorithm>
-#include <fstream>
-
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "podlane/unique_fd.h"
 
@@ -20,8 +19,7 @@
 namespace podlane {
 namespace {
 
-Status write_sysctl(const std::string &path, const std::string &value)
-{
+Status write_sysctl(const std::string &path, const std::string &value) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd.valid()) return errno_error("open " + path, errno);
     if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
@@ -29,8 +27,7 @@ Status write_sysctl(const std::string &path, const std::string &value)
     return {};
 }
 
-int read_sysctl_int(const std::string &path)
-{
+int read_sysctl_int(const std::string &path) {
     std::ifstream in(path);
     int v = -1;
     in >> v;
@@ -39,8 +36,7 @@ int read_sysctl_int(const std::string &path)
 
 }  // namespace
 
-std::string strict_rp_filter_warning(const std::string &uplink)
-{
+std::string strict_rp_filter_warning(const std::string &uplink) {
     // The kernel applies the larger of "all" and the interface's value.
     int all = read_sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
     int dev = read_sysctl_int("/proc/sys/net/ipv4/conf/" + uplink + "/rp_filter");
@@ -48,11 +44,11 @@ std::string strict_rp_filter_warning(const std::string &uplink)
     return "strict reverse-path filtering (rp_filter=1) on " + uplink +
            ": the node's only route to other nodes' pods is the cluster route through " + kHostDevice +
            ", so the kernel drops the new flows (and ICMP) from those pods that netfilter-compatible mode hands it; "
-           "set net.ipv4.conf.all.rp_filter and net.ipv4.conf." + uplink + ".rp_filter to 2 (loose) or 0";
+           "set net.ipv4.conf.all.rp_filter and net.ipv4.conf." +
+           uplink + ".rp_filter to 2 (loose) or 0";
 }
 
-Status ensure_bpffs()
-{
+Status ensure_bpffs() {
     struct statfs fs {};
     if (statfs("/sys/fs/bpf", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == BPF_FS_MAGIC) return {};
     ::mkdir("/sys/fs/bpf", 0700);
@@ -61,13 +57,14 @@ Status ensure_bpffs()
     return {};
 }
 
-Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
-{
+Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
     NodeDevices dev;
     auto uplink = nl.find_link(cfg.uplink);
     if (!uplink) return uplink.error();
     if (!*uplink)
-        return Error{"uplink: interface '" + cfg.uplink + "' does not exist in this network namespace (check `uplink` in the config)", ENODEV};
+        return Error{"uplink: interface '" + cfg.uplink +
+                         "' does not exist in this network namespace (check `uplink` in the config)",
+                     ENODEV};
     dev.uplink = **uplink;
 
     auto bridge = nl.ensure_bridge(cfg.bridge);
@@ -85,7 +82,8 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
     auto host = nl.find_link(kHostDevice);
     if (!host) return host.error();
     if (!*host) {
-        if (auto st = nl.create_veth(kHostDevice, kHostDevicePeer, -1, dev.uplink.mtu); !st && st.error().errnum != EEXIST)
+        if (auto st = nl.create_veth(kHostDevice, kHostDevicePeer, -1, dev.uplink.mtu);
+            !st && st.error().errnum != EEXIST)
             return st.error();
         host = nl.find_link(kHostDevice);
         if (!host) return host.error();
@@ -107,6 +105,8 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg)
     return dev;
 }
 
-Status remove_host_device(Netlink &nl) { return nl.delete_link(kHostDevice); }
+Status remove_host_device(Netlink &nl) {
+    return nl.delete_link(kHostDevice);
+}
 
 }  // namespace podlane

@@ -13,8 +13,7 @@
 
 namespace {
 
-void log_line(const std::string &msg)
-{
+void log_line(const std::string &msg) {
     auto now = std::chrono::system_clock::now();
     std::time_t t = std::chrono::system_clock::to_time_t(now);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -25,26 +24,33 @@ void log_line(const std::string &msg)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     podlane::AgentOptions options;
     bool detach = false;
-    CLI::App app{"podlaned: the podlane node agent. Loads the BPF dataplane, attaches it to the bridge, the uplink\n"
-                 "and the host device, and keeps the routes map in step with the cluster's nodes. Stopping it\n"
-                 "leaves the dataplane in place; starting it again adopts the pinned maps."};
-    app.add_option("-c,--config", options.config_path, "Node config file (JSON: nodeName, nodeIP, uplink, podCIDR, nodes[])")
+    CLI::App app{
+        "podlaned: the podlane node agent. Loads the BPF dataplane, attaches it to the bridge, the uplink\n"
+        "and the host device, and keeps the routes map in step with the cluster's nodes. Stopping it\n"
+        "leaves the dataplane in place; starting it again adopts the pinned maps."};
+    app.add_option("-c,--config", options.config_path,
+                   "Node config file (JSON: nodeName, nodeIP, uplink, podCIDR, nodes[])")
         ->required()
         ->check(CLI::ExistingFile);
-    app.add_option("--pin-root", options.pin_root, "Root of the pinned maps (default: the config's pinRoot, /sys/fs/bpf/podlane)");
-    app.add_option("--uplink-hook", options.uplink_hook, "Receive hook on the uplink: auto (native xdp on NICs whose driver has it, else tc), tc, xdp")
+    app.add_option("--pin-root", options.pin_root,
+                   "Root of the pinned maps (default: the config's pinRoot, /sys/fs/bpf/podlane)");
+    app.add_option("--uplink-hook", options.uplink_hook,
+                   "Receive hook on the uplink: auto (native xdp on NICs whose driver has it, else tc), tc, xdp")
         ->check(CLI::IsMember({"auto", "tc", "xdp"}));
-    app.add_option("--attach", options.attach, "Where the pod-side program runs: veth (each pod's host veth, the default: measured faster) or bridge (podlane0 ingress)")
+    app.add_option("--attach", options.attach,
+                   "Where the pod-side program runs: veth (each pod's host veth, the default: measured faster) or "
+                   "bridge (podlane0 ingress)")
         ->check(CLI::IsMember({"bridge", "veth"}));
-    app.add_option("--role", options.role, "node: a cluster node; router: the central router of the nodes' pod networks")
+    app.add_option("--role", options.role,
+                   "node: a cluster node; router: the central router of the nodes' pod networks")
         ->check(CLI::IsMember({"node", "router"}));
     app.add_option("--hook", options.router_hook, "Router role: forward in xdp (NICs) or tc (veth interfaces)")
         ->check(CLI::IsMember({"xdp", "tc"}));
-    app.add_option("--next-hop", options.next_hop, "How the pod side reaches the owning node: neigh (bpf_redirect_neigh) or fib (bpf_fib_lookup)")
+    app.add_option("--next-hop", options.next_hop,
+                   "How the pod side reaches the owning node: neigh (bpf_redirect_neigh) or fib (bpf_fib_lookup)")
         ->check(CLI::IsMember({"neigh", "fib"}));
     app.add_option("--netfilter", options.netfilter,
                    "compat (default): new flows, Service-translated flows and ICMP go through the kernel's netfilter\n"
@@ -53,7 +59,8 @@ int main(int argc, char **argv)
         ->transform(CLI::CheckedTransformer(std::map<std::string, podlane::NetfilterMode>{
             {"compat", podlane::NetfilterMode::Compat}, {"bypass", podlane::NetfilterMode::Bypass}}));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
-    app.add_flag("--detach", detach, "Remove everything podlaned attached, created and pinned for this node, then exit");
+    app.add_flag("--detach", detach,
+                 "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);
     podlane::datastore::add_cli_options(app, options.datastore);
     CLI11_PARSE(app, argc, argv);
@@ -75,8 +82,8 @@ int main(int argc, char **argv)
     for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
     pthread_sigmask(SIG_BLOCK, &mask, nullptr);
 
-    auto agent = options.role == "router" ? podlane::start_router(options, log_line)
-                                          : podlane::Agent::start(options, log_line);
+    auto agent =
+        options.role == "router" ? podlane::start_router(options, log_line) : podlane::Agent::start(options, log_line);
     if (!agent) {
         log_line("error: " + agent.error().message);
         return 1;

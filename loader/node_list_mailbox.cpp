@@ -7,15 +7,13 @@
 
 namespace podlane {
 
-Status NodeListMailbox::open()
-{
+Status NodeListMailbox::open() {
     event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!event_.valid()) return errno_error("eventfd", errno);
     return {};
 }
 
-datastore::NodesCallback NodeListMailbox::callback()
-{
+datastore::NodesCallback NodeListMailbox::callback() {
     return [this](std::vector<ClusterNode> nodes) {
         {
             std::lock_guard lock(mutex_);
@@ -26,8 +24,7 @@ datastore::NodesCallback NodeListMailbox::callback()
     };
 }
 
-std::optional<std::vector<ClusterNode>> NodeListMailbox::take()
-{
+std::optional<std::vector<ClusterNode>> NodeListMailbox::take() {
     uint64_t count;
     [[maybe_unused]] auto r = ::read(event_.get(), &count, sizeof count);
     std::optional<std::vector<ClusterNode>> nodes;

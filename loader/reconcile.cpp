@@ -7,15 +7,15 @@
 namespace podlane {
 namespace {
 
-uint64_t order_key(const Cidr &c) { return (uint64_t{c.prefix.host()} << 8) | c.length; }
+uint64_t order_key(const Cidr &c) {
+    return (uint64_t{c.prefix.host()} << 8) | c.length;
+}
 
-bool same_value(const podlane_route_value &a, const podlane_route_value &b)
-{
+bool same_value(const podlane_route_value &a, const podlane_route_value &b) {
     return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
-podlane_route_value route_value(Ipv4 next_hop, int uplink_ifindex, uint32_t flags)
-{
+podlane_route_value route_value(Ipv4 next_hop, int uplink_ifindex, uint32_t flags) {
     podlane_route_value v{};
     v.node_ip = next_hop.be;
     v.uplink_ifindex = static_cast<__u32>(uplink_ifindex);
@@ -26,8 +26,8 @@ podlane_route_value route_value(Ipv4 next_hop, int uplink_ifindex, uint32_t flag
 
 }  // namespace
 
-std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster, int uplink_ifindex)
-{
+std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster,
+                                       int uplink_ifindex) {
     std::vector<RouteEntry> out;
     out.push_back({self.pod_cidr, route_value(self.node_ip, uplink_ifindex, PODLANE_ROUTE_F_LOCAL)});
     if (self.router_ip) {
@@ -41,8 +41,7 @@ std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector
     return out;
 }
 
-std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes)
-{
+std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes) {
     std::set<NextHop> out;
     for (const auto &r : routes)
         if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex && r.value.node_ip)
@@ -50,8 +49,7 @@ std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes)
     return out;
 }
 
-RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired)
-{
+RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired) {
     std::map<uint64_t, const RouteEntry *> have, want;
     for (const auto &r : current) have[order_key(r.cidr)] = &r;
     for (const auto &r : desired) want[order_key(r.cidr)] = &r;
@@ -69,14 +67,12 @@ RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<
     return diff;
 }
 
-std::string describe_route(const RouteEntry &r)
-{
+std::string describe_route(const RouteEntry &r) {
     if (r.value.flags & PODLANE_ROUTE_F_LOCAL) return r.cidr.str() + " local (this node's pods)";
     return r.cidr.str() + " via " + Ipv4{r.value.node_ip}.str() + " dev #" + std::to_string(r.value.uplink_ifindex);
 }
 
-Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log)
-{
+Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log) {
     // Adds and updates first: a node whose CIDR moves never has a window
     // with no route at all.
     for (const auto *list : {&diff.add, &diff.update})
@@ -94,8 +90,7 @@ Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::functi
 }
 
 Result<RouteDiff> reconcile_routes(NodeMaps &maps, const NodeConfig &self, const std::vector<ClusterNode> &cluster,
-                                   int uplink_ifindex, const std::function<void(const std::string &)> &log)
-{
+                                   int uplink_ifindex, const std::function<void(const std::string &)> &log) {
     auto current = maps.routes();
     if (!current) return current.error();
     RouteDiff diff = diff_routes(*current, desired_routes(self, cluster, uplink_ifindex));

@@ -366,9 +366,10 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
                                      ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
                                : "none registered"});
     if (conditional_fast_path(r))
-        t.add({"netfilter", "compat: only for an established TCP/UDP flow that conntrack does not translate; a new "
-                            "flow (pass-flow-new), a Service-translated one (pass-flow-translated), ICMP and "
-                            "fragments (pass-flow-untracked) go through the kernel's netfilter first"});
+        t.add({"netfilter",
+               "compat: only for an established TCP/UDP flow that conntrack does not translate; a new "
+               "flow (pass-flow-new), a Service-translated one (pass-flow-translated), ICMP and "
+               "fragments (pass-flow-untracked) go through the kernel's netfilter first"});
     if (!r.config && d.reason != PODLANE_PASS_NO_CONFIG)
         t.add({"note", "the agent has not written this node's config yet"});
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
@@ -501,14 +502,15 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
                  {"maxEntries", m.max_entries},
                  {"fillPercent",
                   is_array_map(m) || !m.max_entries ? json(nullptr) : json(100.0 * m.entries / m.max_entries)}});
-        return json_text({{"node", r.node},
-                          {"pinDir", r.pin_dir},
-                          {"dataplaneLoaded", r.dataplane_loaded},
-                          {"agent", agent},
-                          {"attachments", attachments},
-                          {"maps", maps},
-                          {"netfilter", netfilter_mode(r.config).empty() ? json(nullptr) : json(netfilter_mode(r.config))},
-                          {"config", config_json(r.config, names)}});
+        return json_text(
+            {{"node", r.node},
+             {"pinDir", r.pin_dir},
+             {"dataplaneLoaded", r.dataplane_loaded},
+             {"agent", agent},
+             {"attachments", attachments},
+             {"maps", maps},
+             {"netfilter", netfilter_mode(r.config).empty() ? json(nullptr) : json(netfilter_mode(r.config))},
+             {"config", config_json(r.config, names)}});
     }
 
     Table head({"", ""});
@@ -527,7 +529,9 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
     if (r.agent.found) {
         head.add({"config file", r.agent.config_path});
         const std::string nodes_from =
-            r.agent.datastore.empty() ? "" : ", nodes from " + (r.agent.datastore == "file" ? "the config file" : r.agent.datastore);
+            r.agent.datastore.empty()
+                ? ""
+                : ", nodes from " + (r.agent.datastore == "file" ? "the config file" : r.agent.datastore);
         if (r.agent.role == "router")
             head.add({"mode", "role router, hook " + r.agent.uplink_hook + nodes_from});
         else
@@ -537,8 +541,8 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER) {
         const auto &c = *r.config;
         head.add({"router config", "router IP " + Ipv4{c.node_ip}.str() + ", first interface " +
-                                       interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
-                                       ")"});
+                                       interface_text(c.uplink_ifindex, names) + " (mtu " +
+                                       std::to_string(c.uplink_mtu) + ")"});
     } else if (r.config) {
         const auto &c = *r.config;
         head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +

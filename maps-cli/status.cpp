@@ -108,7 +108,11 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
         if (!endpoints) return endpoints.error();
         for (const auto &ep : *endpoints)
             report.attachments.push_back(
-                {{"", static_cast<int>(ep.value.host_ifindex), "tc-ingress", "podlane_from_pod"}, std::nullopt, 0, "", ""});
+                {{"", static_cast<int>(ep.value.host_ifindex), "tc-ingress", "podlane_from_pod"},
+                 std::nullopt,
+                 0,
+                 "",
+                 ""});
     }
     if (report.agent.running) {
         auto guard = NetnsGuard::enter(report.agent.netns_path);

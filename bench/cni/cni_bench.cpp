@@ -27,8 +27,7 @@ struct Samples {
     std::vector<double> add_ms, del_ms;
 };
 
-double percentile(std::vector<double> v, double p)
-{
+double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     size_t i = static_cast<size_t>(p / 100.0 * (v.size() - 1) + 0.5);
@@ -36,13 +35,13 @@ double percentile(std::vector<double> v, double p)
 }
 
 // Runs once, returns milliseconds, or a negative value on failure.
-double timed(const std::string &bin, const std::string &node, const EnvVars &env, const std::string &cfg)
-{
+double timed(const std::string &bin, const std::string &node, const EnvVars &env, const std::string &cfg) {
     auto start = std::chrono::steady_clock::now();
     PluginRun r = run_plugin(bin, node, env, cfg);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (r.exit_code != 0) {
-        std::fprintf(stderr, "%s %s failed (%d): %s\n", bin.c_str(), env.at("CNI_COMMAND").c_str(), r.exit_code, r.out.c_str());
+        std::fprintf(stderr, "%s %s failed (%d): %s\n", bin.c_str(), env.at("CNI_COMMAND").c_str(), r.exit_code,
+                     r.out.c_str());
         return -1;
     }
     return ms;
@@ -50,8 +49,7 @@ double timed(const std::string &bin, const std::string &node, const EnvVars &env
 
 // The kernel's own cost, no plugin: create a veth pair with its peer in the
 // pod namespace, then delete it, through netlink from this process.
-bool kernel_floor(const std::string &node, const std::string &pod, Samples &s, bool record)
-{
+bool kernel_floor(const std::string &node, const std::string &pod, Samples &s, bool record) {
     auto guard = podlane::NetnsGuard::enter(node);
     auto pod_fd = podlane::open_netns(pod);
     if (!guard || !pod_fd) return false;
@@ -71,8 +69,7 @@ bool kernel_floor(const std::string &node, const std::string &pod, Samples &s, b
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s PODLANE_BINARY [ITERATIONS] [REFERENCE_DIR]\n", argv[0]);
         return 2;
@@ -99,17 +96,24 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const std::string podlane_cfg = json{{"cniVersion", "1.0.0"}, {"name", "plbench"}, {"type", "podlane"},
-                                         {"podCIDR", "10.244.50.0/24"}, {"dataDir", data_dir + "/podlane"},
-                                         {"pinRoot", pin_dir}}.dump();
+    const std::string podlane_cfg = json{
+        {"cniVersion", "1.0.0"},
+        {"name", "plbench"},
+        {"type", "podlane"},
+        {"podCIDR", "10.244.50.0/24"},
+        {"dataDir", data_dir + "/podlane"},
+        {"pinRoot", pin_dir}}.dump();
     const std::string ref_cfg =
-        json{{"cniVersion", "1.0.0"}, {"name", "refbench"}, {"type", "bridge"}, {"bridge", "refbr0"},
+        json{{"cniVersion", "1.0.0"},
+             {"name", "refbench"},
+             {"type", "bridge"},
+             {"bridge", "refbr0"},
              {"isGateway", true},
              {"ipam", {{"type", "host-local"}, {"subnet", "10.245.0.0/24"}, {"dataDir", data_dir + "/host-local"}}}}
             .dump();
     auto env = [&](const char *cmd, const std::string &id, const NamedNetns &pod) {
-        return EnvVars{{"CNI_COMMAND", cmd}, {"CNI_CONTAINERID", id}, {"CNI_NETNS", pod.path()},
-                       {"CNI_IFNAME", "eth0"}, {"CNI_PATH", ref_dir}, {"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+        return EnvVars{{"CNI_COMMAND", cmd},   {"CNI_CONTAINERID", id}, {"CNI_NETNS", pod.path()},
+                       {"CNI_IFNAME", "eth0"}, {"CNI_PATH", ref_dir},   {"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
     };
 
     Samples pl, ref, floor;
@@ -138,18 +142,24 @@ int main(int argc, char **argv)
         if (!kernel_floor(node.path(), pod_c.path(), floor, i >= 0)) failures++;
     }
 
-    std::printf("CNI ADD/DEL latency, %d interleaved iterations, each a fresh process in a node namespace\n", iterations);
+    std::printf("CNI ADD/DEL latency, %d interleaved iterations, each a fresh process in a node namespace\n",
+                iterations);
     std::printf("podlane: %s   reference: %s + host-local\n\n", podlane_bin.c_str(), ref_bin.c_str());
-    std::printf("| op  | podlane p50 | podlane p99 | reference p50 | reference p99 | p50 ratio podlane/ref | kernel veth p50 |\n");
-    std::printf("|-----|-------------|-------------|---------------|---------------|-----------------------|-----------------|\n");
+    std::printf(
+        "| op  | podlane p50 | podlane p99 | reference p50 | reference p99 | p50 ratio podlane/ref | kernel veth p50 "
+        "|\n");
+    std::printf(
+        "|-----|-------------|-------------|---------------|---------------|-----------------------|-----------------|"
+        "\n");
     for (auto [name, a, b, k] : {std::tuple{"ADD", &pl.add_ms, &ref.add_ms, &floor.add_ms},
                                  std::tuple{"DEL", &pl.del_ms, &ref.del_ms, &floor.del_ms}}) {
         double p50 = percentile(*a, 50), r50 = percentile(*b, 50);
         std::printf("| %s | %8.2f ms | %8.2f ms | %10.2f ms | %10.2f ms | %21.2f | %12.2f ms |\n", name, p50,
                     percentile(*a, 99), r50, percentile(*b, 99), r50 > 0 ? p50 / r50 : 0.0, percentile(*k, 50));
     }
-    std::printf("\nkernel veth = creating / deleting one veth pair through netlink in-process, no plugin: the floor\n"
-                "both plugins pay (deleting a device waits for an RCU barrier in the kernel).\n");
+    std::printf(
+        "\nkernel veth = creating / deleting one veth pair through netlink in-process, no plugin: the floor\n"
+        "both plugins pay (deleting a device waits for an RCU barrier in the kernel).\n");
     if (failures) std::printf("\n%d runs failed (see stderr)\n", failures);
 
     std::error_code ec;

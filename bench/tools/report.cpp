@@ -157,9 +157,10 @@ int main(int argc, char **argv) {
                 meta.value("commit", "?").c_str(),
                 meta.value("quick", false) ? " · **--quick: smoke run, figures not meaningful**" : "");
     if (meta.contains("load_before"))
-        std::printf("Load average (1/5/15 min) before the rounds %s, after them %s (the benchmark itself keeps ~2 "
-                    "runnable).\n\n",
-                    meta.value("load_before", "?").c_str(), meta.value("load_after", "?").c_str());
+        std::printf(
+            "Load average (1/5/15 min) before the rounds %s, after them %s (the benchmark itself keeps ~2 "
+            "runnable).\n\n",
+            meta.value("load_before", "?").c_str(), meta.value("load_after", "?").c_str());
 
     // --- table 1: figures
     std::printf("### Paths: median (min–max)\n\n");
@@ -255,8 +256,9 @@ int main(int argc, char **argv) {
             total += n.get<long>();
             per += (per.empty() ? "" : ", ") + c + " " + std::to_string(n.get<long>());
         }
-        std::printf("\nkube-proxy's `--ctstate INVALID -j DROP` on the nodes, packets dropped over all rounds: %ld (%s)\n",
-                    total, per.c_str());
+        std::printf(
+            "\nkube-proxy's `--ctstate INVALID -j DROP` on the nodes, packets dropped over all rounds: %ld (%s)\n",
+            total, per.c_str());
     }
 
     // --- goals

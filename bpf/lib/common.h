@@ -19,8 +19,8 @@
 #define ETH_P_8021AD 0x88A8
 #endif
 
-#define IPV4_MIN_HLEN 20
+#define IPV4_MIN_HLEN	      20
 #define IPV4_FRAG_OFFSET_MASK 0x1FFF
-#define IPV4_MF 0x2000
+#define IPV4_MF		      0x2000
 
 #endif

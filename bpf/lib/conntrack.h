@@ -69,20 +69,22 @@ struct pl_ct_opts {
 	__u8 dir;
 	__u8 reserved[2];
 };
-#define PL_CT_OPTS_SIZE 12
+#define PL_CT_OPTS_SIZE	    12
 #define PL_CT_CURRENT_NETNS (-1)
 
-extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple, __u32 tuple_size,
-					 struct pl_ct_opts *opts, __u32 opts_size) __ksym;
-extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size,
-					 struct pl_ct_opts *opts, __u32 opts_size) __ksym;
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
+					 __u32 tuple_size, struct pl_ct_opts *opts,
+					 __u32 opts_size) __ksym;
+extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple,
+					 __u32 tuple_size, struct pl_ct_opts *opts,
+					 __u32 opts_size) __ksym;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym;
 extern int bpf_ct_change_timeout(struct nf_conn *ct, __u32 timeout_ms) __ksym;
 
 /* include/uapi/linux/netfilter/nf_conntrack_common.h */
 #define PL_IPS_SEEN_REPLY (1UL << 1)
-#define PL_IPS_ASSURED (1UL << 2)
-#define PL_IPS_DYING (1UL << 9)
+#define PL_IPS_ASSURED	  (1UL << 2)
+#define PL_IPS_DYING	  (1UL << 9)
 
 #define PL_TCP_FIN 0x01
 #define PL_TCP_SYN 0x02
@@ -93,7 +95,7 @@ extern int bpf_ct_change_timeout(struct nf_conn *ct, __u32 timeout_ms) __ksym;
  * _time_wait, nf_conntrack_udp_timeout_stream). */
 #define PL_CT_AFTER_RST_MS 10000
 #define PL_CT_AFTER_FIN_MS 120000
-#define PL_CT_ACTIVE_MS 120000
+#define PL_CT_ACTIVE_MS	   120000
 /* Extend an entry that has less than this left. In jiffies, so 1 s to 10 s
  * depending on the kernel's HZ: any of those keeps a busy flow tracked. */
 #define PL_CT_REFRESH_BELOW_JIFFIES 1000
@@ -107,7 +109,8 @@ struct pl_flow {
 /* Fills the flow's 5-tuple from the packet. Returns 0, or the reason the
  * stack must decide (not TCP/UDP, a fragment, an L4 header cut short: the
  * kernel judges those). */
-static __always_inline int pl_flow_parse(const struct pl_headers *hdr, void *data_end, struct pl_flow *f)
+static __always_inline int pl_flow_parse(const struct pl_headers *hdr, void *data_end,
+					 struct pl_flow *f)
 {
 	struct iphdr *ip = hdr->ip;
 	__u8 *l4 = (__u8 *)ip + ip->ihl * 4;
@@ -209,8 +212,9 @@ static __always_inline int pl_uplink_peer_check(const struct pl_headers *hdr)
 
 /* The flow and the lookup options of a packet; non-zero: the reason the
  * stack decides without asking conntrack. */
-static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end, bool from_uplink,
-					   struct pl_flow *f, struct pl_ct_opts *opts)
+static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end,
+					   bool from_uplink, struct pl_flow *f,
+					   struct pl_ct_opts *opts)
 {
 	int reason = pl_flow_parse(hdr, data_end, f);
 
@@ -238,8 +242,8 @@ static __always_inline int pl_ct_verdict(struct nf_conn *ct, const struct pl_flo
 
 /* 0 when conntrack holds the packet's flow as established and untranslated,
  * else the reason the stack must see the packet. */
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr,
-						 bool from_uplink)
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb,
+						 const struct pl_headers *hdr, bool from_uplink)
 {
 	struct pl_ct_opts opts = {};
 	struct pl_flow f = {};
@@ -247,7 +251,8 @@ static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const st
 
 	if (reason)
 		return reason;
-	return pl_ct_verdict(bpf_skb_ct_lookup(skb, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
+	return pl_ct_verdict(
+		bpf_skb_ct_lookup(skb, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
 }
 
 static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr)
@@ -258,13 +263,14 @@ static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const stru
 
 	if (reason)
 		return reason;
-	return pl_ct_verdict(bpf_xdp_ct_lookup(ctx, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
+	return pl_ct_verdict(
+		bpf_xdp_ct_lookup(ctx, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
 }
 
 #else /* PODLANE_NETFILTER_BYPASS: every pod flow takes the fast path */
 
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb, const struct pl_headers *hdr,
-						 bool from_uplink)
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb,
+						 const struct pl_headers *hdr, bool from_uplink)
 {
 	(void)skb;
 	(void)hdr;

@@ -10,8 +10,8 @@
 #include "parse.h"
 
 struct pl_decision {
-	const struct podlane_route_value *route;  /* set for PODLANE_FWD_REMOTE */
-	const struct podlane_endpoint_value *ep;  /* set for PODLANE_FWD_LOCAL */
+	const struct podlane_route_value *route; /* set for PODLANE_FWD_REMOTE */
+	const struct podlane_endpoint_value *ep; /* set for PODLANE_FWD_LOCAL */
 };
 
 /* Why a destination that no entry claims goes to the kernel. */
@@ -60,7 +60,8 @@ static __always_inline int pl_decide_from_pod(const struct pl_headers *hdr, stru
 
 /* A packet arriving on the uplink from another node. Returns
  * PODLANE_FWD_LOCAL (d->ep set) or the reason to pass or drop it. */
-static __always_inline int pl_decide_from_uplink(const struct pl_headers *hdr, struct pl_decision *d)
+static __always_inline int pl_decide_from_uplink(const struct pl_headers *hdr,
+						 struct pl_decision *d)
 {
 	__be32 dst = hdr->ip->daddr;
 

@@ -43,8 +43,7 @@ struct {
 static __always_inline const struct podlane_node_config *pl_config(void)
 {
 	__u32 zero = 0;
-	const struct podlane_node_config *cfg =
-		bpf_map_lookup_elem(&pl_config_v1, &zero);
+	const struct podlane_node_config *cfg = bpf_map_lookup_elem(&pl_config_v1, &zero);
 
 	if (!cfg || !cfg->node_ip)
 		return NULL;
@@ -54,14 +53,14 @@ static __always_inline const struct podlane_node_config *pl_config(void)
 /* Longest-prefix match of an IPv4 destination (network order). */
 static __always_inline const struct podlane_route_value *pl_route_lookup(__be32 dst)
 {
-	struct podlane_route_key key = { .prefixlen = 32, .prefix = dst };
+	struct podlane_route_key key = {.prefixlen = 32, .prefix = dst};
 
 	return bpf_map_lookup_elem(&pl_routes_v1, &key);
 }
 
 static __always_inline const struct podlane_endpoint_value *pl_endpoint_lookup(__be32 dst)
 {
-	struct podlane_endpoint_key key = { .pod_ip = dst };
+	struct podlane_endpoint_key key = {.pod_ip = dst};
 
 	return bpf_map_lookup_elem(&pl_endpoints_v1, &key);
 }

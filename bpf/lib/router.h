@@ -31,7 +31,7 @@ struct {
 } pl_rtports_v1 SEC(".maps");
 
 struct pl_router_hop {
-	__u32 ifindex; /* egress interface */
+	__u32 ifindex;	  /* egress interface */
 	__u32 port_flags; /* enum podlane_router_port_flags of the egress */
 	const __u8 *dst_mac;
 	const __u8 *src_mac;
@@ -39,14 +39,14 @@ struct pl_router_hop {
 
 static __always_inline const struct podlane_neighbour_value *pl_neighbour_lookup(__be32 ip)
 {
-	struct podlane_neighbour_key key = { .ip = ip };
+	struct podlane_neighbour_key key = {.ip = ip};
 
 	return bpf_map_lookup_elem(&pl_neigh_v1, &key);
 }
 
 static __always_inline const struct podlane_router_port_value *pl_router_port_lookup(__u32 ifindex)
 {
-	struct podlane_router_port_key key = { .ifindex = ifindex };
+	struct podlane_router_port_key key = {.ifindex = ifindex};
 
 	return bpf_map_lookup_elem(&pl_rtports_v1, &key);
 }
@@ -86,7 +86,8 @@ static __always_inline int pl_router_decide(const struct pl_headers *hdr, struct
 }
 
 /* What a router does to the frame it forwards. */
-static __always_inline void pl_router_rewrite(const struct pl_headers *hdr, const struct pl_router_hop *hop)
+static __always_inline void pl_router_rewrite(const struct pl_headers *hdr,
+					      const struct pl_router_hop *hop)
 {
 	pl_decrement_ttl(hdr->ip);
 	pl_set_macs(hdr->eth, hop->dst_mac, hop->src_mac);

@@ -7,7 +7,7 @@
 #include "parse.h"
 #include "stats.h"
 
-#define PL_AF_INET 2
+#define PL_AF_INET	  2
 #define PL_MAX_L2_L3_HLEN (ETH_HLEN + 60)
 
 /* Parses the headers of an skb, pulling them into the linear area first if
@@ -42,7 +42,8 @@ static __always_inline long pl_tc_redirect_fib(struct __sk_buff *skb, struct pl_
 		.ipv4_dst = route->node_ip,
 		.ifindex = route->uplink_ifindex,
 	};
-	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib),
+				 BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT);
 
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return -1;
@@ -53,9 +54,10 @@ static __always_inline long pl_tc_redirect_fib(struct __sk_buff *skb, struct pl_
 /* Out of the uplink toward the owning node; the kernel resolves the next
  * hop's MAC (bpf_redirect_neigh), so no ARP handling lives here. */
 static __always_inline int pl_tc_forward_remote(struct __sk_buff *skb, struct pl_headers *hdr,
-						const struct podlane_route_value *route, bool forwarding)
+						const struct podlane_route_value *route,
+						bool forwarding)
 {
-	struct bpf_redir_neigh nh = { .nh_family = PL_AF_INET, .ipv4_nh = route->node_ip };
+	struct bpf_redir_neigh nh = {.nh_family = PL_AF_INET, .ipv4_nh = route->node_ip};
 	__u32 ifindex = route->uplink_ifindex;
 	__u32 mtu_len = 0;
 	long ret;

@@ -4,8 +4,7 @@
 
 namespace podlane::cni {
 
-Result<BootInfo> read_boot_info()
-{
+Result<BootInfo> read_boot_info() {
     BootInfo info;
     std::ifstream id("/proc/sys/kernel/random/boot_id");
     if (!std::getline(id, info.boot_id) || info.boot_id.empty())

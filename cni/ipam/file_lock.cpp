@@ -7,8 +7,7 @@
 
 namespace podlane::cni {
 
-Result<FileLock> FileLock::acquire(int fd, const std::string &what, std::chrono::milliseconds timeout)
-{
+Result<FileLock> FileLock::acquire(int fd, const std::string &what, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     auto pause = std::chrono::microseconds(50);
     // Polling instead of a blocking flock: a stuck holder must turn into
@@ -28,8 +27,7 @@ Result<FileLock> FileLock::acquire(int fd, const std::string &what, std::chrono:
 
 FileLock::FileLock(FileLock &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 
-FileLock::~FileLock()
-{
+FileLock::~FileLock() {
     if (fd_ >= 0) flock(fd_, LOCK_UN);
 }
 

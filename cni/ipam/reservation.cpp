@@ -4,16 +4,17 @@
 
 namespace podlane::cni {
 
-std::string format_reservation(const Reservation &r) { return r.container_id + "\n" + r.ifname + "\n" + r.boot_id + "\n"; }
+std::string format_reservation(const Reservation &r) {
+    return r.container_id + "\n" + r.ifname + "\n" + r.boot_id + "\n";
+}
 
-std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content)
-{
+std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content) {
     std::vector<std::string> lines;
     size_t start = 0;
     while (start < content.size()) {
         size_t nl = content.find('\n', start);
         if (nl == std::string_view::npos) return std::nullopt;  // torn: last line unterminated
-        if (nl == start) return std::nullopt;                     // empty line
+        if (nl == start) return std::nullopt;                   // empty line
         lines.emplace_back(content.substr(start, nl - start));
         start = nl + 1;
     }

@@ -17,8 +17,7 @@ constexpr const char *kTemp = "reserve.tmp";
 constexpr const char *kLast = "last";
 constexpr const char *kLastTemp = "last.tmp";
 
-uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull)
-{
+uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull) {
     for (unsigned char c : s) {
         h ^= c;
         h *= 1099511628211ull;
@@ -26,8 +25,7 @@ uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull)
     return h;
 }
 
-std::optional<std::string> read_link_at(int dir_fd, const char *name)
-{
+std::optional<std::string> read_link_at(int dir_fd, const char *name) {
     char buf[64];
     ssize_t n = readlinkat(dir_fd, name, buf, sizeof buf - 1);
     if (n <= 0) return std::nullopt;
@@ -35,26 +33,25 @@ std::optional<std::string> read_link_at(int dir_fd, const char *name)
 }
 
 // Replaces name with a symlink to target (atomic via rename).
-Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir)
-{
+Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir) {
     std::string temp = name + ".tmp";  // "last.tmp" for the hint
     unlinkat(dir_fd, temp.c_str(), 0);
     if (symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0) return errno_error("create " + dir + "/" + temp, errno);
-    if (renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) return errno_error("rename to " + dir + "/" + name, errno);
+    if (renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
+        return errno_error("rename to " + dir + "/" + name, errno);
     return {};
 }
 
 }  // namespace
 
-std::string index_name(const std::string &container_id, const std::string &ifname)
-{
+std::string index_name(const std::string &container_id, const std::string &ifname) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "c-%016llx", static_cast<unsigned long long>(fnv1a(ifname, fnv1a(container_id + '\0'))));
+    std::snprintf(buf, sizeof buf, "c-%016llx",
+                  static_cast<unsigned long long>(fnv1a(ifname, fnv1a(container_id + '\0'))));
     return buf;
 }
 
-Result<IpamStore> IpamStore::open(StoreOptions opt)
-{
+Result<IpamStore> IpamStore::open(StoreOptions opt) {
     std::error_code ec;
     std::filesystem::create_directories(opt.dir, ec);
     if (ec) return errno_error("create IPAM store folder " + opt.dir, ec.value());
@@ -65,14 +62,12 @@ Result<IpamStore> IpamStore::open(StoreOptions opt)
     return IpamStore(std::move(opt), std::move(dir), std::move(lock));
 }
 
-bool IpamStore::usable(Ipv4 ip) const
-{
+bool IpamStore::usable(Ipv4 ip) const {
     return opt_.range.contains(ip) && !(ip == opt_.range.network()) && !(ip == opt_.range.broadcast()) &&
            !(ip == opt_.gateway);
 }
 
-IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const
-{
+IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
     SlotInfo info;
     std::string name = ip.str();
     UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -86,7 +81,8 @@ IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     struct stat st {};
     fstat(fd.get(), &st);
-    if (n >= 0 && static_cast<size_t>(n) < sizeof buf) info.reservation = parse_reservation(ip, std::string_view(buf, n));
+    if (n >= 0 && static_cast<size_t>(n) < sizeof buf)
+        info.reservation = parse_reservation(ip, std::string_view(buf, n));
     if (info.reservation)
         info.state = info.reservation->boot_id == opt_.boot.boot_id ? Slot::Live : Slot::EarlierBoot;
     else
@@ -94,8 +90,7 @@ IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const
     return info;
 }
 
-std::vector<Ipv4> IpamStore::ip_files() const
-{
+std::vector<Ipv4> IpamStore::ip_files() const {
     std::vector<Ipv4> out;
     int fd = dup(dir_fd_.get());
     if (fd < 0) return out;
@@ -113,8 +108,7 @@ std::vector<Ipv4> IpamStore::ip_files() const
     return out;
 }
 
-Status IpamStore::write_temp(const Reservation &r)
-{
+Status IpamStore::write_temp(const Reservation &r) {
     unlinkat(dir_fd_.get(), kTemp, 0);  // a crash leftover: only the lock holder writes it
     UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return errno_error("create " + opt_.dir + "/" + kTemp, errno);
@@ -125,8 +119,7 @@ Status IpamStore::write_temp(const Reservation &r)
     return {};
 }
 
-Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::string &ifname)
-{
+Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
 
@@ -180,8 +173,7 @@ Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::str
     return *claimed;
 }
 
-Result<std::optional<Ipv4>> IpamStore::find_locked(const std::string &container_id, const std::string &ifname)
-{
+Result<std::optional<Ipv4>> IpamStore::find_locked(const std::string &container_id, const std::string &ifname) {
     auto matches = [&](Ipv4 ip) {
         auto slot = read_slot(ip);
         return slot.reservation && slot.reservation->container_id == container_id && slot.reservation->ifname == ifname;
@@ -197,15 +189,13 @@ Result<std::optional<Ipv4>> IpamStore::find_locked(const std::string &container_
     return std::optional<Ipv4>{};
 }
 
-Result<std::optional<Ipv4>> IpamStore::find(const std::string &container_id, const std::string &ifname)
-{
+Result<std::optional<Ipv4>> IpamStore::find(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     return find_locked(container_id, ifname);
 }
 
-Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, const std::string &ifname)
-{
+Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     auto found = find_locked(container_id, ifname);
@@ -225,8 +215,7 @@ Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, 
     return found;
 }
 
-Result<StoreUsage> IpamStore::usage()
-{
+Result<StoreUsage> IpamStore::usage() {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     StoreUsage u;
@@ -237,18 +226,26 @@ Result<StoreUsage> IpamStore::usage()
     for (Ipv4 ip : ip_files()) {
         if (!usable(ip)) continue;
         switch (read_slot(ip).state) {
-        case Slot::Live: u.live++; break;
-        case Slot::EarlierBoot: u.earlier_boot++; break;
-        case Slot::Corrupt: u.corrupt++; break;
-        case Slot::CorruptStale: u.earlier_boot++; break;
-        case Slot::Missing: break;
+            case Slot::Live:
+                u.live++;
+                break;
+            case Slot::EarlierBoot:
+                u.earlier_boot++;
+                break;
+            case Slot::Corrupt:
+                u.corrupt++;
+                break;
+            case Slot::CorruptStale:
+                u.earlier_boot++;
+                break;
+            case Slot::Missing:
+                break;
         }
     }
     return u;
 }
 
-Result<std::vector<Reservation>> IpamStore::reservations()
-{
+Result<std::vector<Reservation>> IpamStore::reservations() {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     std::vector<Reservation> out;
@@ -257,8 +254,7 @@ Result<std::vector<Reservation>> IpamStore::reservations()
     return out;
 }
 
-Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep)
-{
+Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     std::vector<Reservation> removed;

@@ -36,8 +36,8 @@ namespace podlane::cni {
 
 struct StoreOptions {
     std::string dir;
-    Cidr range;     // addresses come from here, never network/broadcast
-    Ipv4 gateway;   // never handed out
+    Cidr range;    // addresses come from here, never network/broadcast
+    Ipv4 gateway;  // never handed out
     BootInfo boot;
     std::chrono::milliseconds lock_timeout{10000};
 };

@@ -40,7 +40,8 @@ public:
     Result<MapUsage> usage() const;
 
 private:
-    PinnedMap(UniqueFd fd, std::string path, std::string name) : fd_(std::move(fd)), path_(std::move(path)), name_(std::move(name)) {}
+    PinnedMap(UniqueFd fd, std::string path, std::string name)
+        : fd_(std::move(fd)), path_(std::move(path)), name_(std::move(name)) {}
     UniqueFd fd_;
     std::string path_;
     std::string name_;
@@ -76,8 +77,11 @@ public:
 
 private:
     NodeMaps(std::string pin_dir, PinnedMap routes, PinnedMap endpoints, PinnedMap config, PinnedMap stats)
-        : pin_dir_(std::move(pin_dir)), routes_(std::move(routes)), endpoints_(std::move(endpoints)),
-          config_(std::move(config)), stats_(std::move(stats)) {}
+        : pin_dir_(std::move(pin_dir)),
+          routes_(std::move(routes)),
+          endpoints_(std::move(endpoints)),
+          config_(std::move(config)),
+          stats_(std::move(stats)) {}
     std::string pin_dir_;
     PinnedMap routes_, endpoints_, config_, stats_;
 };

@@ -26,8 +26,8 @@ struct NodeConfig {
     Cidr pod_cidr;                    // this node's pods
     Cidr cluster_cidr;                // every pod CIDR lies inside it
     std::string pin_root = "/sys/fs/bpf/podlane";
-    std::vector<ClusterNode> nodes;   // the cluster, this node included or not
-    std::optional<Ipv4> router_ip;    // set: router mode, one entry via the router
+    std::vector<ClusterNode> nodes;  // the cluster, this node included or not
+    std::optional<Ipv4> router_ip;   // set: router mode, one entry via the router
 
     Ipv4 gateway() const { return pod_cidr.first_host(); }
     // Where this node's maps live: one folder per node, so lab nodes sharing

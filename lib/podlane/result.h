@@ -20,8 +20,7 @@ struct Error {
 };
 
 // "what: No such file or directory (ENOENT)"
-inline Error errno_error(const std::string &what, int err)
-{
+inline Error errno_error(const std::string &what, int err) {
     const char *name = strerrorname_np(err);
     return Error{what + ": " + std::strerror(err) + " (" + (name ? name : std::to_string(err)) + ")", err};
 }

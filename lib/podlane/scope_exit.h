@@ -12,8 +12,7 @@ public:
     explicit ScopeExit(F f) : f_(std::move(f)) {}
     ScopeExit(const ScopeExit &) = delete;
     ScopeExit &operator=(const ScopeExit &) = delete;
-    ~ScopeExit()
-    {
+    ~ScopeExit() {
         if (active_) f_();
     }
     void dismiss() { active_ = false; }

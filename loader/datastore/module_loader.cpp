@@ -38,8 +38,10 @@ Result<ModuleEntry> load_module() {
         if (!entry) return Error{path + " has no " + PODLANE_DATASTORE_ENTRY + ": it is from another podlane version"};
         return entry;
     }
-    return Error{"the datastore module libpodlane-datastore.so was not found (install podlane completely, or set "
-                 "PODLANE_DATASTORE_MODULE); tried:" + tried};
+    return Error{
+        "the datastore module libpodlane-datastore.so was not found (install podlane completely, or set "
+        "PODLANE_DATASTORE_MODULE); tried:" +
+        tried};
 }
 
 }  // namespace

@@ -31,29 +31,28 @@
 namespace podlane {
 namespace {
 
-Result<RouterConfig> load_config(const AgentOptions &o)
-{
+Result<RouterConfig> load_config(const AgentOptions &o) {
     auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == "file"});
     if (!cfg) return cfg.error();
     if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
     return cfg;
 }
 
-Result<std::vector<LinkInfo>> find_interfaces(Netlink &nl, const RouterConfig &cfg)
-{
+Result<std::vector<LinkInfo>> find_interfaces(Netlink &nl, const RouterConfig &cfg) {
     std::vector<LinkInfo> out;
     for (size_t i = 0; i < cfg.interfaces.size(); i++) {
         auto link = nl.find_link(cfg.interfaces[i]);
         if (!link) return link.error();
         if (!*link)
-            return Error{"interfaces[" + std::to_string(i) + "]: no interface '" + cfg.interfaces[i] + "' in this network namespace", ENODEV};
+            return Error{"interfaces[" + std::to_string(i) + "]: no interface '" + cfg.interfaces[i] +
+                             "' in this network namespace",
+                         ENODEV};
         out.push_back(**link);
     }
     return out;
 }
 
-podlane_node_config router_config_value(const RouterConfig &cfg, const std::vector<LinkInfo> &ifaces)
-{
+podlane_node_config router_config_value(const RouterConfig &cfg, const std::vector<LinkInfo> &ifaces) {
     podlane_node_config v{};
     v.node_ip = cfg.node_ip.be;
     v.uplink_ifindex = ifaces.empty() ? 0 : ifaces[0].index;
@@ -63,22 +62,28 @@ podlane_node_config router_config_value(const RouterConfig &cfg, const std::vect
     return v;
 }
 
-std::string program_name(const std::string &hook) { return hook == "xdp" ? "podlane_xdp_router" : "podlane_tc_router"; }
+std::string program_name(const std::string &hook) {
+    return hook == "xdp" ? "podlane_xdp_router" : "podlane_tc_router";
+}
 
 class RouterAgent final : public Agent {
 public:
     RouterAgent(AgentOptions options, Logger log, RouterConfig cfg, std::vector<LinkInfo> ifaces, NodeMaps maps,
                 RouterMaps rmaps, NeighbourTable table, NeighbourEvents events,
                 std::unique_ptr<datastore::ClusterSource> source)
-        : options_(std::move(options)), log_(std::move(log)), cfg_(std::move(cfg)), ifaces_(std::move(ifaces)),
-          maps_(std::move(maps)), rmaps_(std::move(rmaps)), table_(std::move(table)), events_(std::move(events)),
-          source_(std::move(source))
-    {
+        : options_(std::move(options)),
+          log_(std::move(log)),
+          cfg_(std::move(cfg)),
+          ifaces_(std::move(ifaces)),
+          maps_(std::move(maps)),
+          rmaps_(std::move(rmaps)),
+          table_(std::move(table)),
+          events_(std::move(events)),
+          source_(std::move(source)) {
         if (!source_) nodes_ = cfg_.nodes;
     }
 
-    ~RouterAgent() override
-    {
+    ~RouterAgent() override {
         if (source_) source_->stop();
     }
 
@@ -94,8 +99,7 @@ public:
 private:
     void on_config_changed();
     void on_datastore_nodes(const std::vector<ClusterNode> &published);
-    std::set<int> ifindexes() const
-    {
+    std::set<int> ifindexes() const {
         std::set<int> out;
         for (const auto &l : ifaces_) out.insert(l.index);
         return out;
@@ -120,8 +124,7 @@ private:
     std::set<Ipv4> resolving_;       // logged once per episode
 };
 
-Status RouterAgent::start_syncing()
-{
+Status RouterAgent::start_syncing() {
     if (!source_) {
         reconcile("start");
         return {};
@@ -137,13 +140,13 @@ Status RouterAgent::start_syncing()
     } else {
         log_("warning: reading the routes a previous run left: " + routes.error().message);
     }
-    if (!cfg_.nodes.empty()) log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
+    if (!cfg_.nodes.empty())
+        log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
     if (auto st = mailbox_.open(); !st) return st;
     return source_->watch(mailbox_.callback(), log_);
 }
 
-void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published)
-{
+void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published) {
     auto selection = usable_router_nodes(published, cfg_.cluster_cidr, cfg_.node_ip);
     if (selection.skipped != skipped_)
         for (const auto &line : selection.skipped) log_("warning: " + line);
@@ -152,8 +155,7 @@ void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published)
     reconcile("datastore update");
 }
 
-Status RouterAgent::sync_ports()
-{
+Status RouterAgent::sync_ports() {
     auto current = rmaps_.ports();
     if (!current) return current.error();
     auto wanted = ifindexes();
@@ -169,8 +171,7 @@ Status RouterAgent::sync_ports()
     return {};
 }
 
-void RouterAgent::reconcile(const char *why)
-{
+void RouterAgent::reconcile(const char *why) {
     if (!nodes_) return;
     reconcile_failed_ = true;
     auto subnets = table_.subnets();
@@ -198,8 +199,7 @@ void RouterAgent::reconcile(const char *why)
     sync_neighbours();
 }
 
-void RouterAgent::sync_neighbours()
-{
+void RouterAgent::sync_neighbours() {
     auto table = table_.list();
     auto current = rmaps_.neighbours();
     if (!table || !current) {
@@ -223,18 +223,19 @@ void RouterAgent::sync_neighbours()
             if (auto st = rmaps_.delete_neighbour(ip); !st)
                 log_("neighbour sync: " + st.error().message);
             else
-                log_("neighbour " + ip.str() + " forgotten (unresolved or no longer a node): its traffic goes to the kernel");
+                log_("neighbour " + ip.str() +
+                     " forgotten (unresolved or no longer a node): its traffic goes to the kernel");
         }
     for (const auto &[ifindex, ip] : plan.resolve) {
         bool known = plan.entries.count(ip) != 0;
         if (!known && resolving_.insert(ip).second)
-            log_("neighbour " + ip.str() + " unknown: asking the kernel to resolve it on link #" + std::to_string(ifindex));
+            log_("neighbour " + ip.str() + " unknown: asking the kernel to resolve it on link #" +
+                 std::to_string(ifindex));
         if (auto st = table_.resolve(ifindex, ip); !st) log_("neighbour sync: " + st.error().message);
     }
 }
 
-void RouterAgent::on_config_changed()
-{
+void RouterAgent::on_config_changed() {
     auto fresh = load_config(options_);
     if (!fresh) {
         log_("config change ignored, routes kept as they are: " + fresh.error().message);
@@ -243,15 +244,16 @@ void RouterAgent::on_config_changed()
     for (auto [field, changed] : {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
                                   std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)},
                                   std::pair{"interfaces", fresh->interfaces != cfg_.interfaces}})
-        if (changed) log_(std::string("config: ") + field + " changed; restart podlaned to apply it (routes are reconciled now)");
+        if (changed)
+            log_(std::string("config: ") + field +
+                 " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
     if (source_) return;
     nodes_ = cfg_.nodes;
     reconcile("config changed");
 }
 
-Status RouterAgent::run()
-{
+Status RouterAgent::run() {
     sigset_t mask;
     sigemptyset(&mask);
     for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
@@ -261,7 +263,8 @@ Status RouterAgent::run()
     std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
     UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     if (!inotify.valid()) return errno_error("inotify", errno);
-    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
+    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(),
+                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
         return errno_error("watch " + config_path.parent_path().string(), errno);
 
     // Neighbour changes arrive as events; the 1 s timer re-probes stale and
@@ -323,15 +326,15 @@ Status RouterAgent::run()
 }
 
 Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, const std::string &hook,
-                     std::vector<AgentAttachment> &records)
-{
+                     std::vector<AgentAttachment> &records) {
     for (const auto &l : ifaces) {
         if (hook == "xdp") {
             if (auto st = attach_xdp(l.index, dp.xdp_fd()); !st) return st.error().wrap("interface " + l.name);
             if (auto st = detach_tc(l.index, TcDirection::Ingress); !st) return st;
             records.push_back({l.name, l.index, "xdp", program_name(hook)});
         } else {
-            if (auto st = attach_tc(l.index, TcDirection::Ingress, dp.tc_fd()); !st) return st.error().wrap("interface " + l.name);
+            if (auto st = attach_tc(l.index, TcDirection::Ingress, dp.tc_fd()); !st)
+                return st.error().wrap("interface " + l.name);
             if (auto st = detach_xdp(l.index); !st) return st;
             records.push_back({l.name, l.index, "tc-ingress", program_name(hook)});
         }
@@ -341,9 +344,9 @@ Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifac
 
 }  // namespace
 
-Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger log)
-{
-    if (::geteuid() != 0) return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
+Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger log) {
+    if (::geteuid() != 0)
+        return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
     if (options.router_hook != "xdp" && options.router_hook != "tc")
         return Error{"--hook " + options.router_hook + ": must be xdp or tc"};
     auto cfg = load_config(options);
@@ -397,8 +400,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
-Status detach_router(const AgentOptions &options, Logger log)
-{
+Status detach_router(const AgentOptions &options, Logger log) {
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
     auto nl = Netlink::open();

@@ -8,11 +8,12 @@ namespace {
 
 using nlohmann::json;
 
-bool valid_ifname(const std::string &name) { return !name.empty() && name.size() < 16 && name.find('/') == std::string::npos; }
+bool valid_ifname(const std::string &name) {
+    return !name.empty() && name.size() < 16 && name.find('/') == std::string::npos;
+}
 
 Result<std::string> string_field(const json &obj, const std::string &where, const std::string &key, bool required,
-                                 const std::string &fallback = "")
-{
+                                 const std::string &fallback = "") {
     auto it = obj.find(key);
     if (it == obj.end()) {
         if (required) return Error{where + key + ": missing (required)"};
@@ -23,8 +24,7 @@ Result<std::string> string_field(const json &obj, const std::string &where, cons
 }
 
 template <typename T, typename Parse>
-Result<T> parsed_field(const json &obj, const std::string &where, const std::string &key, Parse parse)
-{
+Result<T> parsed_field(const json &obj, const std::string &where, const std::string &key, Parse parse) {
     auto text = string_field(obj, where, key, true);
     if (!text) return text.error();
     auto value = parse(*text);
@@ -32,12 +32,12 @@ Result<T> parsed_field(const json &obj, const std::string &where, const std::str
     return *value;
 }
 
-Result<std::vector<std::string>> interfaces_field(const json &doc)
-{
+Result<std::vector<std::string>> interfaces_field(const json &doc) {
     std::vector<std::string> out;
     auto it = doc.find("interfaces");
     if (it == doc.end()) {
-        if (!doc.contains("uplink")) return Error{"interfaces: missing (required): the router's interface names, e.g. [\"eth0\"]"};
+        if (!doc.contains("uplink"))
+            return Error{"interfaces: missing (required): the router's interface names, e.g. [\"eth0\"]"};
         auto uplink = string_field(doc, "", "uplink", true);
         if (!uplink) return uplink.error();
         out.push_back(*uplink);
@@ -52,16 +52,17 @@ Result<std::vector<std::string>> interfaces_field(const json &doc)
     std::set<std::string> seen;
     for (size_t i = 0; i < out.size(); i++) {
         if (!valid_ifname(out[i]))
-            return Error{"interfaces[" + std::to_string(i) + "]: '" + out[i] + "' is not an interface name (1-15 characters, no '/')"};
-        if (!seen.insert(out[i]).second) return Error{"interfaces[" + std::to_string(i) + "]: '" + out[i] + "' appears twice"};
+            return Error{"interfaces[" + std::to_string(i) + "]: '" + out[i] +
+                         "' is not an interface name (1-15 characters, no '/')"};
+        if (!seen.insert(out[i]).second)
+            return Error{"interfaces[" + std::to_string(i) + "]: '" + out[i] + "' appears twice"};
     }
     return out;
 }
 
 }  // namespace
 
-Result<RouterConfig> parse_router_config(const std::string &json_text, RouterConfigRules rules)
-{
+Result<RouterConfig> parse_router_config(const std::string &json_text, RouterConfigRules rules) {
     json doc = json::parse(json_text, nullptr, false);
     if (doc.is_discarded()) return Error{"not valid JSON"};
     if (!doc.is_object()) return Error{"top level must be a JSON object"};
@@ -89,7 +90,8 @@ Result<RouterConfig> parse_router_config(const std::string &json_text, RouterCon
     auto nodes = doc.find("nodes");
     if (nodes == doc.end()) {
         if (rules.nodes_required)
-            return Error{"nodes: missing (required without --datastore): the nodes whose pod CIDRs the router forwards to"};
+            return Error{
+                "nodes: missing (required without --datastore): the nodes whose pod CIDRs the router forwards to"};
         return cfg;
     }
     if (!nodes->is_array()) return Error{"nodes: must be an array of {name, nodeIP, podCIDR}"};
@@ -109,8 +111,10 @@ Result<RouterConfig> parse_router_config(const std::string &json_text, RouterCon
         if (!ncidr) return ncidr.error();
         node.pod_cidr = *ncidr;
         if (!cfg.cluster_cidr.contains(node.pod_cidr))
-            return Error{where + "podCIDR: " + node.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str()};
-        if (node.node_ip == cfg.node_ip) return Error{where + "nodeIP: " + node.node_ip.str() + " is the router's own nodeIP"};
+            return Error{where + "podCIDR: " + node.pod_cidr.str() + " is outside clusterCIDR " +
+                         cfg.cluster_cidr.str()};
+        if (node.node_ip == cfg.node_ip)
+            return Error{where + "nodeIP: " + node.node_ip.str() + " is the router's own nodeIP"};
         if (!names.insert(node.name).second) return Error{where + "name: '" + node.name + "' appears twice"};
         for (const auto &other : cfg.nodes)
             if (other.pod_cidr.overlaps(node.pod_cidr))
@@ -121,8 +125,7 @@ Result<RouterConfig> parse_router_config(const std::string &json_text, RouterCon
     return cfg;
 }
 
-Result<RouterConfig> load_router_config(const std::string &path, RouterConfigRules rules)
-{
+Result<RouterConfig> load_router_config(const std::string &path, RouterConfigRules rules) {
     auto text = read_file(path);
     if (!text) return text.error();
     auto cfg = parse_router_config(*text, rules);

@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-
 #include <unistd.h>
 
 #include <cstdarg>
@@ -27,8 +26,7 @@ using SkelPtr = std::unique_ptr<Skel, SkelDeleter<Skel>>;
 // What libbpf says while loading (the verifier log), kept for the error.
 thread_local std::string *router_capture = nullptr;
 
-int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
+int capture_print(enum libbpf_print_level level, const char *fmt, va_list args) {
     if (!router_capture || level == LIBBPF_DEBUG) return 0;
     char line[1024];
     vsnprintf(line, sizeof line, fmt, args);
@@ -40,12 +38,13 @@ int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
 class CaptureLog {
 public:
     CaptureLog() : previous_(libbpf_set_print(capture_print)) { router_capture = &text; }
-    ~CaptureLog()
-    {
+    ~CaptureLog() {
         router_capture = nullptr;
         libbpf_set_print(previous_);
     }
-    std::string tail(size_t max_chars = 3000) const { return text.size() > max_chars ? text.substr(text.size() - max_chars) : text; }
+    std::string tail(size_t max_chars = 3000) const {
+        return text.size() > max_chars ? text.substr(text.size() - max_chars) : text;
+    }
     std::string text;
 
 private:
@@ -56,8 +55,7 @@ private:
 // the kernel adds BPF_F_RDONLY_PROG to every devmap's flags and that libbpf
 // compares them with the definition's (fixed in libbpf 1.2). Hand it the
 // pinned map ourselves and skip its check; the pin stays where it is.
-Status adopt_pinned_devmap(bpf_map *map, const std::string &pin_dir)
-{
+Status adopt_pinned_devmap(bpf_map *map, const std::string &pin_dir) {
     std::string path = pin_dir + "/" + bpf_map__name(map);
     int fd = bpf_obj_get(path.c_str());
     if (fd < 0) return errno == ENOENT ? Status{} : errno_error("open pinned devmap " + path, errno);
@@ -70,14 +68,15 @@ Status adopt_pinned_devmap(bpf_map *map, const std::string &pin_dir)
     if (!err) err = bpf_map__set_pin_path(map, nullptr);
     if (!err) err = bpf_map__reuse_fd(map, fd);
     ::close(fd);
-    if (err == -EINVAL) return Error{"pinned devmap " + path + " has another layout: remove it with `podlaned --role router --detach`", EINVAL};
+    if (err == -EINVAL)
+        return Error{"pinned devmap " + path + " has another layout: remove it with `podlaned --role router --detach`",
+                     EINVAL};
     if (err) return errno_error("reuse pinned devmap " + path, -err);
     return {};
 }
 
 template <typename Skel>
-Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLog &log)
-{
+Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLog &log) {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir.c_str());
     SkelPtr<Skel> skel(Skel::open(&opts));
     if (!skel) return errno_error(std::string("open BPF object ") + what, errno);
@@ -100,8 +99,7 @@ struct RouterDatapath::Skeletons {
     SkelPtr<tc_router> tc;
 };
 
-Result<RouterDatapath> RouterDatapath::load(const std::string &pin_dir)
-{
+Result<RouterDatapath> RouterDatapath::load(const std::string &pin_dir) {
     if (auto st = require_kernel_features(router_program_features()); !st) return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
     CaptureLog log;
@@ -121,7 +119,11 @@ RouterDatapath::RouterDatapath(RouterDatapath &&) noexcept = default;
 RouterDatapath &RouterDatapath::operator=(RouterDatapath &&) noexcept = default;
 RouterDatapath::~RouterDatapath() = default;
 
-int RouterDatapath::xdp_fd() const { return bpf_program__fd(skels_->xdp->progs.podlane_xdp_router); }
-int RouterDatapath::tc_fd() const { return bpf_program__fd(skels_->tc->progs.podlane_tc_router); }
+int RouterDatapath::xdp_fd() const {
+    return bpf_program__fd(skels_->xdp->progs.podlane_xdp_router);
+}
+int RouterDatapath::tc_fd() const {
+    return bpf_program__fd(skels_->tc->progs.podlane_tc_router);
+}
 
 }  // namespace podlane

@@ -10,8 +10,7 @@
 
 namespace podlane {
 
-Result<bool> veth_peer_in_other_netns(int ifindex)
-{
+Result<bool> veth_peer_in_other_netns(int ifindex) {
     std::unique_ptr<nl_sock, void (*)(nl_sock *)> sock(nl_socket_alloc(), nl_socket_free);
     if (!sock) return Error{"netlink: allocate socket", ENOMEM};
     if (int err = nl_connect(sock.get(), NETLINK_ROUTE); err < 0) return netlink_error("netlink: connect", err);

@@ -8,8 +8,7 @@ namespace podlane {
 namespace {
 
 template <typename Key, typename Value, typename Fn>
-Status for_each_entry(const PinnedMap &map, Fn fn)
-{
+Status for_each_entry(const PinnedMap &map, Fn fn) {
     Key key{}, next{};
     Key *cursor = nullptr;
     while (bpf_map_get_next_key(map.fd(), cursor, &next) == 0) {
@@ -24,8 +23,7 @@ Status for_each_entry(const PinnedMap &map, Fn fn)
 
 }  // namespace
 
-Result<RouterMaps> RouterMaps::open(const std::string &pin_dir)
-{
+Result<RouterMaps> RouterMaps::open(const std::string &pin_dir) {
     auto neigh = PinnedMap::open(pin_dir, PODLANE_MAP_NEIGHBOURS);
     if (!neigh) return neigh.error();
     auto ports = PinnedMap::open(pin_dir, PODLANE_MAP_ROUTER_PORTS);
@@ -35,8 +33,7 @@ Result<RouterMaps> RouterMaps::open(const std::string &pin_dir)
     return RouterMaps(std::move(*neigh), std::move(*ports), std::move(*tx));
 }
 
-Result<std::map<Ipv4, NeighbourEntry>> RouterMaps::neighbours() const
-{
+Result<std::map<Ipv4, NeighbourEntry>> RouterMaps::neighbours() const {
     std::map<Ipv4, NeighbourEntry> out;
     auto st = for_each_entry<podlane_neighbour_key, podlane_neighbour_value>(neigh_, [&](auto &k, auto &v) {
         NeighbourEntry e;
@@ -48,8 +45,7 @@ Result<std::map<Ipv4, NeighbourEntry>> RouterMaps::neighbours() const
     return out;
 }
 
-Status RouterMaps::put_neighbour(Ipv4 ip, const NeighbourEntry &entry)
-{
+Status RouterMaps::put_neighbour(Ipv4 ip, const NeighbourEntry &entry) {
     podlane_neighbour_key key{ip.be};
     podlane_neighbour_value value{};
     std::memcpy(value.mac, entry.mac.bytes.data(), 6);
@@ -59,8 +55,7 @@ Status RouterMaps::put_neighbour(Ipv4 ip, const NeighbourEntry &entry)
     return {};
 }
 
-Result<bool> RouterMaps::delete_neighbour(Ipv4 ip)
-{
+Result<bool> RouterMaps::delete_neighbour(Ipv4 ip) {
     podlane_neighbour_key key{ip.be};
     if (bpf_map_delete_elem(neigh_.fd(), &key) != 0) {
         if (errno == ENOENT) return false;
@@ -69,8 +64,7 @@ Result<bool> RouterMaps::delete_neighbour(Ipv4 ip)
     return true;
 }
 
-Result<std::map<int, RouterPort>> RouterMaps::ports() const
-{
+Result<std::map<int, RouterPort>> RouterMaps::ports() const {
     std::map<int, RouterPort> out;
     auto st = for_each_entry<podlane_router_port_key, podlane_router_port_value>(ports_, [&](auto &k, auto &v) {
         RouterPort p;
@@ -83,8 +77,7 @@ Result<std::map<int, RouterPort>> RouterMaps::ports() const
     return out;
 }
 
-Status RouterMaps::put_port(int ifindex, const RouterPort &port)
-{
+Status RouterMaps::put_port(int ifindex, const RouterPort &port) {
     __u32 index = static_cast<__u32>(ifindex);
     // Devmap first: a port with a MAC but no devmap slot would make the XDP
     // program pass (pass-no-port) instead of redirecting.
@@ -100,8 +93,7 @@ Status RouterMaps::put_port(int ifindex, const RouterPort &port)
     return {};
 }
 
-Status RouterMaps::delete_port(int ifindex)
-{
+Status RouterMaps::delete_port(int ifindex) {
     __u32 index = static_cast<__u32>(ifindex);
     podlane_router_port_key key{index};
     if (bpf_map_delete_elem(ports_.fd(), &key) != 0 && errno != ENOENT)

@@ -40,7 +40,8 @@ public:
     Status delete_port(int ifindex);
 
 private:
-    RouterMaps(PinnedMap neigh, PinnedMap ports, PinnedMap tx) : neigh_(std::move(neigh)), ports_(std::move(ports)), tx_(std::move(tx)) {}
+    RouterMaps(PinnedMap neigh, PinnedMap ports, PinnedMap tx)
+        : neigh_(std::move(neigh)), ports_(std::move(ports)), tx_(std::move(tx)) {}
     PinnedMap neigh_, ports_, tx_;
 };
 

@@ -2,8 +2,7 @@
 
 namespace podlane {
 
-NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip)
-{
+NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip) {
     NodeSelection out;
     for (const auto &node : nodes) {
         std::string why;
@@ -13,7 +12,8 @@ NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const C
             why = "its IP " + node.node_ip.str() + " is the router's own";
         for (const auto &taken : out.usable)
             if (why.empty() && taken.pod_cidr.overlaps(node.pod_cidr))
-                why = "pod CIDR " + node.pod_cidr.str() + " overlaps node " + taken.name + " (" + taken.pod_cidr.str() + ")";
+                why = "pod CIDR " + node.pod_cidr.str() + " overlaps node " + taken.name + " (" + taken.pod_cidr.str() +
+                      ")";
         if (why.empty())
             out.usable.push_back(node);
         else
@@ -23,8 +23,7 @@ NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const C
 }
 
 std::map<Ipv4, int> node_interfaces(const std::vector<ClusterNode> &nodes, const std::vector<InterfaceSubnet> &subnets,
-                                    const std::set<int> &router_ifindexes)
-{
+                                    const std::set<int> &router_ifindexes) {
     std::map<Ipv4, int> out;
     for (const auto &node : nodes) {
         int best = -1, best_len = -1;
@@ -38,8 +37,8 @@ std::map<Ipv4, int> node_interfaces(const std::vector<ClusterNode> &nodes, const
     return out;
 }
 
-std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &nodes, const std::map<Ipv4, int> &node_if)
-{
+std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &nodes,
+                                              const std::map<Ipv4, int> &node_if) {
     std::vector<RouteEntry> out;
     for (const auto &node : nodes) {
         auto it = node_if.find(node.node_ip);
@@ -53,8 +52,7 @@ std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &no
     return out;
 }
 
-NeighbourPlan plan_neighbours(const std::map<Ipv4, int> &node_if, const std::vector<Neighbour> &table)
-{
+NeighbourPlan plan_neighbours(const std::map<Ipv4, int> &node_if, const std::vector<Neighbour> &table) {
     NeighbourPlan plan;
     for (const auto &[ip, ifindex] : node_if) {
         const Neighbour *found = nullptr;

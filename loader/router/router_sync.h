@@ -33,11 +33,12 @@ std::map<Ipv4, int> node_interfaces(const std::vector<ClusterNode> &nodes, const
 
 // Every node's pod CIDR via that node (flag ROUTER_NEXTHOP), on the
 // interface it is reached on (0 when none is known).
-std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &nodes, const std::map<Ipv4, int> &node_if);
+std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &nodes,
+                                              const std::map<Ipv4, int> &node_if);
 
 struct NeighbourPlan {
-    std::map<Ipv4, NeighbourEntry> entries;         // what the neighbours map should hold
-    std::vector<std::pair<int, Ipv4>> resolve;      // (ifindex, ip) the kernel should (re)resolve
+    std::map<Ipv4, NeighbourEntry> entries;     // what the neighbours map should hold
+    std::vector<std::pair<int, Ipv4>> resolve;  // (ifindex, ip) the kernel should (re)resolve
 };
 
 // From the kernel's neighbour table: a node with a usable entry on its

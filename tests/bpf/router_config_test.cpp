@@ -1,9 +1,10 @@
 // The router role's config parser (good and bad files, errors naming the
 // field) and what it plans for its maps from the kernel's tables. No root.
+#include "router/router_config.h"
+
 #include <gtest/gtest.h>
 #include <linux/neighbour.h>
 
-#include "router/router_config.h"
 #include "router/router_sync.h"
 
 namespace podlane {
@@ -15,8 +16,7 @@ const char *kGood = R"({"nodeName": "router", "nodeIP": "192.160.1.1", "interfac
             {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"},
             {"name": "node3", "nodeIP": "192.160.2.13", "podCIDR": "10.244.3.0/24"}]})";
 
-TEST(RouterConfig, ParsesAGoodFile)
-{
+TEST(RouterConfig, ParsesAGoodFile) {
     auto cfg = parse_router_config(kGood);
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->node_name, "router");
@@ -27,8 +27,7 @@ TEST(RouterConfig, ParsesAGoodFile)
     EXPECT_EQ(cfg->nodes[2].pod_cidr.str(), "10.244.3.0/24");
 }
 
-TEST(RouterConfig, AcceptsANodeStyleUplink)
-{
+TEST(RouterConfig, AcceptsANodeStyleUplink) {
     auto cfg = parse_router_config(R"({"nodeName": "r", "nodeIP": "192.160.1.1", "uplink": "eth0", "nodes": []})");
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->interfaces, std::vector<std::string>{"eth0"});
@@ -40,8 +39,7 @@ struct Bad {
     const char *field;  // the error must start with it
 };
 
-TEST(RouterConfig, BadFilesNameTheField)
-{
+TEST(RouterConfig, BadFilesNameTheField) {
     const Bad bad[] = {
         {"[]", "top level"},
         {"{", "not valid JSON"},
@@ -51,25 +49,32 @@ TEST(RouterConfig, BadFilesNameTheField)
         {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "nodes": []})", "interfaces"},
         {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": [], "nodes": []})", "interfaces"},
         {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0", "eth0"], "nodes": []})", "interfaces[1]"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["averyveryverylongname"], "nodes": []})", "interfaces[0]"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["averyveryverylongname"], "nodes": []})",
+         "interfaces[0]"},
         {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": [7], "nodes": []})", "interfaces[0]"},
         {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"]})", "nodes"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11"}]})", "nodes[0].podCIDR"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.1/24"}]})", "nodes[0].podCIDR"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.9.1.0/24"}]})", "nodes[0].podCIDR"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.1", "podCIDR": "10.244.1.0/24"}]})", "nodes[0].nodeIP"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"}, {"name": "m", "nodeIP": "192.160.1.12", "podCIDR": "10.244.1.0/25"}]})", "nodes[1].podCIDR"},
-        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"}, {"name": "n", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]})", "nodes[1].name"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11"}]})",
+         "nodes[0].podCIDR"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.1/24"}]})",
+         "nodes[0].podCIDR"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.9.1.0/24"}]})",
+         "nodes[0].podCIDR"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.1", "podCIDR": "10.244.1.0/24"}]})",
+         "nodes[0].nodeIP"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"}, {"name": "m", "nodeIP": "192.160.1.12", "podCIDR": "10.244.1.0/25"}]})",
+         "nodes[1].podCIDR"},
+        {R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "nodes": [{"name": "n", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"}, {"name": "n", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]})",
+         "nodes[1].name"},
     };
     for (const auto &b : bad) {
         auto cfg = parse_router_config(b.json);
         ASSERT_FALSE(cfg) << b.json;
-        EXPECT_EQ(cfg.error().message.rfind(b.field, 0), 0u) << "error '" << cfg.error().message << "' should name " << b.field;
+        EXPECT_EQ(cfg.error().message.rfind(b.field, 0), 0u)
+            << "error '" << cfg.error().message << "' should name " << b.field;
     }
 }
 
-TEST(RouterConfig, NodesMayBeLeftOutWhenADatastoreListsThem)
-{
+TEST(RouterConfig, NodesMayBeLeftOutWhenADatastoreListsThem) {
     const char *no_nodes = R"({"nodeName": "r", "nodeIP": "192.160.1.1", "interfaces": ["eth0"]})";
     auto strict = parse_router_config(no_nodes);
     ASSERT_FALSE(strict);
@@ -80,8 +85,7 @@ TEST(RouterConfig, NodesMayBeLeftOutWhenADatastoreListsThem)
     EXPECT_EQ(cfg->cluster_cidr.str(), "10.244.0.0/16");
 }
 
-TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList)
-{
+TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList) {
     Ipv4 router = *Ipv4::parse("192.160.1.1");
     std::vector<ClusterNode> published = {
         {"node1", *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")},
@@ -100,14 +104,14 @@ TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList)
     EXPECT_NE(sel.skipped[2].find("overlaps node node1"), std::string::npos) << sel.skipped[2];
 }
 
-std::vector<InterfaceSubnet> subnets()
-{
-    return {{2, *Cidr::parse("192.160.1.0/24")}, {3, *Cidr::parse("192.160.2.0/24")}, {9, *Cidr::parse("192.160.3.0/24")},
+std::vector<InterfaceSubnet> subnets() {
+    return {{2, *Cidr::parse("192.160.1.0/24")},
+            {3, *Cidr::parse("192.160.2.0/24")},
+            {9, *Cidr::parse("192.160.3.0/24")},
             {2, *Cidr::parse("192.160.0.0/16")}};
 }
 
-TEST(RouterSync, NodesAreReachedOnTheirConnectedSubnet)
-{
+TEST(RouterSync, NodesAreReachedOnTheirConnectedSubnet) {
     auto cfg = parse_router_config(kGood);
     ASSERT_TRUE(cfg);
     cfg->nodes.push_back({"far", *Ipv4::parse("198.51.100.1"), *Cidr::parse("10.244.9.0/24")});
@@ -125,12 +129,12 @@ TEST(RouterSync, NodesAreReachedOnTheirConnectedSubnet)
     EXPECT_EQ(routes[3].value.uplink_ifindex, 0u) << "unreachable node: no interface";
 }
 
-TEST(RouterSync, NeighboursFromTheKernelTable)
-{
+TEST(RouterSync, NeighboursFromTheKernelTable) {
     Ipv4 n1 = *Ipv4::parse("192.160.1.11"), n2 = *Ipv4::parse("192.160.1.12"), n3 = *Ipv4::parse("192.160.2.13"),
          n4 = *Ipv4::parse("192.160.1.14");
     std::map<Ipv4, int> node_if{{n1, 2}, {n2, 2}, {n3, 3}, {n4, 2}};
-    Mac m1 = *Mac::parse("02:00:00:00:00:11"), m2 = *Mac::parse("02:00:00:00:00:12"), m3 = *Mac::parse("02:00:00:00:00:13");
+    Mac m1 = *Mac::parse("02:00:00:00:00:11"), m2 = *Mac::parse("02:00:00:00:00:12"),
+        m3 = *Mac::parse("02:00:00:00:00:13");
     std::vector<Neighbour> table = {
         {n1, 2, m1, NUD_REACHABLE},
         {n2, 2, m2, NUD_STALE},

@@ -2,8 +2,8 @@
 // the ONE reason counted, and what was done to the packet (MACs, TTL,
 // checksum). The router here has two interfaces: rt0 (nodes 1, 2, the
 // ingress of every case) and rt1 (node 3, MTU 1400).
-#include <gtest/gtest.h>
 #include <bpf/bpf.h>
+#include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 
@@ -30,8 +30,7 @@ const MacBytes kNode3Mac{0x02, 0x13, 0, 0, 0, 0x13};
 // veths as its interfaces.
 class RouterFixture {
 public:
-    static std::string create(std::unique_ptr<RouterFixture> &out)
-    {
+    static std::string create(std::unique_ptr<RouterFixture> &out) {
         if (auto why = privileged_skip_reason(); !why.empty()) return why;
         if (auto why = enter_private_netns(); !why.empty()) return why;
         if (auto why = ensure_bpffs(); !why.empty()) return why;
@@ -58,16 +57,14 @@ public:
         out = std::move(f);
         return "";
     }
-    ~RouterFixture()
-    {
+    ~RouterFixture() {
         rmaps.reset();
         maps.reset();
         dp.reset();
         remove_pin_dir(pin_dir);
     }
 
-    void seed()
-    {
+    void seed() {
         if (auto routes = maps->routes(); routes)
             for (const auto &r : *routes) (void)maps->delete_route(r.cidr);
         if (auto n = rmaps->neighbours(); n)
@@ -77,7 +74,8 @@ public:
         cfg.role = PODLANE_ROLE_ROUTER;
         (void)maps->set_config(cfg);
         auto route = [&](const char *cidr, const char *via, int ifindex) {
-            podlane_route_value v{Ipv4::parse(via)->be, static_cast<__u32>(ifindex), PODLANE_ROUTE_F_ROUTER_NEXTHOP, PODLANE_FAMILY_IPV4};
+            podlane_route_value v{Ipv4::parse(via)->be, static_cast<__u32>(ifindex), PODLANE_ROUTE_F_ROUTER_NEXTHOP,
+                                  PODLANE_FAMILY_IPV4};
             (void)maps->put_route(*Cidr::parse(cidr), v);
         };
         route("10.244.1.0/24", "192.160.1.11", rt0.index);
@@ -106,8 +104,7 @@ public:
         std::vector<uint8_t> out;
         uint32_t duration_ns = 0;
     };
-    Run run(bool xdp, const std::vector<uint8_t> &frame, uint32_t repeat = 1)
-    {
+    Run run(bool xdp, const std::vector<uint8_t> &frame, uint32_t repeat = 1) {
         Run r;
         r.out.resize(frame.size() + 256);
         xdp_md ctx{};
@@ -131,8 +128,7 @@ public:
         r.duration_ns = opts.duration;
         return r;
     }
-    std::vector<podlane_stat_value> stats()
-    {
+    std::vector<podlane_stat_value> stats() {
         auto s = maps->stats();
         return s ? *s : std::vector<podlane_stat_value>(PODLANE_REASON_MAX);
     }
@@ -161,26 +157,36 @@ struct Case {
     MacBytes dst_mac{};
 };
 
-PacketBuilder pkt() { return PacketBuilder{}.src("10.244.1.10"); }
+PacketBuilder pkt() {
+    return PacketBuilder{}.src("10.244.1.10");
+}
 
 const Case kCases[] = {
-    {"to a node on the same interface: XDP_TX", pkt().dst("10.244.2.20"), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER, Out::Rt0, kNode2Mac},
-    {"hairpin back to the sending node", pkt().dst("10.244.1.11"), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER, Out::Rt0, kNode1Mac},
-    {"to a node on another interface: XDP_REDIRECT", pkt().dst("10.244.3.20"), XDP_REDIRECT, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER, Out::Rt1, kNode3Mac},
-    {"IP options are forwarded", pkt().dst("10.244.2.20").ip_options({1, 1, 1, 0}), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER, Out::Rt0, kNode2Mac},
-    {"TTL 2 is forwarded with TTL 1", pkt().dst("10.244.2.20").ttl(2), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER, Out::Rt0, kNode2Mac},
-    {"unresolved neighbour goes to the kernel", pkt().dst("10.244.4.20"), XDP_PASS, TC_ACT_OK, PODLANE_PASS_NEIGH_UNKNOWN},
+    {"to a node on the same interface: XDP_TX", pkt().dst("10.244.2.20"), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER,
+     Out::Rt0, kNode2Mac},
+    {"hairpin back to the sending node", pkt().dst("10.244.1.11"), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER,
+     Out::Rt0, kNode1Mac},
+    {"to a node on another interface: XDP_REDIRECT", pkt().dst("10.244.3.20"), XDP_REDIRECT, TC_ACT_REDIRECT,
+     PODLANE_FWD_ROUTER, Out::Rt1, kNode3Mac},
+    {"IP options are forwarded", pkt().dst("10.244.2.20").ip_options({1, 1, 1, 0}), XDP_TX, TC_ACT_REDIRECT,
+     PODLANE_FWD_ROUTER, Out::Rt0, kNode2Mac},
+    {"TTL 2 is forwarded with TTL 1", pkt().dst("10.244.2.20").ttl(2), XDP_TX, TC_ACT_REDIRECT, PODLANE_FWD_ROUTER,
+     Out::Rt0, kNode2Mac},
+    {"unresolved neighbour goes to the kernel", pkt().dst("10.244.4.20"), XDP_PASS, TC_ACT_OK,
+     PODLANE_PASS_NEIGH_UNKNOWN},
     {"neighbour behind a non-router interface", pkt().dst("10.244.5.20"), XDP_PASS, TC_ACT_OK, PODLANE_PASS_NO_PORT},
     {"TTL 1 goes to the kernel", pkt().dst("10.244.2.20").ttl(1), XDP_PASS, TC_ACT_OK, PODLANE_PASS_TTL_EXPIRED},
     {"TTL 0 goes to the kernel", pkt().dst("10.244.2.20").ttl(0), XDP_PASS, TC_ACT_OK, PODLANE_PASS_TTL_EXPIRED},
     {"outside every pod CIDR", pkt().dst("198.51.100.7"), XDP_PASS, TC_ACT_OK, PODLANE_PASS_NO_ROUTE},
     {"the router itself", pkt().dst("192.160.1.1"), XDP_PASS, TC_ACT_OK, PODLANE_PASS_TO_NODE},
     {"multicast", pkt().dst("224.0.0.251"), XDP_PASS, TC_ACT_OK, PODLANE_PASS_BROADCAST},
-    {"over the other interface's MTU", pkt().dst("10.244.3.20").payload_size(1420), XDP_PASS, TC_ACT_OK, PODLANE_PASS_FRAG_NEEDED},
+    {"over the other interface's MTU", pkt().dst("10.244.3.20").payload_size(1420), XDP_PASS, TC_ACT_OK,
+     PODLANE_PASS_FRAG_NEEDED},
     {"ARP", pkt().ethertype(0x0806), XDP_PASS, TC_ACT_OK, PODLANE_PASS_NOT_IPV4},
     {"IPv6", pkt().ethertype(0x86DD), XDP_PASS, TC_ACT_OK, PODLANE_PASS_NOT_IPV4},
     {"VLAN-tagged", pkt().vlan(5), XDP_PASS, TC_ACT_OK, PODLANE_PASS_VLAN},
-    {"IHL past the end of the packet", pkt().dst("10.244.2.20").ihl(15).payload_size(0), XDP_PASS, TC_ACT_OK, PODLANE_PASS_MALFORMED},
+    {"IHL past the end of the packet", pkt().dst("10.244.2.20").ihl(15).payload_size(0), XDP_PASS, TC_ACT_OK,
+     PODLANE_PASS_MALFORMED},
     {"IHL below 5", pkt().dst("10.244.2.20").ihl(4), XDP_PASS, TC_ACT_OK, PODLANE_PASS_MALFORMED},
 };
 
@@ -194,10 +200,11 @@ struct Param {
     Hook hook;
     Case c;
 };
-void PrintTo(const Param &p, std::ostream *os) { *os << (p.hook == Hook::Xdp ? "xdp: " : "tc: ") << p.c.name; }
+void PrintTo(const Param &p, std::ostream *os) {
+    *os << (p.hook == Hook::Xdp ? "xdp: " : "tc: ") << p.c.name;
+}
 
-std::vector<Param> all_params()
-{
+std::vector<Param> all_params() {
     std::vector<Param> out;
     for (const auto &c : kCases) {
         out.push_back({Hook::Xdp, c});
@@ -211,8 +218,7 @@ class RouterPrograms : public ::testing::TestWithParam<Param> {
 protected:
     static void SetUpTestSuite() { skip_reason_ = RouterFixture::create(router_); }
     static void TearDownTestSuite() { router_.reset(); }
-    void SetUp() override
-    {
+    void SetUp() override {
         if (!router_) GTEST_SKIP() << skip_reason_;
         router_->seed();
     }
@@ -222,8 +228,7 @@ protected:
 std::unique_ptr<RouterFixture> RouterPrograms::router_;
 std::string RouterPrograms::skip_reason_;
 
-TEST_P(RouterPrograms, VerdictReasonAndPacket)
-{
+TEST_P(RouterPrograms, VerdictReasonAndPacket) {
     const auto &[hook, c] = GetParam();
     bool xdp = hook == Hook::Xdp;
     auto frame = c.packet.build();
@@ -253,8 +258,7 @@ TEST_P(RouterPrograms, VerdictReasonAndPacket)
         << "addresses and payload unchanged";
 }
 
-std::string case_name(const ::testing::TestParamInfo<Param> &info)
-{
+std::string case_name(const ::testing::TestParamInfo<Param> &info) {
     std::string name = info.param.hook == Hook::Xdp ? "xdp_" : "tc_";
     for (const char *p = info.param.c.name; *p; p++) name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
     return name;
@@ -264,8 +268,7 @@ INSTANTIATE_TEST_SUITE_P(Table, RouterPrograms, ::testing::ValuesIn(all_params()
 
 class RouterProgramsEdge : public RouterPrograms {};
 
-TEST_F(RouterProgramsEdge, PortFlagsRoundTrip)
-{
+TEST_F(RouterProgramsEdge, PortFlagsRoundTrip) {
     auto ports = router_->rmaps->ports();
     ASSERT_TRUE(ports);
     EXPECT_EQ(ports->at(router_->rt0.index).flags, static_cast<unsigned>(PODLANE_ROUTER_PORT_F_VETH_PEER));
@@ -277,8 +280,7 @@ TEST_F(RouterProgramsEdge, PortFlagsRoundTrip)
     EXPECT_EQ(frame_dst_mac(r.out), kNode2Mac);
 }
 
-TEST_F(RouterProgramsEdge, ChecksumCarryWrapsCorrectly)
-{
+TEST_F(RouterProgramsEdge, ChecksumCarryWrapsCorrectly) {
     // TTL values whose decrement crosses the checksum's carry boundary.
     for (int ttl : {2, 3, 64, 128, 255}) {
         for (const char *src : {"10.244.1.10", "255.255.255.254", "0.0.0.1"}) {
@@ -292,8 +294,7 @@ TEST_F(RouterProgramsEdge, ChecksumCarryWrapsCorrectly)
     }
 }
 
-TEST_F(RouterProgramsEdge, LearnedNeighbourIsUsedAtOnce)
-{
+TEST_F(RouterProgramsEdge, LearnedNeighbourIsUsedAtOnce) {
     auto frame = pkt().dst("10.244.4.20").build();
     ASSERT_EQ(router_->run(true, frame).retval, XDP_PASS);
     NeighbourEntry e;
@@ -305,8 +306,7 @@ TEST_F(RouterProgramsEdge, LearnedNeighbourIsUsedAtOnce)
     EXPECT_EQ(frame_dst_mac(r.out), kNode3Mac);
 }
 
-TEST_F(RouterProgramsEdge, WithoutRoutesEverythingPasses)
-{
+TEST_F(RouterProgramsEdge, WithoutRoutesEverythingPasses) {
     if (auto routes = router_->maps->routes(); routes)
         for (const auto &rt : *routes) (void)router_->maps->delete_route(rt.cidr);
     EXPECT_EQ(router_->run(true, pkt().dst("10.244.2.20").build()).retval, XDP_PASS);
@@ -317,8 +317,7 @@ TEST_F(RouterProgramsEdge, WithoutRoutesEverythingPasses)
 // the record. Repeated runs reuse the buffer the program modified, so a
 // forward is timed with TTL 255 over 250 repetitions (every one still a
 // forward), the pass path over a million.
-TEST_F(RouterProgramsEdge, CostPerPacket)
-{
+TEST_F(RouterProgramsEdge, CostPerPacket) {
     auto fwd = pkt().dst("10.244.2.20").ttl(255).build();
     auto miss = pkt().dst("198.51.100.7").build();
     for (bool xdp : {true, false}) {
@@ -328,8 +327,10 @@ TEST_F(RouterProgramsEdge, CostPerPacket)
         auto before = router_->stats();
         uint32_t m = router_->run(xdp, miss, 1000000).duration_ns;
         EXPECT_EQ(router_->stats()[PODLANE_PASS_NO_ROUTE].packets - before[PODLANE_PASS_NO_ROUTE].packets, 1000000u);
-        std::printf("[cost] %s router: forward %u ns/packet (median of 2001 x 250 runs), no-route pass %u ns/packet (1e6 runs)\n",
-                    xdp ? "xdp" : "tc ", f[f.size() / 2], m);
+        std::printf(
+            "[cost] %s router: forward %u ns/packet (median of 2001 x 250 runs), no-route pass %u ns/packet (1e6 "
+            "runs)\n",
+            xdp ? "xdp" : "tc ", f[f.size() / 2], m);
     }
     auto before = router_->stats();
     router_->run(true, fwd, 250);

@@ -20,13 +20,13 @@ namespace {
 
 class Attach : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         PODLANE_REQUIRE_ROOT();
         // One process-wide namespace: gtest runs the tests of this binary in it.
         static const std::string why = test::enter_private_netns();
         if (!why.empty()) GTEST_SKIP() << why;
-        struct bpf_insn xdp_pass[] = {{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
+        struct bpf_insn xdp_pass[] = {{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS},
+                                      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
         prog_ = UniqueFd(bpf_prog_load(BPF_PROG_TYPE_XDP, "pl_test_pass", "GPL", xdp_pass, 2, nullptr));
         ASSERT_TRUE(prog_.valid()) << std::strerror(errno);
         auto nl = Netlink::open();
@@ -38,8 +38,7 @@ protected:
     std::unique_ptr<Netlink> nl_;
 };
 
-TEST_F(Attach, NativeOnlyXdpIsRefusedWhereTheDriverHasNone)
-{
+TEST_F(Attach, NativeOnlyXdpIsRefusedWhereTheDriverHasNone) {
     // A bridge has no XDP of its own: only the generic hook would take it.
     auto bridge = nl_->ensure_bridge("atbr0");
     ASSERT_TRUE(bridge) << bridge.error().message;
@@ -58,8 +57,7 @@ TEST_F(Attach, NativeOnlyXdpIsRefusedWhereTheDriverHasNone)
     EXPECT_TRUE(nl_->delete_link("atbr0"));
 }
 
-TEST_F(Attach, NativeOnlyXdpWorksOnAVeth)
-{
+TEST_F(Attach, NativeOnlyXdpWorksOnAVeth) {
     auto st = nl_->create_veth("atveth0", "atveth0p", -1);
     ASSERT_TRUE(st || st.error().errnum == EEXIST) << st.error().message;
     int ifindex = static_cast<int>(if_nametoindex("atveth0"));

@@ -8,8 +8,7 @@
 namespace podlane {
 namespace {
 
-TEST(KernelFeatures, ThisKernelHasWhatTheProgramsCall)
-{
+TEST(KernelFeatures, ThisKernelHasWhatTheProgramsCall) {
     PODLANE_REQUIRE_ROOT();
     auto node = require_kernel_features(node_program_features());
     EXPECT_TRUE(node) << node.error().message;
@@ -17,8 +16,7 @@ TEST(KernelFeatures, ThisKernelHasWhatTheProgramsCall)
     EXPECT_TRUE(router) << router.error().message;
 }
 
-TEST(KernelFeatures, AMissingHelperIsNamedWithTheVersionThatHasIt)
-{
+TEST(KernelFeatures, AMissingHelperIsNamedWithTheVersionThatHasIt) {
     PODLANE_REQUIRE_ROOT();
     // A helper number past every kernel's: the verifier answers "invalid
     // func", exactly as a kernel older than a helper does.
@@ -30,15 +28,13 @@ TEST(KernelFeatures, AMissingHelperIsNamedWithTheVersionThatHasIt)
     EXPECT_NE(st.error().message.find("Linux 5.10"), std::string::npos) << st.error().message;
 }
 
-TEST(KernelFeatures, ThisKernelHasTheConntrackFunctions)
-{
+TEST(KernelFeatures, ThisKernelHasTheConntrackFunctions) {
     PODLANE_REQUIRE_ROOT();
     auto st = require_kernel_functions(netfilter_compat_functions(), "nf_conntrack", "compat mode", "or use bypass");
     EXPECT_TRUE(st) << st.error().message;
 }
 
-TEST(KernelFeatures, AMissingKernelFunctionIsNamedWithWhatToDo)
-{
+TEST(KernelFeatures, AMissingKernelFunctionIsNamedWithWhatToDo) {
     PODLANE_REQUIRE_ROOT();
     // The real kfuncs live in vmlinux or in nf_conntrack's BTF (a module on
     // Debian's 6.1): searched there, only the made-up one is missing.

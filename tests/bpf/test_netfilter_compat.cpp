@@ -18,8 +18,7 @@ namespace podlane::test {
 namespace {
 
 // Runs a shell command in the test's namespace; returns its stdout.
-std::string run_command(const std::string &cmd, int *status = nullptr)
-{
+std::string run_command(const std::string &cmd, int *status = nullptr) {
     std::string out;
     FILE *p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
     if (!p) return out;
@@ -39,10 +38,10 @@ struct Entry {
     int timeout_s = 300;
     std::string dst_nat;  // reply source, when the flow is DNATed
 
-    std::string insert_command() const
-    {
-        std::string cmd = "conntrack -I -p " + proto + " -s " + src + " -d " + dst + " --sport " + std::to_string(sport) +
-                          " --dport " + std::to_string(dport) + " -t " + std::to_string(timeout_s);
+    std::string insert_command() const {
+        std::string cmd = "conntrack -I -p " + proto + " -s " + src + " -d " + dst + " --sport " +
+                          std::to_string(sport) + " --dport " + std::to_string(dport) + " -t " +
+                          std::to_string(timeout_s);
         if (proto == "tcp") cmd += " --state " + state;
         if (!status.empty()) cmd += " -u " + status;
         if (!dst_nat.empty()) cmd += " --dst-nat " + dst_nat;
@@ -52,8 +51,7 @@ struct Entry {
 
 class NetfilterCompat : public ::testing::Test {
 protected:
-    static void SetUpTestSuite()
-    {
+    static void SetUpTestSuite() {
         if (run_command("command -v conntrack").empty()) {
             skip_reason_ = "the conntrack tool (Debian package conntrack) is not installed";
             return;
@@ -61,8 +59,7 @@ protected:
         skip_reason_ = BpfTestNode::create(node_, "netfilter-compat");
     }
     static void TearDownTestSuite() { node_.reset(); }
-    void SetUp() override
-    {
+    void SetUp() override {
         if (!node_) GTEST_SKIP() << skip_reason_;
         node_->seed_standard_node();
         flush();
@@ -70,15 +67,13 @@ protected:
     void TearDown() override { flush(); }
 
     static void flush() { run_command("conntrack -F"); }
-    static void add(const Entry &e)
-    {
+    static void add(const Entry &e) {
         int status = 0;
         run_command(e.insert_command(), &status);
         ASSERT_EQ(status, 0) << e.insert_command();
     }
     // Seconds left on the flow's entry, as conntrack -L prints them; -1 when gone.
-    static int seconds_left(const Entry &e)
-    {
+    static int seconds_left(const Entry &e) {
         std::string out = run_command("conntrack -L -p " + e.proto + " -s " + e.src + " -d " + e.dst);
         unsigned proto_num = 0;
         int left = -1;
@@ -89,8 +84,7 @@ protected:
 
     // Runs prog over frame; returns the verdict and checks exactly `reason` was counted.
     static int run_counted(int prog_fd, const std::vector<uint8_t> &frame, podlane_reason reason,
-                           uint32_t ingress_ifindex = kStdPodHostIfindex)
-    {
+                           uint32_t ingress_ifindex = kStdPodHostIfindex) {
         auto before = node_->stats();
         auto r = node_->run(prog_fd, frame, 1, ingress_ifindex);
         auto after = node_->stats();
@@ -111,19 +105,21 @@ protected:
 std::unique_ptr<BpfTestNode> NetfilterCompat::node_;
 std::string NetfilterCompat::skip_reason_;
 
-PacketBuilder tcp_to_remote(uint8_t flags) { return PacketBuilder{}.src("10.244.1.10").dst("10.244.2.20").tcp(40000, 8080, flags); }
-PacketBuilder tcp_from_remote(uint8_t flags) { return PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10").tcp(8080, 40000, flags); }
+PacketBuilder tcp_to_remote(uint8_t flags) {
+    return PacketBuilder{}.src("10.244.1.10").dst("10.244.2.20").tcp(40000, 8080, flags);
+}
+PacketBuilder tcp_from_remote(uint8_t flags) {
+    return PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10").tcp(8080, 40000, flags);
+}
 
-TEST_F(NetfilterCompat, NewFlowGoesThroughTheStack)
-{
+TEST_F(NetfilterCompat, NewFlowGoesThroughTheStack) {
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
     EXPECT_EQ(run_counted(from_pod(), PacketBuilder{}.udp(5353, 53).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
     EXPECT_EQ(run_counted(uplink_tc(), tcp_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
     EXPECT_EQ(run_counted(uplink_xdp(), tcp_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), XDP_PASS);
 }
 
-TEST_F(NetfilterCompat, EstablishedFlowTakesTheFastPathBothWays)
-{
+TEST_F(NetfilterCompat, EstablishedFlowTakesTheFastPathBothWays) {
     add(Entry{});
     auto out = tcp_to_remote(kTcpAck).build();
     EXPECT_EQ(run_counted(from_pod(), out, PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
@@ -135,19 +131,18 @@ TEST_F(NetfilterCompat, EstablishedFlowTakesTheFastPathBothWays)
               TC_ACT_REDIRECT);
 }
 
-TEST_F(NetfilterCompat, SameNodeFlowIsCheckedToo)
-{
+TEST_F(NetfilterCompat, SameNodeFlowIsCheckedToo) {
     Entry e;
     e.src = "10.244.1.11";
     e.dst = "10.244.1.10";
     auto pkt = PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10").tcp(40000, 8080, kTcpAck).build();
-    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_PASS_FLOW_NEW), TC_ACT_OK) << "the bridge (br_netfilter) sees it first";
+    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_PASS_FLOW_NEW), TC_ACT_OK)
+        << "the bridge (br_netfilter) sees it first";
     add(e);
     EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_FWD_LOCAL), TC_ACT_REDIRECT);
 }
 
-TEST_F(NetfilterCompat, HandshakeIsTheStacksUntilAssured)
-{
+TEST_F(NetfilterCompat, HandshakeIsTheStacksUntilAssured) {
     // SYN_RECV: the SYN-ACK has been seen, the last ACK of the handshake not yet.
     Entry e;
     e.state = "SYN_RECV";
@@ -156,8 +151,7 @@ TEST_F(NetfilterCompat, HandshakeIsTheStacksUntilAssured)
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
 }
 
-TEST_F(NetfilterCompat, SynAlwaysGoesThroughTheStack)
-{
+TEST_F(NetfilterCompat, SynAlwaysGoesThroughTheStack) {
     Entry stale;  // of an earlier connection on the same ports, kept ESTABLISHED by the fast path
     add(stale);
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpSyn).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
@@ -172,8 +166,7 @@ TEST_F(NetfilterCompat, SynAlwaysGoesThroughTheStack)
     EXPECT_GT(seconds_left(opening), 200);
 }
 
-TEST_F(NetfilterCompat, UdpIsEstablishedOnceAReplyWasSeen)
-{
+TEST_F(NetfilterCompat, UdpIsEstablishedOnceAReplyWasSeen) {
     Entry e;
     e.proto = "udp";
     e.dport = 53;
@@ -187,8 +180,7 @@ TEST_F(NetfilterCompat, UdpIsEstablishedOnceAReplyWasSeen)
     EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
 }
 
-TEST_F(NetfilterCompat, TranslatedFlowGoesThroughTheStackBothWays)
-{
+TEST_F(NetfilterCompat, TranslatedFlowGoesThroughTheStackBothWays) {
     // A pod on this node reached a Service whose backend is 10.244.2.20: the
     // reply arrives from the backend and must be un-DNATed by the kernel.
     Entry e;
@@ -203,8 +195,7 @@ TEST_F(NetfilterCompat, TranslatedFlowGoesThroughTheStackBothWays)
 // node address, through the stack, so the other direction must go there too
 // (seen in the lab: otherwise the replies' ACKs cover data conntrack never
 // saw, and kube-proxy's INVALID rule drops them).
-TEST_F(NetfilterCompat, FlowsWithANodeStayInTheStackBothWays)
-{
+TEST_F(NetfilterCompat, FlowsWithANodeStayInTheStackBothWays) {
     Entry e;
     e.src = "192.160.1.12";
     e.dst = "10.244.1.10";
@@ -217,11 +208,12 @@ TEST_F(NetfilterCompat, FlowsWithANodeStayInTheStackBothWays)
         << "this node's own pods never arrive on the uplink";
 }
 
-TEST_F(NetfilterCompat, WhatConntrackCannotBeAskedAboutGoesThroughTheStack)
-{
+TEST_F(NetfilterCompat, WhatConntrackCannotBeAskedAboutGoesThroughTheStack) {
     add(Entry{});
-    EXPECT_EQ(run_counted(from_pod(), PacketBuilder{}.protocol(1).build(), PODLANE_PASS_FLOW_UNTRACKED), TC_ACT_OK) << "ICMP";
-    EXPECT_EQ(run_counted(from_pod(), PacketBuilder{}.protocol(132).build(), PODLANE_PASS_FLOW_UNTRACKED), TC_ACT_OK) << "SCTP";
+    EXPECT_EQ(run_counted(from_pod(), PacketBuilder{}.protocol(1).build(), PODLANE_PASS_FLOW_UNTRACKED), TC_ACT_OK)
+        << "ICMP";
+    EXPECT_EQ(run_counted(from_pod(), PacketBuilder{}.protocol(132).build(), PODLANE_PASS_FLOW_UNTRACKED), TC_ACT_OK)
+        << "SCTP";
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpAck).fragment(185, false).build(), PODLANE_PASS_FLOW_UNTRACKED),
               TC_ACT_OK)
         << "a later fragment has no ports";
@@ -233,8 +225,7 @@ TEST_F(NetfilterCompat, WhatConntrackCannotBeAskedAboutGoesThroughTheStack)
         << "TCP header cut short";
 }
 
-TEST_F(NetfilterCompat, NodesOwnPacketsHaveBeenThroughNetfilterAlready)
-{
+TEST_F(NetfilterCompat, NodesOwnPacketsHaveBeenThroughNetfilterAlready) {
     // Host device egress: the node's own packets, and pods' packets the
     // kernel routed there after netfilter (they carry their receiving
     // interface).
@@ -252,8 +243,7 @@ TEST_F(NetfilterCompat, NodesOwnPacketsHaveBeenThroughNetfilterAlready)
 // The stack never sees a fast-path flow again, so the programs keep its
 // entry's timeout as the stack would: short after FIN/RST, extended while
 // packets flow.
-TEST_F(NetfilterCompat, FinAndRstShortenTheEntry)
-{
+TEST_F(NetfilterCompat, FinAndRstShortenTheEntry) {
     Entry e;
     e.timeout_s = 432000;
     add(e);
@@ -265,8 +255,7 @@ TEST_F(NetfilterCompat, FinAndRstShortenTheEntry)
     EXPECT_LE(seconds_left(e), 10);
 }
 
-TEST_F(NetfilterCompat, BusyFlowIsKeptTracked)
-{
+TEST_F(NetfilterCompat, BusyFlowIsKeptTracked) {
     Entry e;
     e.proto = "udp";
     e.dport = 53;

@@ -15,24 +15,23 @@
 
 namespace podlane::test {
 
-NamedNetns::NamedNetns(std::string name) : name_(std::move(name))
-{
+NamedNetns::NamedNetns(std::string name) : name_(std::move(name)) {
     ok_ = std::system(("ip netns add " + name_ + " 2>/dev/null").c_str()) == 0;
     if (ok_ && std::system(("ip -n " + name_ + " link set lo up").c_str()) != 0) ok_ = false;
 }
 
-NamedNetns::~NamedNetns()
-{
+NamedNetns::~NamedNetns() {
     // Deleting the namespace deletes everything in it (bridge, veths).
     if (ok_ && std::system(("ip netns del " + name_ + " 2>/dev/null").c_str()) != 0)
         std::fprintf(stderr, "warning: could not delete netns %s\n", name_.c_str());
 }
 
-nlohmann::json PluginRun::json() const { return nlohmann::json::parse(out, nullptr, false); }
+nlohmann::json PluginRun::json() const {
+    return nlohmann::json::parse(out, nullptr, false);
+}
 
 pid_t start_plugin(const std::string &binary, const std::string &node_netns, const EnvVars &env,
-                   const std::string &stdin_text, int *stdout_fd)
-{
+                   const std::string &stdin_text, int *stdout_fd) {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return -1;
     pid_t pid = fork();
@@ -59,8 +58,7 @@ pid_t start_plugin(const std::string &binary, const std::string &node_netns, con
     return pid;
 }
 
-PluginRun finish_plugin(pid_t pid, int stdout_fd)
-{
+PluginRun finish_plugin(pid_t pid, int stdout_fd) {
     PluginRun run;
     char buf[4096];
     ssize_t n;
@@ -73,16 +71,14 @@ PluginRun finish_plugin(pid_t pid, int stdout_fd)
 }
 
 PluginRun run_plugin(const std::string &binary, const std::string &node_netns, const EnvVars &env,
-                     const std::string &stdin_text)
-{
+                     const std::string &stdin_text) {
     int fd = -1;
     pid_t pid = start_plugin(binary, node_netns, env, stdin_text, &fd);
     if (pid < 0) return {};
     return finish_plugin(pid, fd);
 }
 
-std::string shell(const std::string &cmd)
-{
+std::string shell(const std::string &cmd) {
     std::string out;
     FILE *p = popen(cmd.c_str(), "r");
     if (!p) return out;
@@ -93,8 +89,7 @@ std::string shell(const std::string &cmd)
     return out;
 }
 
-std::string create_node_maps(const std::string &pin_dir, unsigned config_flags)
-{
+std::string create_node_maps(const std::string &pin_dir, unsigned config_flags) {
     struct Spec {
         const char *name;
         bpf_map_type type;
@@ -127,8 +122,7 @@ std::string create_node_maps(const std::string &pin_dir, unsigned config_flags)
     return "";
 }
 
-std::string pin_pass_program(const std::string &pin_dir)
-{
+std::string pin_pass_program(const std::string &pin_dir) {
     struct bpf_insn insns[] = {
         {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, TC_ACT_OK},
         {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},

@@ -8,8 +8,7 @@
 #include "config.h"
 #include "ipam/reservation.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text(reinterpret_cast<const char *>(data), size);
     (void)podlane::cni::parse_config(text);
     if (auto r = podlane::cni::parse_reservation(podlane::Ipv4{}, text); r) {

@@ -6,8 +6,7 @@
 
 #include "podlane/ip.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string_view text(reinterpret_cast<const char *>(data), size);
     if (auto ip = podlane::Ipv4::parse(text); ip) {
         if (!(*podlane::Ipv4::parse(ip->str()) == *ip)) std::abort();

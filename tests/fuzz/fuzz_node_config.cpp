@@ -6,8 +6,7 @@
 
 #include "podlane/node_config.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text(reinterpret_cast<const char *>(data), size);
     for (bool required : {true, false}) {
         auto cfg = podlane::parse_node_config(text, {.pod_cidr_required = required});

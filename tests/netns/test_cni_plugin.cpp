@@ -36,8 +36,7 @@ constexpr const char *kNetwork = "pltest";
 
 class CniPluginTest : public testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         if (!privileged_skip_reason().empty()) GTEST_SKIP() << privileged_skip_reason();
         std::string test = testing::UnitTest::GetInstance()->current_test_info()->name();
         prefix_ = "pltest-cni-" + std::to_string(getpid()) + "-" + std::to_string(counter_++);
@@ -50,8 +49,7 @@ protected:
         pin_dir_ = make_test_pin_dir("cni-" + test);
         ASSERT_EQ(create_node_maps(pin_dir_, config_flags()), "");
     }
-    void TearDown() override
-    {
+    void TearDown() override {
         pods_.clear();
         node_.reset();
         if (!data_dir_.empty()) fs::remove_all(data_dir_);
@@ -59,38 +57,42 @@ protected:
     }
     virtual unsigned config_flags() const { return 0; }
 
-    json config(const std::string &cidr = "10.244.9.0/24") const
-    {
-        return json{{"cniVersion", "1.1.0"}, {"name", kNetwork}, {"type", "podlane"}, {"podCIDR", cidr},
-                    {"dataDir", data_dir_},  {"pinRoot", pin_dir_}};
+    json config(const std::string &cidr = "10.244.9.0/24") const {
+        return json{{"cniVersion", "1.1.0"}, {"name", kNetwork},     {"type", "podlane"},
+                    {"podCIDR", cidr},       {"dataDir", data_dir_}, {"pinRoot", pin_dir_}};
     }
-    NamedNetns &pod(const std::string &suffix)
-    {
+    NamedNetns &pod(const std::string &suffix) {
         pods_.push_back(std::make_unique<NamedNetns>(prefix_ + "-" + suffix));
         EXPECT_TRUE(pods_.back()->ok());
         return *pods_.back();
     }
-    EnvVars env(const std::string &cmd, const std::string &id, const std::string &netns, const std::string &ifname = "eth0") const
-    {
+    EnvVars env(const std::string &cmd, const std::string &id, const std::string &netns,
+                const std::string &ifname = "eth0") const {
         EnvVars e{{"CNI_COMMAND", cmd}, {"CNI_CONTAINERID", id}, {"CNI_IFNAME", ifname}, {"CNI_PATH", "/opt/cni/bin"}};
         if (!netns.empty()) e["CNI_NETNS"] = netns;
         return e;
     }
-    PluginRun run(const EnvVars &e, const json &cfg) const { return run_plugin(PODLANE_CNI_BIN, node_->path(), e, cfg.dump()); }
-    PluginRun run(const EnvVars &e, const std::string &stdin_text) const { return run_plugin(PODLANE_CNI_BIN, node_->path(), e, stdin_text); }
-    PluginRun add(const std::string &id, const NamedNetns &p, const json &cfg) const { return run(env("ADD", id, p.path()), cfg); }
+    PluginRun run(const EnvVars &e, const json &cfg) const {
+        return run_plugin(PODLANE_CNI_BIN, node_->path(), e, cfg.dump());
+    }
+    PluginRun run(const EnvVars &e, const std::string &stdin_text) const {
+        return run_plugin(PODLANE_CNI_BIN, node_->path(), e, stdin_text);
+    }
+    PluginRun add(const std::string &id, const NamedNetns &p, const json &cfg) const {
+        return run(env("ADD", id, p.path()), cfg);
+    }
     PluginRun add(const std::string &id, const NamedNetns &p) const { return add(id, p, config()); }
-    PluginRun del(const std::string &id, const std::string &netns) const { return run(env("DEL", id, netns), config()); }
+    PluginRun del(const std::string &id, const std::string &netns) const {
+        return run(env("DEL", id, netns), config());
+    }
 
-    static std::string pod_ip(const PluginRun &r)
-    {
+    static std::string pod_ip(const PluginRun &r) {
         json j = r.json();
         std::string cidr = j["ips"][0]["address"];
         return cidr.substr(0, cidr.find('/'));
     }
     // Links in the node other than lo and the bridge.
-    std::vector<std::string> node_links() const
-    {
+    std::vector<std::string> node_links() const {
         std::vector<std::string> out;
         std::string text = shell("ip -n " + node_->name() + " -o link show");
         size_t pos = 0;
@@ -104,8 +106,7 @@ protected:
         return out;
     }
     // Files of the network's store other than the lock and the hint.
-    std::vector<std::string> store_files() const
-    {
+    std::vector<std::string> store_files() const {
         std::vector<std::string> out;
         std::error_code ec;
         for (const auto &e : fs::directory_iterator(data_dir_ + "/" + kNetwork, ec)) {
@@ -114,20 +115,17 @@ protected:
         }
         return out;
     }
-    size_t endpoint_count() const
-    {
+    size_t endpoint_count() const {
         auto maps = NodeMaps::open(pin_dir_);
         EXPECT_TRUE(maps.ok());
         return maps.ok() ? maps->endpoints()->size() : 0;
     }
-    void expect_nothing_left(const std::string &when) const
-    {
+    void expect_nothing_left(const std::string &when) const {
         EXPECT_TRUE(node_links().empty()) << when << ": links left: " << shell("ip -n " + node_->name() + " -o link");
         EXPECT_TRUE(store_files().empty()) << when << ": " << store_files().size() << " store files left";
         EXPECT_EQ(endpoint_count(), 0u) << when;
     }
-    int node_ifindex(const std::string &name) const
-    {
+    int node_ifindex(const std::string &name) const {
         auto guard = NetnsGuard::enter(node_->path());
         auto nl = Netlink::open();
         auto link = nl->find_link(name);
@@ -142,8 +140,7 @@ protected:
 
 // Enters netns in a child process and runs fn there; returns its exit code.
 template <typename Fn>
-pid_t fork_in(const std::string &netns, Fn fn)
-{
+pid_t fork_in(const std::string &netns, Fn fn) {
     pid_t pid = fork();
     if (pid == 0) {
         alarm(20);
@@ -154,16 +151,14 @@ pid_t fork_in(const std::string &netns, Fn fn)
     return pid;
 }
 
-int wait_exit(pid_t pid)
-{
+int wait_exit(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // A TCP request/response from client_ns to server_ip:port in server_ns.
-bool tcp_works(const std::string &client_ns, const std::string &server_ns, const std::string &server_ip)
-{
+bool tcp_works(const std::string &client_ns, const std::string &server_ns, const std::string &server_ip) {
     int ready[2];
     if (pipe(ready) != 0) return false;
     pid_t server = fork_in(server_ns, [&] {
@@ -205,8 +200,7 @@ bool tcp_works(const std::string &client_ns, const std::string &server_ns, const
 
 }  // namespace
 
-TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
-{
+TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel) {
     PODLANE_REQUIRE_ROOT();
     auto &p1 = pod("p1");
     auto &p2 = pod("p2");
@@ -224,8 +218,10 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
     // Really configured, as the result says.
     EXPECT_NE(shell("ip -n " + p1.name() + " -4 -o addr show dev eth0").find(ip1 + "/24"), std::string::npos);
     EXPECT_NE(shell("ip -n " + p1.name() + " route show default").find("via 10.244.9.1 dev eth0"), std::string::npos);
-    EXPECT_NE(shell("ip -n " + node_->name() + " -4 -o addr show dev podlane0").find("10.244.9.1/24"), std::string::npos);
-    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"), std::string::npos)
+    EXPECT_NE(shell("ip -n " + node_->name() + " -4 -o addr show dev podlane0").find("10.244.9.1/24"),
+              std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"),
+              std::string::npos)
         << "bridge MAC pinned to 0a:58 + gateway IP, as podlaned pins it";
     std::string veth1 = cni::host_veth_name("c1", "eth0");
     EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + veth1).find("master podlane0"), std::string::npos);
@@ -270,13 +266,13 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel)
     pods_.pop_back();  // deletes p2's namespace
     EXPECT_EQ(del("c2", prefix_ + "-gone").exit_code, 0);
     EXPECT_EQ(run(env("DEL", "never-added", ""), config()).exit_code, 0) << "unknown container";
-    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"), std::string::npos)
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"),
+              std::string::npos)
         << "the gateway MAC survives its ports";
     expect_nothing_left("after DEL");
 }
 
-TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing)
-{
+TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("cycle");
     std::set<std::string> seen;
@@ -294,8 +290,7 @@ TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing)
     EXPECT_TRUE(shell("ip -n " + p.name() + " -o link show eth0 2>/dev/null").empty());
 }
 
-TEST_F(CniPluginTest, TwentyParallelAddsGetUniqueAddresses)
-{
+TEST_F(CniPluginTest, TwentyParallelAddsGetUniqueAddresses) {
     PODLANE_REQUIRE_ROOT();
     constexpr int kPods = 20;
     std::vector<NamedNetns *> ns;
@@ -322,8 +317,7 @@ TEST_F(CniPluginTest, TwentyParallelAddsGetUniqueAddresses)
     expect_nothing_left("after parallel ADD + DEL");
 }
 
-TEST_F(CniPluginTest, MalformedInputsGiveTheRightCodeAndLeaveNothing)
-{
+TEST_F(CniPluginTest, MalformedInputsGiveTheRightCodeAndLeaveNothing) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("bad");
     EnvVars good = env("ADD", "badc", p.path());
@@ -381,8 +375,7 @@ TEST_F(CniPluginTest, MalformedInputsGiveTheRightCodeAndLeaveNothing)
     expect_nothing_left("after malformed inputs");
 }
 
-TEST_F(CniPluginTest, ExhaustedRangeIsCode102AndRollsBack)
-{
+TEST_F(CniPluginTest, ExhaustedRangeIsCode102AndRollsBack) {
     PODLANE_REQUIRE_ROOT();
     json cfg = config("10.244.9.0/30");  // .1 gateway, .2 the only pod address
     auto &a = pod("full-a");
@@ -403,8 +396,7 @@ TEST_F(CniPluginTest, ExhaustedRangeIsCode102AndRollsBack)
     expect_nothing_left("after exhausted range");
 }
 
-TEST_F(CniPluginTest, FailureHalfwayThroughAddRollsBackEverything)
-{
+TEST_F(CniPluginTest, FailureHalfwayThroughAddRollsBackEverything) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("taken");
     // The pod already has an eth0: the veth cannot be made after IPAM reserved.
@@ -417,8 +409,7 @@ TEST_F(CniPluginTest, FailureHalfwayThroughAddRollsBackEverything)
     EXPECT_FALSE(shell("ip -n " + p.name() + " -o link show eth0").empty()) << "the pod's own eth0 is untouched";
 }
 
-TEST_F(CniPluginTest, WorksWithoutDataplaneAndStatusSaysSo)
-{
+TEST_F(CniPluginTest, WorksWithoutDataplaneAndStatusSaysSo) {
     PODLANE_REQUIRE_ROOT();
     EXPECT_EQ(run(env("STATUS", "", ""), config()).exit_code, 0) << "maps pinned: ready";
     json cfg = config();
@@ -440,8 +431,7 @@ TEST_F(CniPluginTest, WorksWithoutDataplaneAndStatusSaysSo)
     expect_nothing_left("after no-dataplane ADD/DEL");
 }
 
-TEST_F(CniPluginTest, GcKeepsOnlyValidAttachments)
-{
+TEST_F(CniPluginTest, GcKeepsOnlyValidAttachments) {
     PODLANE_REQUIRE_ROOT();
     std::vector<NamedNetns *> ns;
     for (int i = 0; i < 3; i++) {
@@ -461,8 +451,7 @@ TEST_F(CniPluginTest, GcKeepsOnlyValidAttachments)
     expect_nothing_left("after GC of everything");
 }
 
-TEST_F(CniPluginTest, AddKilledAtRandomPointsThenDelLeavesNothing)
-{
+TEST_F(CniPluginTest, AddKilledAtRandomPointsThenDelLeavesNothing) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("kill");
     std::mt19937 rng(4242);
@@ -496,8 +485,7 @@ class CniPerVethTest : public CniPluginTest {
     unsigned config_flags() const override { return PODLANE_CONFIG_F_PER_VETH; }
 };
 
-TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth)
-{
+TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth) {
     PODLANE_REQUIRE_ROOT();
     ASSERT_EQ(pin_pass_program(pin_dir_), "");
     auto &p = pod("perveth");
@@ -523,45 +511,53 @@ TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth)
     expect_nothing_left("after per-veth ADD/DEL");
 }
 
-TEST_F(CniPluginTest, NodeConfigGivesCidrBridgeUplinkMtuAndPinDir)
-{
+TEST_F(CniPluginTest, NodeConfigGivesCidrBridgeUplinkMtuAndPinDir) {
     PODLANE_REQUIRE_ROOT();
     // The node file podlaned reads: its pin dir (pinRoot/nodeName) is ours.
     fs::path pins(pin_dir_);
     std::string node_file = data_dir_ + "/node.json";
-    std::ofstream(node_file) << json{{"nodeName", pins.filename().string()}, {"nodeIP", "192.168.77.2"},
-                                     {"uplink", "upl0"}, {"bridge", "plbr7"}, {"podCIDR", "10.244.7.0/24"},
+    std::ofstream(node_file) << json{{"nodeName", pins.filename().string()},
+                                     {"nodeIP", "192.168.77.2"},
+                                     {"uplink", "upl0"},
+                                     {"bridge", "plbr7"},
+                                     {"podCIDR", "10.244.7.0/24"},
                                      {"pinRoot", pins.parent_path().string()}}
                                     .dump();
     ASSERT_EQ(std::system(("ip -n " + node_->name() + " link add upl0 mtu 1450 type veth peer name upl0p").c_str()), 0);
-    json cfg{{"cniVersion", "1.0.0"}, {"name", kNetwork}, {"type", "podlane"}, {"nodeConfig", node_file}, {"dataDir", data_dir_}};
+    json cfg{{"cniVersion", "1.0.0"},
+             {"name", kNetwork},
+             {"type", "podlane"},
+             {"nodeConfig", node_file},
+             {"dataDir", data_dir_}};
     auto &p = pod("nodecfg");
     auto r = add("nc", p, cfg);
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(r.json()["ips"][0]["gateway"], "10.244.7.1");
     EXPECT_EQ(r.json()["interfaces"][0]["name"], "plbr7");
     EXPECT_NE(shell("ip -n " + p.name() + " -o link show eth0").find("mtu 1450"), std::string::npos) << "uplink's MTU";
-    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + cni::host_veth_name("nc", "eth0")).find("master plbr7"),
-              std::string::npos);
+    EXPECT_NE(
+        shell("ip -n " + node_->name() + " -o link show " + cni::host_veth_name("nc", "eth0")).find("master plbr7"),
+        std::string::npos);
     EXPECT_EQ(endpoint_count(), 1u) << "registered in the maps under pinRoot/nodeName";
 
     cfg["mtu"] = 1300;
     auto &q = pod("mtu");
     ASSERT_EQ(add("mtu", q, cfg).exit_code, 0);
-    EXPECT_NE(shell("ip -n " + q.name() + " -o link show eth0").find("mtu 1300"), std::string::npos) << "explicit mtu wins";
+    EXPECT_NE(shell("ip -n " + q.name() + " -o link show eth0").find("mtu 1300"), std::string::npos)
+        << "explicit mtu wins";
     EXPECT_EQ(run(env("DEL", "nc", p.path()), cfg).exit_code, 0);
     EXPECT_EQ(run(env("DEL", "mtu", q.path()), cfg).exit_code, 0);
     EXPECT_EQ(endpoint_count(), 0u);
     EXPECT_EQ(shell("ip -n " + node_->name() + " -o link show master plbr7"), "");
 }
 
-TEST_F(CniPluginTest, ReservationsFromAnEarlierBootDoNotBlockAdd)
-{
+TEST_F(CniPluginTest, ReservationsFromAnEarlierBootDoNotBlockAdd) {
     PODLANE_REQUIRE_ROOT();
     json cfg = config("10.244.9.0/30");  // one pod address: .2
     // A reservation left on disk by a pod that died in a power loss.
     fs::create_directories(data_dir_ + "/" + kNetwork);
-    std::ofstream(data_dir_ + "/" + kNetwork + "/10.244.9.2") << "deadpod\neth0\n00000000-0000-0000-0000-000000000000\n";
+    std::ofstream(data_dir_ + "/" + kNetwork + "/10.244.9.2")
+        << "deadpod\neth0\n00000000-0000-0000-0000-000000000000\n";
     EXPECT_EQ(run(env("STATUS", "", ""), cfg).exit_code, 0) << "an earlier boot's reservation is free";
     auto &p = pod("reboot");
     auto r = add("alive", p, cfg);
@@ -579,13 +575,13 @@ class CniUplinkXdpTest : public CniPluginTest {
     unsigned config_flags() const override { return PODLANE_CONFIG_F_UPLINK_XDP; }
 };
 
-TEST_F(CniUplinkXdpTest, TurnsGroOnInThePod)
-{
+TEST_F(CniUplinkXdpTest, TurnsGroOnInThePod) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("gro");
     auto r = add("gro", p);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(shell("ip netns exec " + p.name() + " ethtool -k eth0").find("generic-receive-offload: on"), std::string::npos)
+    EXPECT_NE(shell("ip netns exec " + p.name() + " ethtool -k eth0").find("generic-receive-offload: on"),
+              std::string::npos)
         << "XDP_REDIRECT into the veth needs NAPI on the pod side";
     EXPECT_EQ(del("gro", p.path()).exit_code, 0);
     expect_nothing_left("after GRO pod");

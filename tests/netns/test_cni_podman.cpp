@@ -19,8 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, std::string> key_values(const std::string &text)
-{
+std::map<std::string, std::string> key_values(const std::string &text) {
     std::map<std::string, std::string> out;
     std::istringstream in(text);
     std::string line;
@@ -31,8 +30,7 @@ std::map<std::string, std::string> key_values(const std::string &text)
 
 class CniPodmanTest : public testing::Test {
 protected:
-    void TearDown() override
-    {
+    void TearDown() override {
         if (temp_.empty()) return;
         // podman's shm and rootfs mounts, should a step have failed before rm.
         std::ifstream mounts("/proc/mounts");
@@ -51,11 +49,11 @@ protected:
 
 }  // namespace
 
-TEST_F(CniPodmanTest, TwoContainersGetAddressesTalkAndLeaveNothing)
-{
+TEST_F(CniPodmanTest, TwoContainersGetAddressesTalkAndLeaveNothing) {
     PODLANE_REQUIRE_ROOT();
     for (const char *tool : {"/usr/bin/podman", "/usr/sbin/runc", "/usr/bin/catatonit", "/bin/busybox"})
-        if (!fs::exists(tool)) GTEST_SKIP() << tool << " missing: install podman runc catatonit busybox-static (.ci/packages)";
+        if (!fs::exists(tool))
+            GTEST_SKIP() << tool << " missing: install podman runc catatonit busybox-static (.ci/packages)";
 
     network_ = "pltest-cni-" + std::to_string(getpid());
     NamedNetns node(network_ + "-node");
@@ -70,23 +68,29 @@ TEST_F(CniPodmanTest, TwoContainersGetAddressesTalkAndLeaveNothing)
     // (no registry is reachable).
     fs::copy_file("/bin/busybox", t / "rootfs/bin/busybox");
     std::ofstream(t / "rootfs/www/hello.txt") << "hello-from-c1\n";
-    ASSERT_EQ(std::system(("tar -C " + (t / "rootfs").string() + " -cf " + (t / "rootfs.tar").string() + " .").c_str()), 0);
+    ASSERT_EQ(std::system(("tar -C " + (t / "rootfs").string() + " -cf " + (t / "rootfs.tar").string() + " .").c_str()),
+              0);
 
     fs::copy_file(PODLANE_CNI_BIN, t / "cnibin/podlane");
-    std::ofstream(t / "containers.conf") << "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" << (t / "cnibin").string()
-                                         << "\"]\nnetwork_config_dir = \"" << (t / "net.d").string()
-                                         << "\"\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n";
+    std::ofstream(t / "containers.conf")
+        << "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" << (t / "cnibin").string()
+        << "\"]\nnetwork_config_dir = \"" << (t / "net.d").string()
+        << "\"\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n";
     const std::string ipam = (t / "ipam").string();
-    std::ofstream(t / "net.d" / (network_ + ".conflist"))
-        << nlohmann::json{{"cniVersion", "1.0.0"},
-                          {"name", network_},
-                          {"plugins", {{{"type", "podlane"}, {"podCIDR", "10.244.33.0/24"}, {"bridge", "plpod0"}, {"dataDir", ipam}}}}}
-               .dump();
+    std::ofstream(t / "net.d" / (network_ + ".conflist")) << nlohmann::json{
+        {"cniVersion", "1.0.0"},
+        {"name", network_},
+        {"plugins",
+         {{{"type", "podlane"},
+           {"podCIDR", "10.244.33.0/24"},
+           {"bridge", "plpod0"},
+           {"dataDir", ipam}}}}}.dump();
 
     // catatonit reaps conmon (PID 1 here does not); nsenter keeps the
     // machine's mounts, unlike `ip netns exec`.
-    std::string out = shell("nsenter --net=" + node.path() + " catatonit -- " PODLANE_SOURCE_DIR "/tests/cni/podman_scenario.sh " +
-                            temp_ + " " + network_ + " 2>&1");
+    std::string out =
+        shell("nsenter --net=" + node.path() + " catatonit -- " PODLANE_SOURCE_DIR "/tests/cni/podman_scenario.sh " +
+              temp_ + " " + network_ + " 2>&1");
     auto kv = key_values(out);
     EXPECT_EQ(kv.count("FAIL"), 0u) << out;
     ASSERT_EQ(kv["DONE"], "1") << out;

@@ -116,14 +116,12 @@ TEST_F(KubeSourceTest, WatcherThatIsNoNodeListsEveryRoutableNode) {
                              [this](const std::string &line) { seen_.log(line); });
     ASSERT_TRUE(st.ok()) << st.error().message;
     // node-c has no pod CIDR yet: not listed.
-    ASSERT_TRUE(seen_.wait_for([](const auto &l) {
-        return l.size() == 2 && has_node(l, "node-a") && has_node(l, "node-b");
-    }));
+    ASSERT_TRUE(
+        seen_.wait_for([](const auto &l) { return l.size() == 2 && has_node(l, "node-a") && has_node(l, "node-b"); }));
     ASSERT_TRUE(api_->upsert("node-c", "192.168.50.13", "10.244.2.0/24").ok());
     ASSERT_TRUE(api_->remove("node-a").ok());
-    ASSERT_TRUE(seen_.wait_for([](const auto &l) {
-        return l.size() == 2 && has_node(l, "node-b") && has_node(l, "node-c");
-    }));
+    ASSERT_TRUE(
+        seen_.wait_for([](const auto &l) { return l.size() == 2 && has_node(l, "node-b") && has_node(l, "node-c"); }));
     for (const auto &n : seen_.latest()) {
         if (n.name == "node-c") {
             EXPECT_EQ(n.pod_cidr.str(), "10.244.2.0/24");

@@ -12,14 +12,12 @@ namespace podlane::test {
 namespace {
 
 // The whole test process moves into one private namespace, once.
-std::string ensure_private_netns()
-{
+std::string ensure_private_netns() {
     static std::string result = enter_private_netns();
     return result;
 }
 
-Result<int> make_link(Netlink &nl, const std::string &name, unsigned mtu)
-{
+Result<int> make_link(Netlink &nl, const std::string &name, unsigned mtu) {
     if (auto st = nl.create_veth(name, name + "p", -1, mtu); !st && st.error().errnum != EEXIST) return st.error();
     auto link = nl.link(name);
     if (!link) return link.error();
@@ -29,8 +27,7 @@ Result<int> make_link(Netlink &nl, const std::string &name, unsigned mtu)
 
 }  // namespace
 
-std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::string &name, DatapathOptions options)
-{
+std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::string &name, DatapathOptions options) {
     if (auto why = privileged_skip_reason(); !why.empty()) return why;
     if (auto why = ensure_private_netns(); !why.empty()) return why;
     if (auto why = ensure_bpffs(); !why.empty()) return why;
@@ -56,15 +53,13 @@ std::string BpfTestNode::create(std::unique_ptr<BpfTestNode> &out, const std::st
     return "";
 }
 
-BpfTestNode::~BpfTestNode()
-{
+BpfTestNode::~BpfTestNode() {
     maps_.reset();
     dp_.reset();
     remove_pin_dir(pin_dir_);
 }
 
-void BpfTestNode::clear_maps()
-{
+void BpfTestNode::clear_maps() {
     if (auto routes = maps_->routes(); routes)
         for (const auto &r : *routes) (void)maps_->delete_route(r.cidr);
     if (auto eps = maps_->endpoints(); eps)
@@ -72,8 +67,7 @@ void BpfTestNode::clear_maps()
     (void)maps_->set_config(podlane_node_config{});
 }
 
-void BpfTestNode::seed_standard_node()
-{
+void BpfTestNode::seed_standard_node() {
     clear_maps();
     podlane_node_config cfg{};
     cfg.node_ip = Ipv4::parse("192.160.1.11")->be;
@@ -99,8 +93,7 @@ void BpfTestNode::seed_standard_node()
     (void)maps_->put_endpoint(*Ipv4::parse("10.244.1.10"), ep);
 }
 
-RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat, uint32_t ingress_ifindex)
-{
+RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat, uint32_t ingress_ifindex) {
     RunResult r;
     r.out.resize(frame.size() + 256);
     LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
@@ -126,8 +119,7 @@ RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint3
     return r;
 }
 
-std::vector<podlane_stat_value> BpfTestNode::stats()
-{
+std::vector<podlane_stat_value> BpfTestNode::stats() {
     auto s = maps_->stats();
     return s ? *s : std::vector<podlane_stat_value>(PODLANE_REASON_MAX);
 }

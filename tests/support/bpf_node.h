@@ -33,8 +33,8 @@ public:
 
     Datapath &datapath() { return *dp_; }
     NodeMaps &maps() { return *maps_; }
-    int uplink_ifindex() const { return uplink_ifindex_; }      // MTU 1500
-    int jumbo_ifindex() const { return jumbo_ifindex_; }        // MTU 9000
+    int uplink_ifindex() const { return uplink_ifindex_; }  // MTU 1500
+    int jumbo_ifindex() const { return jumbo_ifindex_; }    // MTU 9000
     const std::string &pin_dir() const { return pin_dir_; }
 
     // Writes the standard node: 10.244.1.0/24 local (node 192.160.1.11),

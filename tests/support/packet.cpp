@@ -7,8 +7,7 @@
 namespace podlane::test {
 namespace {
 
-uint16_t checksum(const uint8_t *data, size_t len)
-{
+uint16_t checksum(const uint8_t *data, size_t len) {
     uint32_t sum = 0;
     for (size_t i = 0; i + 1 < len; i += 2) sum += (data[i] << 8) | data[i + 1];
     if (len & 1) sum += data[len - 1] << 8;
@@ -16,16 +15,14 @@ uint16_t checksum(const uint8_t *data, size_t len)
     return static_cast<uint16_t>(~sum);
 }
 
-void put16(std::vector<uint8_t> &v, uint16_t x)
-{
+void put16(std::vector<uint8_t> &v, uint16_t x) {
     v.push_back(x >> 8);
     v.push_back(x & 0xFF);
 }
 
 }  // namespace
 
-std::vector<uint8_t> PacketBuilder::build() const
-{
+std::vector<uint8_t> PacketBuilder::build() const {
     std::vector<uint8_t> f;
     f.insert(f.end(), eth_dst_.begin(), eth_dst_.end());
     const MacBytes src_mac{0x02, 0, 0, 0, 0, 0x10};
@@ -40,13 +37,13 @@ std::vector<uint8_t> PacketBuilder::build() const
     size_t hlen = 20 + options_.size();
     uint8_t ihl = ihl_override_ ? ihl_override_ : static_cast<uint8_t>(hlen / 4);
     f.push_back(static_cast<uint8_t>((version_ << 4) | (ihl & 0x0F)));
-    f.push_back(0);                                     // DSCP/ECN
-    put16(f, static_cast<uint16_t>(hlen + payload_));   // total length
-    put16(f, 0x1234);                                   // id
+    f.push_back(0);                                    // DSCP/ECN
+    put16(f, static_cast<uint16_t>(hlen + payload_));  // total length
+    put16(f, 0x1234);                                  // id
     put16(f, static_cast<uint16_t>((more_ ? 0x2000 : 0) | (frag_off_ & 0x1FFF)));
     f.push_back(ttl_);
     f.push_back(proto_);
-    put16(f, 0);      // checksum, below
+    put16(f, 0);  // checksum, below
     in_addr a{};
     inet_pton(AF_INET, src_.c_str(), &a);
     f.insert(f.end(), reinterpret_cast<uint8_t *>(&a), reinterpret_cast<uint8_t *>(&a) + 4);
@@ -82,22 +79,19 @@ std::vector<uint8_t> PacketBuilder::build() const
     return f;
 }
 
-bool ipv4_checksum_ok(const std::vector<uint8_t> &frame, size_t offset)
-{
+bool ipv4_checksum_ok(const std::vector<uint8_t> &frame, size_t offset) {
     if (frame.size() < offset + 20) return false;
     size_t hlen = (frame[offset] & 0x0F) * 4;
     return checksum(frame.data() + offset, hlen) == 0;
 }
 
-MacBytes frame_dst_mac(const std::vector<uint8_t> &frame)
-{
+MacBytes frame_dst_mac(const std::vector<uint8_t> &frame) {
     MacBytes m{};
     std::memcpy(m.data(), frame.data(), 6);
     return m;
 }
 
-MacBytes frame_src_mac(const std::vector<uint8_t> &frame)
-{
+MacBytes frame_src_mac(const std::vector<uint8_t> &frame) {
     MacBytes m{};
     std::memcpy(m.data(), frame.data() + 6, 6);
     return m;

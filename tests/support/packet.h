@@ -13,24 +13,77 @@ using MacBytes = std::array<uint8_t, 6>;
 
 class PacketBuilder {
 public:
-    PacketBuilder &dst(const std::string &ip) { dst_ = ip; return *this; }
-    PacketBuilder &src(const std::string &ip) { src_ = ip; return *this; }
-    PacketBuilder &ttl(uint8_t ttl) { ttl_ = ttl; return *this; }
-    PacketBuilder &ethertype(uint16_t type) { ethertype_ = type; return *this; }
-    PacketBuilder &vlan(uint16_t id) { vlan_ = id; return *this; }
-    PacketBuilder &ip_options(std::vector<uint8_t> options) { options_ = std::move(options); return *this; }
-    PacketBuilder &fragment(uint16_t offset_8byte_units, bool more) { frag_off_ = offset_8byte_units; more_ = more; return *this; }
-    PacketBuilder &version(uint8_t v) { version_ = v; return *this; }
-    PacketBuilder &ihl(uint8_t words) { ihl_override_ = words; return *this; }
-    PacketBuilder &payload_size(size_t n) { payload_ = n; return *this; }
-    PacketBuilder &eth_dst(MacBytes mac) { eth_dst_ = mac; return *this; }
+    PacketBuilder &dst(const std::string &ip) {
+        dst_ = ip;
+        return *this;
+    }
+    PacketBuilder &src(const std::string &ip) {
+        src_ = ip;
+        return *this;
+    }
+    PacketBuilder &ttl(uint8_t ttl) {
+        ttl_ = ttl;
+        return *this;
+    }
+    PacketBuilder &ethertype(uint16_t type) {
+        ethertype_ = type;
+        return *this;
+    }
+    PacketBuilder &vlan(uint16_t id) {
+        vlan_ = id;
+        return *this;
+    }
+    PacketBuilder &ip_options(std::vector<uint8_t> options) {
+        options_ = std::move(options);
+        return *this;
+    }
+    PacketBuilder &fragment(uint16_t offset_8byte_units, bool more) {
+        frag_off_ = offset_8byte_units;
+        more_ = more;
+        return *this;
+    }
+    PacketBuilder &version(uint8_t v) {
+        version_ = v;
+        return *this;
+    }
+    PacketBuilder &ihl(uint8_t words) {
+        ihl_override_ = words;
+        return *this;
+    }
+    PacketBuilder &payload_size(size_t n) {
+        payload_ = n;
+        return *this;
+    }
+    PacketBuilder &eth_dst(MacBytes mac) {
+        eth_dst_ = mac;
+        return *this;
+    }
     // An L4 header at the start of the payload (the payload grows to hold
     // it). ICMP: any protocol number with no header.
-    PacketBuilder &tcp(uint16_t sport, uint16_t dport, uint8_t flags) { proto_ = 6; sport_ = sport; dport_ = dport; tcp_flags_ = flags; l4_ = true; return *this; }
-    PacketBuilder &udp(uint16_t sport, uint16_t dport) { proto_ = 17; sport_ = sport; dport_ = dport; l4_ = true; return *this; }
-    PacketBuilder &protocol(uint8_t proto) { proto_ = proto; return *this; }
+    PacketBuilder &tcp(uint16_t sport, uint16_t dport, uint8_t flags) {
+        proto_ = 6;
+        sport_ = sport;
+        dport_ = dport;
+        tcp_flags_ = flags;
+        l4_ = true;
+        return *this;
+    }
+    PacketBuilder &udp(uint16_t sport, uint16_t dport) {
+        proto_ = 17;
+        sport_ = sport;
+        dport_ = dport;
+        l4_ = true;
+        return *this;
+    }
+    PacketBuilder &protocol(uint8_t proto) {
+        proto_ = proto;
+        return *this;
+    }
     // Cut the frame to this many bytes after building.
-    PacketBuilder &truncate(size_t n) { truncate_ = n; return *this; }
+    PacketBuilder &truncate(size_t n) {
+        truncate_ = n;
+        return *this;
+    }
 
     std::vector<uint8_t> build() const;
 

@@ -8,14 +8,12 @@
 
 namespace podlane::test {
 
-std::string privileged_skip_reason()
-{
+std::string privileged_skip_reason() {
     if (geteuid() != 0) return "needs root (BPF, network namespaces); run the privileged tier as root";
     return "";
 }
 
-std::string enter_private_netns()
-{
+std::string enter_private_netns() {
     if (unshare(CLONE_NEWNET) != 0) return std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
     return "";
 }
@@ -33,8 +31,7 @@ std::string enter_private_netns()
 
 namespace podlane::test {
 
-std::string ensure_bpffs()
-{
+std::string ensure_bpffs() {
     struct statfs fs {};
     if (statfs("/sys/fs/bpf", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == BPF_FS_MAGIC) return "";
     if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)
@@ -42,8 +39,7 @@ std::string ensure_bpffs()
     return "";
 }
 
-std::string make_test_pin_dir(const std::string &name)
-{
+std::string make_test_pin_dir(const std::string &name) {
     std::string dir = "/sys/fs/bpf/podlane-test/" + name + "-" + std::to_string(getpid());
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
@@ -51,8 +47,7 @@ std::string make_test_pin_dir(const std::string &name)
     return dir;
 }
 
-void remove_pin_dir(const std::string &dir)
-{
+void remove_pin_dir(const std::string &dir) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);  // unlinking a pin drops its reference
     // Only succeeds once the last test's directory is gone: leaves bpffs as found.

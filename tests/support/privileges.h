@@ -20,10 +20,10 @@ std::string enter_private_netns();
 
 // First line of every privileged test: skips (counted as skipped by ctest)
 // with the reason when not root.
-#define PODLANE_REQUIRE_ROOT()                                                   \
-    do {                                                                         \
-        std::string why_ = ::podlane::test::privileged_skip_reason();            \
-        if (!why_.empty()) GTEST_SKIP() << why_;                                 \
+#define PODLANE_REQUIRE_ROOT()                                        \
+    do {                                                              \
+        std::string why_ = ::podlane::test::privileged_skip_reason(); \
+        if (!why_.empty()) GTEST_SKIP() << why_;                      \
     } while (0)
 
 namespace podlane::test {

@@ -39,16 +39,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int usage()
-{
+int usage() {
     std::fprintf(stderr,
                  "usage: pl-short-conns serve --port P\n"
                  "       pl-short-conns connect IP PORT [--count N] [--timeout-ms MS] [--bytes B]\n");
     return 2;
 }
 
-bool parse_long(const char *s, long lo, long hi, long &out)
-{
+bool parse_long(const char *s, long lo, long hi, long &out) {
     char *end = nullptr;
     errno = 0;
     long v = std::strtol(s, &end, 10);
@@ -59,39 +57,44 @@ bool parse_long(const char *s, long lo, long hi, long &out)
 
 enum class Outcome { Ok, Reset, Timeout, Refused, Other };
 
-Outcome from_errno(int err)
-{
+Outcome from_errno(int err) {
     switch (err) {
-    case ECONNRESET:
-    case EPIPE: return Outcome::Reset;
-    case ETIMEDOUT: return Outcome::Timeout;
-    case ECONNREFUSED: return Outcome::Refused;
-    default: return Outcome::Other;
+        case ECONNRESET:
+        case EPIPE:
+            return Outcome::Reset;
+        case ETIMEDOUT:
+            return Outcome::Timeout;
+        case ECONNREFUSED:
+            return Outcome::Refused;
+        default:
+            return Outcome::Other;
     }
 }
 
-const char *outcome_name(Outcome o)
-{
+const char *outcome_name(Outcome o) {
     switch (o) {
-    case Outcome::Ok: return "ok";
-    case Outcome::Reset: return "reset";
-    case Outcome::Timeout: return "timeout";
-    case Outcome::Refused: return "refused";
-    case Outcome::Other: return "other";
+        case Outcome::Ok:
+            return "ok";
+        case Outcome::Reset:
+            return "reset";
+        case Outcome::Timeout:
+            return "timeout";
+        case Outcome::Refused:
+            return "refused";
+        case Outcome::Other:
+            return "other";
     }
     return "?";
 }
 
-int ms_left(Clock::time_point deadline)
-{
+int ms_left(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     return left > 0 ? static_cast<int>(left) : 0;
 }
 
 // Waits for `events` on fd until the deadline. Returns 0, or the errno-like
 // reason it did not come (ETIMEDOUT, or the socket's pending error).
-int wait_fd(int fd, short events, Clock::time_point deadline)
-{
+int wait_fd(int fd, short events, Clock::time_point deadline) {
     for (;;) {
         pollfd p{fd, events, 0};
         int r = ::poll(&p, 1, ms_left(deadline));
@@ -102,8 +105,7 @@ int wait_fd(int fd, short events, Clock::time_point deadline)
     }
 }
 
-int socket_error(int fd)
-{
+int socket_error(int fd) {
     int err = 0;
     socklen_t len = sizeof err;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -111,8 +113,7 @@ int socket_error(int fd)
 }
 
 // Sends all of buf before the deadline: 0 or an errno.
-int send_all(int fd, const char *buf, size_t len, Clock::time_point deadline)
-{
+int send_all(int fd, const char *buf, size_t len, Clock::time_point deadline) {
     size_t sent = 0;
     while (sent < len) {
         ssize_t n = ::send(fd, buf + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -127,8 +128,7 @@ int send_all(int fd, const char *buf, size_t len, Clock::time_point deadline)
 }
 
 // Reads until EOF (appending to out) before the deadline: 0 or an errno.
-int read_to_eof(int fd, std::string &out, size_t limit, Clock::time_point deadline)
-{
+int read_to_eof(int fd, std::string &out, size_t limit, Clock::time_point deadline) {
     char buf[4096];
     for (;;) {
         ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -144,10 +144,11 @@ int read_to_eof(int fd, std::string &out, size_t limit, Clock::time_point deadli
 }
 
 volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+    g_stop = 1;
+}
 
-int serve(int port)
-{
+int serve(int port) {
     std::signal(SIGPIPE, SIG_IGN);
     struct sigaction sa {};
     sa.sa_handler = on_signal;  // no SA_RESTART: accept() returns EINTR
@@ -204,7 +205,8 @@ int serve(int port)
         Outcome o = err ? from_errno(err) : Outcome::Ok;
         ++counts[static_cast<int>(o)];
         if (o != Outcome::Ok)
-            std::fprintf(stderr, "pl-short-conns: connection %lu: %s (%s)\n", served, outcome_name(o), std::strerror(err));
+            std::fprintf(stderr, "pl-short-conns: connection %lu: %s (%s)\n", served, outcome_name(o),
+                         std::strerror(err));
         ::close(c);
     }
     std::printf("served=%lu ok=%lu reset=%lu timeout=%lu other=%lu\n", served, counts[0], counts[1], counts[2],
@@ -218,8 +220,7 @@ struct Result {
     unsigned retrans;
 };
 
-Result one_connection(const sockaddr_in &addr, const std::string &request, int timeout_ms)
-{
+Result one_connection(const sockaddr_in &addr, const std::string &request, int timeout_ms) {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) return {Outcome::Other, errno, 0};
@@ -256,8 +257,7 @@ Result one_connection(const sockaddr_in &addr, const std::string &request, int t
     return done(0);
 }
 
-int connect_many(const char *ip, int port, long count, int timeout_ms, long bytes)
-{
+int connect_many(const char *ip, int port, long count, int timeout_ms, long bytes) {
     std::signal(SIGPIPE, SIG_IGN);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -285,8 +285,7 @@ int connect_many(const char *ip, int port, long count, int timeout_ms, long byte
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2) return usage();
     std::string cmd = argv[1];
     long v = 0;

@@ -29,16 +29,14 @@
 
 namespace {
 
-int usage()
-{
+int usage() {
     std::fprintf(stderr,
                  "usage: pl-tcp-probe serve --port P [--udp-port U] [--name LABEL]\n"
                  "       pl-tcp-probe connect IP PORT [--udp] [--timeout-ms MS]\n");
     return 2;
 }
 
-bool parse_port(const char *s, int &port)
-{
+bool parse_port(const char *s, int &port) {
     char *end = nullptr;
     long v = std::strtol(s, &end, 10);
     if (!end || *end || v < 1 || v > 65535) return false;
@@ -47,8 +45,7 @@ bool parse_port(const char *s, int &port)
 }
 
 // Wait for fd to become ready for `events`, within the remaining budget.
-bool wait_fd(int fd, short events, int timeout_ms)
-{
+bool wait_fd(int fd, short events, int timeout_ms) {
     pollfd p{fd, events, 0};
     int r;
     do {
@@ -57,8 +54,7 @@ bool wait_fd(int fd, short events, int timeout_ms)
     return r > 0;
 }
 
-int bound_socket(int type, int port)
-{
+int bound_socket(int type, int port) {
     int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
@@ -72,16 +68,15 @@ int bound_socket(int type, int port)
     addr.sin_addr.s_addr = htonl(INADDR_ANY);
     if (::bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 ||
         (type == SOCK_STREAM && ::listen(s, 64) < 0)) {
-        std::fprintf(stderr, "pl-tcp-probe: cannot %s on port %d: %s\n", type == SOCK_STREAM ? "listen" : "bind",
-                     port, std::strerror(errno));
+        std::fprintf(stderr, "pl-tcp-probe: cannot %s on port %d: %s\n", type == SOCK_STREAM ? "listen" : "bind", port,
+                     std::strerror(errno));
         ::close(s);
         return -1;
     }
     return s;
 }
 
-int serve(int port, int udp_port, const std::string &name)
-{
+int serve(int port, int udp_port, const std::string &name) {
     std::signal(SIGPIPE, SIG_IGN);
     int s = bound_socket(SOCK_STREAM, port);
     if (s < 0) return 1;
@@ -121,8 +116,7 @@ int serve(int port, int udp_port, const std::string &name)
 }
 
 // One datagram out, one answer back within the budget.
-int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms)
-{
+int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms) {
     int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
@@ -130,8 +124,7 @@ int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms)
     }
     // connect(): only the peer's answers are received, and an ICMP
     // unreachable shows up as an error instead of a timeout.
-    if (::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) < 0 ||
-        ::send(s, "probe\n", 6, 0) < 0) {
+    if (::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) < 0 || ::send(s, "probe\n", 6, 0) < 0) {
         std::fprintf(stderr, "pl-tcp-probe: udp %s:%d: %s\n", ip, port, std::strerror(errno));
         ::close(s);
         return 1;
@@ -154,8 +147,7 @@ int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms)
     return 0;
 }
 
-int connect_probe(const char *ip, int port, bool udp, int timeout_ms)
-{
+int connect_probe(const char *ip, int port, bool udp, int timeout_ms) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -205,8 +197,7 @@ int connect_probe(const char *ip, int port, bool udp, int timeout_ms)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2) return usage();
     std::string_view cmd = argv[1];
     if (cmd == "serve") {

@@ -10,3 +10,7 @@ add_test(NAME unit.shellcheck_scripts
   COMMAND bash -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck -S warning lab/podlane-lab lab/lib/*.sh lab/node/*.sh tests/e2e/*.sh tests/netns/*.sh tests/support/*.sh bench/run-bench bench/*.sh bench/*/*.sh scripts/*.sh .ci/run .ci/install-deps maps-cli/*.sh"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(unit.shellcheck_scripts PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+# Every C/C++ file in the project's one format (scripts/format.sh rewrites them).
+add_test(NAME unit.clang_format COMMAND bash scripts/format.sh --check WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(unit.clang_format PROPERTIES LABELS unit TIMEOUT 120)

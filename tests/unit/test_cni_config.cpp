@@ -20,20 +20,17 @@ using nlohmann::json;
 
 namespace {
 
-json base_config()
-{
+json base_config() {
     return json{{"cniVersion", "1.0.0"}, {"name", "net1"}, {"type", "podlane"}, {"podCIDR", "10.244.3.0/24"}};
 }
 
-CniError config_error(const json &doc)
-{
+CniError config_error(const json &doc) {
     auto cfg = parse_config(doc.dump());
     EXPECT_FALSE(cfg.ok()) << doc.dump();
     return cfg.ok() ? CniError{} : cfg.error();
 }
 
-EnvLookup env_of(std::map<std::string, std::string> vars)
-{
+EnvLookup env_of(std::map<std::string, std::string> vars) {
     return [vars = std::move(vars)](const char *name) -> const char * {
         auto it = vars.find(name);
         return it == vars.end() ? nullptr : it->second.c_str();
@@ -42,8 +39,7 @@ EnvLookup env_of(std::map<std::string, std::string> vars)
 
 }  // namespace
 
-TEST(CniConfig, DefaultsFollowTheIssue)
-{
+TEST(CniConfig, DefaultsFollowTheIssue) {
     auto cfg = parse_config(base_config().dump());
     ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
     EXPECT_EQ(cfg->bridge, "podlane0");
@@ -54,8 +50,7 @@ TEST(CniConfig, DefaultsFollowTheIssue)
     EXPECT_EQ(cfg->store_dir(), "/var/lib/cni/podlane/net1");
 }
 
-TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored)
-{
+TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored) {
     json doc = base_config();
     doc["bridge"] = "br-x";
     doc["gateway"] = "10.244.3.254";
@@ -75,18 +70,29 @@ TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored)
     EXPECT_EQ(cfg->dns["nameservers"][0], "10.96.0.10");
 }
 
-TEST(CniConfig, InvalidValuesAreCode7NamingTheKey)
-{
+TEST(CniConfig, InvalidValuesAreCode7NamingTheKey) {
     struct Case {
         const char *key;
         json value;
     } cases[] = {
-        {"bridge", "a-name-that-is-far-too-long"}, {"bridge", 5},           {"podCIDR", "10.244.3.1/24"},
-        {"podCIDR", "banana"},                     {"podCIDR", "10.0.0.0/31"}, {"gateway", "10.9.9.9"},
-        {"gateway", "10.244.3.0"},                 {"gateway", "10.244.3.255"}, {"gateway", "x"},
-        {"mtu", "1500"},                           {"mtu", 20},             {"mtu", 1.5},
-        {"dataDir", "relative/dir"},               {"dataDir", ""},         {"pinRoot", "pins"},
-        {"nodeConfig", "/nonexistent/node.json"},  {"name", "a/b"},         {"dns", "8.8.8.8"},
+        {"bridge", "a-name-that-is-far-too-long"},
+        {"bridge", 5},
+        {"podCIDR", "10.244.3.1/24"},
+        {"podCIDR", "banana"},
+        {"podCIDR", "10.0.0.0/31"},
+        {"gateway", "10.9.9.9"},
+        {"gateway", "10.244.3.0"},
+        {"gateway", "10.244.3.255"},
+        {"gateway", "x"},
+        {"mtu", "1500"},
+        {"mtu", 20},
+        {"mtu", 1.5},
+        {"dataDir", "relative/dir"},
+        {"dataDir", ""},
+        {"pinRoot", "pins"},
+        {"nodeConfig", "/nonexistent/node.json"},
+        {"name", "a/b"},
+        {"dns", "8.8.8.8"},
         {"cni.dev/valid-attachments", "all"},
     };
     for (const auto &c : cases) {
@@ -104,8 +110,7 @@ TEST(CniConfig, InvalidValuesAreCode7NamingTheKey)
     EXPECT_EQ(config_error(doc).code, kInvalidConfig);
 }
 
-TEST(CniConfig, DecodeAndVersionErrors)
-{
+TEST(CniConfig, DecodeAndVersionErrors) {
     EXPECT_EQ(parse_config("{not json").error().code, kDecodeFailure);
     EXPECT_EQ(parse_config("[1,2]").error().code, kDecodeFailure);
     json doc = base_config();
@@ -115,8 +120,7 @@ TEST(CniConfig, DecodeAndVersionErrors)
     EXPECT_EQ(config_error(doc).code, kIncompatibleVersion);
 }
 
-TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden)
-{
+TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden) {
     std::string path = testing::TempDir() + "/node-" + std::to_string(getpid()) + ".json";
     std::ofstream(path) << R"({"nodeName":"n2","nodeIP":"192.168.1.12","uplink":"eth9","bridge":"plbr",
                                "podCIDR":"10.244.2.0/24","pinRoot":"/sys/fs/bpf/pl"})";
@@ -146,17 +150,20 @@ TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden)
     std::filesystem::remove(path);
 }
 
-TEST(CniEnv, ValidatesPerCommand)
-{
+TEST(CniEnv, ValidatesPerCommand) {
     EXPECT_EQ(parse_env(env_of({})).error().code, kInvalidEnvironment);
     EXPECT_EQ(parse_env(env_of({{"CNI_COMMAND", "FROB"}})).error().code, kInvalidEnvironment);
     EXPECT_TRUE(parse_env(env_of({{"CNI_COMMAND", "VERSION"}})).ok());
     EXPECT_TRUE(parse_env(env_of({{"CNI_COMMAND", "STATUS"}})).ok());
-    std::map<std::string, std::string> add{{"CNI_COMMAND", "ADD"}, {"CNI_CONTAINERID", "abc-1"},
-                                           {"CNI_NETNS", "/run/netns/x"}, {"CNI_IFNAME", "eth0"}};
+    std::map<std::string, std::string> add{
+        {"CNI_COMMAND", "ADD"}, {"CNI_CONTAINERID", "abc-1"}, {"CNI_NETNS", "/run/netns/x"}, {"CNI_IFNAME", "eth0"}};
     EXPECT_TRUE(parse_env(env_of(add)).ok());
-    for (auto [key, bad] : {std::pair{"CNI_CONTAINERID", ""}, {"CNI_CONTAINERID", "-x"}, {"CNI_CONTAINERID", "a/b"},
-                            {"CNI_IFNAME", ""}, {"CNI_IFNAME", "sixteen-chars-xx"}, {"CNI_IFNAME", "a/b"},
+    for (auto [key, bad] : {std::pair{"CNI_CONTAINERID", ""},
+                            {"CNI_CONTAINERID", "-x"},
+                            {"CNI_CONTAINERID", "a/b"},
+                            {"CNI_IFNAME", ""},
+                            {"CNI_IFNAME", "sixteen-chars-xx"},
+                            {"CNI_IFNAME", "a/b"},
                             {"CNI_NETNS", ""}}) {
         auto vars = add;
         vars[key] = bad;
@@ -171,8 +178,7 @@ TEST(CniEnv, ValidatesPerCommand)
     EXPECT_TRUE(parse_env(env_of(del)).ok()) << "DEL must work without a namespace";
 }
 
-TEST(CniRun, VersionAndErrorJson)
-{
+TEST(CniRun, VersionAndErrorJson) {
     std::string out;
     EXPECT_EQ(run_plugin(env_of({{"CNI_COMMAND", "VERSION"}}), R"({"cniVersion":"0.4.0"})", out), 0);
     json v = json::parse(out);
@@ -195,8 +201,7 @@ TEST(CniRun, VersionAndErrorJson)
     EXPECT_EQ(e["cniVersion"], "1.1.0");
 }
 
-TEST(CniError, DetailsNameTheErrnoAndBusyMeansTryAgain)
-{
+TEST(CniError, DetailsNameTheErrnoAndBusyMeansTryAgain) {
     CniError e = from_error(Error{"open /var/lib/cni/podlane: No such file or directory", ENOENT}, 7);
     EXPECT_EQ(e.code, 7);
     EXPECT_EQ(e.details, "ENOENT (2)");
@@ -206,8 +211,7 @@ TEST(CniError, DetailsNameTheErrnoAndBusyMeansTryAgain)
     EXPECT_EQ(from_error(Error{"bad input", 0}, 7).details, "");
 }
 
-TEST(CniVersion, Compare)
-{
+TEST(CniVersion, Compare) {
     EXPECT_LT(compare_versions("0.4.0", "1.0.0"), 0);
     EXPECT_EQ(compare_versions("1.1.0", "1.1.0"), 0);
     EXPECT_GT(compare_versions("0.10.0", "0.4.0"), 0);
@@ -215,10 +219,10 @@ TEST(CniVersion, Compare)
     EXPECT_FALSE(version_supported("0.2.0"));
 }
 
-TEST(CniResultJson, LayoutPerVersionAndPrevResult)
-{
+TEST(CniResultJson, LayoutPerVersionAndPrevResult) {
     AddResult r;
-    r.interfaces = {{"podlane0", Mac{}, ""}, {"pl0123", Mac{}, ""}, {"eth0", *Mac::parse("02:00:00:00:00:01"), "/run/netns/p"}};
+    r.interfaces = {
+        {"podlane0", Mac{}, ""}, {"pl0123", Mac{}, ""}, {"eth0", *Mac::parse("02:00:00:00:00:01"), "/run/netns/p"}};
     r.address = *Cidr::parse_interface("10.244.3.5/24");
     r.gateway = *Ipv4::parse("10.244.3.1");
     json v1 = to_json(r, "1.0.0", nullptr);
@@ -245,8 +249,7 @@ TEST(CniResultJson, LayoutPerVersionAndPrevResult)
     EXPECT_FALSE(expected_from_prev_result(nullptr, "eth0").ok());
 }
 
-TEST(CniHostVeth, DeterministicShortAndDistinct)
-{
+TEST(CniHostVeth, DeterministicShortAndDistinct) {
     std::string a = host_veth_name("0123456789abcdef0123456789abcdef", "eth0");
     EXPECT_LE(a.size(), 15u);
     EXPECT_EQ(a.substr(0, 2), "pl");

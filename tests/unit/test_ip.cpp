@@ -5,16 +5,14 @@
 namespace podlane {
 namespace {
 
-TEST(Ipv4, ParsesDottedQuadInNetworkOrder)
-{
+TEST(Ipv4, ParsesDottedQuadInNetworkOrder) {
     auto ip = Ipv4::parse("10.244.1.2");
     ASSERT_TRUE(ip);
     EXPECT_EQ(ip->host(), 0x0AF40102u);
     EXPECT_EQ(ip->str(), "10.244.1.2");
 }
 
-TEST(Ipv4, RejectsMalformed)
-{
+TEST(Ipv4, RejectsMalformed) {
     for (const char *bad : {"", "10.244.1", "10.244.1.256", "a.b.c.d", "10.244.1.2 ", "::1", "10.244.1.2/24"}) {
         auto ip = Ipv4::parse(bad);
         EXPECT_FALSE(ip) << bad;
@@ -24,8 +22,7 @@ TEST(Ipv4, RejectsMalformed)
     }
 }
 
-TEST(Cidr, ParsesAndFormats)
-{
+TEST(Cidr, ParsesAndFormats) {
     auto c = Cidr::parse("10.244.1.0/24");
     ASSERT_TRUE(c);
     EXPECT_EQ(c->length, 24);
@@ -35,8 +32,7 @@ TEST(Cidr, ParsesAndFormats)
     EXPECT_EQ(c->size(), 256u);
 }
 
-TEST(Cidr, HostBitsAreNamed)
-{
+TEST(Cidr, HostBitsAreNamed) {
     auto c = Cidr::parse("10.244.1.7/24");
     ASSERT_FALSE(c);
     EXPECT_NE(c.error().message.find("host bits set (0.0.0.7)"), std::string::npos) << c.error().message;
@@ -44,14 +40,12 @@ TEST(Cidr, HostBitsAreNamed)
     EXPECT_TRUE(Cidr::parse_interface("10.244.1.7/24"));
 }
 
-TEST(Cidr, RejectsMalformed)
-{
+TEST(Cidr, RejectsMalformed) {
     for (const char *bad : {"10.244.1.0", "10.244.1.0/", "10.244.1.0/33", "10.244.1.0/-1", "10.244.1.0/24x", "x/24"})
         EXPECT_FALSE(Cidr::parse(bad)) << bad;
 }
 
-TEST(Cidr, ContainmentAndOverlap)
-{
+TEST(Cidr, ContainmentAndOverlap) {
     auto cluster = *Cidr::parse("10.244.0.0/16");
     auto node = *Cidr::parse("10.244.2.0/24");
     EXPECT_TRUE(cluster.contains(node));
@@ -62,8 +56,7 @@ TEST(Cidr, ContainmentAndOverlap)
     EXPECT_TRUE(Cidr::parse("0.0.0.0/0")->contains(*Ipv4::parse("1.2.3.4")));
 }
 
-TEST(Mac, RoundTrip)
-{
+TEST(Mac, RoundTrip) {
     auto m = Mac::parse("0a:58:0a:f4:01:0a");
     ASSERT_TRUE(m);
     EXPECT_EQ(m->bytes[5], 0x0a);
@@ -73,8 +66,7 @@ TEST(Mac, RoundTrip)
     EXPECT_FALSE(Mac::parse("zz:58:0a:f4:01:0a"));
 }
 
-TEST(Mac, GatewayMacEmbedsTheAddress)
-{
+TEST(Mac, GatewayMacEmbedsTheAddress) {
     EXPECT_EQ(gateway_mac_for(*Ipv4::parse("10.244.1.1")).str(), "0a:58:0a:f4:01:01");
 }
 

@@ -24,29 +24,25 @@ namespace {
 
 class IpamStoreTest : public testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         dir_ = testing::TempDir() + "/ipam-" + std::to_string(getpid()) + "-" +
                testing::UnitTest::GetInstance()->current_test_info()->name();
         fs::remove_all(dir_);
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    StoreOptions options(const std::string &cidr, const std::string &boot = "boot-now")
-    {
+    StoreOptions options(const std::string &cidr, const std::string &boot = "boot-now") {
         Cidr range = *Cidr::parse(cidr);
         return StoreOptions{dir_, range, range.first_host(), BootInfo{boot, time(nullptr) - 1000},
                             std::chrono::milliseconds(5000)};
     }
-    IpamStore store(const std::string &cidr, const std::string &boot = "boot-now")
-    {
+    IpamStore store(const std::string &cidr, const std::string &boot = "boot-now") {
         auto s = IpamStore::open(options(cidr, boot));
         EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
         return std::move(*s);
     }
     // Names in the folder other than the lock and the round-robin hint.
-    std::set<std::string> entries() const
-    {
+    std::set<std::string> entries() const {
         std::set<std::string> out;
         for (const auto &e : fs::directory_iterator(dir_)) {
             std::string n = e.path().filename();
@@ -54,20 +50,17 @@ protected:
         }
         return out;
     }
-    std::set<std::string> ip_files() const
-    {
+    std::set<std::string> ip_files() const {
         std::set<std::string> out;
         for (const auto &n : entries())
             if (n[0] >= '0' && n[0] <= '9') out.insert(n);
         return out;
     }
-    void write(const std::string &name, const std::string &content)
-    {
+    void write(const std::string &name, const std::string &content) {
         fs::create_directories(dir_);
         std::ofstream(dir_ + "/" + name) << content;
     }
-    void age(const std::string &name, time_t when)
-    {
+    void age(const std::string &name, time_t when) {
         utimbuf t{when, when};
         ASSERT_EQ(utime((dir_ + "/" + name).c_str(), &t), 0);
     }
@@ -77,8 +70,7 @@ protected:
 
 }  // namespace
 
-TEST_F(IpamStoreTest, NeverHandsOutNetworkGatewayOrBroadcastAndExhaustsCleanly)
-{
+TEST_F(IpamStoreTest, NeverHandsOutNetworkGatewayOrBroadcastAndExhaustsCleanly) {
     auto s = store("10.1.0.0/29");  // .0 network, .1 gateway, .7 broadcast
     std::set<std::string> got;
     for (int i = 0; i < 5; i++) {
@@ -100,8 +92,7 @@ TEST_F(IpamStoreTest, NeverHandsOutNetworkGatewayOrBroadcastAndExhaustsCleanly)
     EXPECT_EQ(u->free(), 0u);
 }
 
-TEST_F(IpamStoreTest, ReleaseFindAndReuse)
-{
+TEST_F(IpamStoreTest, ReleaseFindAndReuse) {
     auto s = store("10.1.0.0/29");
     auto a = s.allocate("ca", "eth0");
     auto b = s.allocate("cb", "eth0");
@@ -133,8 +124,7 @@ TEST_F(IpamStoreTest, ReleaseFindAndReuse)
     EXPECT_TRUE(all.count(*a));
 }
 
-TEST_F(IpamStoreTest, FindsReservationsWhoseIndexIsMissing)
-{
+TEST_F(IpamStoreTest, FindsReservationsWhoseIndexIsMissing) {
     auto s = store("10.1.0.0/28");
     auto a = s.allocate("ca", "eth0");
     ASSERT_TRUE(a.ok());
@@ -144,12 +134,11 @@ TEST_F(IpamStoreTest, FindsReservationsWhoseIndexIsMissing)
     EXPECT_TRUE(ip_files().empty());
 }
 
-TEST_F(IpamStoreTest, DamagedFilesFromThisBootAreTakenFromEarlierBootsFree)
-{
-    auto s = store("10.1.0.0/29");  // usable .2-.6
-    write("10.1.0.2", "");                          // empty
-    write("10.1.0.3", "cid\neth0\nboot-n");         // torn: last line cut
-    write("10.1.0.4", "\x01\x02garbage");           // not ours at all
+TEST_F(IpamStoreTest, DamagedFilesFromThisBootAreTakenFromEarlierBootsFree) {
+    auto s = store("10.1.0.0/29");                      // usable .2-.6
+    write("10.1.0.2", "");                              // empty
+    write("10.1.0.3", "cid\neth0\nboot-n");             // torn: last line cut
+    write("10.1.0.4", "\x01\x02garbage");               // not ours at all
     write("10.1.0.5", "cid\neth0\nboot-now\nextra\n");  // four lines
     auto u = s.usage();
     ASSERT_TRUE(u.ok());
@@ -170,8 +159,7 @@ TEST_F(IpamStoreTest, DamagedFilesFromThisBootAreTakenFromEarlierBootsFree)
     EXPECT_EQ(**s.find("c3", "eth0"), *r1) << "reclaimed file now holds a full reservation";
 }
 
-TEST_F(IpamStoreTest, ReservationsFromAnEarlierBootAreReclaimed)
-{
+TEST_F(IpamStoreTest, ReservationsFromAnEarlierBootAreReclaimed) {
     {
         auto before = store("10.1.0.0/29", "boot-old");
         for (int i = 0; i < 5; i++) ASSERT_TRUE(before.allocate("old" + std::to_string(i), "eth0").ok());
@@ -198,8 +186,7 @@ TEST_F(IpamStoreTest, ReservationsFromAnEarlierBootAreReclaimed)
     EXPECT_EQ(ip_files().size(), 5u);
 }
 
-TEST_F(IpamStoreTest, GcReleasesAllButValidAttachments)
-{
+TEST_F(IpamStoreTest, GcReleasesAllButValidAttachments) {
     auto s = store("10.1.0.0/28");
     for (auto id : {"keep1", "drop1", "keep2", "drop2"}) ASSERT_TRUE(s.allocate(id, "eth0").ok());
     write("10.1.0.13", "junk");
@@ -214,8 +201,7 @@ TEST_F(IpamStoreTest, GcReleasesAllButValidAttachments)
     EXPECT_EQ(entries().size(), 4u) << "two reservations and their two index links";
 }
 
-TEST_F(IpamStoreTest, LockHeldTooLongIsTryAgainLater)
-{
+TEST_F(IpamStoreTest, LockHeldTooLongIsTryAgainLater) {
     auto opt = options("10.1.0.0/28");
     opt.lock_timeout = std::chrono::milliseconds(50);
     auto s = IpamStore::open(opt);
@@ -230,8 +216,7 @@ TEST_F(IpamStoreTest, LockHeldTooLongIsTryAgainLater)
     EXPECT_TRUE(s->allocate("c", "eth0").ok());
 }
 
-TEST_F(IpamStoreTest, ConcurrentProcessesGetUniqueAddresses)
-{
+TEST_F(IpamStoreTest, ConcurrentProcessesGetUniqueAddresses) {
     constexpr int kProcs = 8, kEach = 6;
     {
         auto s = store("10.1.0.0/26");  // 61 usable, 48 wanted
@@ -264,14 +249,11 @@ TEST_F(IpamStoreTest, ConcurrentProcessesGetUniqueAddresses)
     EXPECT_EQ(ip_files().size(), size_t{kProcs * kEach}) << "every address once";
 }
 
-TEST_F(IpamStoreTest, KilledAtRandomPointsNeverDuplicatesNorLeaks)
-{
+TEST_F(IpamStoreTest, KilledAtRandomPointsNeverDuplicatesNorLeaks) {
     constexpr int kRounds = 150;
     std::mt19937 rng(12345);
     std::uniform_int_distribution<int> delay_us(0, 400);
-    {
-        auto s = store("10.1.0.0/24");
-    }
+    { auto s = store("10.1.0.0/24"); }
     int killed_mid_way = 0;
     for (int round = 0; round < kRounds; round++) {
         pid_t pid = fork();
@@ -290,8 +272,10 @@ TEST_F(IpamStoreTest, KilledAtRandomPointsNeverDuplicatesNorLeaks)
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
-        if (WIFSIGNALED(status)) killed_mid_way++;
-        else FAIL() << "child exited with " << WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+            killed_mid_way++;
+        else
+            FAIL() << "child exited with " << WEXITSTATUS(status);
     }
     EXPECT_EQ(killed_mid_way, kRounds);
 

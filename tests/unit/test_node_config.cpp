@@ -13,8 +13,7 @@ const char *kGood = R"({
   ]
 })";
 
-TEST(NodeConfig, ParsesAndTakesOwnCidrFromNodes)
-{
+TEST(NodeConfig, ParsesAndTakesOwnCidrFromNodes) {
     auto cfg = parse_node_config(kGood);
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->node_name, "node1");
@@ -34,8 +33,7 @@ struct Bad {
 
 class NodeConfigErrors : public ::testing::TestWithParam<Bad> {};
 
-TEST_P(NodeConfigErrors, NameTheField)
-{
+TEST_P(NodeConfigErrors, NameTheField) {
     auto cfg = parse_node_config(GetParam().json);
     ASSERT_FALSE(cfg) << GetParam().json;
     EXPECT_NE(cfg.error().message.find(GetParam().names), std::string::npos) << cfg.error().message;
@@ -48,29 +46,33 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{R"({"nodeIP":"192.160.1.11","uplink":"eth0","podCIDR":"10.244.1.0/24"})", "nodeName"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.300","uplink":"eth0","podCIDR":"10.244.1.0/24"})", "nodeIP"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","podCIDR":"10.244.1.0/24"})", "uplink"},
-        Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"averyveryverylongname","podCIDR":"10.244.1.0/24"})", "uplink"},
+        Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"averyveryverylongname","podCIDR":"10.244.1.0/24"})",
+            "uplink"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.5/24"})", "podCIDR"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0"})", "podCIDR"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.9.1.0/24"})", "clusterCIDR"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24","nodes":{}})", "nodes"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24",
-               "nodes":[{"name":"a","nodeIP":"192.160.1.2"}]})", "nodes[0].podCIDR"},
+               "nodes":[{"name":"a","nodeIP":"192.160.1.2"}]})",
+            "nodes[0].podCIDR"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24",
                "nodes":[{"name":"a","nodeIP":"192.160.1.2","podCIDR":"10.244.2.0/24"},
-                        {"name":"a","nodeIP":"192.160.1.3","podCIDR":"10.244.3.0/24"}]})", "appears twice"},
+                        {"name":"a","nodeIP":"192.160.1.3","podCIDR":"10.244.3.0/24"}]})",
+            "appears twice"},
         Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24",
-               "nodes":[{"name":"a","nodeIP":"192.160.1.2","podCIDR":"10.244.0.0/23"}]})", "overlaps"},
-        Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24","routerIP":"x"})", "routerIP"}));
+               "nodes":[{"name":"a","nodeIP":"192.160.1.2","podCIDR":"10.244.0.0/23"}]})",
+            "overlaps"},
+        Bad{R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24","routerIP":"x"})",
+            "routerIP"}));
 
-TEST(NodeConfig, DatastoreMayDeferThePodCidr)
-{
-    auto cfg = parse_node_config(R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0"})", {.pod_cidr_required = false});
+TEST(NodeConfig, DatastoreMayDeferThePodCidr) {
+    auto cfg =
+        parse_node_config(R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0"})", {.pod_cidr_required = false});
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_FALSE(has_pod_cidr(*cfg));
 }
 
-TEST(NodeConfig, MissingFileSaysWhich)
-{
+TEST(NodeConfig, MissingFileSaysWhich) {
     auto cfg = load_node_config("/nonexistent/podlane.json");
     ASSERT_FALSE(cfg);
     EXPECT_NE(cfg.error().message.find("/nonexistent/podlane.json"), std::string::npos);

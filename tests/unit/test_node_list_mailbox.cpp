@@ -8,16 +8,16 @@
 namespace podlane {
 namespace {
 
-ClusterNode node(const char *name) { return {name, *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")}; }
+ClusterNode node(const char *name) {
+    return {name, *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")};
+}
 
-bool readable(int fd)
-{
+bool readable(int fd) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, 2000) == 1 && (p.revents & POLLIN);
 }
 
-TEST(NodeListMailbox, TheLoopWakesAndTakesOnlyTheNewestList)
-{
+TEST(NodeListMailbox, TheLoopWakesAndTakesOnlyTheNewestList) {
     NodeListMailbox mailbox;
     ASSERT_FALSE(mailbox.is_open());
     ASSERT_TRUE(mailbox.open().ok());

@@ -5,10 +5,11 @@
 namespace podlane {
 namespace {
 
-ClusterNode node(const char *name, const char *ip, const char *cidr) { return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)}; }
+ClusterNode node(const char *name, const char *ip, const char *cidr) {
+    return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)};
+}
 
-NodeConfig self()
-{
+NodeConfig self() {
     NodeConfig cfg;
     cfg.node_name = "node1";
     cfg.node_ip = *Ipv4::parse("192.160.1.11");
@@ -21,8 +22,7 @@ const std::vector<ClusterNode> kThree = {node("node1", "192.160.1.11", "10.244.1
                                          node("node2", "192.160.1.12", "10.244.2.0/24"),
                                          node("node3", "192.160.1.13", "10.244.3.0/24")};
 
-TEST(DesiredRoutes, OwnCidrLocalOthersViaTheirNode)
-{
+TEST(DesiredRoutes, OwnCidrLocalOthersViaTheirNode) {
     auto routes = desired_routes(self(), kThree, 7);
     ASSERT_EQ(routes.size(), 3u);
     EXPECT_EQ(routes[0].cidr.str(), "10.244.1.0/24");
@@ -33,8 +33,7 @@ TEST(DesiredRoutes, OwnCidrLocalOthersViaTheirNode)
     EXPECT_EQ(routes[1].value.flags, 0u);
 }
 
-TEST(NextHops, EveryNodeOnceAndNeverTheLocalCidr)
-{
+TEST(NextHops, EveryNodeOnceAndNeverTheLocalCidr) {
     auto routes = desired_routes(self(), kThree, 7);
     routes.push_back(routes[1]);  // a second CIDR via node2 (e.g. a static route)
     routes.back().cidr = *Cidr::parse("10.244.20.0/24");
@@ -47,8 +46,7 @@ TEST(NextHops, EveryNodeOnceAndNeverTheLocalCidr)
     EXPECT_EQ(hops, want);
 }
 
-TEST(DesiredRoutes, RouterModeHoldsOneClusterEntry)
-{
+TEST(DesiredRoutes, RouterModeHoldsOneClusterEntry) {
     auto cfg = self();
     cfg.router_ip = *Ipv4::parse("192.160.1.1");
     auto routes = desired_routes(cfg, kThree, 7);
@@ -57,16 +55,15 @@ TEST(DesiredRoutes, RouterModeHoldsOneClusterEntry)
     EXPECT_EQ(Ipv4{routes[1].value.node_ip}.str(), "192.160.1.1");
 }
 
-TEST(DiffRoutes, NothingToDoWhenEqual)
-{
+TEST(DiffRoutes, NothingToDoWhenEqual) {
     auto want = desired_routes(self(), kThree, 7);
     EXPECT_TRUE(diff_routes(want, want).empty());
 }
 
-TEST(DiffRoutes, AddsUpdatesRemovesOnlyWhatChanged)
-{
+TEST(DiffRoutes, AddsUpdatesRemovesOnlyWhatChanged) {
     auto current = desired_routes(self(), kThree, 7);
-    std::vector<ClusterNode> next = {kThree[0], node("node2", "192.160.1.22", "10.244.2.0/24"), node("node4", "192.160.1.14", "10.244.4.0/24")};
+    std::vector<ClusterNode> next = {kThree[0], node("node2", "192.160.1.22", "10.244.2.0/24"),
+                                     node("node4", "192.160.1.14", "10.244.4.0/24")};
     auto diff = diff_routes(current, desired_routes(self(), next, 7));
     ASSERT_EQ(diff.add.size(), 1u);
     EXPECT_EQ(diff.add[0].cidr.str(), "10.244.4.0/24");
@@ -76,8 +73,7 @@ TEST(DiffRoutes, AddsUpdatesRemovesOnlyWhatChanged)
     EXPECT_EQ(diff.remove[0].cidr.str(), "10.244.3.0/24");
 }
 
-TEST(DiffRoutes, OperatorStaticEntriesAreLeftAlone)
-{
+TEST(DiffRoutes, OperatorStaticEntriesAreLeftAlone) {
     auto current = desired_routes(self(), kThree, 7);
     RouteEntry manual{*Cidr::parse("10.244.9.0/24"), {Ipv4::parse("192.160.1.19")->be, 7, PODLANE_ROUTE_F_STATIC, 4}};
     current.push_back(manual);
@@ -87,8 +83,7 @@ TEST(DiffRoutes, OperatorStaticEntriesAreLeftAlone)
     EXPECT_TRUE(diff.empty()) << "static entries are neither removed nor overwritten";
 }
 
-TEST(DiffRoutes, NodeLeavingRemovesItsRoute)
-{
+TEST(DiffRoutes, NodeLeavingRemovesItsRoute) {
     auto current = desired_routes(self(), kThree, 7);
     auto diff = diff_routes(current, desired_routes(self(), {kThree[0], kThree[1]}, 7));
     EXPECT_TRUE(diff.add.empty());

@@ -28,12 +28,12 @@
 
 /* Map names; also the file names under the node's pin directory. The kernel
  * keeps 15 characters of a map name, so these stay within that. */
-#define PODLANE_MAP_ROUTES "pl_routes_v1"
-#define PODLANE_MAP_ENDPOINTS "pl_endpoints_v1"
-#define PODLANE_MAP_CONFIG "pl_config_v1"
-#define PODLANE_MAP_STATS "pl_stats_v1"
+#define PODLANE_MAP_ROUTES     "pl_routes_v1"
+#define PODLANE_MAP_ENDPOINTS  "pl_endpoints_v1"
+#define PODLANE_MAP_CONFIG     "pl_config_v1"
+#define PODLANE_MAP_STATS      "pl_stats_v1"
 #define PODLANE_MAP_NEIGHBOURS "pl_neigh_v1"
-#define PODLANE_MAP_TX_PORTS "pl_txports_v1"
+#define PODLANE_MAP_TX_PORTS   "pl_txports_v1"
 /* Router role: the router's own interfaces (ifindex -> MAC), the source MAC
  * of what it forwards out of each. */
 #define PODLANE_MAP_ROUTER_PORTS "pl_rtports_v1"
@@ -42,10 +42,10 @@
  * new pod's host veth when the node runs in per-veth mode. */
 #define PODLANE_PIN_PROG_FROM_POD "prog_from_pod"
 
-#define PODLANE_ROUTES_MAX 16384
-#define PODLANE_ENDPOINTS_MAX 65536
+#define PODLANE_ROUTES_MAX     16384
+#define PODLANE_ENDPOINTS_MAX  65536
 #define PODLANE_NEIGHBOURS_MAX 4096
-#define PODLANE_TX_PORTS_MAX 64
+#define PODLANE_TX_PORTS_MAX   64
 
 /* Address family of a key: IPv4 only today; IPv6 gets its own maps with the
  * same value layouts so that the IPv4 fast path keeps 4-byte keys. */
@@ -57,7 +57,7 @@ enum podlane_family {
 /* --- routes: LPM trie, pod CIDR -> owning node --------------------------- */
 struct podlane_route_key {
 	__u32 prefixlen; /* host order, as the LPM trie requires; 0..32 */
-	__be32 prefix;   /* network order, host bits zero */
+	__be32 prefix;	 /* network order, host bits zero */
 };
 
 enum podlane_route_flags {
@@ -75,10 +75,10 @@ enum podlane_route_flags {
 };
 
 struct podlane_route_value {
-	__be32 node_ip;       /* owning node (the next hop), network order */
+	__be32 node_ip;	      /* owning node (the next hop), network order */
 	__u32 uplink_ifindex; /* where to send it, in the node's namespace */
-	__u32 flags;          /* enum podlane_route_flags */
-	__u32 family;         /* enum podlane_family of node_ip */
+	__u32 flags;	      /* enum podlane_route_flags */
+	__u32 family;	      /* enum podlane_family of node_ip */
 };
 
 /* --- endpoints: hash, local pod IP -> its host-side veth ----------------- */
@@ -92,10 +92,10 @@ enum podlane_endpoint_flags {
 };
 
 struct podlane_endpoint_value {
-	__u32 host_ifindex;                /* host-side veth in the node's netns */
-	__u8 pod_mac[PODLANE_ETH_ALEN];    /* the pod's eth0 */
-	__u8 host_mac[PODLANE_ETH_ALEN];   /* host-side veth */
-	__u32 flags;                       /* enum podlane_endpoint_flags */
+	__u32 host_ifindex;		 /* host-side veth in the node's netns */
+	__u8 pod_mac[PODLANE_ETH_ALEN];	 /* the pod's eth0 */
+	__u8 host_mac[PODLANE_ETH_ALEN]; /* host-side veth */
+	__u32 flags;			 /* enum podlane_endpoint_flags */
 };
 
 /* --- config: one-entry array, what the programs need to know of the node - */
@@ -120,17 +120,17 @@ enum podlane_config_flags {
 };
 
 struct podlane_node_config {
-	__be32 node_ip;            /* network order */
-	__be32 gateway_ip;         /* network order: the bridge's address */
-	__be32 pod_cidr;           /* network order, host bits zero */
-	__u32 pod_prefixlen;       /* host order */
+	__be32 node_ip;	     /* network order */
+	__be32 gateway_ip;   /* network order: the bridge's address */
+	__be32 pod_cidr;     /* network order, host bits zero */
+	__u32 pod_prefixlen; /* host order */
 	__u32 bridge_ifindex;
 	__u32 uplink_ifindex;
-	__u32 hostdev_ifindex;     /* device carrying the cluster aggregate route */
+	__u32 hostdev_ifindex;		    /* device carrying the cluster aggregate route */
 	__u8 gateway_mac[PODLANE_ETH_ALEN]; /* the bridge's MAC: pods' gateway */
-	__u16 role;                /* enum podlane_role */
-	__u32 flags;               /* enum podlane_config_flags */
-	__u32 uplink_mtu;          /* host order; 0 = let bpf_check_mtu decide */
+	__u16 role;			    /* enum podlane_role */
+	__u32 flags;			    /* enum podlane_config_flags */
+	__u32 uplink_mtu;		    /* host order; 0 = let bpf_check_mtu decide */
 };
 
 /* --- neighbours (router role): node IP -> its MAC on the segment --------- */
@@ -160,8 +160,8 @@ enum podlane_router_port_flags {
 
 struct podlane_router_port_value {
 	__u8 mac[PODLANE_ETH_ALEN]; /* source MAC of forwarded frames */
-	__u16 flags;                /* enum podlane_router_port_flags */
-	__u32 mtu; /* host order; informational, bpf_check_mtu decides */
+	__u16 flags;		    /* enum podlane_router_port_flags */
+	__u32 mtu;		    /* host order; informational, bpf_check_mtu decides */
 };
 
 /* --- stats: per-CPU array indexed by reason ------------------------------ */
@@ -169,47 +169,47 @@ struct podlane_router_port_value {
  * the numbering stable: it is the index into a pinned map. Names for humans
  * live in lib/reasons.cpp. */
 enum podlane_reason {
-	PODLANE_FWD_REMOTE = 0,          /* redirected toward the owning node */
-	PODLANE_FWD_LOCAL = 1,           /* delivered straight into a local pod */
-	PODLANE_FWD_ROUTER = 2,          /* router role: forwarded in BPF */
+	PODLANE_FWD_REMOTE = 0, /* redirected toward the owning node */
+	PODLANE_FWD_LOCAL = 1,	/* delivered straight into a local pod */
+	PODLANE_FWD_ROUTER = 2, /* router role: forwarded in BPF */
 
-	PODLANE_PASS_NOT_IPV4 = 10,      /* ARP, IPv6, LLDP, ...: kernel handles */
-	PODLANE_PASS_VLAN = 11,          /* 802.1Q/802.1ad tagged */
-	PODLANE_PASS_NO_ROUTE = 12,      /* destination outside all pod CIDRs */
-	PODLANE_PASS_TO_NODE = 13,       /* destination is this node / gateway */
-	PODLANE_PASS_TTL_EXPIRED = 14,   /* TTL <= 1: kernel sends time-exceeded */
-	PODLANE_PASS_FRAG_NEEDED = 15,   /* larger than uplink MTU: kernel sends
-	                                    fragmentation-needed */
-	PODLANE_PASS_NO_CONFIG = 16,     /* agent has not written the config yet */
+	PODLANE_PASS_NOT_IPV4 = 10,	 /* ARP, IPv6, LLDP, ...: kernel handles */
+	PODLANE_PASS_VLAN = 11,		 /* 802.1Q/802.1ad tagged */
+	PODLANE_PASS_NO_ROUTE = 12,	 /* destination outside all pod CIDRs */
+	PODLANE_PASS_TO_NODE = 13,	 /* destination is this node / gateway */
+	PODLANE_PASS_TTL_EXPIRED = 14,	 /* TTL <= 1: kernel sends time-exceeded */
+	PODLANE_PASS_FRAG_NEEDED = 15,	 /* larger than uplink MTU: kernel sends
+					    fragmentation-needed */
+	PODLANE_PASS_NO_CONFIG = 16,	 /* agent has not written the config yet */
 	PODLANE_PASS_NEIGH_UNKNOWN = 17, /* router: next hop's MAC not learned */
-	PODLANE_PASS_BROADCAST = 18,     /* multicast/broadcast IPv4 destination */
-	PODLANE_PASS_NO_ENDPOINT = 19,   /* from a pod: local pod CIDR, endpoint not
-	                                    registered; the bridge delivers it */
-	PODLANE_PASS_MALFORMED = 20,     /* router: truncated or malformed frame,
-	                                    left to the kernel (which drops it) */
-	PODLANE_PASS_NO_PORT = 21,       /* router: next hop's interface is not
-	                                    one the router forwards on */
+	PODLANE_PASS_BROADCAST = 18,	 /* multicast/broadcast IPv4 destination */
+	PODLANE_PASS_NO_ENDPOINT = 19,	 /* from a pod: local pod CIDR, endpoint not
+					    registered; the bridge delivers it */
+	PODLANE_PASS_MALFORMED = 20,	 /* router: truncated or malformed frame,
+					    left to the kernel (which drops it) */
+	PODLANE_PASS_NO_PORT = 21,	 /* router: next hop's interface is not
+					    one the router forwards on */
 	/* Netfilter-compatible mode: netfilter keeps authority over these. */
-	PODLANE_PASS_FLOW_NEW = 22,      /* conntrack holds no established entry
-	                                    for this TCP/UDP flow (new flow,
-	                                    handshake, first reply, a SYN) */
+	PODLANE_PASS_FLOW_NEW = 22,	   /* conntrack holds no established entry
+					      for this TCP/UDP flow (new flow,
+					      handshake, first reply, a SYN) */
 	PODLANE_PASS_FLOW_TRANSLATED = 23, /* the flow's conntrack entry rewrites
-	                                    addresses or ports (Service DNAT,
-	                                    masquerade, IPVS) */
-	PODLANE_PASS_FLOW_UNTRACKED = 24, /* not TCP/UDP (ICMP, SCTP, ...) or an
-	                                    IP fragment: conntrack cannot be asked
-	                                    from BPF, so the stack decides */
-	PODLANE_PASS_PEER_NOT_POD = 25,  /* from the uplink, sent by no other
-	                                    node's pod (a node, an outside host):
-	                                    the replies go through the stack, so
-	                                    conntrack must see this side too */
+					    addresses or ports (Service DNAT,
+					    masquerade, IPVS) */
+	PODLANE_PASS_FLOW_UNTRACKED = 24,  /* not TCP/UDP (ICMP, SCTP, ...) or an
+					     IP fragment: conntrack cannot be asked
+					     from BPF, so the stack decides */
+	PODLANE_PASS_PEER_NOT_POD = 25,	   /* from the uplink, sent by no other
+					      node's pod (a node, an outside host):
+					      the replies go through the stack, so
+					      conntrack must see this side too */
 
-	PODLANE_DROP_TRUNCATED_ETH = 30, /* shorter than an Ethernet header */
-	PODLANE_DROP_TRUNCATED_IP = 31,  /* shorter than its IPv4 header */
-	PODLANE_DROP_BAD_IP_HEADER = 32, /* version != 4, IHL < 5, bad length */
-	PODLANE_DROP_NO_ENDPOINT = 33,   /* in the local pod CIDR, no such pod */
+	PODLANE_DROP_TRUNCATED_ETH = 30,   /* shorter than an Ethernet header */
+	PODLANE_DROP_TRUNCATED_IP = 31,	   /* shorter than its IPv4 header */
+	PODLANE_DROP_BAD_IP_HEADER = 32,   /* version != 4, IHL < 5, bad length */
+	PODLANE_DROP_NO_ENDPOINT = 33,	   /* in the local pod CIDR, no such pod */
 	PODLANE_DROP_REDIRECT_FAILED = 34, /* helper refused the redirect */
-	PODLANE_DROP_NO_UPLINK = 35,     /* route names no usable interface */
+	PODLANE_DROP_NO_UPLINK = 35,	   /* route names no usable interface */
 
 	PODLANE_REASON_MAX = 40,
 };
