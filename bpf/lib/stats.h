@@ -17,9 +17,11 @@ static __always_inline void pl_count(enum podlane_reason reason, __u64 bytes)
 	}
 }
 
+/* The ABI's reasons table asserts that drops, and only drops, sit from
+ * PODLANE_REASON_FIRST_DROP on: one comparison instead of a table lookup. */
 static __always_inline int pl_reason_is_drop(enum podlane_reason reason)
 {
-	return reason >= PODLANE_DROP_TRUNCATED_ETH;
+	return reason >= PODLANE_REASON_FIRST_DROP;
 }
 
 /* Verdict for a reason that is not a forward: pass or drop, counted. */

@@ -1,8 +1,9 @@
-// Human names for the verdict reasons of include/podlane/abi/maps.h.
+// The verdict reasons of include/podlane/abi/maps.h (PODLANE_REASONS) for
+// people: names, descriptions and verdict classes, all generated from that one table.
 #pragma once
 
+#include <span>
 #include <string_view>
-#include <vector>
 
 #include "podlane/abi/maps.h"
 
@@ -18,7 +19,7 @@ struct ReasonInfo {
 };
 
 // Every reason the programs can count, in index order.
-const std::vector<ReasonInfo> &all_reasons();
+std::span<const ReasonInfo> all_reasons();
 // nullptr for an index no program uses.
 const ReasonInfo *reason_info(unsigned index);
 std::string_view verdict_name(Verdict v);

@@ -165,54 +165,92 @@ struct podlane_router_port_value {
 };
 
 /* --- stats: per-CPU array indexed by reason ------------------------------ */
-/* Every verdict of every program is counted under exactly one reason. Keep
- * the numbering stable: it is the index into a pinned map. Names for humans
- * live in lib/reasons.cpp. */
-enum podlane_reason {
-	PODLANE_FWD_REMOTE = 0, /* redirected toward the owning node */
-	PODLANE_FWD_LOCAL = 1,	/* delivered straight into a local pod */
-	PODLANE_FWD_ROUTER = 2, /* router role: forwarded in BPF */
+/* Every verdict of every program is counted under exactly one reason. This
+ * table is the one list of them: it generates the enum below, the C++ names
+ * and descriptions (lib/reasons.cpp) and the verdict class of each reason.
+ * Keep the numbering stable: it is the index into a pinned map. Forwards sit
+ * below PODLANE_REASON_FIRST_PASS, passes below PODLANE_REASON_FIRST_DROP,
+ * drops above, so the programs tell a drop by one comparison; the asserts
+ * after the enum hold every entry to that.
+ *
+ * X(ID, index, VERDICT, "name", "description") */
+#define PODLANE_REASONS(X)                                                                         \
+	X(FWD_REMOTE, 0, FORWARD, "forwarded-remote",                                              \
+	  "redirected out of the uplink toward the owning node")                                   \
+	X(FWD_LOCAL, 1, FORWARD, "delivered-local", "delivered straight into a local pod")         \
+	X(FWD_ROUTER, 2, FORWARD, "forwarded-router",                                              \
+	  "router role: forwarded in BPF to the owning node")                                      \
+	X(PASS_NOT_IPV4, 10, PASS, "pass-not-ipv4",                                                \
+	  "not IPv4 (ARP, IPv6, ...): left to the kernel")                                         \
+	X(PASS_VLAN, 11, PASS, "pass-vlan", "VLAN-tagged frame: left to the kernel")               \
+	X(PASS_NO_ROUTE, 12, PASS, "pass-no-route",                                                \
+	  "destination in no pod CIDR this program handles")                                       \
+	X(PASS_TO_NODE, 13, PASS, "pass-to-node",                                                  \
+	  "destination is the node itself or the pods' gateway")                                   \
+	X(PASS_TTL_EXPIRED, 14, PASS, "pass-ttl-expired",                                          \
+	  "TTL <= 1: the kernel answers time-exceeded")                                            \
+	X(PASS_FRAG_NEEDED, 15, PASS, "pass-frag-needed",                                          \
+	  "larger than the uplink MTU: the kernel answers fragmentation-needed")                   \
+	X(PASS_NO_CONFIG, 16, PASS, "pass-no-config",                                              \
+	  "the agent has not written this node's config yet")                                      \
+	X(PASS_NEIGH_UNKNOWN, 17, PASS, "pass-neigh-unknown",                                      \
+	  "router: next hop's MAC not learned yet, the kernel resolves it")                        \
+	X(PASS_BROADCAST, 18, PASS, "pass-broadcast", "multicast or broadcast destination")        \
+	X(PASS_NO_ENDPOINT, 19, PASS, "pass-no-endpoint",                                          \
+	  "local pod CIDR but no registered endpoint: the bridge delivers it")                     \
+	X(PASS_MALFORMED, 20, PASS, "pass-malformed",                                              \
+	  "router: truncated or malformed frame, left to the kernel")                              \
+	X(PASS_NO_PORT, 21, PASS, "pass-no-port",                                                  \
+	  "router: the next hop's interface is not one the router forwards on")                    \
+	X(PASS_FLOW_NEW, 22, PASS, "pass-flow-new",                                                \
+	  "conntrack holds no established entry for this TCP/UDP flow (new flow, handshake, "      \
+	  "first reply): netfilter decides")                                                       \
+	X(PASS_FLOW_TRANSLATED, 23, PASS, "pass-flow-translated",                                  \
+	  "the flow's conntrack entry translates it (Service DNAT, masquerade): the kernel "       \
+	  "applies it")                                                                            \
+	X(PASS_FLOW_UNTRACKED, 24, PASS, "pass-flow-untracked",                                    \
+	  "not TCP/UDP (ICMP, ...) or a fragment: conntrack cannot be asked from BPF, the stack "  \
+	  "decides")                                                                               \
+	X(PASS_PEER_NOT_POD, 25, PASS, "pass-peer-not-pod",                                        \
+	  "sent by no other node's pod (a node, an outside host): its replies go through the "     \
+	  "stack, so this side does too")                                                          \
+	X(DROP_TRUNCATED_ETH, 30, DROP, "drop-truncated-eth", "shorter than an Ethernet header")   \
+	X(DROP_TRUNCATED_IP, 31, DROP, "drop-truncated-ip", "shorter than its IPv4 header")        \
+	X(DROP_BAD_IP_HEADER, 32, DROP, "drop-bad-ip-header",                                      \
+	  "malformed IPv4 header (version, IHL or length)")                                        \
+	X(DROP_NO_ENDPOINT, 33, DROP, "drop-no-endpoint",                                          \
+	  "for this node's pod CIDR but no such pod")                                              \
+	X(DROP_REDIRECT_FAILED, 34, DROP, "drop-redirect-failed",                                  \
+	  "the kernel refused the redirect")                                                       \
+	X(DROP_NO_UPLINK, 35, DROP, "drop-no-uplink",                                              \
+	  "the route names an interface that does not exist")
 
-	PODLANE_PASS_NOT_IPV4 = 10,	 /* ARP, IPv6, LLDP, ...: kernel handles */
-	PODLANE_PASS_VLAN = 11,		 /* 802.1Q/802.1ad tagged */
-	PODLANE_PASS_NO_ROUTE = 12,	 /* destination outside all pod CIDRs */
-	PODLANE_PASS_TO_NODE = 13,	 /* destination is this node / gateway */
-	PODLANE_PASS_TTL_EXPIRED = 14,	 /* TTL <= 1: kernel sends time-exceeded */
-	PODLANE_PASS_FRAG_NEEDED = 15,	 /* larger than uplink MTU: kernel sends
-					    fragmentation-needed */
-	PODLANE_PASS_NO_CONFIG = 16,	 /* agent has not written the config yet */
-	PODLANE_PASS_NEIGH_UNKNOWN = 17, /* router: next hop's MAC not learned */
-	PODLANE_PASS_BROADCAST = 18,	 /* multicast/broadcast IPv4 destination */
-	PODLANE_PASS_NO_ENDPOINT = 19,	 /* from a pod: local pod CIDR, endpoint not
-					    registered; the bridge delivers it */
-	PODLANE_PASS_MALFORMED = 20,	 /* router: truncated or malformed frame,
-					    left to the kernel (which drops it) */
-	PODLANE_PASS_NO_PORT = 21,	 /* router: next hop's interface is not
-					    one the router forwards on */
-	/* Netfilter-compatible mode: netfilter keeps authority over these. */
-	PODLANE_PASS_FLOW_NEW = 22,	   /* conntrack holds no established entry
-					      for this TCP/UDP flow (new flow,
-					      handshake, first reply, a SYN) */
-	PODLANE_PASS_FLOW_TRANSLATED = 23, /* the flow's conntrack entry rewrites
-					    addresses or ports (Service DNAT,
-					    masquerade, IPVS) */
-	PODLANE_PASS_FLOW_UNTRACKED = 24,  /* not TCP/UDP (ICMP, SCTP, ...) or an
-					     IP fragment: conntrack cannot be asked
-					     from BPF, so the stack decides */
-	PODLANE_PASS_PEER_NOT_POD = 25,	   /* from the uplink, sent by no other
-					      node's pod (a node, an outside host):
-					      the replies go through the stack, so
-					      conntrack must see this side too */
-
-	PODLANE_DROP_TRUNCATED_ETH = 30,   /* shorter than an Ethernet header */
-	PODLANE_DROP_TRUNCATED_IP = 31,	   /* shorter than its IPv4 header */
-	PODLANE_DROP_BAD_IP_HEADER = 32,   /* version != 4, IHL < 5, bad length */
-	PODLANE_DROP_NO_ENDPOINT = 33,	   /* in the local pod CIDR, no such pod */
-	PODLANE_DROP_REDIRECT_FAILED = 34, /* helper refused the redirect */
-	PODLANE_DROP_NO_UPLINK = 35,	   /* route names no usable interface */
-
-	PODLANE_REASON_MAX = 40,
+enum podlane_verdict {
+	PODLANE_VERDICT_FORWARD = 0, /* redirected by the program */
+	PODLANE_VERDICT_PASS = 1,    /* left to the kernel's stack */
+	PODLANE_VERDICT_DROP = 2,    /* dropped by the program */
 };
+
+#define PODLANE_REASON_ENUMERATOR(id, index, verdict, name, description) PODLANE_##id = index,
+enum podlane_reason {
+	PODLANE_REASON_FIRST_PASS = 10,
+	PODLANE_REASON_FIRST_DROP = 30,
+	PODLANE_REASON_MAX = 40, /* entries of the stats map */
+	PODLANE_REASONS(PODLANE_REASON_ENUMERATOR)
+};
+#undef PODLANE_REASON_ENUMERATOR
+
+/* Each reason indexes the stats map and sits in the range of its verdict. */
+#define PODLANE_REASON_CHECK(id, index, verdict, name, description)                                \
+	PODLANE_ASSERT(index < PODLANE_REASON_MAX, #id ": index beyond the stats map");            \
+	PODLANE_ASSERT((PODLANE_VERDICT_##verdict == PODLANE_VERDICT_FORWARD) ==                   \
+			       (index < PODLANE_REASON_FIRST_PASS),                                \
+		       #id ": forwards, and only forwards, sit below PODLANE_REASON_FIRST_PASS");  \
+	PODLANE_ASSERT((PODLANE_VERDICT_##verdict == PODLANE_VERDICT_DROP) ==                      \
+			       (index >= PODLANE_REASON_FIRST_DROP),                               \
+		       #id ": drops, and only drops, sit from PODLANE_REASON_FIRST_DROP on");
+PODLANE_REASONS(PODLANE_REASON_CHECK)
+#undef PODLANE_REASON_CHECK
 
 struct podlane_stat_value {
 	__u64 packets;
@@ -230,5 +268,44 @@ PODLANE_ASSERT(sizeof(struct podlane_neighbour_value) == 12, "neighbour value la
 PODLANE_ASSERT(sizeof(struct podlane_stat_value) == 16, "stat value layout");
 PODLANE_ASSERT(sizeof(struct podlane_router_port_key) == 4, "router port key layout");
 PODLANE_ASSERT(sizeof(struct podlane_router_port_value) == 12, "router port value layout");
+
+/* Field offsets: a reordered or resized field fails here, on both sides,
+ * even where the total size happens to stay the same. */
+#define PODLANE_ASSERT_OFFSET(type, field, offset)                                                 \
+	PODLANE_ASSERT(__builtin_offsetof(struct type, field) == (offset),                         \
+		       #type "." #field " offset")
+PODLANE_ASSERT_OFFSET(podlane_route_key, prefixlen, 0);
+PODLANE_ASSERT_OFFSET(podlane_route_key, prefix, 4);
+PODLANE_ASSERT_OFFSET(podlane_route_value, node_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_route_value, uplink_ifindex, 4);
+PODLANE_ASSERT_OFFSET(podlane_route_value, flags, 8);
+PODLANE_ASSERT_OFFSET(podlane_route_value, family, 12);
+PODLANE_ASSERT_OFFSET(podlane_endpoint_key, pod_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_endpoint_value, host_ifindex, 0);
+PODLANE_ASSERT_OFFSET(podlane_endpoint_value, pod_mac, 4);
+PODLANE_ASSERT_OFFSET(podlane_endpoint_value, host_mac, 10);
+PODLANE_ASSERT_OFFSET(podlane_endpoint_value, flags, 16);
+PODLANE_ASSERT_OFFSET(podlane_node_config, node_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_node_config, gateway_ip, 4);
+PODLANE_ASSERT_OFFSET(podlane_node_config, pod_cidr, 8);
+PODLANE_ASSERT_OFFSET(podlane_node_config, pod_prefixlen, 12);
+PODLANE_ASSERT_OFFSET(podlane_node_config, bridge_ifindex, 16);
+PODLANE_ASSERT_OFFSET(podlane_node_config, uplink_ifindex, 20);
+PODLANE_ASSERT_OFFSET(podlane_node_config, hostdev_ifindex, 24);
+PODLANE_ASSERT_OFFSET(podlane_node_config, gateway_mac, 28);
+PODLANE_ASSERT_OFFSET(podlane_node_config, role, 34);
+PODLANE_ASSERT_OFFSET(podlane_node_config, flags, 36);
+PODLANE_ASSERT_OFFSET(podlane_node_config, uplink_mtu, 40);
+PODLANE_ASSERT_OFFSET(podlane_neighbour_key, ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_neighbour_value, mac, 0);
+PODLANE_ASSERT_OFFSET(podlane_neighbour_value, pad, 6);
+PODLANE_ASSERT_OFFSET(podlane_neighbour_value, ifindex, 8);
+PODLANE_ASSERT_OFFSET(podlane_router_port_key, ifindex, 0);
+PODLANE_ASSERT_OFFSET(podlane_router_port_value, mac, 0);
+PODLANE_ASSERT_OFFSET(podlane_router_port_value, flags, 6);
+PODLANE_ASSERT_OFFSET(podlane_router_port_value, mtu, 8);
+PODLANE_ASSERT_OFFSET(podlane_stat_value, packets, 0);
+PODLANE_ASSERT_OFFSET(podlane_stat_value, bytes, 8);
+#undef PODLANE_ASSERT_OFFSET
 
 #endif /* PODLANE_ABI_MAPS_H */
