@@ -12,27 +12,13 @@
 
 #include <cstring>
 
+#include "nl_objects.h"
 #include "podlane/netlink.h"
 
 namespace podlane {
 namespace {
 
-template <typename T, void (*Put)(T *)>
-struct NlDeleter {
-    void operator()(T *p) const {
-        if (p) Put(p);
-    }
-};
-using NeighPtr = std::unique_ptr<rtnl_neigh, NlDeleter<rtnl_neigh, rtnl_neigh_put>>;
-using NlAddrPtr = std::unique_ptr<nl_addr, NlDeleter<nl_addr, nl_addr_put>>;
-using CachePtr = std::unique_ptr<nl_cache, NlDeleter<nl_cache, nl_cache_free>>;
-
-std::optional<Ipv4> ipv4_of(nl_addr *addr) {
-    if (!addr || nl_addr_get_family(addr) != AF_INET || nl_addr_get_len(addr) != 4) return std::nullopt;
-    Ipv4 ip;
-    std::memcpy(&ip.be, nl_addr_get_binary_addr(addr), 4);
-    return ip;
-}
+using namespace nl;
 
 // The IPv4 neighbour entry for ip on ifindex, as a request template.
 Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip) {
