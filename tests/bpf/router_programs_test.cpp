@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 
+#include "bpf_run.h"
 #include "packet.h"
 #include "podlane/maps.h"
 #include "podlane/netlink.h"
@@ -99,34 +100,11 @@ public:
         (void)rmaps->put_port(rt1.index, RouterPort{rt1.mac, rt1.mtu, 0});
     }
 
-    struct Run {
-        int retval = -1;
-        std::vector<uint8_t> out;
-        uint32_t duration_ns = 0;
-    };
-    Run run(bool xdp, const std::vector<uint8_t> &frame, uint32_t repeat = 1) {
-        Run r;
-        r.out.resize(frame.size() + 256);
-        xdp_md ctx{};
-        ctx.data_end = static_cast<__u32>(frame.size());
-        ctx.ingress_ifindex = static_cast<__u32>(rt0.index);
-        LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
-                    .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(r.out.size()),
-                    .repeat = static_cast<int>(repeat));
-        if (xdp) {
-            opts.ctx_in = &ctx;
-            opts.ctx_size_in = sizeof ctx;
-        }
-        int err = bpf_prog_test_run_opts(xdp ? dp->xdp_fd() : dp->tc_fd(), &opts);
-        if (err) {
-            r.retval = -1000 + err;
-            r.out.clear();
-            return r;
-        }
-        r.retval = static_cast<int>(opts.retval);
-        r.out.resize(opts.data_size_out);
-        r.duration_ns = opts.duration;
-        return r;
+    RunResult run(bool xdp, const std::vector<uint8_t> &frame, uint32_t repeat = 1) {
+        RunOptions options;
+        options.repeat = repeat;
+        options.xdp_ingress_ifindex = static_cast<uint32_t>(rt0.index);
+        return run_program(xdp ? dp->xdp_fd() : dp->tc_fd(), frame, options);
     }
     std::vector<podlane_stat_value> stats() {
         auto s = maps->stats();
@@ -238,10 +216,8 @@ TEST_P(RouterPrograms, VerdictReasonAndPacket) {
 
     ASSERT_GE(r.retval, 0) << "BPF_PROG_TEST_RUN failed";
     EXPECT_EQ(r.retval, xdp ? c.xdp_verdict : c.tc_verdict);
-    uint64_t counted = 0;
-    for (unsigned i = 0; i < PODLANE_REASON_MAX; i++) counted += after[i].packets - before[i].packets;
     EXPECT_EQ(after[c.reason].packets - before[c.reason].packets, 1u) << "expected reason " << c.reason;
-    EXPECT_EQ(counted, 1u) << "every verdict lands in exactly one reason";
+    EXPECT_EQ(packets_counted(before, after), 1u) << "every verdict lands in exactly one reason";
     EXPECT_EQ(after[c.reason].bytes - before[c.reason].bytes, frame.size());
     ASSERT_EQ(r.out.size(), frame.size());
 

@@ -17,6 +17,7 @@
 #include "podlane/maps.h"
 #include "podlane/netlink.h"
 #include "privileges.h"
+#include "standard_node.h"
 #include "test_ctl_support.h"
 
 namespace podlane::test {
@@ -74,12 +75,7 @@ protected:
         other_uplink_ = if_nametoindex("ctlup1");
         ASSERT_NE(uplink_, 0u);
 
-        podlane_node_config cfg{};
-        cfg.node_ip = Ipv4::parse("192.160.1.11")->be;
-        cfg.gateway_ip = Ipv4::parse("10.244.1.1")->be;
-        cfg.pod_cidr = Ipv4::parse("10.244.1.0")->be;
-        cfg.pod_prefixlen = 24;
-        cfg.uplink_ifindex = uplink_;
+        podlane_node_config cfg = standard_node_config(uplink_);
         cfg.uplink_mtu = 1500;
         ASSERT_TRUE(maps_->set_config(cfg).ok());
     }

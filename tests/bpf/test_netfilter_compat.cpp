@@ -88,10 +88,8 @@ protected:
         auto before = node_->stats();
         auto r = node_->run(prog_fd, frame, 1, ingress_ifindex);
         auto after = node_->stats();
-        uint64_t counted = 0;
-        for (unsigned i = 0; i < PODLANE_REASON_MAX; i++) counted += after[i].packets - before[i].packets;
         EXPECT_EQ(after[reason].packets - before[reason].packets, 1u) << "expected reason " << reason;
-        EXPECT_EQ(counted, 1u) << "every verdict lands in exactly one reason";
+        EXPECT_EQ(packets_counted(before, after), 1u) << "every verdict lands in exactly one reason";
         return r.retval;
     }
 

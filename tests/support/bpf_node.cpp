@@ -69,12 +69,7 @@ void BpfTestNode::clear_maps() {
 
 void BpfTestNode::seed_standard_node() {
     clear_maps();
-    podlane_node_config cfg{};
-    cfg.node_ip = Ipv4::parse("192.160.1.11")->be;
-    cfg.gateway_ip = Ipv4::parse("10.244.1.1")->be;
-    cfg.pod_cidr = Ipv4::parse("10.244.1.0")->be;
-    cfg.pod_prefixlen = 24;
-    cfg.uplink_ifindex = uplink_ifindex_;
+    podlane_node_config cfg = standard_node_config(uplink_ifindex_);
     std::memcpy(cfg.gateway_mac, kStdGatewayMac, 6);
     (void)maps_->set_config(cfg);
 
@@ -94,29 +89,10 @@ void BpfTestNode::seed_standard_node() {
 }
 
 RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat, uint32_t ingress_ifindex) {
-    RunResult r;
-    r.out.resize(frame.size() + 256);
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
-                .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(r.out.size()),
-                .repeat = static_cast<int>(repeat));
-    bpf_prog_info info{};
-    __u32 info_len = sizeof info;
-    __sk_buff ctx{};
-    if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len) == 0 && info.type == BPF_PROG_TYPE_SCHED_CLS) {
-        ctx.ingress_ifindex = ingress_ifindex;
-        opts.ctx_in = &ctx;
-        opts.ctx_size_in = sizeof ctx;
-    }
-    int err = bpf_prog_test_run_opts(prog_fd, &opts);
-    if (err) {
-        r.retval = -1000 + err;
-        r.out.clear();
-        return r;
-    }
-    r.retval = static_cast<int>(opts.retval);
-    r.out.resize(opts.data_size_out);
-    r.duration_ns = opts.duration;
-    return r;
+    RunOptions options;
+    options.repeat = repeat;
+    options.tc_ingress_ifindex = ingress_ifindex;
+    return run_program(prog_fd, frame, options);
 }
 
 std::vector<podlane_stat_value> BpfTestNode::stats() {

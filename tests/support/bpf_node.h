@@ -8,22 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "bpf_run.h"
 #include "datapath.h"
 #include "podlane/maps.h"
+#include "standard_node.h"
 
 namespace podlane::test {
-
-// Values of the standard node, for assertions.
-inline constexpr uint32_t kStdPodHostIfindex = 42;
-inline constexpr uint8_t kStdPodMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x0a};
-inline constexpr uint8_t kStdHostMac[6] = {0x0a, 0x58, 0x00, 0x00, 0x00, 0x42};
-inline constexpr uint8_t kStdGatewayMac[6] = {0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x01};
-
-struct RunResult {
-    int retval = -1;
-    std::vector<uint8_t> out;
-    uint32_t duration_ns = 0;  // per repetition, as measured by the kernel
-};
 
 class BpfTestNode {
 public:
