@@ -37,8 +37,7 @@ cni_exec() {
 add_pod() {
 	local i=$1 j=$2 pod out rc=0 ip
 	pod=$(pod_ns "$i" "$j")
-	ip netns add "$pod"
-	ip -n "$pod" link set lo up
+	pl_ns_add "$pod"
 	mkdir -p "$LAB_STATE/pods"
 	if [[ -x $(bin podlane) ]]; then
 		out=$(cni_exec "$i" "$pod" ADD) || rc=$?
