@@ -94,13 +94,15 @@ std::string render_ports(const std::string &node,
 RouterCommands::RouterCommands(CLI::App &app) {
     group_ = app.add_subcommand("router", "The router role's maps: learned node MACs, forwarding interfaces");
     group_->require_subcommand(1);
-    group_->footer(
-        "Examples:\n"
-        "  podlanectl --node router router neighbours\n"
-        "  podlanectl --node router router ports -o json");
     neighbours_ = group_->add_subcommand("neighbours", "Nodes whose MAC the router learned: IP, MAC, interface");
     neighbours_->alias("neigh");
     ports_ = group_->add_subcommand("ports", "Interfaces the router forwards on: MAC, MTU, flags");
+    // After the subcommands, which would inherit it.
+    group_->footer(
+        "Read-only: the router agent owns these maps.\n"
+        "Examples:\n"
+        "  podlanectl --node router router neighbours\n"
+        "  podlanectl --node router router ports -o json");
 }
 
 bool RouterCommands::selected() const {
