@@ -30,7 +30,7 @@ cni_exec() {
 	fi
 	CNI_COMMAND=$cmd CNI_CONTAINERID=$pod CNI_NETNS=/run/netns/$pod CNI_IFNAME=eth0 \
 		CNI_PATH=$(dirname "$(bin podlane)") \
-		nsenter --net="/run/netns/$(node_ns "$i")" -- "$(bin podlane)" <<<"$conf"
+		in_ns "$(node_ns "$i")" "$(bin podlane)" <<<"$conf"
 }
 
 # add_pod I J: create pod J on node I; remember its IP.
