@@ -71,6 +71,17 @@ private:
     bool all_ = false;
 };
 
+// The router role's own maps (neighbours, ports); read-only.
+class RouterCommands final : public CommandGroup {
+public:
+    explicit RouterCommands(CLI::App &app);
+    bool selected() const override;
+    Result<int> run(const GlobalOptions &global, std::ostream &out) override;
+
+private:
+    CLI::App *group_, *neighbours_, *ports_;
+};
+
 class StatusCommand final : public CommandGroup {
 public:
     explicit StatusCommand(CLI::App &app);

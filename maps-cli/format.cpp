@@ -12,17 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string mac_text(const __u8 *bytes) {
-    Mac mac;
-    std::copy(bytes, bytes + PODLANE_ETH_ALEN, mac.bytes.begin());
-    return mac.str();
-}
-
-json interface_json(uint32_t ifindex, const IfNames &names) {
-    auto it = names.find(ifindex);
-    return it == names.end() ? json(nullptr) : json(it->second);
-}
-
 std::string join(const std::vector<std::string> &items, const char *sep) {
     std::string out;
     for (const auto &s : items) out += (out.empty() ? "" : sep) + s;
@@ -112,6 +101,17 @@ std::string reason_name(unsigned index) {
 }
 
 }  // namespace
+
+std::string mac_text(const __u8 *bytes) {
+    Mac mac;
+    std::copy(bytes, bytes + PODLANE_ETH_ALEN, mac.bytes.begin());
+    return mac.str();
+}
+
+json interface_json(uint32_t ifindex, const IfNames &names) {
+    auto it = names.find(ifindex);
+    return it == names.end() ? json(nullptr) : json(it->second);
+}
 
 // --- Table
 

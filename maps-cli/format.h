@@ -34,8 +34,10 @@ private:
 
 // --- pieces shared by several commands
 std::vector<std::string> route_flag_names(uint32_t flags);
-std::string route_kind(const podlane_route_value &v);                // local | remote | router-nexthop
-std::string interface_text(uint32_t ifindex, const IfNames &names);  // "eth0" or "#7 (gone)"
+std::string route_kind(const podlane_route_value &v);                   // local | remote | router-nexthop
+std::string interface_text(uint32_t ifindex, const IfNames &names);     // "eth0" or "#7 (gone)"
+nlohmann::json interface_json(uint32_t ifindex, const IfNames &names);  // "eth0" or null
+std::string mac_text(const __u8 *bytes);                                // "aa:bb:cc:dd:ee:ff"
 nlohmann::json route_json(const RouteEntry &r, const IfNames &names);
 nlohmann::json endpoint_json(const EndpointEntry &e, const IfNames &names);
 std::string describe_route(const RouteEntry &r, const IfNames &names);  // "10.0.0.0/24 via 1.2.3.4 dev eth0 (static)"

@@ -24,6 +24,7 @@ const char *kFooter =
     "  podlanectl stats --watch 1                 forwarded / passed / dropped per second, by reason\n"
     "  podlanectl routes add 10.244.9.0/24 via 192.168.1.19\n"
     "  podlanectl --node node2 endpoints list -o json\n"
+    "  podlanectl --node router router neighbours    what a router learned (router role)\n"
     "Lab nodes share one machine: pick one with --node (only needed when several are pinned).\n"
     "Exit codes: 0 ok, 1 failed (e.g. nothing to delete), 2 bad input or environment (one line on stderr).\n"
     "Run 'podlanectl COMMAND --help' for a command's options and examples.";
@@ -72,6 +73,7 @@ int main(int argc, char **argv) {
     groups.push_back(std::make_unique<EndpointsCommands>(app));
     groups.push_back(std::make_unique<LookupCommand>(app));
     groups.push_back(std::make_unique<StatsCommand>(app));
+    groups.push_back(std::make_unique<RouterCommands>(app));
     app.footer(kFooter);  // after the subcommands: they would inherit it
 
     try {

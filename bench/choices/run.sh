@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # Side-by-side measurement of the dataplane's design choices on two node
 # namespaces (one pod each), interleaved so machine noise hits every variant
 # alike: the pod side's next hop (bpf_redirect_neigh vs bpf_fib_lookup), its
@@ -6,42 +7,21 @@
 # Prints a markdown table: sockperf ping-pong latency (p50, p99, avg) pod->pod.
 # Usage: bench/choices/run.sh BUILD_DIR [ROUNDS] [SECONDS]
 set -euo pipefail
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../../tests/support/netns_test.sh"
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../../tests/support/register_endpoint.sh"
-build=${1:?build dir}
+pl_test_begin plch "${1:?build dir}" # KEEP=1 keeps the namespaces
 rounds=${2:-5}
 secs=${3:-3}
-podlaned="$build/loader/podlaned"
-tag="plch$$"
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-agent_pids=()
-server_pid=""
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
+stop_agents() { for i in 1 2; do stop_in_ns "podlaned$i"; done; }
+skip_unless_root_and sockperf
 
-stop_agents() {
-    for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    agent_pids=()
-}
-cleanup() {
-    set +e
-    stop_agents
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-    for n in n1 n2 p1 p2; do ip netns del "$(ns $n)" 2>/dev/null; done
-    rm -rf "$pin_root" "$work"
-}
-[ -n "${KEEP:-}" ] || trap cleanup EXIT
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-
-for n in n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
-ip -n "$(ns n1)" link add eth0 type veth peer name eth0 netns "$(ns n2)"
+ns_add n1 n2 p1 p2
+link_nodes_direct
 for i in 1 2; do
     node=$(ns "n$i") pod=$(ns "p$i")
-    ip -n "$node" addr add "192.160.1.1$i/24" dev eth0
-    ip -n "$node" link set eth0 up
     ip -n "$node" link add podlane0 type bridge
     ip -n "$node" addr add "10.244.$i.1/24" dev podlane0
     ip -n "$node" link set podlane0 up
@@ -51,16 +31,12 @@ for i in 1 2; do
     ip -n "$pod" link set eth0 up
     ip -n "$pod" route add default via "10.244.$i.1"
     in_ns "n$i" sysctl -qw net.ipv4.ip_forward=1
-    cat > "$work/node$i.json" <<JSON
-{"nodeName": "node$i", "nodeIP": "192.160.1.1$i", "uplink": "eth0", "pinRoot": "$pin_root",
- "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
-           {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]}
-JSON
+    node_config "$i" "$(pl_node_list 2)"
 done
 
 register_endpoints() {
     for i in 1 2; do
-        pl_register_endpoint "$pin_root/node$i" "$(ns n$i)" "$(ns p$i)" "vpod$i" "10.244.$i.10"
+        pl_register_endpoint "$pin_root/node$i" "$(ns "n$i")" "$(ns "p$i")" "vpod$i" "10.244.$i.10"
     done
 }
 
@@ -79,13 +55,10 @@ configure() {
     fi
     local attach=${variant%-*} next_hop=${variant#*-}
     for i in 1 2; do
-        nsenter --net="/run/netns/$(ns "n$i")" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" \
-            --attach "$attach" --next-hop "$next_hop" > "$work/agent$i.log" 2>&1 &
-        agent_pids+=($!)
+        rm -f "$work/agent$i.log"
+        start_podlaned "$i" "$work/agent$i.log" --attach "$attach" --next-hop "$next_hop"
     done
-    for i in 1 2; do
-        for _ in $(seq 50); do grep -q ready "$work/agent$i.log" && break; sleep 0.1; done
-    done
+    for i in 1 2; do pl_wait_for_log "$work/agent$i.log" ready 5 || true; done
     register_endpoints
     if [ "$attach" = veth ]; then
         for i in 1 2; do
@@ -95,8 +68,7 @@ configure() {
     fi
 }
 
-nsenter --net="/run/netns/$(ns p2)" sockperf server --tcp -i 10.244.2.10 -p 11111 > "$work/server.log" 2>&1 &
-server_pid=$!
+start_in_ns sockperf-server p2 "$work/server.log" sockperf server --tcp -i 10.244.2.10 -p 11111
 sleep 0.5
 
 variants=(kernel bridge-neigh bridge-fib veth-neigh)
@@ -104,7 +76,7 @@ results="$work/results"
 for round in $(seq "$rounds"); do
     for v in "${variants[@]}"; do
         configure "$v"
-        in_ns p1 ping -c 3 -W 1 10.244.2.10 > /dev/null || { echo "variant $v: no connectivity" >&2; cat "$work"/agent*.log >&2; for i in 1 2; do bpftool map dump pinned "$pin_root/node$i/pl_stats_v1" | grep -B3 -A3 "packets\": [1-9]" | head -40; done >&2; exit 1; }
+        in_ns p1 ping -c 3 -W 1 10.244.2.10 > /dev/null || { echo "variant $v: no connectivity" >&2; cat "$work"/agent*.log >&2; for i in 1 2; do ctl "node$i" stats; done >&2; exit 1; }
         out=$(in_ns p1 sockperf ping-pong -i 10.244.2.10 -p 11111 --tcp -t "$secs" --full-rtt 2>&1)
         avg=$(echo "$out" | grep -o 'avg-rtt=[0-9.]*' | cut -d= -f2)
         p50=$(echo "$out" | grep 'percentile 50.000' | awk '{print $NF}')

@@ -17,8 +17,7 @@ ROUTER_IP=192.160.1.1
 CLUSTER_NODES=2
 
 new_ns() {
-	ip netns add "$1"
-	ip -n "$1" link set lo up
+	pl_ns_add "$1" || return 1
 	# CRR clients open tens of thousands of connections: the per-namespace
 	# port range and TIME_WAIT reuse keep them from running out of ports.
 	in_ns "$1" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
@@ -28,19 +27,13 @@ new_ns() {
 create_segment() {
 	local seg
 	seg=$(cns "$1" seg)
-	new_ns "$seg"
-	ip -n "$seg" link add seg0 type bridge
-	ip -n "$seg" link set seg0 type bridge forward_delay 0 stp_state 0
-	ip -n "$seg" link set seg0 up
+	pl_segment_add "$seg" seg0 # no sockets there: new_ns's port settings are not needed
 }
 
 attach_to_segment() {
 	local c=$1 ns=$2 port=$3 addr=$4 seg
 	seg=$(cns "$c" seg)
-	ip -n "$seg" link add "$port" type veth peer name eth0 netns "$ns"
-	ip -n "$seg" link set "$port" master seg0 up
-	ip -n "$ns" addr add "$addr/24" dev eth0
-	ip -n "$ns" link set eth0 up
+	pl_segment_plug "$seg" seg0 "$port" "$ns" "$addr/24"
 }
 
 create_node() {
@@ -172,24 +165,25 @@ kernel_routes() {
 # k: kernel routes ("10.244.2.0/24 via 192.160.1.12"), the flannel host-gw
 #    equivalent; also carries node -> node.
 build_kernel() {
-	local c=$1 i
-	create_segment "$c"
-	for ((i = 1; i <= CLUSTER_NODES; i++)); do
-		create_node "$c" "$i"
-		kernel_routes "$c" "$i"
-	done
-	podlane_pod "$c" 1 1 1 && podlane_pod "$c" 2 1 1
+	kernel_routed_nodes "$1"
+	podlane_pod "$1" 1 1 1 && podlane_pod "$1" 2 1 1
 }
 
 # r: the reference bridge + host-local plugins, kernel routes.
 build_reference() {
+	kernel_routed_nodes "$1"
+	reference_pod "$1" 1 1 && reference_pod "$1" 2 1
+}
+
+# kernel_routed_nodes C: the segment and the nodes of cluster C, each with a
+# kernel route to every other node's pod CIDR.
+kernel_routed_nodes() {
 	local c=$1 i
 	create_segment "$c"
 	for ((i = 1; i <= CLUSTER_NODES; i++)); do
 		create_node "$c" "$i"
 		kernel_routes "$c" "$i"
 	done
-	reference_pod "$c" 1 1 && reference_pod "$c" 2 1
 }
 
 # podlane C [PODLANED ARGS...]: podlaned on every node, no per-node routes.

@@ -21,13 +21,11 @@ die() {
 	exit 1
 }
 
-# in_ns NS CMD...: only the network namespace changes; never `ip netns exec`,
-# which remounts /sys and hides the bpffs holding the pins.
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" -- "$@"
-}
+# Namespaces and processes: scripts/lib/netns.sh, shared with the lab and
+# the namespace tests.
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/netns.sh"
+in_ns() { pl_in_ns "$@"; }
 
 bench_lock() {
 	exec 8>"$BENCH_LOCK"
@@ -37,51 +35,10 @@ bench_lock() {
 	}
 }
 
-proc_starttime() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- $stat
-	printf '%s' "${20}"
-}
-
-# spawn NAME NS LOG CMD...: start CMD in NS, record PID + start time so that
-# cleanup kills exactly this process and nothing else. nsenter with only
-# --net execs the command, so $! is the command's PID.
-spawn() {
-	local name=$1 ns=$2 logfile=$3 pid st
-	shift 3
-	mkdir -p "$BENCH_STATE/pids"
-	nsenter --net="/run/netns/$ns" -- "$@" </dev/null >>"$logfile" 2>&1 &
-	pid=$!
-	st=$(proc_starttime "$pid") || st=0
-	printf '%s %s\n' "$pid" "$st" >"$BENCH_STATE/pids/$name.pid"
-	printf '%s' "$pid"
-}
-
-recorded_pid() {
-	local file=$BENCH_STATE/pids/$1.pid pid st now
-	[[ -f $file ]] || return 1
-	read -r pid st <"$file" || return 1
-	now=$(proc_starttime "$pid") || return 1
-	[[ $st == 0 || $now == "$st" ]] || return 1
-	printf '%s' "$pid"
-}
-
-stop_recorded() {
-	local name=$1 pid i
-	if pid=$(recorded_pid "$name"); then
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -f "$BENCH_STATE/pids/$name.pid"
-}
+# spawn NAME NS LOG CMD...: recorded under $BENCH_STATE/pids, so that
+# cleanup kills exactly this process and nothing else; prints the PID.
+spawn() { pl_spawn "$BENCH_STATE" "$@"; }
+recorded_pid() { pl_recorded_pid "$BENCH_STATE" "$1"; }
 
 bench_namespaces() {
 	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$BENCH_NS_PREFIX-" || true
@@ -89,14 +46,8 @@ bench_namespaces() {
 
 # Removes everything a run (this one or a crashed earlier one) created.
 teardown() {
-	local f name ns
-	if [[ -d $BENCH_STATE/pids ]]; then
-		for f in "$BENCH_STATE"/pids/*.pid; do
-			[[ -f $f ]] || continue
-			name=${f##*/}
-			stop_recorded "${name%.pid}"
-		done
-	fi
+	local ns
+	pl_stop_all "$BENCH_STATE"
 	# Pods first (plb-C-nNpM), then nodes, routers, segments.
 	for ns in $(bench_namespaces | sort -r); do
 		ip netns del "$ns" 2>/dev/null || warn "cannot delete namespace $ns"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # The central router, side by side (issue 7): podlane's router role (XDP and
 # TC hooks) against a kernel router (ip_forward on, pod routes in its table),
 # on the namespace test's topology: a bridge segment, a router namespace
@@ -21,61 +22,31 @@
 # Not a test: numbers on 2 vCPUs are noisy (see DATAPLANE-NOTES.md).
 # Usage: bench/router/run.sh BUILD_DIR [ROUNDS=5] [SECONDS=4] [TOPOLOGY=segment|links]
 set -euo pipefail
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../../tests/support/netns_test.sh"
+# shellcheck source=tests/support/router_test.sh
+source "$(dirname "$0")/../../tests/support/router_test.sh"
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../../tests/support/register_endpoint.sh"
-build=${1:?build dir}
+pl_test_begin plrtb "${1:?build dir}"
 rounds=${2:-5}
 secs=${3:-4}
 topology=${4:-segment}
 case $topology in segment | links) ;; *) echo "TOPOLOGY: segment or links, not '$topology'" >&2; exit 2 ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-podlaned="$build/loader/podlaned"
-tag="plrtb$$"
 # The ping-pong client and server share one CPU: every transaction then runs
 # start to end on it (veth hand-offs and NAPI are raised on the sending CPU),
 # so that CPU's softirq time is the path's cost and wake-ups do not
 # cross CPUs (which made latency bimodal, 11 vs 150 us, unpinned).
 cpu=$(( $(nproc) - 1 ))
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-node_pids=()
-router_pid=""
-server_pids=()
+test_cleanup() { [ -f "$work/iperf.pid" ] && kill "$(cat "$work/iperf.pid")" 2> /dev/null; }
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
-
-stop_router() { [ -n "$router_pid" ] && { kill "$router_pid" 2>/dev/null; wait "$router_pid" 2>/dev/null; }; router_pid=""; }
-cleanup() {
-    set +e
-    stop_router
-    for pid in "${node_pids[@]}" "${server_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    [ -f "$work/iperf.pid" ] && kill "$(cat "$work/iperf.pid")" 2>/dev/null
-    for n in seg r n1 n2 p1 p2; do ip netns del "$(ns $n)" 2>/dev/null; done
-    rm -rf "$pin_root" "$work"
-}
-trap cleanup EXIT
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
-for tool in sockperf iperf3 bpftool jq ethtool; do command -v "$tool" > /dev/null || { echo "needs $tool" >&2; exit 1; }; done
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-clang=$(command -v clang-14 || command -v clang)
-"$clang" -target bpf -O2 -idirafter "/usr/include/$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)" \
-    -c "$src/tests/netns/router_peer_pass.bpf.c" -o "$work/peer_pass.o"
+skip_unless_root_and sockperf iperf3 jq ethtool
+build_peer_pass
 
 # --- topology
-for n in r n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
-plug() {
-    ip -n "$(ns seg)" link add "$3" type veth peer name eth0 netns "$(ns "$1")"
-    ip -n "$(ns seg)" link set "$3" master br0 up
-    ip -n "$(ns "$1")" addr add "$2" dev eth0
-    ip -n "$(ns "$1")" link set eth0 up
-}
+ns_add r n1 n2 p1 p2
 if [ "$topology" = segment ]; then
-    ip netns add "$(ns seg)"
-    ip -n "$(ns seg)" link set lo up
-    ip -n "$(ns seg)" link add br0 type bridge
-    ip -n "$(ns seg)" link set br0 up
+    segment_add
     plug r 192.160.1.1/24 port-r
     router_ifaces='["eth0"]'
 else
@@ -84,13 +55,9 @@ fi
 link_node() { # I: node I's eth0, on the segment or on its own link to the router
     if [ "$topology" = segment ]; then
         plug "n$1" "192.160.1.1$1/24" "port-n$1"
-        return
+    else
+        link_router_to_node "$1"
     fi
-    ip -n "$(ns r)" link add "to-n$1" type veth peer name eth0 netns "$(ns "n$1")"
-    ip -n "$(ns r)" addr add 192.160.1.1/32 peer "192.160.1.1$1/32" dev "to-n$1"
-    ip -n "$(ns r)" link set "to-n$1" up
-    ip -n "$(ns "n$1")" addr add "192.160.1.1$1/24" dev eth0
-    ip -n "$(ns "n$1")" link set eth0 up
 }
 # XDP_TX/XDP_REDIRECT into a veth needs NAPI on the receiving end: an XDP
 # pass program on the peer(s) of the router's interface(s).
@@ -111,36 +78,26 @@ peer_xdp() { # on|off
         fi
     done
 }
-node_list='[{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
-            {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]'
-node_config() { # I via-router|direct
-    local router=""
-    [ "$2" = via-router ] && router='"routerIP": "192.160.1.1",'
-    cat > "$work/cfg/node$1.json.tmp" <<JSON
-{"nodeName": "node$1", "nodeIP": "192.160.1.1$1", "uplink": "eth0", "pinRoot": "$pin_root", $router "nodes": $node_list}
-JSON
-    mv "$work/cfg/node$1.json.tmp" "$work/cfg/node$1.json"  # the agent reconciles on the rename
+node_list=$(pl_node_list 2)
+nodes_via() { # I via-router|direct: node I's file; its agent reconciles on the change
+    if [ "$2" = via-router ]; then
+        node_config "$1" "$node_list" '"routerIP": "192.160.1.1"'
+    else
+        node_config "$1" "$node_list"
+    fi
 }
-mkdir -p "$work/cfg" "$work/router"
 for i in 1 2; do
     link_node "$i"
     ip -n "$(ns n$i)" route add default via 192.160.1.1
-    node_config "$i" via-router
-    nsenter --net="/run/netns/$(ns n$i)" "$podlaned" --config "$work/cfg/node$i.json" --run-dir "$work/run" \
-        > "$work/node$i.log" 2>&1 &
-    node_pids+=($!)
+    nodes_via "$i" via-router
+    start_podlaned "$i" "$work/node$i.log"
 done
-cat > "$work/router/router.json" <<JSON
-{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": $router_ifaces, "pinRoot": "$pin_root", "nodes": $node_list}
-JSON
-for i in 1 2; do
-    for _ in $(seq 100); do grep -q "podlaned: ready" "$work/node$i.log" && break; sleep 0.1; done
-done
+router_config "$router_ifaces" "$node_list"
+for i in 1 2; do pl_wait_for_log "$work/node$i.log" "podlaned: ready" 10 || true; done
 for i in 1 2; do
     pl_wire_pod "$pin_root/node$i" "$(ns "n$i")" "$(ns "p$i")" "vpod$i" "10.244.$i.10" "10.244.$i.1"
 done
-nsenter --net="/run/netns/$(ns p2)" taskset -c "$cpu" sockperf server --tcp -i 10.244.2.10 -p 11111 > "$work/sockperf-server.log" 2>&1 &
-server_pids+=($!)
+start_in_ns sockperf-server p2 "$work/sockperf-server.log" taskset -c "$cpu" sockperf server --tcp -i 10.244.2.10 -p 11111
 in_ns p2 iperf3 -s -D -p 5201 -I "$work/iperf.pid" --logfile "$work/iperf-server.log"
 
 # --- variants: what the router (and, for "direct", the nodes) do
@@ -167,13 +124,13 @@ configure() {
         local hook=${v#podlane-}
         hook=${hook%-txoff}
         [ "$hook" = xdp ] && peer_xdp on
-        nsenter --net="/run/netns/$(ns r)" "$podlaned" --role router --hook "$hook" --config "$work/router/router.json" \
-            --run-dir "$work/run" > "$work/router-$v.log" 2>&1 &
-        router_pid=$!
-        for _ in $(seq 100); do grep -qs "podlaned: ready" "$work/router-$v.log" && break; sleep 0.1; done
+        rm -f "$work/router-$v.log"
+        start_in_ns router r "$work/router-$v.log" "$podlaned" --role router --hook "$hook" \
+            --config "$work/router/router.json" --run-dir "$work/run"
+        pl_wait_for_log "$work/router-$v.log" "podlaned: ready" 10 || true
         ;;
     esac
-    for i in 1 2; do node_config "$i" "$mode"; done
+    for i in 1 2; do nodes_via "$i" "$mode"; done
     sleep 0.5
     for _ in $(seq 20); do in_ns p1 ping -c 1 -W 1 10.244.2.10 > /dev/null 2>&1 && return 0; sleep 0.2; done
     echo "variant $v: no connectivity" >&2

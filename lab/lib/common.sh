@@ -42,15 +42,12 @@ node_pod_cidr() {
 node_gateway() { printf '10.244.%s.1' "$1"; }
 pod_ns() { printf 'pl-node%s-pod%s' "$1" "$2"; }
 
-# in_ns NS CMD...: run CMD in the namespace's network namespace only. Never
-# `ip netns exec`: it remounts /sys and hides the bpffs holding the pins.
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" -- "$@"
-}
-
-ns_exists() { [[ -e /run/netns/$1 ]]; }
+# Namespaces and processes: scripts/lib/netns.sh, shared with the benchmarks
+# and the namespace tests.
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/netns.sh"
+in_ns() { pl_in_ns "$@"; }
+ns_exists() { pl_ns_exists "$1"; }
 
 state_get() {
 	local key=$1 default=${2-}
@@ -72,73 +69,15 @@ lab_lock() {
 	export PODLANE_LAB_LOCK_HELD=1
 }
 
-# --- processes: the lab kills only what it recorded ----------------------
-proc_starttime() {
-	# Field 22 of /proc/PID/stat; the command name (field 2) may hold spaces.
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- $stat
-	printf '%s' "${20}"
-}
-
-# lab_spawn NAME NS LOG CMD...: start CMD in NS in the background (without the lock descriptor), record its
-# PID and start time under $LAB_STATE/pids/NAME.pid. nsenter with only --net
-# execs the command itself, so the PID is the command's.
-lab_spawn() {
-	local name=$1 ns=$2 logfile=$3
-	shift 3
-	mkdir -p "$LAB_STATE/pids"
-	nsenter --net="/run/netns/$ns" -- "$@" </dev/null >>"$logfile" 2>&1 9>&- &
-	local pid=$!
-	local st
-	st=$(proc_starttime "$pid") || st=0
-	printf '%s %s\n' "$pid" "$st" >"$LAB_STATE/pids/$name.pid"
-	printf '%s' "$pid"
-}
-
-# The recorded PID if that process is still the one we started.
-recorded_pid_alive() {
-	local file=$LAB_STATE/pids/$1.pid pid st now
-	[[ -f $file ]] || return 1
-	read -r pid st <"$file" || return 1
-	now=$(proc_starttime "$pid") || return 1
-	[[ $st == 0 || $now == "$st" ]] || return 1
-	printf '%s' "$pid"
-}
-
-# lab_kill NAME [SIGNAL]: signal a recorded process, wait for it to go (then
-# SIGKILL after 5 s), forget it. Safe when it is already gone.
-lab_kill() {
-	local name=$1 sig=${2:-TERM} pid i
-	if pid=$(recorded_pid_alive "$name"); then
-		kill "-$sig" "$pid" 2>/dev/null || true
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			warn "$name (pid $pid) ignored SIG$sig for 5 s; sending SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-			sleep 0.2
-		fi
-		# Reap it if it is our own child (same shell that spawned it).
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -f "$LAB_STATE/pids/$name.pid"
-}
-
-# Wait until FILE contains PATTERN while process NAME lives.
-wait_for_log() {
-	local name=$1 file=$2 pattern=$3 timeout=${4:-30} i
-	for ((i = 0; i < timeout * 10; i++)); do
-		grep -q -- "$pattern" "$file" 2>/dev/null && return 0
-		recorded_pid_alive "$name" >/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+# --- processes: the lab kills only what it recorded (under $LAB_STATE/pids)
+# lab_spawn NAME NS LOG CMD...: prints the PID.
+lab_spawn() { pl_spawn "$LAB_STATE" "$@"; }
+# The recorded PID if that process is still the one the lab started.
+recorded_pid_alive() { pl_recorded_pid "$LAB_STATE" "$1"; }
+# lab_kill NAME [SIGNAL]: safe when it is already gone.
+lab_kill() { pl_stop "$LAB_STATE" "$@"; }
+# wait_for_log NAME FILE PATTERN [SECONDS]: while process NAME lives.
+wait_for_log() { pl_wait_for_log "$2" "$3" "${4:-30}" "$LAB_STATE" "$1"; }
 
 # Write a file atomically (rename), so a watcher never reads half of it.
 atomic_write() {

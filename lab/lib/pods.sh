@@ -30,15 +30,14 @@ cni_exec() {
 	fi
 	CNI_COMMAND=$cmd CNI_CONTAINERID=$pod CNI_NETNS=/run/netns/$pod CNI_IFNAME=eth0 \
 		CNI_PATH=$(dirname "$(bin podlane)") \
-		nsenter --net="/run/netns/$(node_ns "$i")" -- "$(bin podlane)" <<<"$conf"
+		in_ns "$(node_ns "$i")" "$(bin podlane)" <<<"$conf"
 }
 
 # add_pod I J: create pod J on node I; remember its IP.
 add_pod() {
 	local i=$1 j=$2 pod out rc=0 ip
 	pod=$(pod_ns "$i" "$j")
-	ip netns add "$pod"
-	ip -n "$pod" link set lo up
+	pl_ns_add "$pod"
 	mkdir -p "$LAB_STATE/pods"
 	if [[ -x $(bin podlane) ]]; then
 		out=$(cni_exec "$i" "$pod" ADD) || rc=$?

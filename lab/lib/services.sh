@@ -153,8 +153,7 @@ install_all_kube_proxy() {
 # The outside host: on the segment, no route to pods or services; it reaches
 # NodePorts on the nodes' addresses.
 create_outside_host() {
-	ip netns add "$LAB_EXT_NS"
-	ip -n "$LAB_EXT_NS" link set lo up
+	pl_ns_add "$LAB_EXT_NS"
 	attach_to_segment "$LAB_EXT_NS" x0 "$LAB_EXT_IP"
 	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
 		in_ns "$LAB_EXT_NS" ethtool -K eth0 tx off >/dev/null 2>&1 || warn "ethtool -K eth0 tx off failed in $LAB_EXT_NS"

@@ -4,30 +4,16 @@
 
 # The shared L2 segment: a namespace holding one bridge that joins the nodes'
 # uplinks (and the router's, in router mode).
-create_segment() {
-	ip netns add "$LAB_SEG_NS"
-	in_ns "$LAB_SEG_NS" ip link set lo up
-	in_ns "$LAB_SEG_NS" ip link add "$LAB_SEG_BRIDGE" type bridge
-	# No STP forwarding delay: ports forward as soon as they are up.
-	in_ns "$LAB_SEG_NS" ip link set "$LAB_SEG_BRIDGE" type bridge forward_delay 0 stp_state 0
-	in_ns "$LAB_SEG_NS" ip link set "$LAB_SEG_BRIDGE" up
-}
+create_segment() { pl_segment_add "$LAB_SEG_NS" "$LAB_SEG_BRIDGE"; }
 
 # attach_to_segment NS PORT IP: a veth whose segment side is PORT on the
 # segment bridge and whose other side is eth0 (IP/24) in NS.
-attach_to_segment() {
-	local ns=$1 port=$2 addr=$3
-	ip -n "$LAB_SEG_NS" link add "$port" type veth peer name eth0 netns "$ns"
-	ip -n "$LAB_SEG_NS" link set "$port" master "$LAB_SEG_BRIDGE" up
-	ip -n "$ns" addr add "$addr/24" dev eth0
-	ip -n "$ns" link set eth0 up
-}
+attach_to_segment() { pl_segment_plug "$LAB_SEG_NS" "$LAB_SEG_BRIDGE" "$2" "$1" "$3/24"; }
 
 create_node() {
 	local i=$1 ns
 	ns=$(node_ns "$i")
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
+	pl_ns_add "$ns"
 	attach_to_segment "$ns" "n$i" "$(node_ip "$i")"
 	# A Kubernetes node forwards: the kernel path (kernel-routes mode, and
 	# what the dataplane passes to the kernel) needs it.
@@ -38,8 +24,7 @@ create_node() {
 }
 
 create_router() {
-	ip netns add "$LAB_ROUTER_NS"
-	ip -n "$LAB_ROUTER_NS" link set lo up
+	pl_ns_add "$LAB_ROUTER_NS"
 	# A new namespace copies the host's setting; the router forwards in BPF
 	# only, so the kernel must not (and the e2e tests check it does not).
 	in_ns "$LAB_ROUTER_NS" sysctl -qw net.ipv4.ip_forward=0

@@ -96,6 +96,16 @@ Status pin_node_maps(const std::string &dir, unsigned routes_max) {
     return {};
 }
 
+Status pin_router_maps(const std::string &dir) {
+    if (auto st = pin_node_maps(dir); !st) return st;
+    for (auto st : {pin_map(dir, BPF_MAP_TYPE_HASH, PODLANE_MAP_NEIGHBOURS, sizeof(podlane_neighbour_key),
+                            sizeof(podlane_neighbour_value), PODLANE_NEIGHBOURS_MAX),
+                    pin_map(dir, BPF_MAP_TYPE_HASH, PODLANE_MAP_ROUTER_PORTS, sizeof(podlane_router_port_key),
+                            sizeof(podlane_router_port_value), PODLANE_TX_PORTS_MAX)})
+        if (!st) return st;
+    return {};
+}
+
 Status set_stat(const std::string &dir, unsigned reason, const std::vector<podlane_stat_value> &per_cpu) {
     int cpus = libbpf_num_possible_cpus();
     std::vector<podlane_stat_value> values(cpus);

@@ -25,6 +25,9 @@ CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid = -1);
 // pl_stats_v1 under dir (created).
 Status pin_node_maps(const std::string &dir, unsigned routes_max = PODLANE_ROUTES_MAX);
 
+// pin_node_maps, plus the router role's pl_neigh_v1 and pl_rtports_v1.
+Status pin_router_maps(const std::string &dir);
+
 // Sets the per-CPU counters of one reason: cpu i gets values[i] (others 0).
 Status set_stat(const std::string &dir, unsigned reason, const std::vector<podlane_stat_value> &per_cpu);
 

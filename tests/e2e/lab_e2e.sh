@@ -16,6 +16,8 @@ build=$(readlink -m "${1:?build dir}")
 case_name=${2:?case}
 shift 2
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib/netns.sh
+source "$repo/scripts/lib/netns.sh"
 lab=$repo/lab/podlane-lab
 pins=/sys/fs/bpf/podlane-lab
 state=/run/podlane-lab
@@ -44,22 +46,14 @@ teardown() {
 trap teardown EXIT INT TERM HUP
 
 up() { "$lab" up --no-build --build-dir "$build" "$@"; }
-in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
+in_ns() { pl_in_ns "$@"; }
 ctl() { local n=$1; shift; in_ns "pl-$n" "$build/maps-cli/podlanectl" --pin-root "$pins" --node "$n" "$@"; }
 counter() { ctl "$1" stats -o json | jq -r --arg r "$2" '[.reasons[] | select(.reason == $r) | .packets] | add // 0'; }
 pod_ip() { awk '{print $2}' "$state/pods/$1"; }
 ping_ok() { in_ns "$1" ping -c 1 -W 1 -q "$2" > /dev/null 2>&1; }
 tcp_ok() { in_ns "$1" "$build/tests/tools/pl-tcp-probe" connect "$2" 7777 --timeout-ms 1000 > /dev/null 2>&1; }
 now_ns() { date +%s%N; }
-# eventually SECONDS CMD...: true once CMD succeeds, polled every 0.1 s.
-eventually() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
+eventually() { pl_eventually "$@"; }
 
 # No node holds a kernel route to another node's pod CIDR (nor the router).
 assert_no_pod_routes() {

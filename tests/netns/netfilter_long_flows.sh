@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # Issue 14, item 1 ("Known trap"): the netfilter-compatible fast path must not
 # leave conntrack with a stale TCP window that later makes it judge a packet
 # INVALID (kube-proxy drops those). Two node namespaces, podlaned in compat
@@ -18,16 +19,12 @@
 #      (TCP SYN+FIN) through the stack IS counted, so the checks in 3. can fail.
 # Usage: netfilter_long_flows.sh BUILD_DIR        (exit 77: skipped)
 set -euo pipefail
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../support/netns_test.sh"
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../support/register_endpoint.sh"
-build=$(readlink -m "${1:?build dir}")
-podlaned="$build/loader/podlaned"
-podlanectl="$build/maps-cli/podlanectl"
+pl_test_begin plf "${1:?build dir}"
 short_conns="$build/tests/tools/pl-short-conns"
-tag="plf$$"
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-pids=()
 stream_seconds=30
 connections=1000
 iperf_port=5301
@@ -35,45 +32,9 @@ conns_port=5302
 pod2_ip=10.244.2.10
 started=$SECONDS
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
-# start_in_ns NS LOG CMD...: CMD in the background in namespace NS, output to
-# LOG. nsenter execs CMD in the forked child, so the PID recorded (pids, and
-# $started_pid) is CMD's own: the cleanup kills exactly what was started.
-start_in_ns() {
-    local n log=$2
-    n=$(ns "$1")
-    shift 2
-    nsenter --net="/run/netns/$n" "$@" > "$log" 2>&1 &
-    started_pid=$!
-    pids+=("$started_pid")
-}
-
-cleanup() {
-    local rc=$? pid n
-    set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; done
-    for n in n1 n2 p1 p2; do ip netns del "$(ns $n)" 2> /dev/null; done
-    rm -rf "$pin_root" "$work"
-    rmdir "${pin_root%/*}" 2> /dev/null
-    exit "$rc"
-}
-trap cleanup EXIT INT TERM HUP
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done >&2
-    exit 1
-}
-skip() { echo "SKIP: $*"; exit 77; }
-
-[ "$(id -u)" = 0 ] || skip "needs root"
+skip_unless_root_and iptables conntrack iperf3 jq nsenter ss
 for b in "$podlaned" "$podlanectl" "$short_conns"; do [ -x "$b" ] || skip "$b is not built"; done
-for t in iptables conntrack iperf3 jq bpftool nsenter ss; do command -v "$t" > /dev/null || skip "$t is not installed"; done
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-ctl() { local i=$1; shift; in_ns "n$i" "$podlanectl" --pin-root "$pin_root" --node "node$i" "$@"; }
-counter() { ctl "$1" stats -o json | jq -r --arg r "$2" '[.reasons[] | select(.reason == $r) | .packets] | add // 0'; }
 # link_packets NS DEV tx|rx: the interface's packet counter.
 link_packets() { ip -n "$(ns "$1")" -s -j link show "$2" | jq -r --arg d "$3" '.[0].stats64[$d].packets'; }
 # Packets the INVALID rules of node I dropped (FORWARD and INPUT).
@@ -92,21 +53,13 @@ ct_invalid() {
 }
 # ct_entries I PORT: node I's conntrack entries for TCP to PORT.
 ct_entries() { in_ns "n$1" conntrack -L -p tcp --dport "$2" 2> /dev/null || true; }
-# eventually SECONDS CMD...: true once CMD succeeds, polled every 0.05 s.
-eventually() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.05
-    done
-}
+eventually() { pl_eventually "$@"; }
 node1_dropped_one() { (($(invalid_drops 1) >= 1)); }
 listening() { in_ns p2 ss -Hltn "sport = :$1" | grep -q .; }
 
 # --- topology: two nodes joined by a veth, one pod per node ------------------
-for n in n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
-ip -n "$(ns n1)" link add eth0 type veth peer name eth0 netns "$(ns n2)"
+ns_add n1 n2 p1 p2
+link_nodes_direct
 
 # kube-proxy's rule (KUBE-FORWARD writes it; the same in INPUT catches INVALID
 # on the node's own input path). It also turns conntrack on in the node's
@@ -119,21 +72,14 @@ for i in 1 2; do
 done
 
 for i in 1 2; do
-    ip -n "$(ns n$i)" addr add "192.160.1.1$i/24" dev eth0
-    ip -n "$(ns n$i)" link set eth0 up
-    cat > "$work/node$i.json" << JSON
-{"nodeName": "node$i", "nodeIP": "192.160.1.1$i", "uplink": "eth0", "pinRoot": "$pin_root",
- "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
-           {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]}
-JSON
-    start_in_ns "n$i" "$work/podlaned$i.log" \
-        "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --attach veth --netfilter compat
+    node_config "$i" "$(pl_node_list 2)"
+    start_podlaned "$i" "$work/podlaned$i.log" --attach veth --netfilter compat
 done
 for i in 1 2; do
     eventually 10 grep -q ready "$work/podlaned$i.log" || fail "podlaned on node$i did not become ready"
 done
 for i in 1 2; do
-    mode=$(ctl "$i" status -o json | jq -r .netfilter)
+    mode=$(ctl "node$i" status -o json | jq -r .netfilter)
     [ "$mode" = compat ] || fail "node$i runs netfilter mode '$mode', want compat"
 done
 
@@ -168,7 +114,7 @@ done
 in_ns p1 ping -c 1 -W 2 -q "$pod2_ip" > /dev/null || fail "pod1 cannot ping pod2"
 
 # --- 1. a 30 s stream ---------------------------------------------------------
-start_in_ns p2 "$work/iperf-server.log" iperf3 -s -1 -p "$iperf_port"
+start_in_ns iperf-server p2 "$work/iperf-server.log" iperf3 -s -1 -p "$iperf_port"
 iperf_server=$started_pid
 eventually 5 listening "$iperf_port" || fail "iperf3 server did not listen"
 
@@ -178,7 +124,7 @@ snapshot() { # snapshot ARRAY-NAME: the counters the assertions compare
     local -n s=$1
     local i r
     for i in 1 2; do
-        for r in forwarded-remote delivered-local pass-flow-new; do s["$i.$r"]=$(counter "$i" "$r"); done
+        for r in forwarded-remote delivered-local pass-flow-new; do s["$i.$r"]=$(counter "node$i" "$r"); done
     done
     s["p1.tx"]=$(link_packets p1 eth0 tx)
     s["p2.rx"]=$(link_packets p2 eth0 rx)
@@ -240,7 +186,7 @@ done
 echo "ok: 30 s stream, no stall, carried by the fast path (only the handshakes went through the stack)"
 
 # --- 2. 1,000 short connections -------------------------------------------------
-start_in_ns p2 "$work/conns-server.log" "$short_conns" serve --port "$conns_port"
+start_in_ns conns-server p2 "$work/conns-server.log" "$short_conns" serve --port "$conns_port"
 conns_server=$started_pid
 eventually 5 listening "$conns_port" || fail "pl-short-conns server did not listen"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # podlaned --role router --datastore kubernetes, end to end against the fake
 # API server (tests/datastore/fake_kube_apiserver.py, run in the router's
 # namespace): the router's file lists no node, its routes map follows the
@@ -7,55 +8,28 @@
 # server is gone keeps every route and keeps following their next hops.
 # Usage: router_datastore_kube.sh BUILD_DIR
 set -euo pipefail
-build=${1:?build dir}
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../support/netns_test.sh"
+# shellcheck source=tests/support/router_test.sh
+source "$(dirname "$0")/../support/router_test.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-podlaned="$build/loader/podlaned"
-tag="plrk$$"
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-router_pid=""
-api_pid=""
+pl_test_begin plrk "${1:?build dir}"
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
-
-cleanup() {
-    set +e
-    [ -n "$router_pid" ] && kill "$router_pid" 2> /dev/null && wait "$router_pid" 2> /dev/null
-    [ -n "$api_pid" ] && kill "$api_pid" 2> /dev/null && wait "$api_pid" 2> /dev/null
-    for n in r seg; do ip netns del "$(ns $n)" 2> /dev/null; done
-    rm -rf "$pin_root" "$work"
-    rmdir "${pin_root%/*}" 2> /dev/null || true
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.log; do echo "--- $f"; tail -n 30 "$f"; done >&2
-    exit 1
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-for tool in jq python3 curl; do
-    command -v "$tool" > /dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-podlanectl="$build/maps-cli/podlanectl"
-[ -x "$podlanectl" ] || { echo "SKIP: $podlanectl is not built"; exit 77; }
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+skip_unless_root_and jq python3 curl
+[ -x "$podlanectl" ] || skip "$podlanectl is not built"
 
 # The router's interface: a veth on 192.160.1.0/24 whose peer sits in another
 # namespace (no node answers there; only the routes map is checked).
-for n in r seg; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
+ns_add r seg
 ip -n "$(ns r)" link add eth0 type veth peer name port-r netns "$(ns seg)"
 ip -n "$(ns r)" addr add 192.160.1.1/24 dev eth0
 ip -n "$(ns r)" link set eth0 up
 ip -n "$(ns seg)" link set port-r up
 
 start_api() {
-    # nsenter execs python3, so $! is the server itself (killed by PID).
-    nsenter --net="/run/netns/$(ns r)" python3 "$here/../datastore/fake_kube_apiserver.py" s3cret \
-        > "$work/api.out" 2> "$work/api.log" &
-    api_pid=$!
+    # Its stdout says the port; its log goes to api.log.
+    start_in_ns api r "$work/api.log" sh -c 'exec python3 "$1" s3cret > "$2"' sh \
+        "$here/../datastore/fake_kube_apiserver.py" "$work/api.out"
     for _ in $(seq 100); do grep -q '^PORT ' "$work/api.out" 2> /dev/null && break; sleep 0.05; done
     port=$(awk '/^PORT /{print $2}' "$work/api.out")
     [ -n "$port" ] || fail "the fake API server did not start"
@@ -83,21 +57,10 @@ control upsert '{"name": "node1", "ip": "192.160.1.11", "cidr": "10.244.1.0/24"}
 control upsert '{"name": "node2", "ip": "192.160.1.12", "cidr": "10.244.2.0/24"}'
 control upsert '{"name": "stray", "ip": "192.160.1.19", "cidr": "10.99.0.0/24"}'
 
-mkdir -p "$work/router"
-cat > "$work/router/router.json" <<JSON
-{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": ["eth0"], "pinRoot": "$pin_root",
- "clusterCIDR": "10.244.0.0/16"}
-JSON
-start_router() { # LOGNAME
-    nsenter --net="/run/netns/$(ns r)" "$podlaned" --role router --hook tc --config "$work/router/router.json" \
-        --run-dir "$work/run" --datastore kubernetes --kubeconfig "$work/kubeconfig" > "$work/$1.log" 2>&1 &
-    router_pid=$!
-    for _ in $(seq 100); do grep -q "podlaned: ready" "$work/$1.log" && return 0; sleep 0.1; done
-    fail "router did not become ready"
-}
+router_config '["eth0"]' "" '"clusterCIDR": "10.244.0.0/16"'
 # "10.244.1.0/24=192.160.1.11 ..." sorted: the routes map as text.
 routes() {
-    in_ns r "$podlanectl" --pin-root "$pin_root" --node router routes list -o json 2> /dev/null |
+    ctl router routes list -o json 2> /dev/null |
         jq -r '[.routes[] | "\(.cidr)=\(.nodeIp)"] | sort | join(" ")'
 }
 routes_become() { # WANT WHAT
@@ -111,7 +74,7 @@ routes_become() { # WANT WHAT
 }
 
 # --- the Node objects become routes; the stray one does not
-start_router router
+start_router "$work/router.log" --hook tc --datastore kubernetes --kubeconfig "$work/kubeconfig"
 routes_become "10.244.1.0/24=192.160.1.11 10.244.2.0/24=192.160.1.12" "listed nodes"
 grep -q "warning: node stray is not routed: pod CIDR 10.99.0.0/24 is outside clusterCIDR" "$work/router.log" ||
     fail "the stray node's warning is missing"
@@ -125,13 +88,9 @@ routes_become "10.244.2.0/24=192.160.1.22 10.244.3.0/24=192.160.1.13" "after add
 echo "ok: Node added, moved and deleted: the router's routes follow without a restart"
 
 # --- restart with the API server gone: nothing is lost
-kill "$router_pid"
-wait "$router_pid" 2> /dev/null || true
-router_pid=""
-kill "$api_pid"
-wait "$api_pid" 2> /dev/null || true
-api_pid=""
-start_router router-restarted
+stop_router
+stop_in_ns api
+start_router "$work/router-restarted.log" --hook tc --datastore kubernetes --kubeconfig "$work/kubeconfig"
 for _ in $(seq 50); do grep -q "unreachable" "$work/router-restarted.log" && break; sleep 0.1; done
 grep -q "unreachable" "$work/router-restarted.log" || fail "the restarted router did not report the API server unreachable"
 [ "$(routes)" = "10.244.2.0/24=192.160.1.22 10.244.3.0/24=192.160.1.13" ] ||

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # The router role with one link per node (issue 7: "XDP_REDIRECT to another
 # interface through a devmap"). No shared segment: the router namespace holds
 # one veth per node, each with a point-to-point address (192.160.1.1 peer the
@@ -11,83 +12,28 @@
 #      same, through XDP_REDIRECT and the devmap.
 # Usage: router_links.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../support/netns_test.sh"
+# shellcheck source=tests/support/router_test.sh
+source "$(dirname "$0")/../support/router_test.sh"
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../support/register_endpoint.sh"
-build=${1:?build dir}
-podlaned="$build/loader/podlaned"
-tag="plrl$$"
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-pids=()
-router_pid=""
+pl_test_begin plrl "${1:?build dir}"
+test_cleanup() { for f in "$work"/iperf-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null; done; }
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
+skip_unless_root_and iperf3 ethtool jq
+build_peer_pass
 
-cleanup() {
-    set +e
-    [ -n "$router_pid" ] && kill "$router_pid" 2> /dev/null && wait "$router_pid" 2> /dev/null
-    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; done
-    for f in "$work"/iperf-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null; done
-    for n in r n1 n2 p1 p2; do ip netns del "$(ns $n)" 2> /dev/null; done
-    rm -rf "$pin_root" "$work"
-    rmdir "${pin_root%/*}" 2> /dev/null || true
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.log; do echo "--- $f"; tail -n 30 "$f"; done >&2
-    bpftool -j map dump pinned "$pin_root/router/pl_stats_v1" 2> /dev/null |
-        jq -c '.[] | .formatted | {reason: .key, packets: ([.values[].value.packets] | add)} | select(.packets > 0)' >&2 || true
-    exit 1
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-for tool in iperf3 ethtool bpftool jq; do
-    command -v "$tool" > /dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-clang=$(command -v clang-14 || command -v clang) || { echo "SKIP: clang needed for the peers' XDP pass program"; exit 77; }
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-"$clang" -target bpf -O2 -idirafter "/usr/include/$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)" \
-    -c "$(dirname "$0")/router_peer_pass.bpf.c" -o "$work/peer_pass.o"
-
-for n in r n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
+ns_add r n1 n2 p1 p2
 in_ns r sysctl -qw net.ipv4.ip_forward=0
-node_list='[{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
-            {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]'
+node_list=$(pl_node_list 2)
 for i in 1 2; do
-    ip -n "$(ns r)" link add "to-n$i" type veth peer name eth0 netns "$(ns "n$i")"
-    ip -n "$(ns r)" addr add 192.160.1.1/32 peer "192.160.1.1$i/32" dev "to-n$i"
-    ip -n "$(ns r)" link set "to-n$i" up
-    ip -n "$(ns "n$i")" addr add "192.160.1.1$i/24" dev eth0
-    ip -n "$(ns "n$i")" link set eth0 up
+    link_router_to_node "$i"
     ip -n "$(ns "n$i")" route add default via 192.160.1.1
-    cat > "$work/node$i.json" <<JSON
-{"nodeName": "node$i", "nodeIP": "192.160.1.1$i", "uplink": "eth0", "pinRoot": "$pin_root",
- "routerIP": "192.160.1.1", "nodes": $node_list}
-JSON
-    nsenter --net="/run/netns/$(ns "n$i")" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" \
-        > "$work/podlaned-node$i.log" 2>&1 &
-    pids+=($!)
+    node_config "$i" "$node_list" '"routerIP": "192.160.1.1"'
+    start_podlaned "$i" "$work/podlaned-node$i.log"
 done
-mkdir -p "$work/router"
-cat > "$work/router/router.json" <<JSON
-{"nodeName": "router", "nodeIP": "192.160.1.1", "interfaces": ["to-n1", "to-n2"], "pinRoot": "$pin_root",
- "nodes": $node_list}
-JSON
-
-wait_ready() { # LOGFILE WHAT
-    for _ in $(seq 100); do grep -q "podlaned: ready" "$1" && return 0; sleep 0.1; done
-    fail "$2 did not become ready"
-}
-start_router() { # HOOK
-    nsenter --net="/run/netns/$(ns r)" "$podlaned" --role router --hook "$1" --config "$work/router/router.json" \
-        --run-dir "$work/run" > "$work/router-$1.log" 2>&1 &
-    router_pid=$!
-    wait_ready "$work/router-$1.log" "router ($1)"
-}
-stop_router() { kill "$router_pid"; wait "$router_pid" 2> /dev/null || true; router_pid=""; }
+router_config '["to-n1", "to-n2"]' "$node_list"
 for i in 1 2; do wait_ready "$work/podlaned-node$i.log" "podlaned on node$i"; done
 
 for i in 1 2; do
@@ -95,9 +41,6 @@ for i in 1 2; do
     in_ns "p$i" iperf3 -s -D -p 5201 -I "$work/iperf-$i.pid" --logfile "$work/iperf-server$i.log"
 done
 
-router_forwarded() {
-    bpftool -j map lookup pinned "$pin_root/router/pl_stats_v1" key 2 0 0 0 | jq '[.formatted.values[].value.packets] | add'
-}
 both_ways() { # LABEL
     local i j
     for i in 1 2; do
@@ -107,25 +50,16 @@ both_ways() { # LABEL
             fail "$1: TCP pod$i -> pod$j: $(tail -n 5 "$work/iperf-client.out")"
     done
 }
-wait_neighbours() {
-    local n=0
-    for _ in $(seq 50); do
-        n=$(bpftool -j map dump pinned "$pin_root/router/pl_neigh_v1" 2> /dev/null | jq length)
-        [ "$n" = 2 ] && return 0
-        sleep 0.1
-    done
-    fail "router learned $n of 2 node MACs"
-}
 
 # --- 1. TC hook
-start_router tc
-wait_neighbours
+start_router "$work/router-tc.log" --hook tc
+wait_neighbours 2
 # Each node is reached on its own link (found through the link's peer address).
 want=$(for i in 1 2; do ip -n "$(ns r)" -o link show "to-n$i" | cut -d: -f1; done | jq -sc 'sort')
-got=$(bpftool -j map dump pinned "$pin_root/router/pl_routes_v1" | jq -c '[.[].formatted.value.uplink_ifindex] | sort')
+got=$(ctl router routes list -o json | jq -c '[.routes[].uplinkIfindex] | sort')
 [ "$got" = "$want" ] || fail "routes leave by interfaces $got, want one per link $want"
-flags=$(bpftool -j map dump pinned "$pin_root/router/pl_rtports_v1" | jq -c '[.[].formatted.value.flags]')
-[ "$flags" = "[1,1]" ] || fail "router port flags $flags, want [1,1] (both veths' peers are in other namespaces)"
+flags=$(router_port_flags)
+[ "$flags" = '[["veth-peer"],["veth-peer"]]' ] || fail "router port flags $flags, want veth-peer on both (both veths' peers are in other namespaces)"
 [ -z "$(ip -n "$(ns r)" route show | grep 10.244 || true)" ] || fail "router has a kernel route to a pod CIDR"
 before=$(router_forwarded)
 both_ways "tc hook"
@@ -140,7 +74,7 @@ for i in 1 2; do
     in_ns "p$i" ethtool -K eth0 tx off > /dev/null 2>&1
     ip -n "$(ns "n$i")" link set dev eth0 xdp obj "$work/peer_pass.o" sec xdp
 done
-start_router xdp
+start_router "$work/router-xdp.log" --hook xdp
 for i in 1 2; do
     ip -n "$(ns r)" link show "to-n$i" | grep -q xdp || fail "no XDP program on the router's to-n$i"
 done

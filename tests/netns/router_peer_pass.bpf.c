@@ -3,8 +3,12 @@
  * veth so that frames the router sends with XDP_TX are received there (a veth
  * takes XDP frames only when its peer runs NAPI; on this 6.18 kernel GRO on
  * the peer was not enough for XDP_TX, an XDP program is). Test/bench only. */
-#include <bpf/bpf_helpers.h>
+/* linux/bpf.h first: bpf_helpers.h uses its __u32/__u64 without including
+ * it, and the C++ style's include sorting would put it second. */
+// clang-format off
 #include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+// clang-format on
 
 SEC("xdp")
 int podlane_peer_pass(struct xdp_md *ctx) {

@@ -1,39 +1,21 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # work, pin_root, podlaned...: set by pl_test_begin
 # Two node namespaces joined by a veth, podlaned on each, one pod per node.
 # Cross-node pod TCP must work with NO kernel route for the remote pod CIDR,
 # the dataplane counters must show BPF carried it, and after
 # `podlaned --detach` the same traffic must fail.
 # Usage: two_nodes_dataplane.sh BUILD_DIR [bridge|veth]
 set -euo pipefail
+# shellcheck source=tests/support/netns_test.sh
+source "$(dirname "$0")/../support/netns_test.sh"
 # shellcheck source=tests/support/register_endpoint.sh
 source "$(dirname "$0")/../support/register_endpoint.sh"
-build=${1:?build dir}
+pl_test_begin pl2n "${1:?build dir}"
 attach=${2:-bridge}
-podlaned="$build/loader/podlaned"
-tag="pl2n$$"
-pin_root="/sys/fs/bpf/podlane-test/$tag"
-work=$(mktemp -d)
-pids=()
+skip_unless_root_and iperf3 jq
 
-ns() { echo "$tag-$1"; }
-in_ns() { local n; n=$(ns "$1"); shift; nsenter --net="/run/netns/$n" "$@"; }
-
-cleanup() {
-    set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    for n in n1 n2 p1 p2; do ip netns del "$(ns $n)" 2>/dev/null; done
-    rm -rf "$pin_root" "$work"
-    rmdir "${pin_root%/*}" 2> /dev/null || true
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do echo "--- $f"; cat "$f"; done >&2; exit 1; }
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-
-for n in n1 n2 p1 p2; do ip netns add "$(ns $n)"; ip -n "$(ns $n)" link set lo up; done
-ip -n "$(ns n1)" link add eth0 type veth peer name eth0 netns "$(ns n2)"
+ns_add n1 n2 p1 p2
+link_nodes_direct
 # A bad config is refused with the field named, and nothing is attached.
 echo '{"nodeName": "node1", "nodeIP": "192.160.1.300", "uplink": "eth0", "podCIDR": "10.244.1.0/24"}' > "$work/bad.json"
 if in_ns n1 "$podlaned" --config "$work/bad.json" > "$work/bad.log" 2>&1; then fail "podlaned accepted a bad nodeIP"; fi
@@ -44,20 +26,10 @@ if in_ns n1 "$podlaned" --config "$work/bad.json" > "$work/bad.log" 2>&1; then f
 grep -q "uplink: interface 'nosuch0' does not exist" "$work/bad.log" || fail "missing uplink not explained: $(cat "$work/bad.log")"
 
 for i in 1 2; do
-    ip -n "$(ns n$i)" addr add "192.160.1.1$i/24" dev eth0
-    ip -n "$(ns n$i)" link set eth0 up
-    cat > "$work/node$i.json" <<JSON
-{"nodeName": "node$i", "nodeIP": "192.160.1.1$i", "uplink": "eth0", "pinRoot": "$pin_root",
- "nodes": [{"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24"},
-           {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24"}]}
-JSON
-    nsenter --net="/run/netns/$(ns "n$i")" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned$i.log" 2>&1 &
-    pids+=($!)
+    node_config "$i" "$(pl_node_list 2)"
+    start_podlaned "$i" "$work/podlaned$i.log" --attach "$attach"
 done
-for i in 1 2; do
-    for _ in $(seq 50); do grep -q ready "$work/podlaned$i.log" && break; sleep 0.1; done
-    grep -q ready "$work/podlaned$i.log" || fail "podlaned on node$i did not become ready"
-done
+for i in 1 2; do wait_ready "$work/podlaned$i.log" "podlaned on node$i"; done
 
 # One pod per node, wired as the CNI plugin would, registered in the endpoints map.
 for i in 1 2; do
@@ -77,7 +49,7 @@ for i in 1 2; do
     [ -z "$(ip -n "$(ns n$i)" route show "10.244.$other.0/24")" ] || fail "node$i has a kernel route for 10.244.$other.0/24"
 done
 
-forwarded() { bpftool -j map lookup pinned "$pin_root/node1/pl_stats_v1" key 0 0 0 0 | jq '[.formatted.values[].value.packets] | add'; }
+forwarded() { counter node1 forwarded-remote; }
 tcp_ok() { # server in pod2, client in pod1
     in_ns p2 iperf3 -s -1 -D -I "$work/iperf.pid" -p 5299 --logfile "$work/iperf-server.log"
     for _ in $(seq 20); do in_ns p2 ss -ltn | grep -q 5299 && break; sleep 0.1; done
@@ -103,12 +75,10 @@ echo "ok: ICMP time-exceeded from the remote node reaches the pod"
 
 # Restart: the agent adopts the pinned maps, replaces its filters in place
 # (never a second one) and the counters carry on.
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+stop_in_ns podlaned1
 in_ns n1 ping -c 1 -W 2 10.244.2.10 > /dev/null || fail "traffic stopped while podlaned was down"
-nsenter --net="/run/netns/$(ns n1)" "$podlaned" --config "$work/node1.json" --run-dir "$work/run" --attach "$attach" > "$work/podlaned1b.log" 2>&1 &
-pids[0]=$!
-for _ in $(seq 50); do grep -q ready "$work/podlaned1b.log" && break; sleep 0.1; done
-grep -q ready "$work/podlaned1b.log" || fail "podlaned on node1 did not restart"
+start_podlaned 1 "$work/podlaned1b.log" --attach "$attach"
+wait_ready "$work/podlaned1b.log" "podlaned on node1 (restarted)"
 hooked=(eth0)
 if [ "$attach" = veth ]; then hooked+=(vpod1); else hooked+=(podlane0); fi
 for dev in "${hooked[@]}"; do
@@ -120,9 +90,8 @@ tcp_ok || fail "cross-node pod TCP failed after podlaned restarted"
 echo "ok: restart adopts maps, replaces filters in place (one per hook), traffic continues"
 
 for i in 1 2; do
-    kill "${pids[$((i - 1))]}"; wait "${pids[$((i - 1))]}" 2>/dev/null || true
+    stop_in_ns "podlaned$i"
     in_ns "n$i" "$podlaned" --config "$work/node$i.json" --run-dir "$work/run" --detach 2>> "$work/podlaned$i.log"
 done
-pids=()
 if tcp_ok; then fail "cross-node pod TCP still works with the dataplane detached: something else carries it"; fi
 echo "ok: with the dataplane detached, cross-node pod TCP fails"

@@ -2,23 +2,21 @@
 # For scripts that wire a pod by hand (namespace tests, benchmarks): puts the
 # pod into a node's endpoints map the way the CNI plugin does (podlanectl
 # deliberately has no "endpoints add": the plugin owns endpoints), and wires
-# the whole pod (pl_wire_pod).
+# the whole pod (pl_wire_pod). The entry is written by pl-register-endpoint
+# (tests/tools), built from the ABI header: no script spells its bytes.
+# Set PL_BUILD_DIR to the build tree before calling.
 #
 #   pl_register_endpoint PIN_DIR NODE_NS POD_NS HOST_VETH POD_IP
-# PIN_DIR holds the node's pl_endpoints_v1; the pod's interface is eth0.
+# PIN_DIR is the node's pin directory; the pod's interface is eth0.
 
-# "aa bb cc dd ee ff": an interface's MAC as bpftool's hex bytes.
-pl_hex_mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2 | tr ':' ' '; }
+# pl_link_field NS IFNAME FIELD: ifindex or address of an interface.
+pl_link_field() { ip -n "$1" -j link show "$2" | jq -r ".[0].$3"; }
 
 pl_register_endpoint() {
-	local pin_dir=$1 node=$2 pod=$3 veth=$4 ip=$5 ifindex
-	ifindex=$(ip -n "$node" -o link show "$veth" | cut -d: -f1)
-	# Value: host ifindex (u32, little endian), pod MAC, host MAC, flags (u32).
-	# shellcheck disable=SC2046 # one argument per byte
-	bpftool map update pinned "$pin_dir/pl_endpoints_v1" key $(tr '.' ' ' <<<"$ip") \
-		value hex $(printf '%02x %02x %02x %02x' $((ifindex & 255)) $((ifindex >> 8 & 255)) \
-			$((ifindex >> 16 & 255)) $((ifindex >> 24 & 255))) \
-		$(pl_hex_mac "$pod" eth0) $(pl_hex_mac "$node" "$veth") 00 00 00 00
+	local pin_dir=$1 node=$2 pod=$3 veth=$4 ip=$5
+	"${PL_BUILD_DIR:?set PL_BUILD_DIR to the build tree}/tests/tools/pl-register-endpoint" "$pin_dir" "$ip" \
+		"$(pl_link_field "$node" "$veth" ifindex)" "$(pl_link_field "$pod" eth0 address)" \
+		"$(pl_link_field "$node" "$veth" address)"
 }
 
 # pl_wire_pod PIN_DIR NODE_NS POD_NS HOST_VETH POD_IP GATEWAY: a pod wired

@@ -35,6 +35,8 @@
 #include <string>
 #include <thread>
 
+#include "tool_support.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -46,14 +48,7 @@ int usage() {
     return 2;
 }
 
-bool parse_long(const char *s, long lo, long hi, long &out) {
-    char *end = nullptr;
-    errno = 0;
-    long v = std::strtol(s, &end, 10);
-    if (errno || !end || end == s || *end || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
+using podlane::tools::parse_long;
 
 enum class Outcome { Ok, Reset, Timeout, Refused, Other };
 
@@ -156,21 +151,8 @@ int serve(int port) {
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
 
-    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        std::perror("pl-short-conns: socket");
-        return 1;
-    }
-    int one = 1;
-    ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 || ::listen(s, 128) < 0) {
-        std::fprintf(stderr, "pl-short-conns: cannot listen on port %d: %s\n", port, std::strerror(errno));
-        return 1;
-    }
+    int s = podlane::tools::bound_socket("pl-short-conns", SOCK_STREAM, port, 128);
+    if (s < 0) return 1;
     std::printf("listening on %d\n", port);
     std::fflush(stdout);
 

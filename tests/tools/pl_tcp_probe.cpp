@@ -27,6 +27,8 @@
 #include <string>
 #include <string_view>
 
+#include "tool_support.h"
+
 namespace {
 
 int usage() {
@@ -37,9 +39,8 @@ int usage() {
 }
 
 bool parse_port(const char *s, int &port) {
-    char *end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (!end || *end || v < 1 || v > 65535) return false;
+    long v = 0;
+    if (!podlane::tools::parse_long(s, 1, 65535, v)) return false;
     port = static_cast<int>(v);
     return true;
 }
@@ -55,25 +56,7 @@ bool wait_fd(int fd, short events, int timeout_ms) {
 }
 
 int bound_socket(int type, int port) {
-    int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        std::perror("pl-tcp-probe: socket");
-        return -1;
-    }
-    int one = 1;
-    ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 ||
-        (type == SOCK_STREAM && ::listen(s, 64) < 0)) {
-        std::fprintf(stderr, "pl-tcp-probe: cannot %s on port %d: %s\n", type == SOCK_STREAM ? "listen" : "bind", port,
-                     std::strerror(errno));
-        ::close(s);
-        return -1;
-    }
-    return s;
+    return podlane::tools::bound_socket("pl-tcp-probe", type, port, 64);
 }
 
 int serve(int port, int udp_port, const std::string &name) {

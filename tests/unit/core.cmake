@@ -7,7 +7,7 @@ podlane_gtest(unit_core LABEL unit
 
 # Every shell script of the project, at warning level (lab, tests, bench, CI).
 add_test(NAME unit.shellcheck_scripts
-  COMMAND bash -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck -S warning lab/podlane-lab lab/lib/*.sh lab/node/*.sh tests/e2e/*.sh tests/netns/*.sh tests/support/*.sh bench/run-bench bench/*.sh bench/*/*.sh scripts/*.sh .ci/run .ci/install-deps maps-cli/*.sh"
+  COMMAND bash -c "command -v shellcheck >/dev/null || { echo 'shellcheck not installed'; exit 77; }; shellcheck -S warning lab/podlane-lab lab/lib/*.sh lab/node/*.sh tests/e2e/*.sh tests/netns/*.sh tests/support/*.sh bench/run-bench bench/*.sh bench/*/*.sh scripts/*.sh scripts/lib/*.sh .ci/run .ci/install-deps maps-cli/*.sh"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(unit.shellcheck_scripts PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)
 
