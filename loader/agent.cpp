@@ -1,28 +1,20 @@
 #include "agent.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstring>
-#include <ctime>
-#include <filesystem>
 #include <optional>
 #include <set>
 
+#include "agent_loop.h"
+#include "agent_start.h"
 #include "datapath.h"
 #include "host_setup.h"
-#include "node_list_mailbox.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/ethtool.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/netlink.h"
-#include "podlane/unique_fd.h"
 #include "reconcile.h"
 
 namespace podlane {
@@ -67,12 +59,13 @@ podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &
     return v;
 }
 
-class NodeAgent final : public Agent {
+class NodeAgent final : public Agent, private LoopEvents {
 public:
     NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeDevices dev, NodeMaps maps,
               std::unique_ptr<datastore::ClusterSource> source)
         : options_(std::move(options)),
           log_(std::move(log)),
+          loop_(options_.config_path, log_),
           cfg_(std::move(cfg)),
           dev_(std::move(dev)),
           maps_(std::move(maps)),
@@ -83,21 +76,23 @@ public:
     }
 
     Status start_watching();
-    Status run() override;
+    Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
     void keep_next_hops_resolved();
-    void on_config_changed();
+    void on_config_changed() override;
+    void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
+    std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
 
     AgentOptions options_;
     Logger log_;
+    AgentLoop loop_;
     NodeConfig cfg_;
     NodeDevices dev_;
     NodeMaps maps_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    NodeListMailbox mailbox_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
     bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
@@ -187,77 +182,20 @@ void NodeAgent::on_config_changed() {
 
 Status NodeAgent::start_watching() {
     if (!source_) return {};
-    if (auto st = mailbox_.open(); !st) return st;
-    return source_->start(cfg_, mailbox_.callback(), log_);
+    if (auto st = loop_.open_mailbox(); !st) return st;
+    return source_->start(cfg_, loop_.mailbox_callback(), log_);
 }
 
-Status NodeAgent::run() {
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
-    UniqueFd sig_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
-    if (!sig_fd.valid()) return errno_error("signalfd", errno);
-
-    // Watch the directory: editors and config managers replace the file.
-    std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
-    UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (!inotify.valid()) return errno_error("inotify", errno);
-    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(),
-                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
-        return errno_error("watch " + config_path.parent_path().string(), errno);
-
-    for (;;) {
-        pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {mailbox_.fd(), POLLIN, 0}};
-        // Retried every 10 s while some next hop is not kept as wanted, also
-        // when other events keep the loop busy.
-        int retry_ms = -1;
-        if (next_hops_pending_) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now >= next_hops_retry_at_) {
-                keep_next_hops_resolved();
-                next_hops_retry_at_ = now + std::chrono::seconds{10};
-            }
-            if (next_hops_pending_)
-                retry_ms =
-                    static_cast<int>(
-                        std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) +
-                    1;
-        }
-        int n = ::poll(fds, mailbox_.is_open() ? 3 : 2, retry_ms);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return errno_error("poll", errno);
-        }
-        if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
-                if (info.ssi_signo == SIGHUP) {
-                    log_("SIGHUP: reloading config");
-                    on_config_changed();
-                } else {
-                    log_(std::string("stopping on ") + strsignal(info.ssi_signo) +
-                         "; programs stay attached and maps pinned, traffic keeps flowing");
-                    return {};
-                }
-            }
-        }
-        if (fds[1].revents & POLLIN) {
-            alignas(inotify_event) char buf[4096];
-            bool ours = false;
-            ssize_t len;
-            while ((len = ::read(inotify.get(), buf, sizeof buf)) > 0)
-                for (char *p = buf; p < buf + len;) {
-                    auto *ev = reinterpret_cast<inotify_event *>(p);
-                    if (ev->len && config_path.filename() == ev->name) ours = true;
-                    p += sizeof(inotify_event) + ev->len;
-                }
-            if (ours) on_config_changed();
-        }
-        if (mailbox_.is_open() && (fds[2].revents & POLLIN)) {
-            auto nodes = mailbox_.take();
-            if (nodes) reconcile(*nodes, "datastore update");
-        }
+// Retried every 10 s while some next hop is not kept as wanted, also when
+// other events keep the loop busy.
+std::optional<std::chrono::milliseconds> NodeAgent::on_tick(std::chrono::steady_clock::time_point now) {
+    if (!next_hops_pending_) return std::nullopt;
+    if (now >= next_hops_retry_at_) {
+        keep_next_hops_resolved();
+        next_hops_retry_at_ = now + std::chrono::seconds{10};
     }
+    if (!next_hops_pending_) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now);
 }
 
 // Moves the pod-side program between the bridge and the pods' veths, so a
@@ -286,8 +224,7 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
 }  // namespace
 
 Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log) {
-    if (::geteuid() != 0)
-        return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
+    if (auto st = require_root(); !st) return st.error();
     if (options.attach != "bridge" && options.attach != "veth")
         return Error{"--attach " + options.attach + ": must be bridge or veth"};
 
@@ -361,19 +298,13 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
 
-    AgentState state{.pid = static_cast<int>(::getpid()),
-                     .config_path = std::filesystem::absolute(options.config_path).string(),
-                     .role = "node",
-                     .uplink_hook = *hook,
-                     .attach_mode = options.attach,
-                     .netfilter = netfilter_mode_name(options.netfilter),
-                     .pin_dir = cfg->pin_dir(),
-                     .datastore = options.datastore.kind,
-                     .attachments = records,
-                     .version = PODLANE_VERSION,
-                     .started_at = static_cast<long long>(std::time(nullptr))};
-    if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
-        log("warning: " + st.error().message + " (podlanectl status will know less)");
+    AgentState state;
+    state.role = "node";
+    state.uplink_hook = *hook;
+    state.attach_mode = options.attach;
+    state.netfilter = netfilter_mode_name(options.netfilter);
+    state.attachments = std::move(records);
+    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
@@ -402,10 +333,7 @@ Status detach_dataplane(const AgentOptions &options, Logger log) {
     }
     // Deleting the host device also removes the cluster route through it.
     if (auto st = remove_host_device(*nl); !st) return st;
-    std::error_code ec;
-    std::filesystem::remove_all(cfg->pin_dir(), ec);
-    if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
-    std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
+    if (auto st = remove_pins_and_state(options, cfg->node_name, cfg->pin_dir()); !st) return st;
     log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " + kHostDevice +
         " deleted; next hops' neighbour entries and pins under " + cfg->pin_dir() + " removed");
     return {};
