@@ -21,7 +21,7 @@ namespace podlane {
 namespace {
 
 NodeConfigRules config_rules(const AgentOptions &o) {
-    return {.pod_cidr_required = o.datastore.kind == "file"};
+    return {.pod_cidr_required = o.datastore.kind == datastore::Kind::File};
 }
 
 Result<NodeConfig> load_config(const AgentOptions &o) {
@@ -31,13 +31,14 @@ Result<NodeConfig> load_config(const AgentOptions &o) {
     return cfg;
 }
 
-Result<std::string> pick_uplink_hook(const std::string &requested, const std::string &uplink) {
-    if (requested != "auto") return requested;
+// Tc or Xdp: what Auto means for this uplink.
+Result<UplinkHook> pick_uplink_hook(UplinkHook requested, const std::string &uplink) {
+    if (requested != UplinkHook::Auto) return requested;
     auto driver = interface_driver(uplink);
     if (!driver) return driver.error();
     // XDP on a veth loses the partial-checksum state of TCP/UDP and GRO
     // (docs/dataplane.md); physical and virtio NICs get the XDP program.
-    return *driver == "veth" ? std::string("tc") : std::string("xdp");
+    return *driver == "veth" ? UplinkHook::Tc : UplinkHook::Xdp;
 }
 
 podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
@@ -225,8 +226,6 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
 
 Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log) {
     if (auto st = require_root(); !st) return st.error();
-    if (options.attach != "bridge" && options.attach != "veth")
-        return Error{"--attach " + options.attach + ": must be bridge or veth"};
 
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
@@ -235,7 +234,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (!source) return source.error();
     if (*source) {
         auto resolved = (*source)->resolve_self(*cfg);
-        if (!resolved) return resolved.error().wrap("datastore " + options.datastore.kind);
+        if (!resolved)
+            return resolved.error().wrap(std::string("datastore ") + datastore::kind_name(options.datastore.kind));
         cfg = std::move(resolved);
     }
     if (!has_pod_cidr(*cfg)) return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
@@ -250,38 +250,40 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
 
     if (options.netfilter == NetfilterMode::Compat)
         if (auto warning = strict_rp_filter_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
-    auto dp =
-        Datapath::load(cfg->pin_dir(), {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == "fib"});
+    auto dp = Datapath::load(cfg->pin_dir(),
+                             {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == NextHopMethod::Fib});
     if (!dp) return dp.error();
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();
 
-    bool per_veth = options.attach == "veth";
+    bool per_veth = options.attach == PodAttach::Veth;
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp", options.netfilter)); !st)
+    if (auto st =
+            maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == UplinkHook::Xdp, options.netfilter));
+        !st)
         return st.error();
 
     std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
-    if (*hook == "xdp") {
+    if (*hook == UplinkHook::Xdp) {
         // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
         // its own, generic XDP would be slower than TC, so TC it is.
-        const bool automatic = options.uplink_hook == "auto";
+        const bool automatic = options.uplink_hook == UplinkHook::Auto;
         auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(),
                              automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
         if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
             log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
-            *hook = "tc";
+            *hook = UplinkHook::Tc;
             if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst)
                 return cst.error();
         } else if (!st) {
             return st.error();
         }
     }
-    if (*hook == "xdp") {
+    if (*hook == UplinkHook::Xdp) {
         if (auto st = detach_tc(dev->uplink.index, TcDirection::Ingress); !st) return st.error();
         records.push_back({dev->uplink.name, dev->uplink.index, "xdp", "podlane_xdp_uplink"});
     } else {
@@ -290,18 +292,18 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         records.push_back({dev->uplink.name, dev->uplink.index, "tc-ingress", "podlane_uplink_ingress"});
     }
     if (auto st = dp->pin_from_pod_program(); !st) return st.error();
-    log("attached: uplink " + cfg->uplink + " (" + *hook + "), netfilter " + netfilter_mode_name(options.netfilter) +
-        ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice +
-        " (tc-egress); maps in " + cfg->pin_dir());
+    log("attached: uplink " + cfg->uplink + " (" + mode_name(*hook) + "), netfilter " +
+        netfilter_mode_name(options.netfilter) + ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) +
+        ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
 
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
     agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
 
     AgentState state;
-    state.role = "node";
-    state.uplink_hook = *hook;
-    state.attach_mode = options.attach;
+    state.role = mode_name(Role::Node);
+    state.uplink_hook = mode_name(*hook);
+    state.attach_mode = mode_name(options.attach);
     state.netfilter = netfilter_mode_name(options.netfilter);
     state.attachments = std::move(records);
     publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);

@@ -19,7 +19,7 @@ void publish_agent_state(const AgentOptions &options, const std::string &node_na
     state.pid = static_cast<int>(::getpid());
     state.config_path = std::filesystem::absolute(options.config_path).string();
     state.pin_dir = pin_dir;
-    state.datastore = options.datastore.kind;
+    state.datastore = datastore::kind_name(options.datastore.kind);
     state.version = PODLANE_VERSION;
     state.started_at = static_cast<long long>(std::time(nullptr));
     if (auto st = write_agent_state(options.run_dir + "/" + node_name, state); !st)

@@ -59,10 +59,6 @@ Result<std::unique_ptr<Datapath::Skeletons>> load_set(const std::string &pin_dir
 
 }  // namespace
 
-const char *netfilter_mode_name(NetfilterMode mode) {
-    return mode == NetfilterMode::Bypass ? "bypass" : "compat";
-}
-
 Status make_pin_dir(const std::string &dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

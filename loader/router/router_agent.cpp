@@ -24,7 +24,7 @@ namespace podlane {
 namespace {
 
 Result<RouterConfig> load_config(const AgentOptions &o) {
-    auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == "file"});
+    auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == datastore::Kind::File});
     if (!cfg) return cfg.error();
     if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
     return cfg;
@@ -54,8 +54,8 @@ podlane_node_config router_config_value(const RouterConfig &cfg, const std::vect
     return v;
 }
 
-std::string program_name(const std::string &hook) {
-    return hook == "xdp" ? "podlane_xdp_router" : "podlane_tc_router";
+std::string program_name(RouterHook hook) {
+    return hook == RouterHook::Xdp ? "podlane_xdp_router" : "podlane_tc_router";
 }
 
 class RouterAgent final : public Agent, private LoopEvents {
@@ -129,7 +129,8 @@ Status RouterAgent::start_syncing() {
         reconcile("start");
         return {};
     }
-    log_("nodes come from --datastore " + options_.datastore.kind + "; routes are kept as they are until it answers");
+    log_(std::string("nodes come from --datastore ") + datastore::kind_name(options_.datastore.kind) +
+         "; routes are kept as they are until it answers");
     // Meanwhile the next hops of the routes a previous run left are the
     // nodes: their neighbours keep being followed (a MAC that changes, an
     // entry the kernel drops) as before the restart.
@@ -141,7 +142,8 @@ Status RouterAgent::start_syncing() {
         log_("warning: reading the routes a previous run left: " + routes.error().message);
     }
     if (!cfg_.nodes.empty())
-        log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
+        log_(std::string("the config file's \"nodes\" are ignored: --datastore ") +
+             datastore::kind_name(options_.datastore.kind) + " lists them");
     if (auto st = loop_.open_mailbox(); !st) return st;
     return source_->watch(loop_.mailbox_callback(), log_);
 }
@@ -266,10 +268,10 @@ std::optional<std::chrono::milliseconds> RouterAgent::on_tick(std::chrono::stead
     return std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_at_ - now);
 }
 
-Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, const std::string &hook,
+Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, RouterHook hook,
                      std::vector<AgentAttachment> &records) {
     for (const auto &l : ifaces) {
-        if (hook == "xdp") {
+        if (hook == RouterHook::Xdp) {
             if (auto st = attach_xdp(l.index, dp.xdp_fd()); !st) return st.error().wrap("interface " + l.name);
             if (auto st = detach_tc(l.index, TcDirection::Ingress); !st) return st;
             records.push_back({l.name, l.index, "xdp", program_name(hook)});
@@ -287,8 +289,6 @@ Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifac
 
 Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger log) {
     if (auto st = require_root(); !st) return st.error();
-    if (options.router_hook != "xdp" && options.router_hook != "tc")
-        return Error{"--hook " + options.router_hook + ": must be xdp or tc"};
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
     // Watch-only: the router registers nothing and claims no pod CIDR.
@@ -321,12 +321,13 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     if (auto st = attach_router(*dp, *ifaces, options.router_hook, records); !st) return st.error();
     std::string names;
     for (const auto &l : *ifaces) names += (names.empty() ? "" : ", ") + l.name;
-    log("router attached: " + names + " (" + options.router_hook + "); maps in " + cfg->pin_dir());
-    if (auto st = agent->start_syncing(); !st) return st.error().wrap("datastore " + options.datastore.kind);
+    log("router attached: " + names + " (" + mode_name(options.router_hook) + "); maps in " + cfg->pin_dir());
+    if (auto st = agent->start_syncing(); !st)
+        return st.error().wrap(std::string("datastore ") + datastore::kind_name(options.datastore.kind));
 
     AgentState state;
-    state.role = "router";
-    state.uplink_hook = options.router_hook;
+    state.role = mode_name(Role::Router);
+    state.uplink_hook = mode_name(options.router_hook);
     state.attachments = std::move(records);
     publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
     return std::unique_ptr<Agent>(std::move(agent));
