@@ -3,23 +3,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
+
 namespace podlane {
 namespace {
-
-template <typename Key, typename Value, typename Fn>
-Status for_each_entry(const PinnedMap &map, Fn fn) {
-    Key key{}, next{};
-    Key *cursor = nullptr;  // NULL: start from the first key
-    while (bpf_map_get_next_key(map.fd(), cursor, &next) == 0) {
-        Value value{};
-        // An entry deleted between the two calls is simply skipped.
-        if (bpf_map_lookup_elem(map.fd(), &next, &value) == 0) fn(next, value);
-        key = next;
-        cursor = &key;
-    }
-    if (errno != ENOENT) return errno_error("iterate map " + map.path(), errno);
-    return {};
-}
 
 podlane_route_key route_key(const Cidr &cidr) {
     return {cidr.length, cidr.prefix.be};
@@ -50,14 +37,25 @@ Result<MapUsage> PinnedMap::usage() const {
         usage.entries = info.max_entries;
         return usage;
     }
-    std::vector<char> key(info.key_size), next(info.key_size);
-    void *cursor = nullptr;
-    while (bpf_map_get_next_key(fd(), cursor, next.data()) == 0) {
-        usage.entries++;
-        key.swap(next);
-        cursor = key.data();
-    }
+    std::vector<std::byte> key(info.key_size);
+    if (auto st = for_each_key(key, [&] { usage.entries++; }); !st) return st.error();
     return usage;
+}
+
+Status PinnedMap::for_each_key(std::span<std::byte> key, const std::function<void()> &visit) const {
+    std::vector<std::byte> previous(key.size());
+    const void *cursor = nullptr;  // NULL: start from the first key
+    while (bpf_map_get_next_key(fd(), cursor, key.data()) == 0) {
+        visit();
+        std::copy(key.begin(), key.end(), previous.begin());
+        cursor = previous.data();
+    }
+    if (errno != ENOENT) return errno_error("iterate map " + path_, errno);
+    return {};
+}
+
+bool PinnedMap::lookup(const void *key, void *value) const {
+    return bpf_map_lookup_elem(fd(), key, value) == 0;
 }
 
 Result<NodeMaps> NodeMaps::open(const std::string &pin_dir) {

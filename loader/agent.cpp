@@ -1,35 +1,27 @@
 #include "agent.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstring>
-#include <ctime>
-#include <filesystem>
 #include <optional>
 #include <set>
 
+#include "agent_loop.h"
+#include "agent_start.h"
 #include "datapath.h"
 #include "host_setup.h"
-#include "node_list_mailbox.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/ethtool.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/netlink.h"
-#include "podlane/unique_fd.h"
 #include "reconcile.h"
 
 namespace podlane {
 namespace {
 
 NodeConfigRules config_rules(const AgentOptions &o) {
-    return {.pod_cidr_required = o.datastore.kind == "file"};
+    return {.pod_cidr_required = o.datastore.kind == datastore::Kind::File};
 }
 
 Result<NodeConfig> load_config(const AgentOptions &o) {
@@ -39,13 +31,14 @@ Result<NodeConfig> load_config(const AgentOptions &o) {
     return cfg;
 }
 
-Result<std::string> pick_uplink_hook(const std::string &requested, const std::string &uplink) {
-    if (requested != "auto") return requested;
+// Tc or Xdp: what Auto means for this uplink.
+Result<UplinkHook> pick_uplink_hook(UplinkHook requested, const std::string &uplink) {
+    if (requested != UplinkHook::Auto) return requested;
     auto driver = interface_driver(uplink);
     if (!driver) return driver.error();
     // XDP on a veth loses the partial-checksum state of TCP/UDP and GRO
     // (docs/dataplane.md); physical and virtio NICs get the XDP program.
-    return *driver == "veth" ? std::string("tc") : std::string("xdp");
+    return *driver == "veth" ? UplinkHook::Tc : UplinkHook::Xdp;
 }
 
 podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
@@ -67,12 +60,13 @@ podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &
     return v;
 }
 
-class NodeAgent final : public Agent {
+class NodeAgent final : public Agent, private LoopEvents {
 public:
     NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeDevices dev, NodeMaps maps,
               std::unique_ptr<datastore::ClusterSource> source)
         : options_(std::move(options)),
           log_(std::move(log)),
+          loop_(options_.config_path, log_),
           cfg_(std::move(cfg)),
           dev_(std::move(dev)),
           maps_(std::move(maps)),
@@ -83,21 +77,23 @@ public:
     }
 
     Status start_watching();
-    Status run() override;
+    Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
     void keep_next_hops_resolved();
-    void on_config_changed();
+    void on_config_changed() override;
+    void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
+    std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
 
     AgentOptions options_;
     Logger log_;
+    AgentLoop loop_;
     NodeConfig cfg_;
     NodeDevices dev_;
     NodeMaps maps_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    NodeListMailbox mailbox_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
     bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
@@ -187,77 +183,20 @@ void NodeAgent::on_config_changed() {
 
 Status NodeAgent::start_watching() {
     if (!source_) return {};
-    if (auto st = mailbox_.open(); !st) return st;
-    return source_->start(cfg_, mailbox_.callback(), log_);
+    if (auto st = loop_.open_mailbox(); !st) return st;
+    return source_->start(cfg_, loop_.mailbox_callback(), log_);
 }
 
-Status NodeAgent::run() {
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
-    UniqueFd sig_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
-    if (!sig_fd.valid()) return errno_error("signalfd", errno);
-
-    // Watch the directory: editors and config managers replace the file.
-    std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
-    UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (!inotify.valid()) return errno_error("inotify", errno);
-    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(),
-                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
-        return errno_error("watch " + config_path.parent_path().string(), errno);
-
-    for (;;) {
-        pollfd fds[3] = {{sig_fd.get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}, {mailbox_.fd(), POLLIN, 0}};
-        // Retried every 10 s while some next hop is not kept as wanted, also
-        // when other events keep the loop busy.
-        int retry_ms = -1;
-        if (next_hops_pending_) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now >= next_hops_retry_at_) {
-                keep_next_hops_resolved();
-                next_hops_retry_at_ = now + std::chrono::seconds{10};
-            }
-            if (next_hops_pending_)
-                retry_ms =
-                    static_cast<int>(
-                        std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now).count()) +
-                    1;
-        }
-        int n = ::poll(fds, mailbox_.is_open() ? 3 : 2, retry_ms);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return errno_error("poll", errno);
-        }
-        if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
-                if (info.ssi_signo == SIGHUP) {
-                    log_("SIGHUP: reloading config");
-                    on_config_changed();
-                } else {
-                    log_(std::string("stopping on ") + strsignal(info.ssi_signo) +
-                         "; programs stay attached and maps pinned, traffic keeps flowing");
-                    return {};
-                }
-            }
-        }
-        if (fds[1].revents & POLLIN) {
-            alignas(inotify_event) char buf[4096];
-            bool ours = false;
-            ssize_t len;
-            while ((len = ::read(inotify.get(), buf, sizeof buf)) > 0)
-                for (char *p = buf; p < buf + len;) {
-                    auto *ev = reinterpret_cast<inotify_event *>(p);
-                    if (ev->len && config_path.filename() == ev->name) ours = true;
-                    p += sizeof(inotify_event) + ev->len;
-                }
-            if (ours) on_config_changed();
-        }
-        if (mailbox_.is_open() && (fds[2].revents & POLLIN)) {
-            auto nodes = mailbox_.take();
-            if (nodes) reconcile(*nodes, "datastore update");
-        }
+// Retried every 10 s while some next hop is not kept as wanted, also when
+// other events keep the loop busy.
+std::optional<std::chrono::milliseconds> NodeAgent::on_tick(std::chrono::steady_clock::time_point now) {
+    if (!next_hops_pending_) return std::nullopt;
+    if (now >= next_hops_retry_at_) {
+        keep_next_hops_resolved();
+        next_hops_retry_at_ = now + std::chrono::seconds{10};
     }
+    if (!next_hops_pending_) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now);
 }
 
 // Moves the pod-side program between the bridge and the pods' veths, so a
@@ -286,10 +225,7 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
 }  // namespace
 
 Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger log) {
-    if (::geteuid() != 0)
-        return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
-    if (options.attach != "bridge" && options.attach != "veth")
-        return Error{"--attach " + options.attach + ": must be bridge or veth"};
+    if (auto st = require_root(); !st) return st.error();
 
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
@@ -298,7 +234,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (!source) return source.error();
     if (*source) {
         auto resolved = (*source)->resolve_self(*cfg);
-        if (!resolved) return resolved.error().wrap("datastore " + options.datastore.kind);
+        if (!resolved)
+            return resolved.error().wrap(std::string("datastore ") + datastore::kind_name(options.datastore.kind));
         cfg = std::move(resolved);
     }
     if (!has_pod_cidr(*cfg)) return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
@@ -313,38 +250,40 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
 
     if (options.netfilter == NetfilterMode::Compat)
         if (auto warning = strict_rp_filter_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
-    auto dp =
-        Datapath::load(cfg->pin_dir(), {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == "fib"});
+    auto dp = Datapath::load(cfg->pin_dir(),
+                             {.netfilter = options.netfilter, .next_hop_fib = options.next_hop == NextHopMethod::Fib});
     if (!dp) return dp.error();
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();
 
-    bool per_veth = options.attach == "veth";
+    bool per_veth = options.attach == PodAttach::Veth;
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st = maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == "xdp", options.netfilter)); !st)
+    if (auto st =
+            maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == UplinkHook::Xdp, options.netfilter));
+        !st)
         return st.error();
 
     std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
-    if (*hook == "xdp") {
+    if (*hook == UplinkHook::Xdp) {
         // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
         // its own, generic XDP would be slower than TC, so TC it is.
-        const bool automatic = options.uplink_hook == "auto";
+        const bool automatic = options.uplink_hook == UplinkHook::Auto;
         auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(),
                              automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
         if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
             log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
-            *hook = "tc";
+            *hook = UplinkHook::Tc;
             if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst)
                 return cst.error();
         } else if (!st) {
             return st.error();
         }
     }
-    if (*hook == "xdp") {
+    if (*hook == UplinkHook::Xdp) {
         if (auto st = detach_tc(dev->uplink.index, TcDirection::Ingress); !st) return st.error();
         records.push_back({dev->uplink.name, dev->uplink.index, "xdp", "podlane_xdp_uplink"});
     } else {
@@ -353,27 +292,21 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         records.push_back({dev->uplink.name, dev->uplink.index, "tc-ingress", "podlane_uplink_ingress"});
     }
     if (auto st = dp->pin_from_pod_program(); !st) return st.error();
-    log("attached: uplink " + cfg->uplink + " (" + *hook + "), netfilter " + netfilter_mode_name(options.netfilter) +
-        ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) + ", host device " + kHostDevice +
-        " (tc-egress); maps in " + cfg->pin_dir());
+    log("attached: uplink " + cfg->uplink + " (" + mode_name(*hook) + "), netfilter " +
+        netfilter_mode_name(options.netfilter) + ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) +
+        ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
 
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
     agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
 
-    AgentState state{.pid = static_cast<int>(::getpid()),
-                     .config_path = std::filesystem::absolute(options.config_path).string(),
-                     .role = "node",
-                     .uplink_hook = *hook,
-                     .attach_mode = options.attach,
-                     .netfilter = netfilter_mode_name(options.netfilter),
-                     .pin_dir = cfg->pin_dir(),
-                     .datastore = options.datastore.kind,
-                     .attachments = records,
-                     .version = PODLANE_VERSION,
-                     .started_at = static_cast<long long>(std::time(nullptr))};
-    if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
-        log("warning: " + st.error().message + " (podlanectl status will know less)");
+    AgentState state;
+    state.role = mode_name(Role::Node);
+    state.uplink_hook = mode_name(*hook);
+    state.attach_mode = mode_name(options.attach);
+    state.netfilter = netfilter_mode_name(options.netfilter);
+    state.attachments = std::move(records);
+    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
@@ -402,10 +335,7 @@ Status detach_dataplane(const AgentOptions &options, Logger log) {
     }
     // Deleting the host device also removes the cluster route through it.
     if (auto st = remove_host_device(*nl); !st) return st;
-    std::error_code ec;
-    std::filesystem::remove_all(cfg->pin_dir(), ec);
-    if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
-    std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
+    if (auto st = remove_pins_and_state(options, cfg->node_name, cfg->pin_dir()); !st) return st;
     log("detached: programs removed from " + cfg->bridge + ", " + cfg->uplink + " and the pods' veths; " + kHostDevice +
         " deleted; next hops' neighbour entries and pins under " + cfg->pin_dir() + " removed");
     return {};

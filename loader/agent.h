@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "agent_modes.h"
 #include "datapath.h"
 #include "datastore/source.h"
 #include "podlane/result.h"
@@ -14,13 +15,13 @@ namespace podlane {
 
 struct AgentOptions {
     std::string config_path;
-    std::string pin_root;              // overrides the config's pinRoot when set
-    std::string uplink_hook = "auto";  // auto | tc | xdp
-    std::string attach = "veth";       // veth | bridge: where the pod-side program runs (veth measured faster)
-    std::string next_hop = "neigh";    // neigh (bpf_redirect_neigh) | fib (bpf_fib_lookup)
+    std::string pin_root;  // overrides the config's pinRoot when set
+    UplinkHook uplink_hook = UplinkHook::Auto;
+    PodAttach attach = PodAttach::Veth;
+    NextHopMethod next_hop = NextHopMethod::Neigh;
     NetfilterMode netfilter = NetfilterMode::Compat;
-    std::string role = "node";        // node | router
-    std::string router_hook = "xdp";  // router role: xdp | tc
+    Role role = Role::Node;
+    RouterHook router_hook = RouterHook::Xdp;  // router role
     std::string run_dir = "/run/podlane";
     datastore::Options datastore;
 };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "mode_words.h"
 #include "podlane/result.h"
 
 namespace podlane {
@@ -20,8 +21,12 @@ enum class NetfilterMode {
     Bypass,
 };
 
-// "compat" / "bypass", as the CLI, agent.json and podlanectl spell them.
-const char *netfilter_mode_name(NetfilterMode mode);
+// As the CLI, agent.json and podlanectl spell them.
+inline constexpr ModeWord<NetfilterMode> kNetfilterWords[] = {{NetfilterMode::Compat, "compat"},
+                                                              {NetfilterMode::Bypass, "bypass"}};
+inline const char *netfilter_mode_name(NetfilterMode mode) {
+    return word_of(kNetfilterWords, mode);
+}
 
 struct DatapathOptions {
     NetfilterMode netfilter = NetfilterMode::Compat;

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
-#include <map>
 
 #include "agent.h"
+#include "cli_words.h"
 #include "router/router_agent.h"
 
 namespace {
@@ -39,25 +39,24 @@ int main(int argc, char **argv) {
                    "Root of the pinned maps (default: the config's pinRoot, /sys/fs/bpf/podlane)");
     app.add_option("--uplink-hook", options.uplink_hook,
                    "Receive hook on the uplink: auto (native xdp on NICs whose driver has it, else tc), tc, xdp")
-        ->check(CLI::IsMember({"auto", "tc", "xdp"}));
+        ->transform(podlane::one_of(podlane::kUplinkHookWords));
     app.add_option("--attach", options.attach,
                    "Where the pod-side program runs: veth (each pod's host veth, the default: measured faster) or "
                    "bridge (podlane0 ingress)")
-        ->check(CLI::IsMember({"bridge", "veth"}));
+        ->transform(podlane::one_of(podlane::kPodAttachWords));
     app.add_option("--role", options.role,
                    "node: a cluster node; router: the central router of the nodes' pod networks")
-        ->check(CLI::IsMember({"node", "router"}));
+        ->transform(podlane::one_of(podlane::kRoleWords));
     app.add_option("--hook", options.router_hook, "Router role: forward in xdp (NICs) or tc (veth interfaces)")
-        ->check(CLI::IsMember({"xdp", "tc"}));
+        ->transform(podlane::one_of(podlane::kRouterHookWords));
     app.add_option("--next-hop", options.next_hop,
                    "How the pod side reaches the owning node: neigh (bpf_redirect_neigh) or fib (bpf_fib_lookup)")
-        ->check(CLI::IsMember({"neigh", "fib"}));
+        ->transform(podlane::one_of(podlane::kNextHopWords));
     app.add_option("--netfilter", options.netfilter,
                    "compat (default): new flows, Service-translated flows and ICMP go through the kernel's netfilter\n"
                    "(kube-proxy, NetworkPolicy, masquerade work as on kernel routes), established pod flows take the\n"
                    "BPF fast path; bypass: every pod flow takes the fast path, netfilter never sees it")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, podlane::NetfilterMode>{
-            {"compat", podlane::NetfilterMode::Compat}, {"bypass", podlane::NetfilterMode::Bypass}}));
+        ->transform(podlane::one_of(podlane::kNetfilterWords));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
     app.add_flag("--detach", detach,
                  "Remove everything podlaned attached, created and pinned for this node, then exit");
@@ -66,8 +65,8 @@ int main(int argc, char **argv) {
     CLI11_PARSE(app, argc, argv);
 
     if (detach) {
-        auto st = options.role == "router" ? podlane::detach_router(options, log_line)
-                                           : podlane::detach_dataplane(options, log_line);
+        auto st = options.role == podlane::Role::Router ? podlane::detach_router(options, log_line)
+                                                        : podlane::detach_dataplane(options, log_line);
         if (!st) {
             log_line("error: " + st.error().message);
             return 1;
@@ -82,8 +81,8 @@ int main(int argc, char **argv) {
     for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
     pthread_sigmask(SIG_BLOCK, &mask, nullptr);
 
-    auto agent =
-        options.role == "router" ? podlane::start_router(options, log_line) : podlane::Agent::start(options, log_line);
+    auto agent = options.role == podlane::Role::Router ? podlane::start_router(options, log_line)
+                                                       : podlane::Agent::start(options, log_line);
     if (!agent) {
         log_line("error: " + agent.error().message);
         return 1;

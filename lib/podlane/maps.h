@@ -2,8 +2,11 @@
 // the agent, the CNI plugin and podlanectl.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "podlane/abi/maps.h"
@@ -38,6 +41,12 @@ public:
     int fd() const { return fd_.get(); }
     const std::string &path() const { return path_; }
     Result<MapUsage> usage() const;
+
+    // Walks the keys: each step writes the next key into `key` (the map's
+    // key size) and calls visit. For typed walks use for_each_entry below.
+    Status for_each_key(std::span<std::byte> key, const std::function<void()> &visit) const;
+    // false when there is no entry for key (also one deleted meanwhile).
+    bool lookup(const void *key, void *value) const;
 
 private:
     PinnedMap(UniqueFd fd, std::string path, std::string name)
@@ -85,6 +94,17 @@ private:
     std::string pin_dir_;
     PinnedMap routes_, endpoints_, config_, stats_;
 };
+
+// Calls visit(key, value) for every entry of a hash or LPM map, typed by the
+// layouts of abi/maps.h. An entry deleted during the walk is skipped.
+template <typename Key, typename Value, typename Visit>
+Status for_each_entry(const PinnedMap &map, Visit &&visit) {
+    Key key{};
+    return map.for_each_key(std::as_writable_bytes(std::span{&key, 1}), [&] {
+        Value value{};
+        if (map.lookup(&key, &value)) visit(std::as_const(key), std::as_const(value));
+    });
+}
 
 // The route the BPF programs would pick for dst: the longest prefix that
 // contains it, as the LPM trie does.

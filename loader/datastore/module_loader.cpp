@@ -47,9 +47,7 @@ Result<ModuleEntry> load_module() {
 }  // namespace
 
 Result<std::unique_ptr<ClusterSource>> make_source(const Options &options) {
-    if (options.kind == "file") return std::unique_ptr<ClusterSource>{};
-    if (options.kind != "etcd" && options.kind != "kubernetes")
-        return Error{"--datastore " + options.kind + ": not supported (file, etcd, kubernetes)"};
+    if (options.kind == Kind::File) return std::unique_ptr<ClusterSource>{};
     auto entry = load_module();
     if (!entry) return entry.error();
     std::unique_ptr<ClusterSource> source;

@@ -50,14 +50,17 @@ int main(int argc, char **argv) {
 
     auto text = podlane::read_file(in_path);
     if (!text) return fail(text.error().message);
-    auto cfg = podlane::parse_node_config(*text, podlane::NodeConfigRules{.pod_cidr_required = options.kind == "file"});
+    auto cfg = podlane::parse_node_config(
+        *text, podlane::NodeConfigRules{.pod_cidr_required = options.kind == podlane::datastore::Kind::File});
     if (!cfg) return fail(in_path + ": " + cfg.error().message);
     auto source = podlane::datastore::create_source(options);
     if (!source) return fail(source.error().message);
     podlane::NodeConfig resolved = *cfg;
     if (*source) {
         auto r = (*source)->resolve_self(*cfg);
-        if (!r) return fail("datastore " + options.kind + ": " + r.error().message);
+        if (!r)
+            return fail(std::string("datastore ") + podlane::datastore::kind_name(options.kind) + ": " +
+                        r.error().message);
         resolved = *r;
     }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mode_words.h"
 #include "podlane/node_config.h"
 #include "podlane/result.h"
 
@@ -16,8 +17,17 @@ class App;
 
 namespace podlane::datastore {
 
+enum class Kind { File, Etcd, Kubernetes };
+
+// The words of --datastore, the logs and agent.json.
+inline constexpr ModeWord<Kind> kKindWords[] = {
+    {Kind::File, "file"}, {Kind::Etcd, "etcd"}, {Kind::Kubernetes, "kubernetes"}};
+inline const char *kind_name(Kind kind) {
+    return word_of(kKindWords, kind);
+}
+
 struct Options {
-    std::string kind = "file";  // file | etcd | kubernetes
+    Kind kind = Kind::File;
     std::vector<std::string> etcd_endpoints;
     std::string etcd_prefix = "/podlane/";
     std::string etcd_ca, etcd_cert, etcd_key;
@@ -62,7 +72,7 @@ Result<std::unique_ptr<ClusterSource>> create_source(const Options &options);
 
 // The module's entry point, C linkage so dlsym finds it by this name. The
 // version in the name changes when Options or ClusterSource change.
-#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v2"
+#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v3"
 using ModuleEntry = bool (*)(const Options *options, std::unique_ptr<ClusterSource> *source, std::string *error);
 
 }  // namespace podlane::datastore

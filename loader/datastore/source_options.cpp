@@ -2,6 +2,7 @@
 // loads the datastore code (libcurl, TLS, yaml-cpp) only when one is chosen.
 #include <CLI/CLI.hpp>
 
+#include "cli_words.h"
 #include "datastore/source.h"
 
 namespace podlane::datastore {
@@ -9,7 +10,7 @@ namespace podlane::datastore {
 void add_cli_options(CLI::App &app, Options &options) {
     app.add_option("--datastore", options.kind,
                    "Where the cluster's nodes come from: file (the config's nodes list), etcd, kubernetes")
-        ->check(CLI::IsMember({"file", "etcd", "kubernetes"}));
+        ->transform(one_of(kKindWords));
     app.add_option("--etcd-endpoints", options.etcd_endpoints,
                    "etcd client URLs, comma-separated (http://10.0.0.1:2379)")
         ->delimiter(',');

@@ -1,26 +1,18 @@
 #include "router/router_agent.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
-
+#include <chrono>
 #include <cstring>
-#include <ctime>
-#include <filesystem>
 #include <optional>
 #include <set>
 
+#include "agent_loop.h"
+#include "agent_start.h"
 #include "host_setup.h"
-#include "node_list_mailbox.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/netlink.h"
-#include "podlane/unique_fd.h"
 #include "reconcile.h"
 #include "router/router_config.h"
 #include "router/router_datapath.h"
@@ -32,7 +24,7 @@ namespace podlane {
 namespace {
 
 Result<RouterConfig> load_config(const AgentOptions &o) {
-    auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == "file"});
+    auto cfg = load_router_config(o.config_path, {.nodes_required = o.datastore.kind == datastore::Kind::File});
     if (!cfg) return cfg.error();
     if (!o.pin_root.empty()) cfg->pin_root = o.pin_root;
     return cfg;
@@ -62,17 +54,18 @@ podlane_node_config router_config_value(const RouterConfig &cfg, const std::vect
     return v;
 }
 
-std::string program_name(const std::string &hook) {
-    return hook == "xdp" ? "podlane_xdp_router" : "podlane_tc_router";
+std::string program_name(RouterHook hook) {
+    return hook == RouterHook::Xdp ? "podlane_xdp_router" : "podlane_tc_router";
 }
 
-class RouterAgent final : public Agent {
+class RouterAgent final : public Agent, private LoopEvents {
 public:
     RouterAgent(AgentOptions options, Logger log, RouterConfig cfg, std::vector<LinkInfo> ifaces, NodeMaps maps,
                 RouterMaps rmaps, NeighbourTable table, NeighbourEvents events,
                 std::unique_ptr<datastore::ClusterSource> source)
         : options_(std::move(options)),
           log_(std::move(log)),
+          loop_(options_.config_path, log_),
           cfg_(std::move(cfg)),
           ifaces_(std::move(ifaces)),
           maps_(std::move(maps)),
@@ -94,11 +87,17 @@ public:
     Status start_syncing();
     void reconcile(const char *why);
     void sync_neighbours();
-    Status run() override;
+    Status run() override { return loop_.run(*this); }
 
 private:
-    void on_config_changed();
-    void on_datastore_nodes(const std::vector<ClusterNode> &published);
+    void on_config_changed() override;
+    void on_datastore_nodes(std::vector<ClusterNode> published) override;
+    std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
+    // Neighbour changes arrive as events.
+    int event_fd() const override { return events_.fd(); }
+    void on_event_fd_readable() override {
+        if (events_.drain()) sync_neighbours();
+    }
     std::set<int> ifindexes() const {
         std::set<int> out;
         for (const auto &l : ifaces_) out.insert(l.index);
@@ -107,6 +106,7 @@ private:
 
     AgentOptions options_;
     Logger log_;
+    AgentLoop loop_;
     RouterConfig cfg_;
     std::vector<LinkInfo> ifaces_;
     NodeMaps maps_;
@@ -114,14 +114,14 @@ private:
     NeighbourTable table_;
     NeighbourEvents events_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    NodeListMailbox mailbox_;
     std::vector<std::string> skipped_;  // datastore nodes left out, as last logged
     // The nodes routed to: the config file's, or the datastore's last list;
     // nullopt until the datastore first answers.
     std::optional<std::vector<ClusterNode>> nodes_;
     std::map<Ipv4, int> node_if_;
-    bool reconcile_failed_ = false;  // retried on the 1 s timer
+    bool reconcile_failed_ = false;  // retried on the 1 s tick
     std::set<Ipv4> resolving_;       // logged once per episode
+    std::chrono::steady_clock::time_point next_tick_at_{};
 };
 
 Status RouterAgent::start_syncing() {
@@ -129,7 +129,8 @@ Status RouterAgent::start_syncing() {
         reconcile("start");
         return {};
     }
-    log_("nodes come from --datastore " + options_.datastore.kind + "; routes are kept as they are until it answers");
+    log_(std::string("nodes come from --datastore ") + datastore::kind_name(options_.datastore.kind) +
+         "; routes are kept as they are until it answers");
     // Meanwhile the next hops of the routes a previous run left are the
     // nodes: their neighbours keep being followed (a MAC that changes, an
     // entry the kernel drops) as before the restart.
@@ -141,12 +142,13 @@ Status RouterAgent::start_syncing() {
         log_("warning: reading the routes a previous run left: " + routes.error().message);
     }
     if (!cfg_.nodes.empty())
-        log_("the config file's \"nodes\" are ignored: --datastore " + options_.datastore.kind + " lists them");
-    if (auto st = mailbox_.open(); !st) return st;
-    return source_->watch(mailbox_.callback(), log_);
+        log_(std::string("the config file's \"nodes\" are ignored: --datastore ") +
+             datastore::kind_name(options_.datastore.kind) + " lists them");
+    if (auto st = loop_.open_mailbox(); !st) return st;
+    return source_->watch(loop_.mailbox_callback(), log_);
 }
 
-void RouterAgent::on_datastore_nodes(const std::vector<ClusterNode> &published) {
+void RouterAgent::on_datastore_nodes(std::vector<ClusterNode> published) {
     auto selection = usable_router_nodes(published, cfg_.cluster_cidr, cfg_.node_ip);
     if (selection.skipped != skipped_)
         for (const auto &line : selection.skipped) log_("warning: " + line);
@@ -253,82 +255,23 @@ void RouterAgent::on_config_changed() {
     reconcile("config changed");
 }
 
-Status RouterAgent::run() {
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
-    UniqueFd sig_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
-    if (!sig_fd.valid()) return errno_error("signalfd", errno);
-
-    std::filesystem::path config_path = std::filesystem::absolute(options_.config_path);
-    UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (!inotify.valid()) return errno_error("inotify", errno);
-    if (::inotify_add_watch(inotify.get(), config_path.parent_path().c_str(),
-                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
-        return errno_error("watch " + config_path.parent_path().string(), errno);
-
-    // Neighbour changes arrive as events; the 1 s timer re-probes stale and
-    // unresolved next hops and covers any lost event.
-    UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (!timer.valid()) return errno_error("timerfd", errno);
-    itimerspec every_second{{1, 0}, {1, 0}};
-    if (::timerfd_settime(timer.get(), 0, &every_second, nullptr) != 0) return errno_error("timerfd_settime", errno);
-
-    for (;;) {
-        pollfd fds[5] = {{sig_fd.get(), POLLIN, 0},
-                         {inotify.get(), POLLIN, 0},
-                         {events_.fd(), POLLIN, 0},
-                         {timer.get(), POLLIN, 0},
-                         {mailbox_.fd(), POLLIN, 0}};
-        if (::poll(fds, mailbox_.is_open() ? 5 : 4, -1) < 0) {
-            if (errno == EINTR) continue;
-            return errno_error("poll", errno);
-        }
-        if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (::read(sig_fd.get(), &info, sizeof info) == sizeof info) {
-                if (info.ssi_signo == SIGHUP) {
-                    log_("SIGHUP: reloading config");
-                    on_config_changed();
-                } else {
-                    log_(std::string("stopping on ") + strsignal(info.ssi_signo) +
-                         "; programs stay attached and maps pinned, traffic keeps flowing");
-                    return {};
-                }
-            }
-        }
-        if (fds[1].revents & POLLIN) {
-            alignas(inotify_event) char buf[4096];
-            bool ours = false;
-            ssize_t len;
-            while ((len = ::read(inotify.get(), buf, sizeof buf)) > 0)
-                for (char *p = buf; p < buf + len;) {
-                    auto *ev = reinterpret_cast<inotify_event *>(p);
-                    if (ev->len && config_path.filename() == ev->name) ours = true;
-                    p += sizeof(inotify_event) + ev->len;
-                }
-            if (ours) on_config_changed();
-        }
-        bool resync = false;
-        if (fds[2].revents & POLLIN) resync = events_.drain();
-        if (fds[3].revents & POLLIN) {
-            uint64_t ticks;
-            [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
+// The 1 s tick re-probes stale and unresolved next hops, covers any lost
+// neighbour event and retries a failed reconcile.
+std::optional<std::chrono::milliseconds> RouterAgent::on_tick(std::chrono::steady_clock::time_point now) {
+    if (now >= next_tick_at_) {
+        if (next_tick_at_ != std::chrono::steady_clock::time_point{}) {
             if (reconcile_failed_) reconcile("retry");
-            resync = true;
+            sync_neighbours();
         }
-        if (mailbox_.is_open() && (fds[4].revents & POLLIN)) {
-            auto published = mailbox_.take();
-            if (published) on_datastore_nodes(*published);
-        }
-        if (resync) sync_neighbours();
+        next_tick_at_ = now + std::chrono::seconds{1};
     }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_at_ - now);
 }
 
-Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, const std::string &hook,
+Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifaces, RouterHook hook,
                      std::vector<AgentAttachment> &records) {
     for (const auto &l : ifaces) {
-        if (hook == "xdp") {
+        if (hook == RouterHook::Xdp) {
             if (auto st = attach_xdp(l.index, dp.xdp_fd()); !st) return st.error().wrap("interface " + l.name);
             if (auto st = detach_tc(l.index, TcDirection::Ingress); !st) return st;
             records.push_back({l.name, l.index, "xdp", program_name(hook)});
@@ -345,10 +288,7 @@ Status attach_router(const RouterDatapath &dp, const std::vector<LinkInfo> &ifac
 }  // namespace
 
 Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger log) {
-    if (::geteuid() != 0)
-        return Error{"podlaned must run as root (it loads BPF programs and configures interfaces)", EPERM};
-    if (options.router_hook != "xdp" && options.router_hook != "tc")
-        return Error{"--hook " + options.router_hook + ": must be xdp or tc"};
+    if (auto st = require_root(); !st) return st.error();
     auto cfg = load_config(options);
     if (!cfg) return cfg.error();
     // Watch-only: the router registers nothing and claims no pod CIDR.
@@ -381,22 +321,15 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     if (auto st = attach_router(*dp, *ifaces, options.router_hook, records); !st) return st.error();
     std::string names;
     for (const auto &l : *ifaces) names += (names.empty() ? "" : ", ") + l.name;
-    log("router attached: " + names + " (" + options.router_hook + "); maps in " + cfg->pin_dir());
-    if (auto st = agent->start_syncing(); !st) return st.error().wrap("datastore " + options.datastore.kind);
+    log("router attached: " + names + " (" + mode_name(options.router_hook) + "); maps in " + cfg->pin_dir());
+    if (auto st = agent->start_syncing(); !st)
+        return st.error().wrap(std::string("datastore ") + datastore::kind_name(options.datastore.kind));
 
-    AgentState state{.pid = static_cast<int>(::getpid()),
-                     .config_path = std::filesystem::absolute(options.config_path).string(),
-                     .role = "router",
-                     .uplink_hook = options.router_hook,
-                     .attach_mode = "",
-                     .netfilter = "",
-                     .pin_dir = cfg->pin_dir(),
-                     .datastore = options.datastore.kind,
-                     .attachments = records,
-                     .version = PODLANE_VERSION,
-                     .started_at = static_cast<long long>(std::time(nullptr))};
-    if (auto st = write_agent_state(options.run_dir + "/" + cfg->node_name, state); !st)
-        log("warning: " + st.error().message + " (podlanectl status will know less)");
+    AgentState state;
+    state.role = mode_name(Role::Router);
+    state.uplink_hook = mode_name(options.router_hook);
+    state.attachments = std::move(records);
+    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
@@ -412,10 +345,7 @@ Status detach_router(const AgentOptions &options, Logger log) {
         if (auto st = detach_xdp((*link)->index); !st) return st;
         if (auto st = detach_tc((*link)->index, TcDirection::Ingress); !st) return st;
     }
-    std::error_code ec;
-    std::filesystem::remove_all(cfg->pin_dir(), ec);
-    if (ec) return errno_error("remove pins in " + cfg->pin_dir(), ec.value());
-    std::filesystem::remove_all(options.run_dir + "/" + cfg->node_name, ec);
+    if (auto st = remove_pins_and_state(options, cfg->node_name, cfg->pin_dir()); !st) return st;
     log("router detached: programs removed from its interfaces; pins under " + cfg->pin_dir() + " removed");
     return {};
 }

@@ -4,52 +4,14 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
-#include <cstdarg>
-#include <cstdio>
-#include <type_traits>
-
 #include "datapath.h"
 #include "kernel_features.h"
+#include "skeleton_loader.h"
 #include "tc_router.skel.h"
 #include "xdp_router.skel.h"
 
 namespace podlane {
 namespace {
-
-template <typename Skel>
-struct SkelDeleter {
-    void operator()(Skel *s) const { Skel::destroy(s); }
-};
-template <typename Skel>
-using SkelPtr = std::unique_ptr<Skel, SkelDeleter<Skel>>;
-
-// What libbpf says while loading (the verifier log), kept for the error.
-thread_local std::string *router_capture = nullptr;
-
-int capture_print(enum libbpf_print_level level, const char *fmt, va_list args) {
-    if (!router_capture || level == LIBBPF_DEBUG) return 0;
-    char line[1024];
-    vsnprintf(line, sizeof line, fmt, args);
-    *router_capture += line;
-    if (router_capture->size() > 16384) router_capture->erase(0, router_capture->size() - 16384);
-    return 0;
-}
-
-class CaptureLog {
-public:
-    CaptureLog() : previous_(libbpf_set_print(capture_print)) { router_capture = &text; }
-    ~CaptureLog() {
-        router_capture = nullptr;
-        libbpf_set_print(previous_);
-    }
-    std::string tail(size_t max_chars = 3000) const {
-        return text.size() > max_chars ? text.substr(text.size() - max_chars) : text;
-    }
-    std::string text;
-
-private:
-    libbpf_print_fn_t previous_;
-};
 
 // libbpf 1.1.2 refuses to reuse a pinned devmap ("parameter mismatch"):
 // the kernel adds BPF_F_RDONLY_PROG to every devmap's flags and that libbpf
@@ -75,23 +37,6 @@ Status adopt_pinned_devmap(bpf_map *map, const std::string &pin_dir) {
     return {};
 }
 
-template <typename Skel>
-Result<SkelPtr<Skel>> open_and_load(const char *what, const std::string &pin_dir, CaptureLog &log) {
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir.c_str());
-    SkelPtr<Skel> skel(Skel::open(&opts));
-    if (!skel) return errno_error(std::string("open BPF object ") + what, errno);
-    if constexpr (std::is_same_v<Skel, xdp_router>)
-        if (auto st = adopt_pinned_devmap(skel->maps.pl_txports_v1, pin_dir); !st) return st.error();
-    if (int err = Skel::load(skel.get()); err) {
-        Error e = errno_error(std::string("load BPF program ") + what + " (pins in " + pin_dir + ")", -err);
-        if (err == -EINVAL && log.text.find("couldn't reuse pinned map") != std::string::npos)
-            e.message += "; a pinned map has another layout: remove it with `podlaned --role router --detach`";
-        e.message += "\n--- libbpf/verifier log (tail) ---\n" + log.tail();
-        return e;
-    }
-    return skel;
-}
-
 }  // namespace
 
 struct RouterDatapath::Skeletons {
@@ -102,12 +47,13 @@ struct RouterDatapath::Skeletons {
 Result<RouterDatapath> RouterDatapath::load(const std::string &pin_dir) {
     if (auto st = require_kernel_features(router_program_features()); !st) return st.error();
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
-    CaptureLog log;
+    SkeletonLoader loader(pin_dir, "podlaned --role router --detach");
     auto skels = std::make_unique<Skeletons>();
-    auto xdp = open_and_load<xdp_router>("xdp_router", pin_dir, log);
+    auto xdp = loader.load<xdp_router>(
+        "xdp_router", [&](xdp_router &skel) { return adopt_pinned_devmap(skel.maps.pl_txports_v1, pin_dir); });
     if (!xdp) return xdp.error();
     skels->xdp = std::move(*xdp);
-    auto tc = open_and_load<tc_router>("tc_router", pin_dir, log);
+    auto tc = loader.load<tc_router>("tc_router");
     if (!tc) return tc.error();
     skels->tc = std::move(*tc);
     return RouterDatapath(pin_dir, std::move(skels));

@@ -5,24 +5,6 @@
 #include <cstring>
 
 namespace podlane {
-namespace {
-
-template <typename Key, typename Value, typename Fn>
-Status for_each_entry(const PinnedMap &map, Fn fn) {
-    Key key{}, next{};
-    Key *cursor = nullptr;
-    while (bpf_map_get_next_key(map.fd(), cursor, &next) == 0) {
-        Value value{};
-        if (bpf_map_lookup_elem(map.fd(), &next, &value) == 0) fn(next, value);
-        key = next;
-        cursor = &key;
-    }
-    if (errno != ENOENT) return errno_error("iterate map " + map.path(), errno);
-    return {};
-}
-
-}  // namespace
-
 Result<RouterMaps> RouterMaps::open(const std::string &pin_dir) {
     auto neigh = PinnedMap::open(pin_dir, PODLANE_MAP_NEIGHBOURS);
     if (!neigh) return neigh.error();

@@ -37,7 +37,7 @@ protected:
 
     Options options(int ttl = 10) const {
         Options o;
-        o.kind = "etcd";
+        o.kind = datastore::Kind::Etcd;
         o.etcd_endpoints = {etcd_->endpoint()};
         o.etcd_prefix = "/podlane-test/";
         o.etcd_lease_ttl_s = ttl;
@@ -262,7 +262,7 @@ TEST(EtcdTls, ClientCertificatesAndCaAreUsed) {
     ASSERT_TRUE(etcd.ok()) << etcd.error().message;
 
     Options o;
-    o.kind = "etcd";
+    o.kind = datastore::Kind::Etcd;
     o.etcd_endpoints = {(*etcd)->endpoint()};
     o.etcd_ca = certs->ca;
     o.etcd_cert = certs->client_cert;

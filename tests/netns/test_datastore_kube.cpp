@@ -42,7 +42,7 @@ protected:
 
     std::unique_ptr<KubeSource> make(const std::string &token = "s3cret") {
         Options o;
-        o.kind = "kubernetes";
+        o.kind = datastore::Kind::Kubernetes;
         o.kubeconfig = api_->write_kubeconfig(token);
         o.startup_timeout_s = 20;
         auto src = KubeSource::create(o);
@@ -269,7 +269,7 @@ TEST(KubeTls, ServerCertificateCheckedAgainstTheKubeconfigCa) {
     ASSERT_TRUE(ca.ok());
 
     Options o;
-    o.kind = "kubernetes";
+    o.kind = datastore::Kind::Kubernetes;
     o.startup_timeout_s = 3;
     o.kubeconfig = (*api)->write_kubeconfig("s3cret", *ca);  // certificate-authority-data
     auto src = KubeSource::create(o);
