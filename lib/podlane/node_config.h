@@ -11,6 +11,10 @@
 
 namespace podlane {
 
+// The defaults of both roles' files.
+inline constexpr const char *kDefaultPinRoot = "/sys/fs/bpf/podlane";
+inline constexpr const char *kDefaultClusterCidr = "10.244.0.0/16";
+
 struct ClusterNode {
     std::string name;
     Ipv4 node_ip;
@@ -25,7 +29,7 @@ struct NodeConfig {
     std::string bridge = "podlane0";  // the pods' bridge
     Cidr pod_cidr;                    // this node's pods
     Cidr cluster_cidr;                // every pod CIDR lies inside it
-    std::string pin_root = "/sys/fs/bpf/podlane";
+    std::string pin_root = kDefaultPinRoot;
     std::vector<ClusterNode> nodes;  // the cluster, this node included or not
     std::optional<Ipv4> router_ip;   // set: router mode, one entry via the router
 

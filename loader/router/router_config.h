@@ -20,7 +20,7 @@ struct RouterConfig {
     std::string node_name;
     Ipv4 node_ip;
     std::vector<std::string> interfaces;
-    std::string pin_root = "/sys/fs/bpf/podlane";
+    std::string pin_root = kDefaultPinRoot;
     Cidr cluster_cidr;
     std::vector<ClusterNode> nodes;
 
