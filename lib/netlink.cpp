@@ -13,21 +13,14 @@
 
 #include <cstring>
 
+#include "nl_objects.h"
+
 namespace podlane {
 namespace {
 
-// Owned libnl objects, released by the matching *_put.
-template <typename T, void (*Put)(T *)>
-struct NlDeleter {
-    void operator()(T *p) const {
-        if (p) Put(p);
-    }
-};
-using LinkPtr = std::unique_ptr<rtnl_link, NlDeleter<rtnl_link, rtnl_link_put>>;
-using AddrPtr = std::unique_ptr<rtnl_addr, NlDeleter<rtnl_addr, rtnl_addr_put>>;
-using RoutePtr = std::unique_ptr<rtnl_route, NlDeleter<rtnl_route, rtnl_route_put>>;
-using NlAddrPtr = std::unique_ptr<nl_addr, NlDeleter<nl_addr, nl_addr_put>>;
-using CachePtr = std::unique_ptr<nl_cache, NlDeleter<nl_cache, nl_cache_free>>;
+using LinkPtr = NlPtr<rtnl_link, rtnl_link_put>;
+using AddrPtr = NlPtr<rtnl_addr, rtnl_addr_put>;
+using RoutePtr = NlPtr<rtnl_route, rtnl_route_put>;
 
 NlAddrPtr make_addr(Ipv4 ip, int prefixlen) {
     NlAddrPtr addr(nl_addr_build(AF_INET, &ip.be, 4));
@@ -35,11 +28,9 @@ NlAddrPtr make_addr(Ipv4 ip, int prefixlen) {
     return addr;
 }
 
+// 0.0.0.0 when the address is not IPv4.
 Ipv4 ipv4_of(nl_addr *addr) {
-    Ipv4 ip;
-    if (addr && nl_addr_get_family(addr) == AF_INET && nl_addr_get_len(addr) == 4)
-        std::memcpy(&ip.be, nl_addr_get_binary_addr(addr), 4);
-    return ip;
+    return nl_ipv4(addr).value_or(Ipv4{});
 }
 
 LinkInfo info_of(rtnl_link *link) {
