@@ -15,10 +15,7 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
     NodeConfig cfg;
     auto id = parse_agent_identity(top);
     if (!id) return id.error();
-    cfg.node_name = id->node_name;
-    cfg.node_ip = id->node_ip;
-    cfg.pin_root = id->pin_root;
-    cfg.cluster_cidr = id->cluster_cidr;
+    static_cast<AgentIdentity &>(cfg) = *id;
 
     auto uplink = top.required_ifname("uplink");
     if (!uplink) return uplink.error();

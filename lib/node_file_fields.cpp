@@ -3,7 +3,6 @@
 #include <set>
 
 namespace podlane {
-namespace {
 
 Result<ClusterNode> parse_cluster_node(const ConfigFields &entry) {
     ClusterNode node;
@@ -18,8 +17,6 @@ Result<ClusterNode> parse_cluster_node(const ConfigFields &entry) {
     node.pod_cidr = *cidr;
     return node;
 }
-
-}  // namespace
 
 Result<AgentIdentity> parse_agent_identity(const ConfigFields &top) {
     AgentIdentity id;

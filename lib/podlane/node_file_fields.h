@@ -12,16 +12,13 @@
 
 namespace podlane {
 
-struct AgentIdentity {
-    std::string node_name;  // also the folder of its pins
-    Ipv4 node_ip;
-    std::string pin_root;
-    Cidr cluster_cidr;
-};
-
 // nodeName (a folder name), nodeIP, pinRoot (default kDefaultPinRoot),
 // clusterCIDR (default kDefaultClusterCidr).
 Result<AgentIdentity> parse_agent_identity(const ConfigFields &top);
+
+// One entry of a node list, {name, nodeIP, podCIDR}: in the files' "nodes"
+// and in the etcd datastore's node values.
+Result<ClusterNode> parse_cluster_node(const ConfigFields &entry);
 
 // "nodes": nullopt when absent; else every entry {name, nodeIP, podCIDR}
 // with its pod CIDR inside the cluster CIDR, no name twice and no two pod

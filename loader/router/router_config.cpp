@@ -44,10 +44,7 @@ Result<RouterConfig> parse_router_config(const std::string &json_text, RouterCon
     RouterConfig cfg;
     auto id = parse_agent_identity(top);
     if (!id) return id.error();
-    cfg.node_name = id->node_name;
-    cfg.node_ip = id->node_ip;
-    cfg.pin_root = id->pin_root;
-    cfg.cluster_cidr = id->cluster_cidr;
+    static_cast<AgentIdentity &>(cfg) = *id;
     auto ifaces = interfaces_field(top);
     if (!ifaces) return ifaces.error();
     cfg.interfaces = *ifaces;
