@@ -6,6 +6,7 @@
 #include "podlane/ethtool.h"
 #include "podlane/netlink.h"
 #include "podlane/netns.h"
+#include "podlane/pod_gateway.h"
 #include "podlane/scope_exit.h"
 #include "result_json.h"
 
@@ -45,17 +46,11 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     auto pod = open_netlink_in(netns->get());
     if (!pod) return internal(pod.error().wrap("CNI_NETNS " + env.netns));
 
-    // The bridge and its gateway address: shared by all pods, never undone.
-    auto bridge = host->ensure_bridge(cfg.bridge);
+    // The bridge, its gateway address and MAC: podlaned's, set up at its start
+    // by this same function (then nothing changes here); without podlaned this
+    // makes the plain bridge network. Shared by all pods, never undone.
+    auto bridge = ensure_pod_gateway(*host, cfg.bridge, cfg.gateway, cfg.pod_cidr.length);
     if (!bridge) return internal(bridge.error());
-    if (auto st = host->add_address(bridge->index, Cidr{cfg.gateway, cfg.pod_cidr.length}); !st)
-        return internal(st.error());
-    // The same pinned MAC podlaned gives it: otherwise the bridge takes its
-    // lowest port's MAC, and the pods' gateway MAC changes as pods come and go.
-    if (const Mac gateway_mac = gateway_mac_for(cfg.gateway); !(bridge->mac == gateway_mac)) {
-        if (auto st = host->set_mac(bridge->index, gateway_mac); !st) return internal(st.error());
-        bridge->mac = gateway_mac;
-    }
 
     auto mtu = default_mtu(*host, cfg);
 

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "podlane/config_fields.h"
 #include "podlane/node_config.h"
 #include "version.h"
 
@@ -8,33 +9,20 @@ namespace {
 
 using nlohmann::json;
 
-CniError invalid(const std::string &key, const std::string &why) {
-    return CniError{kInvalidConfig, "invalid network config: " + key + ": " + why, ""};
+CniError invalid(const Error &err) {
+    return CniError{kInvalidConfig, "invalid network config: " + err.message, ""};
 }
 
-bool valid_ifname(const std::string &name) {
-    return !name.empty() && name.size() <= 15 && name.find_first_of("/: \t\n") == std::string::npos && name != "." &&
-           name != "..";
-}
-
-// A string value or an error naming the key; nullopt when absent.
-CniResult<std::optional<std::string>> optional_string(const json &doc, const std::string &key) {
-    auto it = doc.find(key);
-    if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
-    if (!it->is_string() || it->get<std::string>().empty()) return invalid(key, "must be a non-empty string");
-    return std::optional<std::string>{it->get<std::string>()};
-}
-
-CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const json &doc) {
-    auto it = doc.find("cni.dev/valid-attachments");
-    if (it == doc.end()) return std::optional<std::vector<Attachment>>{};
+CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const ConfigFields &top) {
     const std::string key = "cni.dev/valid-attachments";
-    if (!it->is_array()) return invalid(key, "must be an array of {containerID, ifname}");
+    auto list = top.optional_array(key, "of {containerID, ifname}");
+    if (!list) return invalid(list.error());
+    if (!*list) return std::optional<std::vector<Attachment>>{};
     std::vector<Attachment> out;
-    for (const auto &a : *it) {
+    for (const auto &a : **list) {
         if (!a.is_object() || !a.contains("containerID") || !a["containerID"].is_string() || !a.contains("ifname") ||
             !a["ifname"].is_string())
-            return invalid(key, "every entry needs string containerID and ifname");
+            return invalid(top.error(key, "every entry needs string containerID and ifname"));
         out.push_back({a["containerID"].get<std::string>(), a["ifname"].get<std::string>()});
     }
     return std::optional<std::vector<Attachment>>{std::move(out)};
@@ -55,12 +43,12 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return CniError{kDecodeFailure, "network config on stdin is not valid JSON", ""};
     if (!doc.is_object()) return CniError{kDecodeFailure, "network config on stdin must be a JSON object", ""};
+    const ConfigFields top(doc);
 
     PluginConfig cfg;
-    auto version = optional_string(doc, "cniVersion");
-    if (!version) return version.error();
-    if (!*version) return invalid("cniVersion", "missing (required)");
-    cfg.cni_version = **version;
+    auto version = top.required_string("cniVersion");
+    if (!version) return invalid(version.error());
+    cfg.cni_version = *version;
     if (!version_supported(cfg.cni_version)) {
         std::string list;
         for (const auto &v : supported_versions()) list += (list.empty() ? "" : ", ") + v;
@@ -68,20 +56,19 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
                         ""};
     }
 
-    auto name = optional_string(doc, "name");
-    if (!name) return name.error();
-    if (!*name) return invalid("name", "missing (required)");
-    cfg.name = **name;
-    if (cfg.name.find('/') != std::string::npos || cfg.name == "." || cfg.name == "..")
-        return invalid("name", "'" + cfg.name + "' cannot be used as a folder name");
+    auto name = top.required_folder_name("name");
+    if (!name) return invalid(name.error());
+    cfg.name = *name;
 
-    // nodeConfig first: the explicit keys below override what it gives.
-    auto node_path = optional_string(doc, "nodeConfig");
-    if (!node_path) return node_path.error();
+    // nodeConfig first: the explicit keys below override what it gives. The
+    // node file is parsed by podlaned's own parser, so its bridge and pod
+    // CIDR arrive checked by the same rules as the keys below.
+    auto node_path = top.optional_string("nodeConfig");
+    if (!node_path) return invalid(node_path.error());
     std::optional<NodeConfig> node;
     if (*node_path) {
         auto loaded = load_node_config(**node_path);
-        if (!loaded) return invalid("nodeConfig", loaded.error().message);
+        if (!loaded) return invalid(top.error("nodeConfig", loaded.error().message));
         node = *loaded;
         cfg.bridge = node->bridge;
         cfg.pod_cidr = node->pod_cidr;
@@ -89,67 +76,46 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
         cfg.pin_dir = node->pin_dir();
     }
 
-    auto bridge = optional_string(doc, "bridge");
-    if (!bridge) return bridge.error();
-    if (*bridge) {
-        if (!valid_ifname(**bridge))
-            return invalid("bridge",
-                           "'" + **bridge + "' is not an interface name (1-15 characters, no '/', ':' or spaces)");
-        cfg.bridge = **bridge;
-    }
+    auto bridge = top.ifname_or("bridge", cfg.bridge);
+    if (!bridge) return invalid(bridge.error());
+    cfg.bridge = *bridge;
 
-    auto cidr = optional_string(doc, "podCIDR");
-    if (!cidr) return cidr.error();
-    if (*cidr) {
-        auto parsed = Cidr::parse(**cidr);
-        if (!parsed) return invalid("podCIDR", parsed.error().message);
-        cfg.pod_cidr = *parsed;
-    } else if (!node) {
-        return invalid("podCIDR", "missing: give podCIDR, or nodeConfig naming the node file of podlaned");
-    }
+    auto cidr = top.optional<Cidr>("podCIDR");
+    if (!cidr) return invalid(cidr.error());
+    if (*cidr)
+        cfg.pod_cidr = **cidr;
+    else if (!node)
+        return invalid(top.error("podCIDR", "missing: give podCIDR, or nodeConfig naming the node file of podlaned"));
     if (cfg.pod_cidr.length > 30 || cfg.pod_cidr.length < 8)
-        return invalid("podCIDR", cfg.pod_cidr.str() + " must have a prefix length between /8 and /30");
+        return invalid(top.error("podCIDR", cfg.pod_cidr.str() + " must have a prefix length between /8 and /30"));
 
-    auto gateway = optional_string(doc, "gateway");
-    if (!gateway) return gateway.error();
-    cfg.gateway = cfg.pod_cidr.first_host();
-    if (*gateway) {
-        auto gw = Ipv4::parse(**gateway);
-        if (!gw) return invalid("gateway", gw.error().message);
-        if (!cfg.pod_cidr.contains(*gw) || *gw == cfg.pod_cidr.network() || *gw == cfg.pod_cidr.broadcast())
-            return invalid("gateway", gw->str() + " must be a host address inside podCIDR " + cfg.pod_cidr.str());
-        cfg.gateway = *gw;
-    }
+    auto gateway = top.value_or<Ipv4>("gateway", cfg.pod_cidr.first_host());
+    if (!gateway) return invalid(gateway.error());
+    if (!cfg.pod_cidr.contains(*gateway) || *gateway == cfg.pod_cidr.network() || *gateway == cfg.pod_cidr.broadcast())
+        return invalid(
+            top.error("gateway", gateway->str() + " must be a host address inside podCIDR " + cfg.pod_cidr.str()));
+    cfg.gateway = *gateway;
 
-    if (auto it = doc.find("mtu"); it != doc.end() && !it->is_null()) {
-        if (!it->is_number_integer() || it->get<long long>() < 68 || it->get<long long>() > 65535)
-            return invalid("mtu", "must be an integer between 68 and 65535");
-        cfg.mtu = it->get<unsigned>();
-    }
+    auto mtu = top.optional_uint("mtu", 68, 65535);
+    if (!mtu) return invalid(mtu.error());
+    cfg.mtu = *mtu;
 
-    auto data_dir = optional_string(doc, "dataDir");
-    if (!data_dir) return data_dir.error();
-    if (*data_dir) {
-        if ((**data_dir)[0] != '/') return invalid("dataDir", "'" + **data_dir + "' must be an absolute path");
-        cfg.data_dir = **data_dir;
-    }
+    auto data_dir = top.optional_absolute_path("dataDir");
+    if (!data_dir) return invalid(data_dir.error());
+    if (*data_dir) cfg.data_dir = **data_dir;
 
-    auto pin_root = optional_string(doc, "pinRoot");
-    if (!pin_root) return pin_root.error();
-    if (*pin_root) {
-        if ((**pin_root)[0] != '/') return invalid("pinRoot", "'" + **pin_root + "' must be an absolute path");
-        cfg.pin_dir = **pin_root;
-    }
+    auto pin_root = top.optional_absolute_path("pinRoot");
+    if (!pin_root) return invalid(pin_root.error());
+    if (*pin_root) cfg.pin_dir = **pin_root;
 
-    if (auto it = doc.find("dns"); it != doc.end() && !it->is_null()) {
-        if (!it->is_object()) return invalid("dns", "must be an object {nameservers, domain, search, options}");
-        cfg.dns = *it;
-    }
-    if (auto it = doc.find("prevResult"); it != doc.end() && !it->is_null()) {
-        if (!it->is_object()) return invalid("prevResult", "must be an object");
-        cfg.prev_result = *it;
-    }
-    auto attachments = parse_attachments(doc);
+    auto dns = top.optional_object("dns", "{nameservers, domain, search, options}");
+    if (!dns) return invalid(dns.error());
+    if (*dns) cfg.dns = std::move(**dns);
+    auto prev_result = top.optional_object("prevResult");
+    if (!prev_result) return invalid(prev_result.error());
+    if (*prev_result) cfg.prev_result = std::move(**prev_result);
+
+    auto attachments = parse_attachments(top);
     if (!attachments) return attachments.error();
     cfg.valid_attachments = std::move(*attachments);
     return cfg;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "podlane/ifname.h"
+
 namespace podlane::cni {
 namespace {
 
@@ -14,14 +16,6 @@ bool valid_container_id(const std::string &id) {
     if (id.empty() || !std::isalnum(static_cast<unsigned char>(id[0]))) return false;
     for (char c : id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
-    return true;
-}
-
-// The kernel's rules: 1-15 bytes, no '/', ':' or whitespace, not "." or "..".
-bool valid_ifname(const std::string &name) {
-    if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
-    for (char c : name)
-        if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c))) return false;
     return true;
 }
 
@@ -81,9 +75,7 @@ CniResult<CniEnv> parse_env(const EnvLookup &getenv_fn) {
         return invalid("CNI_CONTAINERID '" + env.container_id +
                        "' is not valid (letters, digits, '_', '.', '-', starting with a letter or digit)");
     if (env.ifname.empty()) return invalid("CNI_IFNAME is not set");
-    if (!valid_ifname(env.ifname))
-        return invalid("CNI_IFNAME '" + env.ifname +
-                       "' is not a valid interface name (1-15 characters, no '/', ':' or spaces)");
+    if (auto st = check_ifname(env.ifname); !st) return invalid("CNI_IFNAME " + st.error().message);
     // DEL must work when the namespace is already gone.
     if (env.netns.empty() && env.command != Command::Del) return invalid("CNI_NETNS is not set");
     return env;

@@ -18,7 +18,7 @@
 namespace podlane {
 namespace {
 
-using namespace nl;
+using NeighPtr = NlPtr<rtnl_neigh, rtnl_neigh_put>;
 
 // The IPv4 neighbour entry for ip on ifindex, as a request template.
 Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip) {
@@ -67,7 +67,7 @@ Result<std::vector<Neighbour>> NeighbourTable::list() {
     for (nl_object *obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
         auto *neigh = reinterpret_cast<rtnl_neigh *>(obj);
         if (rtnl_neigh_get_family(neigh) != AF_INET) continue;
-        auto ip = ipv4_of(rtnl_neigh_get_dst(neigh));
+        auto ip = nl_ipv4(rtnl_neigh_get_dst(neigh));
         if (!ip) continue;
         Neighbour n{*ip, rtnl_neigh_get_ifindex(neigh), std::nullopt,
                     static_cast<unsigned>(rtnl_neigh_get_state(neigh))};
@@ -131,7 +131,7 @@ Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets() {
         // A point-to-point address ("ip addr add A peer B/32") reaches B,
         // not A: its subnet is the peer's.
         nl_addr *peer = rtnl_addr_get_peer(addr);
-        auto ip = ipv4_of(peer ? peer : rtnl_addr_get_local(addr));
+        auto ip = nl_ipv4(peer ? peer : rtnl_addr_get_local(addr));
         if (!ip) continue;
         Cidr c{*ip, static_cast<uint8_t>(rtnl_addr_get_prefixlen(addr))};
         c.prefix = c.network();

@@ -18,7 +18,20 @@
 namespace podlane {
 namespace {
 
-using namespace nl;
+using LinkPtr = NlPtr<rtnl_link, rtnl_link_put>;
+using AddrPtr = NlPtr<rtnl_addr, rtnl_addr_put>;
+using RoutePtr = NlPtr<rtnl_route, rtnl_route_put>;
+
+NlAddrPtr make_addr(Ipv4 ip, int prefixlen) {
+    NlAddrPtr addr(nl_addr_build(AF_INET, &ip.be, 4));
+    if (addr) nl_addr_set_prefixlen(addr.get(), prefixlen);
+    return addr;
+}
+
+// 0.0.0.0 when the address is not IPv4.
+Ipv4 ipv4_of(nl_addr *addr) {
+    return nl_ipv4(addr).value_or(Ipv4{});
+}
 
 LinkInfo info_of(rtnl_link *link) {
     LinkInfo info;
@@ -309,16 +322,15 @@ Result<std::optional<Netlink::Route>> Netlink::find_route(const Cidr &cidr) {
         auto *route = reinterpret_cast<rtnl_route *>(obj);
         nl_addr *dst = rtnl_route_get_dst(route);
         if (rtnl_route_get_table(route) != RT_TABLE_MAIN || !dst) continue;
-        if (static_cast<int>(nl_addr_get_prefixlen(dst)) != cidr.length || ipv4_of(dst).value_or(Ipv4{}) != cidr.prefix)
-            continue;
-        if (cidr.length == 0 && nl_addr_get_len(dst) != 0 && ipv4_of(dst).value_or(Ipv4{}) != Ipv4{}) continue;
+        if (static_cast<int>(nl_addr_get_prefixlen(dst)) != cidr.length || !(ipv4_of(dst) == cidr.prefix)) continue;
+        if (cidr.length == 0 && nl_addr_get_len(dst) != 0 && !(ipv4_of(dst) == Ipv4{})) continue;
         Route out{cidr, std::nullopt, 0, std::nullopt};
         if (rtnl_route_get_nnexthops(route) > 0) {
             rtnl_nexthop *nh = rtnl_route_nexthop_n(route, 0);
             out.oif = rtnl_route_nh_get_ifindex(nh);
-            if (nl_addr *gw = rtnl_route_nh_get_gateway(nh)) out.gateway = ipv4_of(gw).value_or(Ipv4{});
+            if (nl_addr *gw = rtnl_route_nh_get_gateway(nh)) out.gateway = ipv4_of(gw);
         }
-        if (nl_addr *src = rtnl_route_get_pref_src(route)) out.src = ipv4_of(src).value_or(Ipv4{});
+        if (nl_addr *src = rtnl_route_get_pref_src(route)) out.src = ipv4_of(src);
         return std::optional<Route>{out};
     }
     return std::optional<Route>{};

@@ -1,117 +1,42 @@
 #include "podlane/node_config.h"
 
 #include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 
+#include "podlane/node_file_fields.h"
+
 namespace podlane {
-namespace {
-
-using nlohmann::json;
-
-Result<std::string> string_field(const json &obj, const std::string &where, const std::string &key, bool required,
-                                 const std::string &fallback = "") {
-    auto it = obj.find(key);
-    if (it == obj.end()) {
-        if (required) return Error{where + key + ": missing (required)"};
-        return fallback;
-    }
-    if (!it->is_string() || it->get<std::string>().empty()) return Error{where + key + ": must be a non-empty string"};
-    return it->get<std::string>();
-}
-
-template <typename T, typename Parse>
-Result<T> parsed_field(const json &obj, const std::string &where, const std::string &key, Parse parse) {
-    auto text = string_field(obj, where, key, true);
-    if (!text) return text.error();
-    auto value = parse(*text);
-    if (!value) return value.error().wrap(where + key);
-    return *value;
-}
-
-bool valid_ifname(const std::string &name) {
-    return !name.empty() && name.size() < 16 && name.find('/') == std::string::npos;
-}
-
-}  // namespace
 
 Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules) {
-    json doc = json::parse(json_text, nullptr, false);
-    if (doc.is_discarded()) return Error{"not valid JSON"};
-    if (!doc.is_object()) return Error{"top level must be a JSON object"};
+    auto doc = parse_json_object(json_text);
+    if (!doc) return doc.error();
+    const ConfigFields top(*doc);
 
     NodeConfig cfg;
-    auto name = string_field(doc, "", "nodeName", true);
-    if (!name) return name.error();
-    cfg.node_name = *name;
-    if (cfg.node_name.find('/') != std::string::npos || cfg.node_name == "." || cfg.node_name == "..")
-        return Error{"nodeName: '" + cfg.node_name + "' cannot be used as a folder name"};
+    auto id = parse_agent_identity(top);
+    if (!id) return id.error();
+    static_cast<AgentIdentity &>(cfg) = *id;
 
-    auto ip = parsed_field<Ipv4>(doc, "", "nodeIP", Ipv4::parse);
-    if (!ip) return ip.error();
-    cfg.node_ip = *ip;
-
-    auto uplink = string_field(doc, "", "uplink", true);
+    auto uplink = top.required_ifname("uplink");
     if (!uplink) return uplink.error();
-    auto bridge = string_field(doc, "", "bridge", false, cfg.bridge);
-    if (!bridge) return bridge.error();
-    for (auto [key, value] : {std::pair{"uplink", *uplink}, std::pair{"bridge", *bridge}})
-        if (!valid_ifname(value))
-            return Error{std::string(key) + ": '" + value + "' is not an interface name (1-15 characters, no '/')"};
     cfg.uplink = *uplink;
+    auto bridge = top.ifname_or("bridge", cfg.bridge);
+    if (!bridge) return bridge.error();
     cfg.bridge = *bridge;
 
-    auto pin_root = string_field(doc, "", "pinRoot", false, cfg.pin_root);
-    if (!pin_root) return pin_root.error();
-    cfg.pin_root = *pin_root;
+    auto router = top.optional<Ipv4>("routerIP");
+    if (!router) return router.error();
+    cfg.router_ip = *router;
 
-    auto cluster = doc.contains("clusterCIDR") ? parsed_field<Cidr>(doc, "", "clusterCIDR", Cidr::parse)
-                                               : Cidr::parse("10.244.0.0/16");
-    if (!cluster) return cluster.error();
-    cfg.cluster_cidr = *cluster;
-
-    if (doc.contains("routerIP")) {
-        auto router = parsed_field<Ipv4>(doc, "", "routerIP", Ipv4::parse);
-        if (!router) return router.error();
-        cfg.router_ip = *router;
-    }
-
-    auto nodes = doc.find("nodes");
-    if (nodes != doc.end()) {
-        if (!nodes->is_array()) return Error{"nodes: must be an array of {name, nodeIP, podCIDR}"};
-        std::set<std::string> names;
-        for (size_t i = 0; i < nodes->size(); i++) {
-            const json &n = (*nodes)[i];
-            std::string where = "nodes[" + std::to_string(i) + "].";
-            if (!n.is_object()) return Error{where.substr(0, where.size() - 1) + ": must be an object"};
-            ClusterNode node;
-            auto nname = string_field(n, where, "name", true);
-            if (!nname) return nname.error();
-            node.name = *nname;
-            auto nip = parsed_field<Ipv4>(n, where, "nodeIP", Ipv4::parse);
-            if (!nip) return nip.error();
-            node.node_ip = *nip;
-            auto ncidr = parsed_field<Cidr>(n, where, "podCIDR", Cidr::parse);
-            if (!ncidr) return ncidr.error();
-            node.pod_cidr = *ncidr;
-            if (!cfg.cluster_cidr.contains(node.pod_cidr))
-                return Error{where + "podCIDR: " + node.pod_cidr.str() + " is outside clusterCIDR " +
-                             cfg.cluster_cidr.str()};
-            if (!names.insert(node.name).second) return Error{where + "name: '" + node.name + "' appears twice"};
-            for (const auto &other : cfg.nodes)
-                if (other.pod_cidr.overlaps(node.pod_cidr))
-                    return Error{where + "podCIDR: " + node.pod_cidr.str() + " overlaps node '" + other.name + "' (" +
-                                 other.pod_cidr.str() + ")"};
-            cfg.nodes.push_back(node);
-        }
-    }
+    auto nodes = parse_cluster_nodes(top, cfg.cluster_cidr);
+    if (!nodes) return nodes.error();
+    if (*nodes) cfg.nodes = std::move(**nodes);
 
     // This node's pod CIDR: given, or taken from its own entry in `nodes`.
-    if (doc.contains("podCIDR")) {
-        auto own = parsed_field<Cidr>(doc, "", "podCIDR", Cidr::parse);
-        if (!own) return own.error();
-        cfg.pod_cidr = *own;
+    auto own = top.optional<Cidr>("podCIDR");
+    if (!own) return own.error();
+    if (*own) {
+        cfg.pod_cidr = **own;
     } else {
         bool found = false;
         for (const auto &n : cfg.nodes)
@@ -121,19 +46,20 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
             }
         if (!found && !rules.pod_cidr_required) return cfg;
         if (!found)
-            return Error{"podCIDR: missing, and nodes has no entry named '" + cfg.node_name + "' to take it from"};
+            return top.error("podCIDR",
+                             "missing, and nodes has no entry named '" + cfg.node_name + "' to take it from");
     }
     if (cfg.pod_cidr.length > 30)
-        return Error{"podCIDR: " + cfg.pod_cidr.str() + " is too small for a gateway and pods (at most /30)"};
+        return top.error("podCIDR", cfg.pod_cidr.str() + " is too small for a gateway and pods (at most /30)");
     if (!cfg.cluster_cidr.contains(cfg.pod_cidr))
-        return Error{"podCIDR: " + cfg.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str()};
+        return top.error("podCIDR", cfg.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str());
     for (const auto &n : cfg.nodes) {
         if (n.name == cfg.node_name && !(n.pod_cidr == cfg.pod_cidr))
-            return Error{"podCIDR: " + cfg.pod_cidr.str() + " disagrees with this node's entry in nodes (" +
-                         n.pod_cidr.str() + ")"};
+            return top.error("podCIDR", cfg.pod_cidr.str() + " disagrees with this node's entry in nodes (" +
+                                            n.pod_cidr.str() + ")");
         if (n.name != cfg.node_name && n.pod_cidr.overlaps(cfg.pod_cidr))
-            return Error{"podCIDR: " + cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() +
-                         ")"};
+            return top.error("podCIDR",
+                             cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() + ")");
     }
     return cfg;
 }

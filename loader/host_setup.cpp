@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "podlane/pod_gateway.h"
 #include "podlane/unique_fd.h"
 
 #ifndef BPF_FS_MAGIC
@@ -67,16 +68,10 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
                      ENODEV};
     dev.uplink = **uplink;
 
-    auto bridge = nl.ensure_bridge(cfg.bridge);
+    // podlaned owns the bridge: the plugin's call of the same function on ADD
+    // then finds it as set up here.
+    auto bridge = ensure_pod_gateway(nl, cfg.bridge, cfg.gateway(), cfg.pod_cidr.length);
     if (!bridge) return bridge.error();
-    if (auto st = nl.add_address(bridge->index, Cidr{cfg.gateway(), cfg.pod_cidr.length}); !st) return st.error();
-    // Pin the gateway MAC: the programs write it as the source of delivered
-    // packets, and an unpinned bridge MAC changes as pods join and leave.
-    Mac gateway_mac = gateway_mac_for(cfg.gateway());
-    if (!(bridge->mac == gateway_mac)) {
-        if (auto st = nl.set_mac(bridge->index, gateway_mac); !st) return st.error();
-        bridge->mac = gateway_mac;
-    }
     dev.bridge = *bridge;
 
     auto host = nl.find_link(kHostDevice);

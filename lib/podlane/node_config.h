@@ -11,6 +11,10 @@
 
 namespace podlane {
 
+// The defaults of both roles' files.
+inline constexpr const char *kDefaultPinRoot = "/sys/fs/bpf/podlane";
+inline constexpr const char *kDefaultClusterCidr = "10.244.0.0/16";
+
 struct ClusterNode {
     std::string name;
     Ipv4 node_ip;
@@ -18,21 +22,26 @@ struct ClusterNode {
     bool operator==(const ClusterNode &) const = default;
 };
 
-struct NodeConfig {
-    std::string node_name;
+// Who an agent is, in both roles' files (parsed by parse_agent_identity).
+struct AgentIdentity {
+    std::string node_name;  // also the folder of its pins
     Ipv4 node_ip;
+    std::string pin_root = kDefaultPinRoot;
+    Cidr cluster_cidr;  // every pod CIDR lies inside it
+
+    // Where this agent's maps live: one folder per node, so lab nodes sharing
+    // one machine never share maps.
+    std::string pin_dir() const { return pin_root + "/" + node_name; }
+};
+
+struct NodeConfig : AgentIdentity {
     std::string uplink;               // interface toward the other nodes
     std::string bridge = "podlane0";  // the pods' bridge
     Cidr pod_cidr;                    // this node's pods
-    Cidr cluster_cidr;                // every pod CIDR lies inside it
-    std::string pin_root = "/sys/fs/bpf/podlane";
-    std::vector<ClusterNode> nodes;  // the cluster, this node included or not
-    std::optional<Ipv4> router_ip;   // set: router mode, one entry via the router
+    std::vector<ClusterNode> nodes;   // the cluster, this node included or not
+    std::optional<Ipv4> router_ip;    // set: router mode, one entry via the router
 
     Ipv4 gateway() const { return pod_cidr.first_host(); }
-    // Where this node's maps live: one folder per node, so lab nodes sharing
-    // one machine never share maps.
-    std::string pin_dir() const { return pin_root + "/" + node_name; }
 };
 
 struct NodeConfigRules {

@@ -6,6 +6,7 @@
 
 #include "datastore/backoff.h"
 #include "datastore/cidr_allocator.h"
+#include "podlane/node_file_fields.h"
 
 namespace podlane::datastore {
 namespace {
@@ -17,21 +18,11 @@ std::string node_value(const NodeConfig &self) {
     return json{{"name", self.node_name}, {"nodeIP", self.node_ip.str()}, {"podCIDR", self.pod_cidr.str()}}.dump();
 }
 
-Result<ClusterNode> parse_node_value(const std::string &text) try {
-    auto doc = json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return Error{"not a JSON object"};
-    ClusterNode node;
-    node.name = doc.value("name", std::string{});
-    if (node.name.empty()) return Error{"name missing"};
-    auto ip = Ipv4::parse(doc.value("nodeIP", std::string{}));
-    if (!ip) return ip.error().wrap("nodeIP");
-    auto cidr = Cidr::parse(doc.value("podCIDR", std::string{}));
-    if (!cidr) return cidr.error().wrap("podCIDR");
-    node.node_ip = *ip;
-    node.pod_cidr = *cidr;
-    return node;
-} catch (const json::exception &e) {
-    return Error{std::string("unexpected field type: ") + e.what()};
+// A node's value as node_value writes it, checked as the files' node lists are.
+Result<ClusterNode> parse_node_value(const std::string &text) {
+    auto doc = parse_json_object(text);
+    if (!doc) return doc.error();
+    return parse_cluster_node(ConfigFields(*doc));
 }
 
 TlsOptions etcd_tls(const Options &options) {

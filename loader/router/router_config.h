@@ -16,15 +16,9 @@
 
 namespace podlane {
 
-struct RouterConfig {
-    std::string node_name;
-    Ipv4 node_ip;
+struct RouterConfig : AgentIdentity {
     std::vector<std::string> interfaces;
-    std::string pin_root = "/sys/fs/bpf/podlane";
-    Cidr cluster_cidr;
     std::vector<ClusterNode> nodes;
-
-    std::string pin_dir() const { return pin_root + "/" + node_name; }
 };
 
 struct RouterConfigRules {
