@@ -126,7 +126,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     Options opt;
-    opt.kind = "etcd";
+    opt.kind = Kind::Etcd;
     opt.etcd_endpoints = {(*etcd)->endpoint()};
     auto source = EtcdSource::create(opt);
     if (!source) {

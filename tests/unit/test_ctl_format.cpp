@@ -151,12 +151,18 @@ TEST(CtlFormat, Endpoints) {
     EXPECT_EQ(render_endpoints("n1", {}, kNames, Format::Table), "no endpoints (node n1)\n");
 }
 
-TEST(CtlFormat, LookupJsonAndTable) {
+// A lookup of a pod on node 2 that the programs forward there.
+LookupReport forward_to_node2() {
     LookupReport r;
     r.node = "n1";
     r.ip = ip("10.244.2.20");
     r.decision.reason = PODLANE_FWD_REMOTE;
     r.decision.route = route("10.244.2.0/24", "192.160.1.12", 3);
+    return r;
+}
+
+TEST(CtlFormat, LookupJsonAndTable) {
+    LookupReport r = forward_to_node2();
     auto doc = parse(render_lookup(r, kNames, Format::Json));
     EXPECT_EQ(doc["ip"], "10.244.2.20");
     EXPECT_EQ(doc["from"], "pod");
@@ -183,11 +189,7 @@ TEST(CtlFormat, LookupJsonAndTable) {
 // In netfilter-compatible mode a BPF verdict applies only to established,
 // untranslated flows: lookup says so, bypass mode does not.
 TEST(CtlFormat, LookupSaysWhenTheFastPathWaitsForConntrack) {
-    LookupReport r;
-    r.node = "n1";
-    r.ip = ip("10.244.2.20");
-    r.decision.reason = PODLANE_FWD_REMOTE;
-    r.decision.route = route("10.244.2.0/24", "192.160.1.12", 3);
+    LookupReport r = forward_to_node2();
     podlane_node_config c{};
     c.node_ip = ip("192.160.1.11").be;
     r.config = c;
