@@ -1,8 +1,5 @@
 #include "podlane/node_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "podlane/node_file_fields.h"
 
 namespace podlane {
@@ -62,14 +59,6 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
                              cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() + ")");
     }
     return cfg;
-}
-
-Result<std::string> read_file(const std::string &path) {
-    std::ifstream in(path);
-    if (!in) return errno_error("cannot read " + path, errno ? errno : ENOENT);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 bool has_pod_cidr(const NodeConfig &cfg) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "podlane/files.h"
 #include "podlane/ip.h"
 #include "podlane/result.h"
 
@@ -54,7 +55,5 @@ struct NodeConfigRules {
 Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules = {});
 Result<NodeConfig> load_node_config(const std::string &path, NodeConfigRules rules = {});
 bool has_pod_cidr(const NodeConfig &cfg);
-
-Result<std::string> read_file(const std::string &path);
 
 }  // namespace podlane
