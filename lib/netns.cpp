@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,13 @@ Result<UniqueFd> open_netns(const std::string &path) {
 Result<NetnsGuard> NetnsGuard::enter(int netns_fd) {
     auto original = open_netns("/proc/thread-self/ns/net");
     if (!original) return original.error();
+    // Already there (podlaned on the host network, probed from its own
+    // container): setns would need CAP_SYS_ADMIN for nothing.
+    struct stat here {
+    }, there{};
+    if (::fstat(original->get(), &here) == 0 && ::fstat(netns_fd, &there) == 0 && here.st_dev == there.st_dev &&
+        here.st_ino == there.st_ino)
+        return NetnsGuard(UniqueFd());
     if (setns(netns_fd, CLONE_NEWNET) != 0) return errno_error("enter network namespace", errno);
     return NetnsGuard(std::move(*original));
 }

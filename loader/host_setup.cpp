@@ -54,7 +54,10 @@ Status ensure_bpffs() {
     if (statfs("/sys/fs/bpf", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == BPF_FS_MAGIC) return {};
     ::mkdir("/sys/fs/bpf", 0700);
     if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)
-        return errno_error("mount bpffs at /sys/fs/bpf (needed to pin maps so traffic survives agent restarts)", errno);
+        return errno_error(
+            "mount bpffs at /sys/fs/bpf (needed to pin maps so traffic survives agent restarts; "
+            "in the DaemonSet the host-setup step mounts it)",
+            errno);
     return {};
 }
 
@@ -96,7 +99,11 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
     if (auto st = nl.replace_route({cfg.cluster_cidr, std::nullopt, dev.hostdev.index, cfg.node_ip}); !st)
         return st.error().wrap("cluster route via " + std::string(kHostDevice));
 
-    if (auto st = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"); !st) return st.error();
+    // Written only when needed: in the DaemonSet an init container sets it,
+    // and the agent's own /proc/sys is read-only (it is not privileged).
+    if (read_sysctl_int("/proc/sys/net/ipv4/ip_forward") != 1)
+        if (auto st = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"); !st)
+            return st.error().wrap("set net.ipv4.ip_forward=1 on the node (the DaemonSet's host-setup step does)");
     return dev;
 }
 

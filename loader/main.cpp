@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "cli_words.h"
+#include "cni_conflist.h"
 #include "router/router_agent.h"
 
 namespace {
@@ -27,6 +28,8 @@ void log_line(const std::string &msg) {
 int main(int argc, char **argv) {
     podlane::AgentOptions options;
     bool detach = false;
+    std::string cni_conflist;
+    std::string cni_conf_dir = "/etc/cni/net.d";
     CLI::App app{
         "podlaned: the podlane node agent. Loads the BPF dataplane, attaches it to the bridge, the uplink\n"
         "and the host device, and keeps the routes map in step with the cluster's nodes. Stopping it\n"
@@ -58,6 +61,12 @@ int main(int argc, char **argv) {
                    "BPF fast path; bypass: every pod flow takes the fast path, netfilter never sees it")
         ->transform(podlane::one_of(podlane::kNetfilterWords));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
+    app.add_option("--cni-conflist", cni_conflist,
+                   "Node role: once ready, install this CNI network list into --cni-conf-dir (a runtime then\n"
+                   "starts creating pods; until then the node's network is not ready). --detach removes it.")
+        ->check(CLI::ExistingFile);
+    app.add_option("--cni-conf-dir", cni_conf_dir, "Where the container runtime reads CNI network lists")
+        ->check(CLI::ExistingDirectory);
     app.add_flag("--detach", detach,
                  "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);
@@ -65,6 +74,9 @@ int main(int argc, char **argv) {
     CLI11_PARSE(app, argc, argv);
 
     if (detach) {
+        if (!cni_conflist.empty())
+            if (auto st = podlane::remove_cni_conflist(cni_conflist, cni_conf_dir); !st)
+                log_line("warning: " + st.error().message);
         auto st = options.role == podlane::Role::Router ? podlane::detach_router(options, log_line)
                                                         : podlane::detach_dataplane(options, log_line);
         if (!st) {
@@ -86,6 +98,14 @@ int main(int argc, char **argv) {
     if (!agent) {
         log_line("error: " + agent.error().message);
         return 1;
+    }
+    if (!cni_conflist.empty() && options.role == podlane::Role::Node) {
+        auto installed = podlane::install_cni_conflist(cni_conflist, cni_conf_dir);
+        if (!installed) {
+            log_line("error: " + installed.error().message);
+            return 1;
+        }
+        log_line("installed the CNI network list " + *installed);
     }
     log_line("ready");
     auto st = (*agent)->run();

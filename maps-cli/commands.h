@@ -90,6 +90,7 @@ public:
 
 private:
     CLI::App *cmd_;
+    bool check_ = false;
 };
 
 // Interface names of the node (agent's namespace when it runs). Not being

@@ -73,7 +73,10 @@ StatusCommand::StatusCommand(CLI::App &app) {
         "shows the pinned maps.\n"
         "Examples:\n"
         "  podlanectl status\n"
-        "  podlanectl --node node2 status -o json");
+        "  podlanectl --node node2 status -o json\n"
+        "  podlanectl status --check          exit 1 unless podlaned runs and every program is attached");
+    cmd_->add_flag("--check", check_,
+                   "Exit status for probes: 0 only when podlaned runs and every program is attached (1 otherwise)");
 }
 
 bool StatusCommand::selected() const {
@@ -129,6 +132,7 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
         report.dataplane_loaded = report.dataplane_loaded && a.attached.value_or(false);
 
     out << render_status(report, node_interface_names(*ctx), ctx->format());
+    if (check_ && !(report.agent.running && report.dataplane_loaded)) return kExitFailed;
     return kExitOk;
 }
 

@@ -7,9 +7,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
 build=${PODLANE_FUZZ_BUILD_DIR:-$root/build-fuzz}
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPODLANE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_ip fuzz_node_config fuzz_cni_input
+# Every tests/fuzz/fuzz_*.cpp is a target of the same name.
+targets=()
+for source in "$root"/tests/fuzz/fuzz_*.cpp; do
+    name=${source##*/}
+    targets+=("${name%.cpp}")
+done
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$build/crashes"
-for target in fuzz_ip fuzz_node_config fuzz_cni_input; do
+for target in "${targets[@]}"; do
     corpus="$build/corpus/$target"
     mkdir -p "$corpus"
     echo "fuzz: $target for ${seconds}s"

@@ -11,8 +11,15 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build" -j "$(nproc)"
 # Serial: the e2e lab uses fixed namespace names, one lab at a time.
 ctest --test-dir "$build" --output-on-failure "$@"
-# A short libFuzzer run over every parser of untrusted input (full runs:
-# scripts/fuzz.sh 600). Skipped when a subset of the tests was asked for.
+# Skipped when a subset of the tests was asked for:
 if [ $# -eq 0 ]; then
+    # The unit and bpf tiers again, built with ASan + UBSan (no recovery):
+    # memory errors, leaks and undefined behaviour fail the run.
+    asan=${PODLANE_ASAN_BUILD_DIR:-$root/build-asan}
+    cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODLANE_SANITIZE=ON > /dev/null
+    cmake --build "$asan" -j "$(nproc)"
+    ctest --test-dir "$asan" --output-on-failure -L 'unit|bpf' -LE 'no_sanitizer'
+    # A short libFuzzer run over every parser of untrusted input (full runs:
+    # scripts/fuzz.sh 600).
     "$root/scripts/fuzz.sh" "${PODLANE_FUZZ_SECONDS:-15}"
 fi

@@ -9,3 +9,8 @@ endforeach()
 add_test(NAME netns.netfilter_long_flows
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/netfilter_long_flows.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(netns.netfilter_long_flows PROPERTIES LABELS netns TIMEOUT 240 SKIP_RETURN_CODE 77)
+
+# The DaemonSet's capability list is enough for podlaned, and each one is needed.
+add_test(NAME netns.agent_capabilities
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_capabilities.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.agent_capabilities PROPERTIES LABELS netns TIMEOUT 120 SKIP_RETURN_CODE 77)

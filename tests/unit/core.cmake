@@ -2,6 +2,7 @@ podlane_gtest(unit_core LABEL unit
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ip.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_node_config.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_files.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_cni_conflist.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_config_fields.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_reconcile.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_node_list_mailbox.cpp

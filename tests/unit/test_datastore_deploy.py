@@ -3,7 +3,7 @@
 
 kubectl cannot validate offline (even --dry-run=client asks a server), so
 this parses the YAML (Debian python3-yaml) and asserts what podlane needs:
-host network, privileges, the bpffs / CNI host mounts, the init steps, RBAC
+host network, least privilege, the bpffs / CNI host mounts, the init steps, RBAC
 on nodes, and that the scripts and files the manifests name exist in the
 image recipe. Exit 77 (skipped) without the yaml module.
 """
@@ -61,24 +61,64 @@ class DaemonSet(unittest.TestCase):
         self.assertEqual(self.pod["priorityClassName"], "system-node-critical")
         self.assertEqual(self.pod["serviceAccountName"], "podlane")
 
-    def test_agent_is_privileged_with_bidirectional_bpffs(self):
-        agent = self.container("podlaned")
-        self.assertIs(agent["securityContext"]["privileged"], True)
-        path, mount = self.host_path_of(agent, "/sys/fs/bpf")
+    def test_only_host_setup_is_privileged_and_it_mounts_bpffs_for_the_host(self):
+        setup = self.container("host-setup", init=True)
+        self.assertIs(setup["securityContext"]["privileged"], True)
+        path, mount = self.host_path_of(setup, "/sys/fs/bpf")
         self.assertEqual(path, "/sys/fs/bpf")
         self.assertEqual(mount.get("mountPropagation"), "Bidirectional")
+        for c in self.pod["initContainers"] + self.pod["containers"]:
+            if c["name"] != "host-setup":
+                self.assertIs(c["securityContext"].get("privileged", False), False, c["name"])
+                self.assertIs(c["securityContext"]["allowPrivilegeEscalation"], False, c["name"])
+                self.assertIs(c["securityContext"]["readOnlyRootFilesystem"], True, c["name"])
+                self.assertEqual(c["securityContext"]["capabilities"]["drop"], ["ALL"], c["name"])
+        self.assertEqual(self.pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault")
+
+    def test_agent_runs_with_exactly_the_capabilities_the_capability_test_checks(self):
+        agent = self.container("podlaned")
+        caps = agent["securityContext"]["capabilities"]["add"]
+        self.assertEqual(sorted(caps), ["BPF", "NET_ADMIN", "PERFMON"])
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../netns/agent_capabilities.sh")
+        with open(script) as f:
+            self.assertIn("daemonset.yaml", f.read(), "the capability test must read the list from the manifest")
+        path, mount = self.host_path_of(agent, "/sys/fs/bpf")
+        self.assertEqual(path, "/sys/fs/bpf")
+        self.assertEqual(mount.get("mountPropagation"), "HostToContainer")
         self.assertIn("--datastore=kubernetes", agent["args"])
         self.assertIn("--config=/etc/podlane/node.json", agent["args"])
         path, mount = self.host_path_of(agent, "/etc/podlane")
         self.assertEqual(path, "/etc/podlane")
 
-    def test_init_installs_cni_onto_the_host(self):
+    def test_agent_installs_the_network_list_once_ready(self):
+        agent = self.container("podlaned")
+        args = dict(a.split("=", 1) for a in agent["args"] if "=" in a)
+        conflist = args["--cni-conflist"]
+        mounted = [m for m in agent["volumeMounts"] if conflist.startswith(m["mountPath"] + "/")]
+        self.assertEqual(len(mounted), 1, conflist + " is not in a volume podlaned mounts")
+        self.assertEqual(self.volumes[mounted[0]["name"]]["configMap"]["name"], "podlane-config")
+        path, mount = self.host_path_of(agent, args["--cni-conf-dir"])
+        self.assertEqual(path, "/etc/cni/net.d")
+        self.assertFalse(mount.get("readOnly", False))
+        for c in self.pod["initContainers"]:
+            for m in c["volumeMounts"]:
+                self.assertNotEqual(self.volumes[m["name"]].get("hostPath", {}).get("path"), "/etc/cni/net.d",
+                                    c["name"] + " must not install the network list before podlaned is ready")
+
+    def test_probes_ask_podlanectl(self):
+        agent = self.container("podlaned")
+        for probe in ("readinessProbe", "livenessProbe"):
+            self.assertEqual(agent[probe]["exec"]["command"], ["/usr/bin/podlanectl", "status", "--check"])
+
+    def test_every_volume_is_mounted(self):
+        mounted = {m["name"] for c in self.pod["initContainers"] + self.pod["containers"] for m in c["volumeMounts"]}
+        self.assertEqual(mounted, set(self.volumes))
+
+    def test_init_installs_the_plugin_onto_the_host(self):
         install = self.container("install-cni", init=True)
         env = {e["name"]: e.get("value") for e in install["env"]}
         path, _ = self.host_path_of(install, env["CNI_BIN_DIR"])
         self.assertEqual(path, "/opt/cni/bin")
-        path, _ = self.host_path_of(install, env["CNI_NET_DIR"])
-        self.assertEqual(path, "/etc/cni/net.d")
         self.assertFalse(install["securityContext"]["privileged"])
 
     def test_node_file_gets_name_and_ip_from_the_downward_api(self):

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Init step, the DaemonSet's only privileged one: what podlaned cannot do with
+# its three capabilities. Mounts bpffs at /sys/fs/bpf when the host has none
+# (the pinned maps keep traffic flowing while podlaned restarts) and turns on
+# IPv4 forwarding (the node routes pods' packets the kernel handles).
+set -eu
+
+bpffs=${BPFFS_DIR:-/sys/fs/bpf}
+if ! awk -v dir="$bpffs" '$2 == dir && $3 == "bpf" { found = 1 } END { exit !found }' /proc/mounts; then
+    mkdir -p "$bpffs"
+    mount -t bpf -o mode=0700 bpf "$bpffs"
+    echo "host-setup: mounted bpffs at $bpffs"
+fi
+
+forward=/proc/sys/net/ipv4/ip_forward
+if [ "$(cat "$forward")" != 1 ]; then
+    echo 1 > "$forward"
+    echo "host-setup: net.ipv4.ip_forward=1"
+fi
