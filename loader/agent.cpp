@@ -11,6 +11,7 @@
 #include "host_setup.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
+#include "podlane/endpoint_links.h"
 #include "podlane/ethtool.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
@@ -200,16 +201,18 @@ std::optional<std::chrono::milliseconds> NodeAgent::on_tick(std::chrono::steady_
 }
 
 // Moves the pod-side program between the bridge and the pods' veths, so a
-// restart in another mode never leaves both attached.
+// restart in another mode never leaves both attached. A pod whose veth fails
+// (deleted since the stale-endpoint check: a CNI DEL racing the start) is
+// logged and skipped: one pod never stops the node's dataplane.
 Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AgentAttachment> &records) {
+                       std::vector<AgentAttachment> &records, const Logger &log) {
     auto endpoints = maps.endpoints();
     if (!endpoints) return endpoints.error();
     if (per_veth) {
         for (const auto &ep : *endpoints) {
             int ifindex = static_cast<int>(ep.value.host_ifindex);
             if (auto st = attach_tc(ifindex, TcDirection::Ingress, dp.from_pod_fd()); !st)
-                return st.error().wrap("pod " + ep.pod_ip.str());
+                log("warning: pod " + ep.pod_ip.str() + ": " + st.error().message + " (pod skipped)");
         }
         // Pod veths come and go with pods (the CNI plugin attaches new ones), so
         // they are not recorded: `podlanectl status` checks each endpoint's veth.
@@ -218,7 +221,8 @@ Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMap
     if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st;
     records.push_back({dev.bridge.name, dev.bridge.index, "tc-ingress", "podlane_from_pod"});
     for (const auto &ep : *endpoints)
-        if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) return st;
+        if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st)
+            log("warning: pod " + ep.pod_ip.str() + ": " + st.error().message + " (pod skipped)");
     return {};
 }
 
@@ -264,8 +268,16 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         !st)
         return st.error();
 
+    // Entries whose veth went away without a CNI DEL would otherwise fail
+    // the attach below (ENODEV) and the agent with it, at every start.
+    auto pruned = prune_stale_endpoints(*nl, *maps, log);
+    if (!pruned) return pruned.error();
+    if (pruned->removed)
+        log("endpoints: " + std::to_string(pruned->removed) + " stale removed, " + std::to_string(pruned->kept) +
+            " kept");
+
     std::vector<AgentAttachment> records;
-    if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
+    if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records, log); !st) return st.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
     if (*hook == UplinkHook::Xdp) {

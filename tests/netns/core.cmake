@@ -9,3 +9,8 @@ endforeach()
 add_test(NAME netns.netfilter_long_flows
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/netfilter_long_flows.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(netns.netfilter_long_flows PROPERTIES LABELS netns TIMEOUT 240 SKIP_RETURN_CODE 77)
+
+# Issue 16: podlaned never loses a pod's fast path (stale endpoints at start).
+add_test(NAME netns.agent_stale_endpoints
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_stale_endpoints.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.agent_stale_endpoints PROPERTIES LABELS netns TIMEOUT 60 SKIP_RETURN_CODE 77)
