@@ -32,8 +32,7 @@ Result<EndpointPrune> prune_stale_endpoints(Netlink &nl, NodeMaps &maps,
         }
         if (auto del = maps.delete_endpoint(ep.pod_ip); !del) return del.error().wrap("remove stale pod");
         ++counts.removed;
-        log("endpoint " + ep.pod_ip.str() + " removed: its host veth " + why +
-            " (pod deleted without CNI DEL?)");
+        log("endpoint " + ep.pod_ip.str() + " removed: its host veth " + why + " (pod deleted without CNI DEL?)");
     }
     return counts;
 }
