@@ -1,13 +1,13 @@
 #include "podlane/link_events.h"
 
-#include "podlane/netlink.h"
-
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+
+#include "podlane/netlink.h"
 
 namespace podlane {
 
