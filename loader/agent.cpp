@@ -12,12 +12,14 @@
 #include "node_attach.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
+#include "podlane/boot.h"
 #include "podlane/endpoint_links.h"
 #include "podlane/link_events.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/netlink.h"
 #include "podlane/pod_gateway.h"
+#include "podlane/reservation_scan.h"
 #include "reconcile.h"
 
 namespace podlane {
@@ -45,6 +47,24 @@ struct NodeRuntime {
     UplinkHook hook;  // as used: Tc or Xdp
     AgentState state;
 };
+
+// Pods the plugin added while the maps were not pinned (podlaned not yet
+// running, crash-looping, detached, a map layout change) got no endpoint:
+// found in its IPAM store, they get one now. Never fatal: the store is the
+// plugin's, and an unreadable one costs only those pods' fast path.
+void register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o, bool per_veth, const Logger &log) {
+    const std::string what = "endpoints from the IPAM store " + o.ipam_dir;
+    auto boot = read_boot_info();
+    if (!boot) return log("warning: " + what + ": " + boot.error().message);
+    auto scan = scan_reservations(o.ipam_dir, boot->boot_id);
+    if (!scan) return log("warning: " + what + ": " + scan.error().message);
+    auto rebuilt = rebuild_endpoints(nl, maps, scan->live, per_veth, log);
+    if (!rebuilt) return log("warning: " + what + ": " + rebuilt.error().message);
+    log(what + ": " + std::to_string(scan->live.size()) + " pods of this boot, " + std::to_string(rebuilt->registered) +
+        " registered, " + std::to_string(rebuilt->present) + " already present, " + std::to_string(rebuilt->no_veth) +
+        " without a veth, " + std::to_string(rebuilt->failed) + " failed; " + std::to_string(scan->earlier_boot) +
+        " from earlier boots and " + std::to_string(scan->unreadable) + " unreadable skipped");
+}
 
 class NodeAgent final : public Agent, private LoopEvents {
 public:
@@ -375,6 +395,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (pruned->removed)
         log("endpoints: " + std::to_string(pruned->removed) + " stale removed, " + std::to_string(pruned->kept) +
             " kept");
+
+    register_missed_pods(*nl, *maps, options, veth, log);
 
     std::vector<AgentAttachment> records;
     if (auto st = attach_pod_side(*dp, *dev, *maps, veth, records, log); !st) return st.error();

@@ -58,6 +58,10 @@ int main(int argc, char **argv) {
                    "BPF fast path; bypass: every pod flow takes the fast path, netfilter never sees it")
         ->transform(podlane::one_of(podlane::kNetfilterWords));
     app.add_option("--run-dir", options.run_dir, "Where agent.json is written for podlanectl status");
+    app.add_option("--ipam-dir", options.ipam_dir,
+                   "The CNI plugin's IPAM store: its dataDir/<network name> (default: the deployed conflist's "
+                   "/var/lib/cni/podlane/podlane); pods found there without an endpoint get one at start")
+        ->capture_default_str();
     app.add_flag("--detach", detach,
                  "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);

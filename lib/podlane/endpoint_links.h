@@ -12,6 +12,7 @@
 #include "podlane/abi/maps.h"
 #include "podlane/maps.h"
 #include "podlane/netlink.h"
+#include "podlane/reservation.h"
 #include "podlane/result.h"
 
 namespace podlane {
@@ -30,5 +31,22 @@ struct EndpointPrune {
 // one line per removed pod. Fails only when netlink or the map cannot be read.
 Result<EndpointPrune> prune_stale_endpoints(Netlink &nl, NodeMaps &maps,
                                             const std::function<void(const std::string &)> &log);
+
+struct EndpointRebuild {
+    unsigned registered = 0;  // put into the map now
+    unsigned present = 0;     // already there
+    unsigned no_veth = 0;     // the pod's host veth is gone: nothing to register
+    unsigned failed = 0;      // logged one by one
+};
+
+// Registers the pods of `live` (this boot's IPAM reservations) that the map
+// lacks: added while the maps were not pinned (podlaned not yet running,
+// crash-looping, detached, or a map layout change), they would otherwise
+// never be reached by the fast path. The entry is the one the plugin writes
+// on ADD: host veth (named by host_veth_name) ifindex and MAC, and the pod's
+// MAC, its peer's. With `per_veth` it carries PODLANE_ENDPOINT_F_PROG_ATTACHED:
+// the caller attaches the pod-side program to every endpoint next.
+Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std::vector<Reservation> &live,
+                                          bool per_veth, const std::function<void(const std::string &)> &log);
 
 }  // namespace podlane
