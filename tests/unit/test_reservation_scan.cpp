@@ -32,7 +32,7 @@ TEST_F(ReservationScanTest, KeepsThisBootsReservationsOnly) {
     write("lock", "");
     write("reserve.tmp", "c9\neth0\nboot-now\n");
     fs::create_symlink("10.244.1.2", dir_ / "c-abc");
-    fs::create_symlink("10.244.1.2", dir_ / "10.244.1.5");  // a reservation is never a symlink
+    fs::create_symlink("10.244.1.2", dir_ / "10.244.1.5");        // a reservation is never a symlink
     ASSERT_EQ(::mkfifo((dir_ / "10.244.1.6").c_str(), 0600), 0);  // would block a plain open
 
     auto scan = scan_reservations(dir_.string(), "boot-now");
