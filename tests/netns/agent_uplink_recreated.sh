@@ -62,5 +62,28 @@ for i in 1 2; do
     grep -q "cluster route 10.244.0.0/16 via podlane_host restored" "$work/podlaned$i.log" \
         || fail "podlaned on node$i did not restore the cluster route lost with nodeIP"
     in_ns "n$i" tc filter show dev eth0 ingress | grep -q direct-action || fail "no program on node$i's new uplink"
+    [ "$(ctl "node$i" status -o json | jq .config.uplink.ifindex)" = "$(pl_link_field "$(ns "n$i")" eth0 ifindex)" ] \
+        || fail "node$i's config map does not name the new uplink"
 done
 echo "ok: a re-created uplink is followed: program attached, config and routes rewritten, traffic back via BPF"
+
+# The bridge re-created (as the plugin's next ADD would): podlaned gives it the
+# gateway address and MAC again and rewrites the config map's bridge ifindex.
+in_ns n1 ip link del podlane0
+in_ns n1 ip link add podlane0 type bridge
+in_ns n1 ip link set vpod1 master podlane0
+ok=""
+for _ in $(seq 10); do
+    if in_ns p1 ping -c 1 -W 1 10.244.2.10 > /dev/null; then
+        ok=1
+        break
+    fi
+done
+[ -n "$ok" ] || fail "cross-node ping does not work again after the bridge was re-created"
+grep -q "bridge podlane0 re-created (ifindex [0-9]* -> $(pl_link_field "$(ns n1)" podlane0 ifindex))" \
+    "$work/podlaned1.log" || fail "podlaned on node1 did not follow the re-created bridge"
+[ "$(ip -n "$(ns n1)" -o link show podlane0 | grep -o 'link/ether [^ ]*')" = "link/ether 0a:58:0a:f4:01:01" ] \
+    || fail "the re-created bridge did not get the pinned gateway MAC back"
+[ "$(ctl node1 status -o json | jq .config.bridge.ifindex)" = "$(pl_link_field "$(ns n1)" podlane0 ifindex)" ] \
+    || fail "node1's config map does not name the new bridge"
+echo "ok: a re-created bridge is followed: gateway address and MAC back, config rewritten"
