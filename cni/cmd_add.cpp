@@ -1,9 +1,9 @@
 // ADD: bridge, address, veth pair, pod interface, endpoint; every step has
 // its undo, dismissed only when all of them succeeded.
 #include "commands.h"
-#include "host_veth.h"
 #include "node_context.h"
 #include "podlane/ethtool.h"
+#include "podlane/host_veth.h"
 #include "podlane/netlink.h"
 #include "podlane/netns.h"
 #include "podlane/pod_gateway.h"

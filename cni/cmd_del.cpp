@@ -2,8 +2,8 @@
 // gets it while the old pod's entry still points at it). Whatever is already
 // gone counts as done.
 #include "commands.h"
-#include "host_veth.h"
 #include "node_context.h"
+#include "podlane/host_veth.h"
 #include "podlane/netlink.h"
 
 namespace podlane::cni {

@@ -2,8 +2,8 @@
 #include <set>
 
 #include "commands.h"
-#include "host_veth.h"
 #include "node_context.h"
+#include "podlane/host_veth.h"
 #include "podlane/netlink.h"
 
 namespace podlane::cni {

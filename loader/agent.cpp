@@ -9,12 +9,17 @@
 #include "agent_start.h"
 #include "datapath.h"
 #include "host_setup.h"
+#include "node_attach.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
-#include "podlane/ethtool.h"
+#include "podlane/boot.h"
+#include "podlane/endpoint_links.h"
+#include "podlane/link_events.h"
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/netlink.h"
+#include "podlane/pod_gateway.h"
+#include "podlane/reservation_scan.h"
 #include "reconcile.h"
 
 namespace podlane {
@@ -31,44 +36,46 @@ Result<NodeConfig> load_config(const AgentOptions &o) {
     return cfg;
 }
 
-// Tc or Xdp: what Auto means for this uplink.
-Result<UplinkHook> pick_uplink_hook(UplinkHook requested, const std::string &uplink) {
-    if (requested != UplinkHook::Auto) return requested;
-    auto driver = interface_driver(uplink);
-    if (!driver) return driver.error();
-    // XDP on a veth loses the partial-checksum state of TCP/UDP and GRO
-    // (docs/dataplane.md); physical and virtio NICs get the XDP program.
-    return *driver == "veth" ? UplinkHook::Tc : UplinkHook::Xdp;
-}
+// What the agent keeps after start: the loaded programs (to attach them again
+// when the uplink or the bridge is re-created), the devices as last resolved,
+// and the state published for podlanectl.
+struct NodeRuntime {
+    Netlink nl;
+    LinkEvents links;
+    Datapath dp;
+    NodeDevices dev;
+    UplinkHook hook;  // as used: Tc or Xdp
+    AgentState state;
+};
 
-podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
-                                      NetfilterMode netfilter) {
-    podlane_node_config v{};
-    v.node_ip = cfg.node_ip.be;
-    v.gateway_ip = cfg.gateway().be;
-    v.pod_cidr = cfg.pod_cidr.prefix.be;
-    v.pod_prefixlen = cfg.pod_cidr.length;
-    v.bridge_ifindex = dev.bridge.index;
-    v.uplink_ifindex = dev.uplink.index;
-    v.hostdev_ifindex = dev.hostdev.index;
-    std::memcpy(v.gateway_mac, dev.bridge.mac.bytes.data(), 6);
-    v.role = PODLANE_ROLE_NODE;
-    v.flags = (per_veth ? PODLANE_CONFIG_F_PER_VETH : 0) | (cfg.router_ip ? PODLANE_CONFIG_F_VIA_ROUTER : 0) |
-              (uplink_xdp ? PODLANE_CONFIG_F_UPLINK_XDP : 0) |
-              (netfilter == NetfilterMode::Bypass ? PODLANE_CONFIG_F_NETFILTER_BYPASS : 0);
-    v.uplink_mtu = dev.uplink.mtu;
-    return v;
+// Pods the plugin added while the maps were not pinned (podlaned not yet
+// running, crash-looping, detached, a map layout change) got no endpoint:
+// found in its IPAM store, they get one now. Never fatal: the store is the
+// plugin's, and an unreadable one costs only those pods' fast path.
+void register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o, bool per_veth, const Logger &log) {
+    const std::string what = "endpoints from the IPAM store " + o.ipam_dir;
+    auto boot = read_boot_info();
+    if (!boot) return log("warning: " + what + ": " + boot.error().message);
+    auto scan = scan_reservations(o.ipam_dir, boot->boot_id);
+    if (!scan) return log("warning: " + what + ": " + scan.error().message);
+    auto rebuilt = rebuild_endpoints(nl, maps, scan->live, per_veth, log);
+    if (!rebuilt) return log("warning: " + what + ": " + rebuilt.error().message);
+    log(what + ": " + std::to_string(scan->live.size()) + " pods of this boot, " + std::to_string(rebuilt->registered) +
+        " registered, " + std::to_string(rebuilt->present) + " already present, " + std::to_string(rebuilt->no_veth) +
+        " without a veth, " + std::to_string(rebuilt->failed) + " failed; " + std::to_string(scan->earlier_boot) +
+        " from earlier boots and " + std::to_string(scan->unreadable) + " unreadable skipped");
 }
 
 class NodeAgent final : public Agent, private LoopEvents {
 public:
-    NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeDevices dev, NodeMaps maps,
+    NodeAgent(AgentOptions options, Logger log, NodeConfig cfg, NodeRuntime rt, NodeMaps maps,
               std::unique_ptr<datastore::ClusterSource> source)
         : options_(std::move(options)),
           log_(std::move(log)),
           loop_(options_.config_path, log_),
           cfg_(std::move(cfg)),
-          dev_(std::move(dev)),
+          rt_(std::move(rt)),
+          dev_(rt_.dev),
           maps_(std::move(maps)),
           source_(std::move(source)) {}
 
@@ -79,6 +86,7 @@ public:
     Status start_watching();
     Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
+    void publish_state();
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
@@ -86,18 +94,29 @@ private:
     void on_config_changed() override;
     void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
     std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
+    int event_fd() const override { return rt_.links.fd(); }
+    void on_event_fd_readable() override;
+    void follow_uplink();
+    void follow_bridge();
+    void keep_cluster_route();
+    Status write_config();
+    void record(const AgentAttachment &attachment);
 
     AgentOptions options_;
     Logger log_;
     AgentLoop loop_;
     NodeConfig cfg_;
-    NodeDevices dev_;
+    NodeRuntime rt_;
+    NodeDevices &dev_;
     NodeMaps maps_;
     std::unique_ptr<datastore::ClusterSource> source_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
     bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
     std::chrono::steady_clock::time_point next_hops_retry_at_{};
+    bool uplink_gone_ = false;  // logged once until it is back
+    bool bridge_gone_ = false;
+    bool cluster_route_missing_ = false;
 };
 
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why) {
@@ -181,6 +200,131 @@ void NodeAgent::on_config_changed() {
     if (!source_) reconcile(cfg_.nodes, "config changed");
 }
 
+bool per_veth(const AgentOptions &o) {
+    return o.attach == PodAttach::Veth;
+}
+
+Status NodeAgent::write_config() {
+    return maps_.set_config(
+        node_config_value(cfg_, dev_, per_veth(options_), rt_.hook == UplinkHook::Xdp, options_.netfilter));
+}
+
+// Replaces the agent.json record of the same hook and program.
+void NodeAgent::record(const AgentAttachment &attachment) {
+    auto &all = rt_.state.attachments;
+    std::erase_if(all, [&](const AgentAttachment &a) { return a.program == attachment.program; });
+    all.push_back(attachment);
+}
+
+void NodeAgent::publish_state() {
+    publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), rt_.state, log_);
+}
+
+void NodeAgent::on_event_fd_readable() {
+    if (!rt_.links.drain()) return;
+    follow_uplink();
+    follow_bridge();
+    keep_cluster_route();
+}
+
+// The cluster route through the host device names nodeIP as its source, so
+// the kernel deletes it with that address (the uplink deleted, or readdressed):
+// the node's own packets to remote pods would then leave by the default route.
+// It comes back as soon as the address does.
+void NodeAgent::keep_cluster_route() {
+    auto route = rt_.nl.find_route(cfg_.cluster_cidr);
+    if (!route) return log_("warning: address event: " + route.error().message);
+    if (*route && (*route)->oif == dev_.hostdev.index) {
+        cluster_route_missing_ = false;
+        return;
+    }
+    if (auto st = rt_.nl.replace_route({cfg_.cluster_cidr, std::nullopt, dev_.hostdev.index, cfg_.node_ip}); !st) {
+        if (!cluster_route_missing_)
+            log_("cluster route " + cfg_.cluster_cidr.str() + " via " + kHostDevice +
+                 " is gone and cannot be restored yet (" + st.error().message + "): waiting for nodeIP " +
+                 cfg_.node_ip.str() + " to be back");
+        cluster_route_missing_ = true;
+        return;
+    }
+    cluster_route_missing_ = false;
+    log_("cluster route " + cfg_.cluster_cidr.str() + " via " + kHostDevice + " restored");
+}
+
+// The uplink deleted and created again under its name (a NIC re-probed, a
+// veth or bond re-made) has a new ifindex: its program went with the old one,
+// and the config map and every route still name the old ifindex, so every
+// cross-node packet would be dropped (drop-no-uplink) until a restart.
+void NodeAgent::follow_uplink() {
+    auto found = rt_.nl.find_link(cfg_.uplink);
+    if (!found) return log_("warning: link event: " + found.error().message);
+    if (!*found) {
+        if (!uplink_gone_)
+            log_("uplink " + cfg_.uplink + " (ifindex " + std::to_string(dev_.uplink.index) +
+                 ") is gone: cross-node pod traffic stops until an interface of that name is back");
+        uplink_gone_ = true;
+        return;
+    }
+    uplink_gone_ = false;
+    const int old = dev_.uplink.index;
+    if ((*found)->index == old) return;
+    log_("uplink " + cfg_.uplink + " re-created (ifindex " + std::to_string(old) + " -> " +
+         std::to_string((*found)->index) + "): attaching its program, rewriting the config and the routes");
+    auto attached = attach_uplink(rt_.dp, **found, options_.uplink_hook, log_);
+    if (!attached)
+        // dev_ keeps the old ifindex: the next event on the link retries.
+        return log_("error: uplink " + cfg_.uplink + ": " + attached.error().message +
+                    " (retrying on its next change)");
+    dev_.uplink = **found;
+    rt_.hook = attached->hook;
+    record(attached->record);
+    if (auto st = write_config(); !st) log_("error: uplink " + cfg_.uplink + ": " + st.error().message);
+    unsigned moved = 0;
+    if (auto routes = maps_.routes(); !routes) {
+        log_("error: uplink " + cfg_.uplink + ": " + routes.error().message);
+    } else {
+        for (auto route : *routes) {
+            if (route.value.uplink_ifindex != static_cast<__u32>(old)) continue;
+            route.value.uplink_ifindex = static_cast<__u32>(dev_.uplink.index);
+            if (auto put = maps_.put_route(route.cidr, route.value); !put)
+                log_("error: uplink " + cfg_.uplink + ": " + put.error().message);
+            else
+                ++moved;
+        }
+    }
+    keep_next_hops_resolved();
+    publish_state();
+    log_("uplink " + cfg_.uplink + " followed: " + mode_name(rt_.hook) + " program on ifindex " +
+         std::to_string(dev_.uplink.index) + ", " + std::to_string(moved) + " routes moved to it");
+}
+
+// The bridge is re-created by the CNI plugin's next ADD (or by an operator):
+// the config map's bridge ifindex and gateway MAC, and in bridge mode its
+// program, follow it.
+void NodeAgent::follow_bridge() {
+    auto found = rt_.nl.find_link(cfg_.bridge);
+    if (!found) return log_("warning: link event: " + found.error().message);
+    if (!*found) {
+        if (!bridge_gone_)
+            log_("bridge " + cfg_.bridge + " is gone: this node's pods lose their gateway until it is back");
+        bridge_gone_ = true;
+        return;
+    }
+    bridge_gone_ = false;
+    if ((*found)->index == dev_.bridge.index) return;
+    log_("bridge " + cfg_.bridge + " re-created (ifindex " + std::to_string(dev_.bridge.index) + " -> " +
+         std::to_string((*found)->index) + "): following it");
+    auto bridge = ensure_pod_gateway(rt_.nl, cfg_.bridge, cfg_.gateway(), cfg_.pod_cidr.length);
+    if (!bridge) return log_("error: bridge " + cfg_.bridge + ": " + bridge.error().message);
+    if (!per_veth(options_)) {
+        if (auto st = attach_tc(bridge->index, TcDirection::Ingress, rt_.dp.from_pod_fd()); !st)
+            return log_("error: bridge " + cfg_.bridge + ": " + st.error().message + " (retrying on its next change)");
+        record({bridge->name, bridge->index, "tc-ingress", "podlane_from_pod"});
+    }
+    dev_.bridge = *bridge;
+    if (auto st = write_config(); !st) log_("error: bridge " + cfg_.bridge + ": " + st.error().message);
+    publish_state();
+}
+
 Status NodeAgent::start_watching() {
     if (!source_) return {};
     if (auto st = loop_.open_mailbox(); !st) return st;
@@ -197,29 +341,6 @@ std::optional<std::chrono::milliseconds> NodeAgent::on_tick(std::chrono::steady_
     }
     if (!next_hops_pending_) return std::nullopt;
     return std::chrono::duration_cast<std::chrono::milliseconds>(next_hops_retry_at_ - now);
-}
-
-// Moves the pod-side program between the bridge and the pods' veths, so a
-// restart in another mode never leaves both attached.
-Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AgentAttachment> &records) {
-    auto endpoints = maps.endpoints();
-    if (!endpoints) return endpoints.error();
-    if (per_veth) {
-        for (const auto &ep : *endpoints) {
-            int ifindex = static_cast<int>(ep.value.host_ifindex);
-            if (auto st = attach_tc(ifindex, TcDirection::Ingress, dp.from_pod_fd()); !st)
-                return st.error().wrap("pod " + ep.pod_ip.str());
-        }
-        // Pod veths come and go with pods (the CNI plugin attaches new ones), so
-        // they are not recorded: `podlanectl status` checks each endpoint's veth.
-        return detach_tc(dev.bridge.index, TcDirection::Ingress);
-    }
-    if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st;
-    records.push_back({dev.bridge.name, dev.bridge.index, "tc-ingress", "podlane_from_pod"});
-    for (const auto &ep : *endpoints)
-        if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st) return st;
-    return {};
 }
 
 }  // namespace
@@ -241,12 +362,16 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (!has_pod_cidr(*cfg)) return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
 
     if (auto st = ensure_bpffs(); !st) return st.error();
+    // Subscribed before the devices are resolved: a re-creation from here on
+    // is seen by the run loop.
+    auto links = LinkEvents::subscribe();
+    if (!links) return links.error();
     auto nl = Netlink::open();
     if (!nl) return nl.error();
     auto dev = setup_node_devices(*nl, *cfg);
     if (!dev) return dev.error();
-    auto hook = pick_uplink_hook(options.uplink_hook, cfg->uplink);
-    if (!hook) return hook.error();
+    auto planned = pick_uplink_hook(options.uplink_hook, cfg->uplink);
+    if (!planned) return planned.error();
 
     if (options.netfilter == NetfilterMode::Compat)
         if (auto warning = strict_rp_filter_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
@@ -256,57 +381,49 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     auto maps = NodeMaps::open(cfg->pin_dir());
     if (!maps) return maps.error();
 
-    bool per_veth = options.attach == PodAttach::Veth;
+    const bool veth = per_veth(options);
     // Config before attach: a program that runs before it would pass
     // everything to the kernel (pass-no-config), never misroute.
-    if (auto st =
-            maps->set_config(node_config_value(*cfg, *dev, per_veth, *hook == UplinkHook::Xdp, options.netfilter));
+    if (auto st = maps->set_config(node_config_value(*cfg, *dev, veth, *planned == UplinkHook::Xdp, options.netfilter));
         !st)
         return st.error();
 
+    // Entries whose veth went away without a CNI DEL would otherwise fail
+    // the attach below (ENODEV) and the agent with it, at every start.
+    auto pruned = prune_stale_endpoints(*nl, *maps, log);
+    if (!pruned) return pruned.error();
+    if (pruned->removed)
+        log("endpoints: " + std::to_string(pruned->removed) + " stale removed, " + std::to_string(pruned->kept) +
+            " kept");
+
+    register_missed_pods(*nl, *maps, options, veth, log);
+
     std::vector<AgentAttachment> records;
-    if (auto st = attach_pod_side(*dp, *dev, *maps, per_veth, records); !st) return st.error();
+    if (auto st = attach_pod_side(*dp, *dev, *maps, veth, records, log); !st) return st.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
-    if (*hook == UplinkHook::Xdp) {
-        // `auto` chose XDP for a non-veth driver; if that driver has no XDP of
-        // its own, generic XDP would be slower than TC, so TC it is.
-        const bool automatic = options.uplink_hook == UplinkHook::Auto;
-        auto st = attach_xdp(dev->uplink.index, dp->uplink_xdp_fd(),
-                             automatic ? XdpMode::NativeOnly : XdpMode::NativeOrGeneric);
-        if (!st && automatic && st.error().errnum == EOPNOTSUPP) {
-            log("uplink " + cfg->uplink + ": " + st.error().message + "; using TC");
-            *hook = UplinkHook::Tc;
-            if (auto cst = maps->set_config(node_config_value(*cfg, *dev, per_veth, false, options.netfilter)); !cst)
-                return cst.error();
-        } else if (!st) {
+    auto uplink = attach_uplink(*dp, dev->uplink, options.uplink_hook, log);
+    if (!uplink) return uplink.error();
+    records.push_back(uplink->record);
+    if (uplink->hook != *planned)
+        if (auto st = maps->set_config(node_config_value(*cfg, *dev, veth, false, options.netfilter)); !st)
             return st.error();
-        }
-    }
-    if (*hook == UplinkHook::Xdp) {
-        if (auto st = detach_tc(dev->uplink.index, TcDirection::Ingress); !st) return st.error();
-        records.push_back({dev->uplink.name, dev->uplink.index, "xdp", "podlane_xdp_uplink"});
-    } else {
-        if (auto st = attach_tc(dev->uplink.index, TcDirection::Ingress, dp->uplink_tc_fd()); !st) return st.error();
-        if (auto st = detach_xdp(dev->uplink.index); !st) return st.error();
-        records.push_back({dev->uplink.name, dev->uplink.index, "tc-ingress", "podlane_uplink_ingress"});
-    }
     if (auto st = dp->pin_from_pod_program(); !st) return st.error();
-    log("attached: uplink " + cfg->uplink + " (" + mode_name(*hook) + "), netfilter " +
-        netfilter_mode_name(options.netfilter) + ", pod side on " + (per_veth ? "each pod's veth" : cfg->bridge) +
+    log("attached: uplink " + cfg->uplink + " (" + mode_name(uplink->hook) + "), netfilter " +
+        netfilter_mode_name(options.netfilter) + ", pod side on " + (veth ? "each pod's veth" : cfg->bridge) +
         ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
-
-    auto agent = std::make_unique<NodeAgent>(options, log, *cfg, *dev, std::move(*maps), std::move(*source));
-    agent->reconcile_at_start();
-    if (auto st = agent->start_watching(); !st) return st.error();
 
     AgentState state;
     state.role = mode_name(Role::Node);
-    state.uplink_hook = mode_name(*hook);
+    state.uplink_hook = mode_name(uplink->hook);
     state.attach_mode = mode_name(options.attach);
     state.netfilter = netfilter_mode_name(options.netfilter);
     state.attachments = std::move(records);
-    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
+    NodeRuntime rt{std::move(*nl), std::move(*links), std::move(*dp), *dev, uplink->hook, std::move(state)};
+    auto agent = std::make_unique<NodeAgent>(options, log, *cfg, std::move(rt), std::move(*maps), std::move(*source));
+    agent->reconcile_at_start();
+    if (auto st = agent->start_watching(); !st) return st.error();
+    agent->publish_state();
     return std::unique_ptr<Agent>(std::move(agent));
 }
 

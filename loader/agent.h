@@ -23,6 +23,10 @@ struct AgentOptions {
     Role role = Role::Node;
     RouterHook router_hook = RouterHook::Xdp;  // router role
     std::string run_dir = "/run/podlane";
+    // The CNI plugin's IPAM store for this network: its dataDir + "/" + the
+    // conflist's network name (cni/config.h); the defaults of the conflist
+    // deploy/ installs.
+    std::string ipam_dir = "/var/lib/cni/podlane/podlane";
     datastore::Options datastore;
 };
 

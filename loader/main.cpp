@@ -67,6 +67,10 @@ int main(int argc, char **argv) {
         ->check(CLI::ExistingFile);
     app.add_option("--cni-conf-dir", cni_conf_dir, "Where the container runtime reads CNI network lists")
         ->check(CLI::ExistingDirectory);
+    app.add_option("--ipam-dir", options.ipam_dir,
+                   "The CNI plugin's IPAM store: its dataDir/<network name> (default: the deployed conflist's "
+                   "/var/lib/cni/podlane/podlane); pods found there without an endpoint get one at start")
+        ->capture_default_str();
     app.add_flag("--detach", detach,
                  "Remove everything podlaned attached, created and pinned for this node, then exit");
     app.set_version_flag("--version", PODLANE_VERSION);

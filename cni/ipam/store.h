@@ -1,7 +1,7 @@
 // The IPAM store: one file per reserved address in a folder per network.
 //
 //   <dir>/lock            flock'ed by every change: allocators are serialised
-//   <dir>/10.244.1.7      a reservation (reservation.h), created whole with
+//   <dir>/10.244.1.7      a reservation (lib/podlane/reservation.h), created whole with
 //                         link(2) from a written + fdatasync'ed temp file, so
 //                         the name never exists half-written and EEXIST means
 //                         the address is taken
@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
-#include "boot.h"
+#include "podlane/boot.h"
 #include "podlane/ip.h"
+#include "podlane/reservation.h"
 #include "podlane/result.h"
 #include "podlane/unique_fd.h"
-#include "reservation.h"
 
 namespace podlane::cni {
 

@@ -6,13 +6,13 @@
 #include <string_view>
 
 #include "config.h"
-#include "ipam/reservation.h"
+#include "podlane/reservation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text(reinterpret_cast<const char *>(data), size);
     (void)podlane::cni::parse_config(text);
-    if (auto r = podlane::cni::parse_reservation(podlane::Ipv4{}, text); r) {
-        auto again = podlane::cni::parse_reservation(podlane::Ipv4{}, podlane::cni::format_reservation(*r));
+    if (auto r = podlane::parse_reservation(podlane::Ipv4{}, text); r) {
+        auto again = podlane::parse_reservation(podlane::Ipv4{}, podlane::format_reservation(*r));
         if (!again || !(*again == *r)) __builtin_trap();
     }
     return 0;

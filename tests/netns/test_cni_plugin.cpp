@@ -18,8 +18,8 @@
 #include <set>
 
 #include "harness.h"
-#include "host_veth.h"
 #include "podlane/attach.h"
+#include "podlane/host_veth.h"
 #include "podlane/maps.h"
 #include "podlane/netlink.h"
 #include "podlane/netns.h"
@@ -223,7 +223,7 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel) {
     EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("link/ether 0a:58:0a:f4:09:01"),
               std::string::npos)
         << "bridge MAC pinned to 0a:58 + gateway IP, as podlaned pins it";
-    std::string veth1 = cni::host_veth_name("c1", "eth0");
+    std::string veth1 = host_veth_name("c1", "eth0");
     EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + veth1).find("master podlane0"), std::string::npos);
 
     // Registered in the dataplane: pod IP -> host veth and MACs.
@@ -442,7 +442,7 @@ TEST_F(CniPluginTest, GcKeepsOnlyValidAttachments) {
     cfg["cni.dev/valid-attachments"] = json::array({{{"containerID", "gc1"}, {"ifname", "eth0"}}});
     auto r = run(env("GC", "", ""), cfg);
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_EQ(node_links(), std::vector<std::string>{cni::host_veth_name("gc1", "eth0")});
+    EXPECT_EQ(node_links(), std::vector<std::string>{host_veth_name("gc1", "eth0")});
     EXPECT_EQ(endpoint_count(), 1u);
     EXPECT_EQ(store_files().size(), 2u) << "one reservation and its index";
     EXPECT_TRUE(shell("ip -n " + ns[0]->name() + " -o link show eth0 2>/dev/null").empty());
@@ -491,7 +491,7 @@ TEST_F(CniPerVethTest, AttachesThePodProgramToTheHostVeth) {
     auto &p = pod("perveth");
     auto r = add("pv", p);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    std::string veth = cni::host_veth_name("pv", "eth0");
+    std::string veth = host_veth_name("pv", "eth0");
     {
         auto guard = NetnsGuard::enter(node_->path());
         auto prog = query_tc(node_ifindex(veth), TcDirection::Ingress);
@@ -535,9 +535,8 @@ TEST_F(CniPluginTest, NodeConfigGivesCidrBridgeUplinkMtuAndPinDir) {
     EXPECT_EQ(r.json()["ips"][0]["gateway"], "10.244.7.1");
     EXPECT_EQ(r.json()["interfaces"][0]["name"], "plbr7");
     EXPECT_NE(shell("ip -n " + p.name() + " -o link show eth0").find("mtu 1450"), std::string::npos) << "uplink's MTU";
-    EXPECT_NE(
-        shell("ip -n " + node_->name() + " -o link show " + cni::host_veth_name("nc", "eth0")).find("master plbr7"),
-        std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show " + host_veth_name("nc", "eth0")).find("master plbr7"),
+              std::string::npos);
     EXPECT_EQ(endpoint_count(), 1u) << "registered in the maps under pinRoot/nodeName";
 
     cfg["mtu"] = 1300;

@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "config.h"
 #include "env.h"
-#include "host_veth.h"
+#include "podlane/host_veth.h"
 #include "result_json.h"
 #include "version.h"
 

@@ -4,9 +4,9 @@
 
 #include <string>
 
-namespace podlane::cni {
+namespace podlane {
 
 // "pl" + 12 hex digits of a hash: 14 characters, within the kernel's 15.
 std::string host_veth_name(const std::string &container_id, const std::string &ifname);
 
-}  // namespace podlane::cni
+}  // namespace podlane

@@ -1,8 +1,8 @@
-#include "reservation.h"
+#include "podlane/reservation.h"
 
 #include <vector>
 
-namespace podlane::cni {
+namespace podlane {
 
 std::string format_reservation(const Reservation &r) {
     return r.container_id + "\n" + r.ifname + "\n" + r.boot_id + "\n";
@@ -22,4 +22,4 @@ std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content) 
     return Reservation{ip, lines[0], lines[1], lines[2]};
 }
 
-}  // namespace podlane::cni
+}  // namespace podlane

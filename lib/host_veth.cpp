@@ -1,9 +1,9 @@
-#include "host_veth.h"
+#include "podlane/host_veth.h"
 
 #include <cstdint>
 #include <cstdio>
 
-namespace podlane::cni {
+namespace podlane {
 
 std::string host_veth_name(const std::string &container_id, const std::string &ifname) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a, stable across builds and machines
@@ -21,4 +21,4 @@ std::string host_veth_name(const std::string &container_id, const std::string &i
     return buf;
 }
 
-}  // namespace podlane::cni
+}  // namespace podlane

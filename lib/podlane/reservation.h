@@ -8,7 +8,7 @@
 
 #include "podlane/ip.h"
 
-namespace podlane::cni {
+namespace podlane {
 
 struct Reservation {
     Ipv4 ip;
@@ -23,4 +23,4 @@ std::string format_reservation(const Reservation &r);
 // a torn or foreign file never passes for a reservation.
 std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content);
 
-}  // namespace podlane::cni
+}  // namespace podlane

@@ -1,8 +1,8 @@
-#include "boot.h"
+#include "podlane/boot.h"
 
 #include <fstream>
 
-namespace podlane::cni {
+namespace podlane {
 
 Result<BootInfo> read_boot_info() {
     BootInfo info;
@@ -17,4 +17,4 @@ Result<BootInfo> read_boot_info() {
     return info;
 }
 
-}  // namespace podlane::cni
+}  // namespace podlane

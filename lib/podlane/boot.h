@@ -7,7 +7,7 @@
 
 #include "podlane/result.h"
 
-namespace podlane::cni {
+namespace podlane {
 
 struct BootInfo {
     std::string boot_id;   // /proc/sys/kernel/random/boot_id, new at every boot
@@ -16,4 +16,4 @@ struct BootInfo {
 
 Result<BootInfo> read_boot_info();
 
-}  // namespace podlane::cni
+}  // namespace podlane
