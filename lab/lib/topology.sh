@@ -147,7 +147,8 @@ start_podlaned() {
 	[[ -f $logfile ]] && mv -f "$logfile" "$logfile.prev"
 	mapfile -t args < <(podlaned_args)
 	lab_spawn "podlaned-$name" "$(node_ns "$i")" "$logfile" \
-		"$(bin podlaned)" --config "$(node_config_path "$i")" "${args[@]}" >/dev/null
+		"$(bin podlaned)" --config "$(node_config_path "$i")" --ipam-dir "$(ipam_dir "$i")/podlane" \
+		"${args[@]}" >/dev/null
 	if ! wait_for_log "podlaned-$name" "$logfile" ready 30; then
 		sed 's/^/    /' "$logfile" >&2 || true
 		die "podlaned on $name did not become ready (log: $logfile)"
