@@ -38,9 +38,9 @@ Result<std::string> install_cni_conflist(const std::string &source, const std::s
         return Error{"CNI network list " + source + ": not a network list (a JSON object with \"plugins\")", EINVAL};
 
     std::string dest = installed_path(source, conf_dir);
-    std::string temp = (std::filesystem::path(conf_dir) / ("." + std::filesystem::path(source).filename().string() +
-                                                           ".podlaned"))
-                           .string();
+    std::string temp =
+        (std::filesystem::path(conf_dir) / ("." + std::filesystem::path(source).filename().string() + ".podlaned"))
+            .string();
     // A leftover of a crash between create and rename: ours to replace.
     ::unlink(temp.c_str());
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
