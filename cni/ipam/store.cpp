@@ -32,6 +32,23 @@ std::optional<std::string> read_link_at(int dir_fd, const char *name) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+// Reservations are a few hundred bytes (the plugin caps container IDs);
+// anything much larger is not one of ours.
+constexpr size_t kMaxReservationBytes = 64 * 1024;
+
+std::optional<std::string> read_small_file(int fd) {
+    std::string content;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) return content;
+        if (content.size() + static_cast<size_t>(n) > kMaxReservationBytes) return std::nullopt;
+        content.append(buf, static_cast<size_t>(n));
+    }
+}
+
 // Replaces name with a symlink to target (atomic via rename).
 Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir) {
     std::string temp = name + ".tmp";  // "last.tmp" for the hint
@@ -70,19 +87,23 @@ bool IpamStore::usable(Ipv4 ip) const {
 IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
     SlotInfo info;
     std::string name = ip.str();
-    UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // Non-blocking: a FIFO named like an address would otherwise hang us
+    // while we hold the store's lock.
+    UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
     if (!fd.valid()) {
-        // ENOENT: free. Anything else (a folder, a symlink, EACCES) we did
-        // not make: keep our hands off the address.
+        // ENOENT: free. Anything else (a symlink, EACCES) we did not make:
+        // keep our hands off the address.
         info.state = errno == ENOENT ? Slot::Missing : Slot::Corrupt;
         return info;
     }
-    char buf[1024];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
     struct stat st {};
-    fstat(fd.get(), &st);
-    if (n >= 0 && static_cast<size_t>(n) < sizeof buf)
-        info.reservation = parse_reservation(ip, std::string_view(buf, n));
+    if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        info.state = Slot::Corrupt;
+        return info;
+    }
+    // Read whole: a reservation cut at a buffer's size would not match its
+    // owner, whose DEL would then leak the address.
+    if (auto content = read_small_file(fd.get())) info.reservation = parse_reservation(ip, *content);
     if (info.reservation)
         info.state = info.reservation->boot_id == opt_.boot.boot_id ? Slot::Live : Slot::EarlierBoot;
     else

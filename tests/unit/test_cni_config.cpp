@@ -1,5 +1,6 @@
 // Config, environment, versions and result JSON of the CNI plugin.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -148,6 +149,55 @@ TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden) {
     EXPECT_EQ(cfg.error().code, kInvalidConfig);
     EXPECT_NE(cfg.error().msg.find("nodeConfig"), std::string::npos);
     std::filesystem::remove(path);
+}
+
+TEST(CniConfig, NodeConfigThatIsAFifoOrADeviceIsRefusedAtOnce) {
+    std::string fifo = testing::TempDir() + "/node-fifo-" + std::to_string(getpid());
+    std::filesystem::remove(fifo);
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    // A FIFO would block the read for a writer; /dev/zero would be read
+    // until memory runs out. Both must be error 7 naming the key.
+    for (const std::string &path : {fifo, std::string("/dev/zero")}) {
+        json doc = base_config();
+        doc["nodeConfig"] = path;
+        auto err = config_error(doc);
+        EXPECT_EQ(err.code, kInvalidConfig) << path;
+        EXPECT_NE(err.msg.find("nodeConfig"), std::string::npos) << err.msg;
+        EXPECT_NE(err.msg.find("not a regular file"), std::string::npos) << err.msg;
+    }
+    std::filesystem::remove(fifo);
+}
+
+TEST(CniConfig, NetworkNameMustBeACniNameThatStaysInTheStore) {
+    for (const std::string &bad :
+         {std::string("net1\0other", 10), std::string(".."), std::string("."), std::string("a/b"), std::string("/abs"),
+          std::string(".hidden"), std::string("-x"), std::string("sp ace"), std::string(256, 'n')}) {
+        json doc = base_config();
+        doc["name"] = bad;
+        auto err = config_error(doc);
+        EXPECT_EQ(err.code, kInvalidConfig) << doc.dump();
+        EXPECT_NE(err.msg.find("name"), std::string::npos) << err.msg;
+    }
+    json doc = base_config();
+    doc["name"] = "k8s-pod_network.v2";
+    EXPECT_TRUE(parse_config(doc.dump()).ok());
+}
+
+TEST(CniEnv, ContainerIdLengthIsCapped) {
+    std::map<std::string, std::string> add{{"CNI_COMMAND", "ADD"},
+                                           {"CNI_CONTAINERID", std::string(kMaxContainerIdLength, 'f')},
+                                           {"CNI_NETNS", "/run/netns/x"},
+                                           {"CNI_IFNAME", "eth0"}};
+    EXPECT_TRUE(parse_env(env_of(add)).ok());
+    for (const char *cmd : {"ADD", "DEL", "CHECK"}) {
+        add["CNI_COMMAND"] = cmd;
+        add["CNI_CONTAINERID"] = std::string(1100, 'f');
+        auto env = parse_env(env_of(add));
+        ASSERT_FALSE(env.ok()) << cmd;
+        EXPECT_EQ(env.error().code, kInvalidEnvironment);
+        EXPECT_NE(env.error().msg.find("CNI_CONTAINERID"), std::string::npos) << env.error().msg;
+        EXPECT_LT(env.error().msg.size(), 200u) << "the message does not repeat the whole ID";
+    }
 }
 
 TEST(CniEnv, ValidatesPerCommand) {

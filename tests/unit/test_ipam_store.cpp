@@ -8,8 +8,10 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -67,6 +69,26 @@ protected:
 
     std::string dir_;
 };
+
+// Runs fn in a child process: its exit code (0 when fn returned true), or -1
+// when it was still running after the limit (then it is killed). A store
+// that blocks on a planted file fails the test instead of hanging it.
+int exit_code_within(std::chrono::seconds limit, const std::function<bool()> &fn) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(fn() ? 0 : 1);
+    if (pid < 0) return -2;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 }  // namespace
 
@@ -301,4 +323,32 @@ TEST_F(IpamStoreTest, KilledAtRandomPointsNeverDuplicatesNorLeaks) {
     for (unsigned i = 0; i < u->capacity; i++) ASSERT_TRUE(s.allocate("after" + std::to_string(i), "eth0").ok()) << i;
     EXPECT_EQ(s.allocate("one-too-many", "eth0").error().errnum, ENOSPC);
     EXPECT_FALSE(fs::exists(dir_ + "/reserve.tmp"));
+}
+
+TEST_F(IpamStoreTest, FifoNamedLikeAnAddressIsSkippedNotWaitedOn) {
+    auto s = store("10.1.0.0/29");
+    ASSERT_EQ(mkfifo((dir_ + "/10.1.0.2").c_str(), 0600), 0);
+    // The first address tried is .2: opening the FIFO for reading would wait
+    // for a writer forever, with the store's lock held.
+    int rc = exit_code_within(std::chrono::seconds(5), [&] {
+        auto ip = s.allocate("c1", "eth0");
+        auto u = s.usage();
+        auto found = s.find("c1", "eth0");
+        return ip.ok() && ip->str() == "10.1.0.3" && u.ok() && found.ok() && found->has_value();
+    });
+    EXPECT_EQ(rc, 0) << (rc == -1 ? "hung on the FIFO" : "wrong address or error");
+}
+
+TEST_F(IpamStoreTest, LongContainerIdsAreFoundAndReleased) {
+    auto s = store("10.1.0.0/29");
+    const std::string long_id(1100, 'a');  // the reservation is over 1 KiB
+    auto ip = s.allocate(long_id, "eth0");
+    ASSERT_TRUE(ip.ok()) << ip.error().message;
+    auto found = s.find(long_id, "eth0");
+    ASSERT_TRUE(found.ok());
+    ASSERT_TRUE(found->has_value()) << "a reservation read in part does not match its owner";
+    auto released = s.release(long_id, "eth0");
+    ASSERT_TRUE(released.ok());
+    EXPECT_EQ(released->value_or(Ipv4{}), *ip);
+    EXPECT_TRUE(ip_files().empty()) << "the address leaked";
 }
