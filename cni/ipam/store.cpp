@@ -59,6 +59,37 @@ Status put_link_at(int dir_fd, const std::string &target, const std::string &nam
     return {};
 }
 
+Error folder_open_error(const std::string &what, const std::string &path, int err) {
+    if (err == ELOOP || err == ENOTDIR)
+        return Error{"open " + what + " " + path +
+                         ": it is a symlink or not a directory; podlane needs a real directory there (point dataDir "
+                         "at the link's target, or remove the link)",
+                     err};
+    return errno_error("open " + what + " " + path, err);
+}
+
+// Whoever can write into the store can forge or remove reservations: it must
+// be ours (root, or the user running the plugin) and not writable by group
+// or others. dataDir may be writable by others if sticky (like /tmp): then
+// only its owner and ours can rename or remove our folder.
+Status check_folder(int fd, const std::string &what, const std::string &path, bool sticky_ok) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return errno_error("stat " + what + " " + path, errno);
+    const bool sticky = (st.st_mode & S_ISVTX) != 0;
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return Error{what + " " + path + " is owned by uid " + std::to_string(st.st_uid) + ", not root or uid " +
+                         std::to_string(geteuid()) + " running the plugin; chown it, or use another dataDir",
+                     EPERM};
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(sticky_ok && sticky)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return Error{what + " " + path + " is writable by group or others (mode " + mode +
+                         "): others could forge or remove reservations; run chmod go-w on it",
+                     EPERM};
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string index_name(const std::string &container_id, const std::string &ifname) {
@@ -69,13 +100,38 @@ std::string index_name(const std::string &container_id, const std::string &ifnam
 }
 
 Result<IpamStore> IpamStore::open(StoreOptions opt) {
+    // The plugin runs as root in folders a config names: dataDir and the
+    // network's folder are opened without following symlinks, so a link
+    // planted there cannot make us create or lock files elsewhere.
+    const std::filesystem::path dir_path(opt.dir);
+    const std::string parent = dir_path.parent_path();
+    const std::string leaf = dir_path.filename();
+    if (leaf.empty() || parent.empty())
+        return Error{"IPAM store folder " + opt.dir + " must be an absolute path ending in a name", EINVAL};
     std::error_code ec;
-    std::filesystem::create_directories(opt.dir, ec);
-    if (ec) return errno_error("create IPAM store folder " + opt.dir, ec.value());
-    UniqueFd dir(::open(opt.dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-    if (!dir.valid()) return errno_error("open IPAM store folder " + opt.dir, errno);
-    UniqueFd lock(openat(dir.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!lock.valid()) return errno_error("open IPAM lock file " + opt.dir + "/lock", errno);
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return errno_error("create IPAM data folder " + parent, ec.value());
+    UniqueFd parent_fd(::open(parent.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!parent_fd.valid()) return folder_open_error("IPAM data folder (dataDir)", parent, errno);
+    if (auto st = check_folder(parent_fd.get(), "IPAM data folder (dataDir)", parent, true); !st) return st.error();
+    if (mkdirat(parent_fd.get(), leaf.c_str(), 0755) != 0 && errno != EEXIST)
+        return errno_error("create IPAM store folder " + opt.dir, errno);
+    UniqueFd dir(openat(parent_fd.get(), leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!dir.valid()) return folder_open_error("IPAM store folder", opt.dir, errno);
+    if (auto st = check_folder(dir.get(), "IPAM store folder", opt.dir, false); !st) return st.error();
+
+    const std::string lock_path = opt.dir + "/lock";
+    UniqueFd lock(openat(dir.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600));
+    if (!lock.valid()) {
+        int err = errno;
+        if (err == ELOOP)
+            return Error{
+                "open IPAM lock file " + lock_path + ": it is a symlink, which podlane never creates; remove it", err};
+        return errno_error("open IPAM lock file " + lock_path, err);
+    }
+    struct stat st {};
+    if (fstat(lock.get(), &st) != 0) return errno_error("stat IPAM lock file " + lock_path, errno);
+    if (!S_ISREG(st.st_mode)) return Error{"IPAM lock file " + lock_path + " is not a regular file; remove it", EINVAL};
     return IpamStore(std::move(opt), std::move(dir), std::move(lock));
 }
 
@@ -131,7 +187,7 @@ std::vector<Ipv4> IpamStore::ip_files() const {
 
 Status IpamStore::write_temp(const Reservation &r) {
     unlinkat(dir_fd_.get(), kTemp, 0);  // a crash leftover: only the lock holder writes it
-    UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd.valid()) return errno_error("create " + opt_.dir + "/" + kTemp, errno);
     std::string content = format_reservation(r);
     if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))

@@ -52,7 +52,10 @@ struct StoreUsage {
 
 class IpamStore {
 public:
-    // Creates the folder if needed. Errors name the folder.
+    // Creates the folder if needed. Refuses (errors naming the folder and
+    // the fix) a dataDir or store folder that is a symlink, a store folder
+    // not owned by root or our euid or writable by group/others (dataDir:
+    // unless sticky), and a lock file that is a symlink or not a file.
     static Result<IpamStore> open(StoreOptions options);
 
     // A free address for (container, ifname). errnum ENOSPC when the range is

@@ -352,3 +352,55 @@ TEST_F(IpamStoreTest, LongContainerIdsAreFoundAndReleased) {
     EXPECT_EQ(released->value_or(Ipv4{}), *ip);
     EXPECT_TRUE(ip_files().empty()) << "the address leaked";
 }
+
+TEST_F(IpamStoreTest, PlantedSymlinksAndForeignFoldersAreRefused) {
+    const std::string victim = dir_ + "-victim";
+    fs::remove_all(victim);
+    // A symlink planted as the lock: root must not create the file it names.
+    fs::create_directories(dir_);
+    fs::create_symlink(victim, dir_ + "/lock");
+    auto opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().message.find("symlink"), std::string::npos) << opened.error().message;
+    EXPECT_FALSE(fs::exists(victim)) << "the planted lock link was followed";
+    fs::remove_all(dir_);
+
+    // The store folder, or dataDir, a symlink to somewhere else.
+    fs::create_directories(victim);
+    fs::create_symlink(victim, dir_);
+    opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok()) << "store folder is a symlink";
+    EXPECT_NE(opened.error().message.find("symlink"), std::string::npos) << opened.error().message;
+    auto nested = options("10.1.0.0/29");
+    nested.dir = dir_ + "/net1";  // dataDir is the symlink
+    opened = IpamStore::open(nested);
+    ASSERT_FALSE(opened.ok()) << "dataDir is a symlink";
+    EXPECT_NE(opened.error().message.find("dataDir"), std::string::npos) << opened.error().message;
+    EXPECT_TRUE(fs::is_empty(victim)) << "nothing was created through the link";
+    fs::remove(dir_);
+    fs::remove_all(victim);
+
+    // A store folder anyone may write to.
+    fs::create_directories(dir_);
+    ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+    opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok()) << "world-writable store folder";
+    EXPECT_NE(opened.error().message.find("chmod go-w"), std::string::npos) << opened.error().message;
+    // A dataDir that is world-writable without the sticky bit.
+    nested.dir = dir_ + "/net1";
+    opened = IpamStore::open(nested);
+    ASSERT_FALSE(opened.ok()) << "world-writable dataDir";
+    ASSERT_EQ(chmod(dir_.c_str(), 01777), 0);
+    opened = IpamStore::open(nested);
+    EXPECT_TRUE(opened.ok()) << "a sticky dataDir like /tmp is fine: " << opened.error().message;
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+    fs::remove_all(dir_ + "/net1");
+
+    // A store folder someone else owns (needs root to set up).
+    if (geteuid() == 0) {
+        ASSERT_EQ(chown(dir_.c_str(), 12345, 12345), 0);
+        opened = IpamStore::open(options("10.1.0.0/29"));
+        ASSERT_FALSE(opened.ok()) << "store folder of another user";
+        EXPECT_NE(opened.error().message.find("owned by uid 12345"), std::string::npos) << opened.error().message;
+    }
+}
