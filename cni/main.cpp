@@ -9,10 +9,10 @@
 
 int main() {
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    std::string out;
+    std::string out, log;
     int rc = 1;
     try {
-        rc = podlane::cni::run_plugin([](const char *name) { return std::getenv(name); }, input, out);
+        rc = podlane::cni::run_plugin([](const char *name) { return std::getenv(name); }, input, out, log);
     } catch (const std::exception &e) {
         // Exceptions stop here: a bug or an allocation failure, still reported
         // in the spec's format.
@@ -22,6 +22,7 @@ int main() {
         out = j.dump(2) + "\n";
         rc = 1;
     }
+    std::cerr << log << std::flush;
     std::cout << out << std::flush;
     return rc;
 }

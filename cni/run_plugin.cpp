@@ -19,6 +19,11 @@ nlohmann::json cmd_version() {
 }
 
 int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::string &out) {
+    std::string log;
+    return run_plugin(getenv_fn, stdin_text, out, log);
+}
+
+int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::string &out, std::string &log) {
     const std::string version = best_effort_version(stdin_text);
     auto env = parse_env(getenv_fn);
     if (!env) return print_error(env.error(), version, out);
@@ -32,6 +37,7 @@ int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::s
     if (!cfg) return print_error(cfg.error(), version, out);
 
     CniResult<nlohmann::json> result = nlohmann::json();
+    std::vector<std::string> warnings;
     switch (env->command) {
         case Command::Add:
             result = cmd_add(*env, *cfg);
@@ -43,14 +49,15 @@ int run_plugin(const EnvLookup &getenv_fn, const std::string &stdin_text, std::s
             result = cmd_check(*env, *cfg);
             break;
         case Command::Status:
-            result = cmd_status(*cfg);
+            result = cmd_status(*cfg, warnings);
             break;
         case Command::Gc:
-            result = cmd_gc(*cfg);
+            result = cmd_gc(*cfg, warnings);
             break;
         case Command::Version:
             break;
     }
+    for (const auto &w : warnings) log += "podlane: " + std::string(command_name(env->command)) + ": " + w + "\n";
     if (!result) {
         CniError err = result.error();
         err.msg = std::string(command_name(env->command)) + ": " + err.msg;

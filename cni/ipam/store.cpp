@@ -149,12 +149,12 @@ IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
     if (!fd.valid()) {
         // ENOENT: free. Anything else (a symlink, EACCES) we did not make:
         // keep our hands off the address.
-        info.state = errno == ENOENT ? Slot::Missing : Slot::Corrupt;
+        info.state = errno == ENOENT ? Slot::Missing : Slot::Foreign;
         return info;
     }
     struct stat st {};
     if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        info.state = Slot::Corrupt;
+        info.state = Slot::Foreign;
         return info;
     }
     // Read whole: a reservation cut at a buffer's size would not match its
@@ -315,6 +315,9 @@ Result<StoreUsage> IpamStore::usage() {
             case Slot::CorruptStale:
                 u.earlier_boot++;
                 break;
+            case Slot::Foreign:
+                u.foreign.push_back(opt_.dir + "/" + ip.str());
+                break;
             case Slot::Missing:
                 break;
         }
@@ -331,19 +334,31 @@ Result<std::vector<Reservation>> IpamStore::reservations() {
     return out;
 }
 
-Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
+Result<GcOutcome> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
-    std::vector<Reservation> removed;
+    GcOutcome out;
     for (Ipv4 ip : ip_files()) {
         auto slot = read_slot(ip);
+        std::string name = ip.str();
+        if (slot.state == Slot::Missing) continue;
+        // Not ours to delete, and one foreign entry must not stop the rest.
+        if (slot.state == Slot::Foreign) {
+            out.foreign.push_back(opt_.dir + "/" + name);
+            continue;
+        }
+        // Unreadable but written during this boot: its pod may be running,
+        // and without the IDs nobody can tell. A reboot frees it.
+        if (slot.state == Slot::Corrupt) {
+            out.unreadable_kept.push_back(ip);
+            continue;
+        }
         Reservation r = slot.reservation ? *slot.reservation : Reservation{ip, "", "", ""};
         if (slot.reservation && keep(r)) continue;
-        std::string name = ip.str();
         if (unlinkat(dir_fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT)
             return errno_error("release " + opt_.dir + "/" + name, errno);
         if (slot.reservation) unlinkat(dir_fd_.get(), index_name(r.container_id, r.ifname).c_str(), 0);
-        removed.push_back(r);
+        out.removed.push_back(r);
     }
     // Index links whose reservation is gone.
     int fd = dup(dir_fd_.get());
@@ -360,7 +375,7 @@ Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<b
     } else if (fd >= 0) {
         ::close(fd);
     }
-    return removed;
+    return out;
 }
 
 }  // namespace podlane::cni

@@ -674,3 +674,25 @@ TEST_F(CniPluginTest, SpecialFilesAndTheNodesOwnNamespaceAreRefusedFast) {
     ASSERT_EQ(std::system(("ip -n " + node_->name() + " link del pltestdum").c_str()), 0);
     expect_nothing_left("after special files");
 }
+
+TEST_F(CniPluginTest, GcGoesPastForeignEntriesAndKeepsUnreadableOnesOfThisBoot) {
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("gcf");
+    ASSERT_EQ(add("gcf", p).exit_code, 0);
+    const std::string store = data_dir_ + "/" + kNetwork;
+    fs::create_directories(store + "/10.244.9.200");              // a folder named like an address
+    std::ofstream(store + "/10.244.9.201") << "torn\neth0\nboo";  // this boot, unreadable
+    json cfg = config();
+    cfg["cni.dev/valid-attachments"] = json::array();
+    auto gc = run(env("GC", "", ""), cfg);
+    EXPECT_EQ(gc.exit_code, 0) << gc.out;
+    EXPECT_TRUE(node_links().empty()) << "gcf's veth went with its reservation";
+    EXPECT_EQ(endpoint_count(), 0u);
+    auto left = store_files();
+    EXPECT_EQ(std::set<std::string>(left.begin(), left.end()), (std::set<std::string>{"10.244.9.200", "10.244.9.201"}));
+    auto status = run(env("STATUS", "", ""), cfg);
+    EXPECT_EQ(status.exit_code, 0) << status.out;
+    fs::remove(store + "/10.244.9.200");
+    fs::remove(store + "/10.244.9.201");
+    expect_nothing_left("after GC past foreign entries");
+}

@@ -212,9 +212,10 @@ TEST_F(IpamStoreTest, GcReleasesAllButValidAttachments) {
     auto s = store("10.1.0.0/28");
     for (auto id : {"keep1", "drop1", "keep2", "drop2"}) ASSERT_TRUE(s.allocate(id, "eth0").ok());
     write("10.1.0.13", "junk");
+    age("10.1.0.13", time(nullptr) - 5000);  // from before this boot: nobody's
     auto removed = s.release_unless([](const Reservation &r) { return r.container_id.rfind("keep", 0) == 0; });
     ASSERT_TRUE(removed.ok());
-    EXPECT_EQ(removed->size(), 3u);
+    EXPECT_EQ(removed->removed.size(), 3u);
     auto left = s.reservations();
     ASSERT_TRUE(left.ok());
     ASSERT_EQ(left->size(), 2u);
@@ -403,4 +404,31 @@ TEST_F(IpamStoreTest, PlantedSymlinksAndForeignFoldersAreRefused) {
         ASSERT_FALSE(opened.ok()) << "store folder of another user";
         EXPECT_NE(opened.error().message.find("owned by uid 12345"), std::string::npos) << opened.error().message;
     }
+}
+
+TEST_F(IpamStoreTest, GcSkipsForeignEntriesAndKeepsUnreadableReservationsOfThisBoot) {
+    auto s = store("10.1.0.0/28");
+    ASSERT_TRUE(s.allocate("gone", "eth0").ok());  // .2
+    fs::create_directories(dir_ + "/10.1.0.5");    // a folder named like an address: EISDIR on unlink
+    ASSERT_EQ(mkfifo((dir_ + "/10.1.0.6").c_str(), 0600), 0);
+    fs::create_symlink("/etc/hostname", dir_ + "/10.1.0.7");
+    write("10.1.0.8", "torn\neth0\nboo");  // this boot: its pod may be running
+    write("10.1.0.9", "torn\neth0\nboo");
+    age("10.1.0.9", time(nullptr) - 5000);  // an earlier boot: free
+
+    auto gc = s.release_unless([](const Reservation &) { return false; });
+    ASSERT_TRUE(gc.ok()) << "GC must not stop at a foreign entry: " << gc.error().message;
+    std::set<std::string> removed;
+    for (const auto &r : gc->removed) removed.insert(r.ip.str());
+    EXPECT_EQ(removed, (std::set<std::string>{"10.1.0.2", "10.1.0.9"}));
+    EXPECT_EQ(gc->unreadable_kept, std::vector<Ipv4>{*Ipv4::parse("10.1.0.8")});
+    EXPECT_EQ(std::set<std::string>(gc->foreign.begin(), gc->foreign.end()),
+              (std::set<std::string>{dir_ + "/10.1.0.5", dir_ + "/10.1.0.6", dir_ + "/10.1.0.7"}));
+    EXPECT_EQ(ip_files(), (std::set<std::string>{"10.1.0.5", "10.1.0.6", "10.1.0.7", "10.1.0.8"}));
+
+    auto u = s.usage();
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ(u->foreign.size(), 3u);
+    EXPECT_EQ(u->corrupt, 1u);
+    EXPECT_EQ(u->free(), u->capacity - 4) << "foreign entries are not handed out";
 }
