@@ -19,7 +19,7 @@ int main() {
         nlohmann::json j{{"cniVersion", podlane::cni::kLatestVersion},
                          {"code", podlane::cni::kInternal},
                          {"msg", std::string("internal error: ") + e.what()}};
-        out = j.dump(2) + "\n";
+        out = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         rc = 1;
     }
     std::cerr << log << std::flush;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "commands.h"
 #include "config.h"
@@ -306,4 +307,78 @@ TEST(CniHostVeth, DeterministicShortAndDistinct) {
     EXPECT_EQ(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth0"));
     EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth1"));
     EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdee", "eth0"));
+}
+
+TEST(CniResultJson, WronglyTypedPrevResultIsCode7NeverAnException) {
+    const json eth0 = {{"name", "eth0"}, {"sandbox", "/run/netns/p"}};
+    const json ip0 = {{"address", "10.244.3.5/24"}, {"interface", 0}};
+    const json bad[] = {
+        {{"ips", 5}},
+        {{"interfaces", 5}, {"ips", json::array()}},
+        {{"interfaces", "eth0"}},
+        {{"interfaces", {{{"name", 5}, {"sandbox", "/x"}}}}, {"ips", {ip0}}},
+        {{"interfaces", {nullptr}}, {"ips", {ip0}}},
+        {{"interfaces", {eth0}}, {"ips", {5}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", 5}, {"interface", 0}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", -1}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 18446744073709551615u}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 0}, {"gateway", "x"}}}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", 5}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {5}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {{{"dst", 5}}}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {{{"dst", "10.0.0.0/8"}, {"gw", "nope"}}}}},
+    };
+    for (const auto &prev : bad) {
+        std::optional<CniError> err;
+        EXPECT_NO_THROW({
+            auto r = expected_from_prev_result(prev, "eth0");
+            if (!r.ok()) err = r.error();
+        }) << prev.dump();
+        ASSERT_TRUE(err.has_value()) << prev.dump();
+        EXPECT_EQ(err->code, kInvalidConfig) << prev.dump() << ": " << err->msg;
+    }
+}
+
+TEST(CniRun, CheckWithAWronglyTypedPrevResultIsCode7) {
+    const std::string dir = testing::TempDir() + "/cni-check-" + std::to_string(getpid());
+    auto check = [&](const json &prev) {
+        json doc = base_config();
+        doc["dataDir"] = dir;
+        doc["prevResult"] = prev;
+        std::string out;
+        int rc = -1;
+        EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "CHECK"},
+                                                {"CNI_CONTAINERID", "c1"},
+                                                {"CNI_NETNS", "/nonexistent/netns"},
+                                                {"CNI_IFNAME", "eth0"}}),
+                                        doc.dump(), out))
+            << prev.dump();
+        EXPECT_NE(rc, 0);
+        json reply = json::parse(out, nullptr, false);
+        return reply.is_object() ? reply.value("code", -1) : -1;
+    };
+    EXPECT_EQ(check(json::array()), kInvalidConfig);
+    EXPECT_EQ(check({{"ips", 5}}), kInvalidConfig);
+    EXPECT_EQ(check({{"interfaces", {{{"name", 5}, {"sandbox", "/x"}}}},
+                     {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 0}}}}}),
+              kInvalidConfig);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CniRun, BytesThatAreNotUtf8InTheEnvironmentStillGiveTheErrorJson) {
+    // The message quotes the value; the JSON writer must not throw on it
+    // (which main would turn into 101).
+    std::string out;
+    int rc = -1;
+    EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "ADD"},
+                                            {"CNI_CONTAINERID", "abc\xff\xfe"},
+                                            {"CNI_NETNS", "/run/netns/x"},
+                                            {"CNI_IFNAME", "eth0"}}),
+                                    base_config().dump(), out));
+    EXPECT_NE(rc, 0);
+    json reply = json::parse(out, nullptr, false);
+    ASSERT_TRUE(reply.is_object()) << out;
+    EXPECT_EQ(reply["code"], kInvalidEnvironment);
+    EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "\xc3\x28"}}), "{}", out));
+    EXPECT_EQ(json::parse(out, nullptr, false).value("code", -1), kInvalidEnvironment) << out;
 }
