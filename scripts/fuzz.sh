@@ -7,9 +7,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
 build=${PODLANE_FUZZ_BUILD_DIR:-$root/build-fuzz}
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPODLANE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_ip fuzz_node_config fuzz_cni_input
+cmake --build "$build" -j "$(nproc)" --target fuzz_ip fuzz_node_config fuzz_cni_input fuzz_cni_env fuzz_prev_result
 mkdir -p "$build/crashes"
-for target in fuzz_ip fuzz_node_config fuzz_cni_input; do
+for target in fuzz_ip fuzz_node_config fuzz_cni_input fuzz_cni_env fuzz_prev_result; do
     corpus="$build/corpus/$target"
     mkdir -p "$corpus"
     echo "fuzz: $target for ${seconds}s"
