@@ -39,7 +39,7 @@ std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg) {
 }  // namespace
 
 CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
-    auto netns = open_netns(env.netns);
+    auto netns = open_other_netns(env.netns);
     if (!netns) return CniError{kInvalidEnvironment, "CNI_NETNS: " + netns.error().message, ""};
     auto host = Netlink::open();
     if (!host) return internal(host.error());

@@ -54,7 +54,7 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
             problems.push_back("host veth " + host_name + " is not attached to bridge " + cfg.bridge);
     }
 
-    auto netns = open_netns(env.netns);
+    auto netns = open_other_netns(env.netns);
     if (!netns) return CniError{kInvalidEnvironment, "CNI_NETNS: " + netns.error().message, ""};
     auto pod = open_netlink_in(netns->get());
     if (!pod) return from_error(pod.error(), kInternal);

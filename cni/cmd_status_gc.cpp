@@ -7,16 +7,34 @@
 #include "podlane/netlink.h"
 
 namespace podlane::cni {
+namespace {
 
-CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg) {
+std::string joined(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
+std::string foreign_warning(const std::vector<std::string> &paths) {
+    return std::to_string(paths.size()) +
+           " entries named like an address were not made by podlane (folders, FIFOs, symlinks): left alone, their "
+           "addresses stay unused until they are removed by hand: " +
+           joined(paths);
+}
+
+}  // namespace
+
+CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg, std::vector<std::string> &warnings) {
     auto store = open_store(cfg);
     if (!store) return CniError{kUnavailable, "IPAM store unusable: " + store.error().message, ""};
     auto usage = store->usage();
     if (!usage) return CniError{kUnavailable, "IPAM store unreadable: " + usage.error().message, ""};
+    if (!usage->foreign.empty()) warnings.push_back(foreign_warning(usage->foreign));
     if (usage->free() == 0)
         return CniError{kUnavailable,
                         "pod CIDR " + cfg.pod_cidr.str() + " is exhausted (" + std::to_string(usage->live) + " live, " +
-                            std::to_string(usage->corrupt) + " unreadable reservations in " + store->dir() + ")",
+                            std::to_string(usage->corrupt) + " unreadable reservations, " +
+                            std::to_string(usage->foreign.size()) + " foreign entries in " + store->dir() + ")",
                         ""};
     if (cfg.pin_dir) {
         auto dataplane = open_dataplane(cfg);
@@ -32,7 +50,7 @@ CniResult<nlohmann::json> cmd_status(const PluginConfig &cfg) {
     return nlohmann::json();
 }
 
-CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg) {
+CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg, std::vector<std::string> &warnings) {
     if (!cfg.valid_attachments)
         return CniError{
             kInvalidConfig,
@@ -50,7 +68,15 @@ CniResult<nlohmann::json> cmd_gc(const PluginConfig &cfg) {
         return std::find(valid.begin(), valid.end(), Attachment{r.container_id, r.ifname}) != valid.end();
     });
     if (!removed) return from_error(removed.error(), kStoreFailure);
-    for (const auto &r : *removed) {
+    if (!removed->foreign.empty()) warnings.push_back(foreign_warning(removed->foreign));
+    if (!removed->unreadable_kept.empty()) {
+        std::vector<std::string> ips;
+        for (const auto &ip : removed->unreadable_kept) ips.push_back(ip.str());
+        warnings.push_back("kept " + std::to_string(ips.size()) + " unreadable reservations written during this boot " +
+                           "(their pods may be running; they are freed after a reboot, or remove them by hand once " +
+                           "sure) in " + store->dir() + ": " + joined(ips));
+    }
+    for (const auto &r : removed->removed) {
         if (*dataplane) (void)(*dataplane)->maps().delete_endpoint(r.ip);
         if (!r.container_id.empty()) (void)host->delete_link(host_veth_name(r.container_id, r.ifname));
     }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "env.h"
 #include "podlane/config_fields.h"
 #include "podlane/node_config.h"
 #include "version.h"
@@ -8,6 +9,9 @@ namespace podlane::cni {
 namespace {
 
 using nlohmann::json;
+
+// A file name's limit (NAME_MAX).
+constexpr std::size_t kMaxNetworkNameLength = 255;
 
 CniError invalid(const Error &err) {
     return CniError{kInvalidConfig, "invalid network config: " + err.message, ""};
@@ -58,6 +62,13 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
 
     auto name = top.required_folder_name("name");
     if (!name) return invalid(name.error());
+    // The store folder is named after it: a NUL would truncate it (two
+    // networks, one store), a '/' or ".." would leave dataDir.
+    if (!valid_cni_identifier(*name, kMaxNetworkNameLength))
+        return invalid(top.error("name",
+                                 "is not a valid network name (letters, digits, '_', '.', '-', starting with "
+                                 "a letter or digit, at most " +
+                                     std::to_string(kMaxNetworkNameLength) + " characters)"));
     cfg.name = *name;
 
     // nodeConfig first: the explicit keys below override what it gives. The

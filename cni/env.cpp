@@ -11,15 +11,14 @@ CniError invalid(const std::string &msg) {
     return CniError{kInvalidEnvironment, msg, ""};
 }
 
-// The spec: alphanumerics plus '_', '.', '-', starting with an alphanumeric.
-bool valid_container_id(const std::string &id) {
-    if (id.empty() || !std::isalnum(static_cast<unsigned char>(id[0]))) return false;
+}  // namespace
+
+bool valid_cni_identifier(std::string_view id, std::size_t max_length) {
+    if (id.empty() || id.size() > max_length || !std::isalnum(static_cast<unsigned char>(id[0]))) return false;
     for (char c : id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
     return true;
 }
-
-}  // namespace
 
 const char *command_name(Command c) {
     switch (c) {
@@ -71,7 +70,10 @@ CniResult<CniEnv> parse_env(const EnvLookup &getenv_fn) {
     env.netns = get("CNI_NETNS");
     env.ifname = get("CNI_IFNAME");
     if (env.container_id.empty()) return invalid("CNI_CONTAINERID is not set");
-    if (!valid_container_id(env.container_id))
+    if (env.container_id.size() > kMaxContainerIdLength)
+        return invalid("CNI_CONTAINERID is " + std::to_string(env.container_id.size()) + " characters long; at most " +
+                       std::to_string(kMaxContainerIdLength) + " are accepted");
+    if (!valid_cni_identifier(env.container_id, kMaxContainerIdLength))
         return invalid("CNI_CONTAINERID '" + env.container_id +
                        "' is not valid (letters, digits, '_', '.', '-', starting with a letter or digit)");
     if (env.ifname.empty()) return invalid("CNI_IFNAME is not set");

@@ -74,7 +74,11 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
         if (index < 0 || static_cast<size_t>(index) >= interfaces.size())
             return bad("ip names interface " + std::to_string(index) + ", which does not exist");
         const json &iface = interfaces[index];
-        if (!iface.is_object() || iface.value("name", "") != ifname || !iface.contains("sandbox")) continue;
+        if (!iface.is_object()) return bad("interface " + std::to_string(index) + " is not an object");
+        // value() would throw on a name that is not a string.
+        if (!iface.contains("name") || !iface["name"].is_string())
+            return bad("interface " + std::to_string(index) + " needs a string name");
+        if (iface["name"].get<std::string>() != ifname || !iface.contains("sandbox")) continue;
         auto addr = Cidr::parse_interface(ip["address"].get<std::string>());
         if (!addr) return bad(addr.error().message);
         ExpectedPod pod{*addr, std::nullopt, std::nullopt, {}};

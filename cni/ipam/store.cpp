@@ -32,6 +32,23 @@ std::optional<std::string> read_link_at(int dir_fd, const char *name) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+// Reservations are a few hundred bytes (the plugin caps container IDs);
+// anything much larger is not one of ours.
+constexpr size_t kMaxReservationBytes = 64 * 1024;
+
+std::optional<std::string> read_small_file(int fd) {
+    std::string content;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) return content;
+        if (content.size() + static_cast<size_t>(n) > kMaxReservationBytes) return std::nullopt;
+        content.append(buf, static_cast<size_t>(n));
+    }
+}
+
 // Replaces name with a symlink to target (atomic via rename).
 Status put_link_at(int dir_fd, const std::string &target, const std::string &name, const std::string &dir) {
     std::string temp = name + ".tmp";  // "last.tmp" for the hint
@@ -39,6 +56,37 @@ Status put_link_at(int dir_fd, const std::string &target, const std::string &nam
     if (symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0) return errno_error("create " + dir + "/" + temp, errno);
     if (renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
         return errno_error("rename to " + dir + "/" + name, errno);
+    return {};
+}
+
+Error folder_open_error(const std::string &what, const std::string &path, int err) {
+    if (err == ELOOP || err == ENOTDIR)
+        return Error{"open " + what + " " + path +
+                         ": it is a symlink or not a directory; podlane needs a real directory there (point dataDir "
+                         "at the link's target, or remove the link)",
+                     err};
+    return errno_error("open " + what + " " + path, err);
+}
+
+// Whoever can write into the store can forge or remove reservations: it must
+// be ours (root, or the user running the plugin) and not writable by group
+// or others. dataDir may be writable by others if sticky (like /tmp): then
+// only its owner and ours can rename or remove our folder.
+Status check_folder(int fd, const std::string &what, const std::string &path, bool sticky_ok) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return errno_error("stat " + what + " " + path, errno);
+    const bool sticky = (st.st_mode & S_ISVTX) != 0;
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return Error{what + " " + path + " is owned by uid " + std::to_string(st.st_uid) + ", not root or uid " +
+                         std::to_string(geteuid()) + " running the plugin; chown it, or use another dataDir",
+                     EPERM};
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(sticky_ok && sticky)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return Error{what + " " + path + " is writable by group or others (mode " + mode +
+                         "): others could forge or remove reservations; run chmod go-w on it",
+                     EPERM};
+    }
     return {};
 }
 
@@ -52,13 +100,38 @@ std::string index_name(const std::string &container_id, const std::string &ifnam
 }
 
 Result<IpamStore> IpamStore::open(StoreOptions opt) {
+    // The plugin runs as root in folders a config names: dataDir and the
+    // network's folder are opened without following symlinks, so a link
+    // planted there cannot make us create or lock files elsewhere.
+    const std::filesystem::path dir_path(opt.dir);
+    const std::string parent = dir_path.parent_path();
+    const std::string leaf = dir_path.filename();
+    if (leaf.empty() || parent.empty())
+        return Error{"IPAM store folder " + opt.dir + " must be an absolute path ending in a name", EINVAL};
     std::error_code ec;
-    std::filesystem::create_directories(opt.dir, ec);
-    if (ec) return errno_error("create IPAM store folder " + opt.dir, ec.value());
-    UniqueFd dir(::open(opt.dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-    if (!dir.valid()) return errno_error("open IPAM store folder " + opt.dir, errno);
-    UniqueFd lock(openat(dir.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!lock.valid()) return errno_error("open IPAM lock file " + opt.dir + "/lock", errno);
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return errno_error("create IPAM data folder " + parent, ec.value());
+    UniqueFd parent_fd(::open(parent.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!parent_fd.valid()) return folder_open_error("IPAM data folder (dataDir)", parent, errno);
+    if (auto st = check_folder(parent_fd.get(), "IPAM data folder (dataDir)", parent, true); !st) return st.error();
+    if (mkdirat(parent_fd.get(), leaf.c_str(), 0755) != 0 && errno != EEXIST)
+        return errno_error("create IPAM store folder " + opt.dir, errno);
+    UniqueFd dir(openat(parent_fd.get(), leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!dir.valid()) return folder_open_error("IPAM store folder", opt.dir, errno);
+    if (auto st = check_folder(dir.get(), "IPAM store folder", opt.dir, false); !st) return st.error();
+
+    const std::string lock_path = opt.dir + "/lock";
+    UniqueFd lock(openat(dir.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600));
+    if (!lock.valid()) {
+        int err = errno;
+        if (err == ELOOP)
+            return Error{
+                "open IPAM lock file " + lock_path + ": it is a symlink, which podlane never creates; remove it", err};
+        return errno_error("open IPAM lock file " + lock_path, err);
+    }
+    struct stat st {};
+    if (fstat(lock.get(), &st) != 0) return errno_error("stat IPAM lock file " + lock_path, errno);
+    if (!S_ISREG(st.st_mode)) return Error{"IPAM lock file " + lock_path + " is not a regular file; remove it", EINVAL};
     return IpamStore(std::move(opt), std::move(dir), std::move(lock));
 }
 
@@ -70,19 +143,23 @@ bool IpamStore::usable(Ipv4 ip) const {
 IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
     SlotInfo info;
     std::string name = ip.str();
-    UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // Non-blocking: a FIFO named like an address would otherwise hang us
+    // while we hold the store's lock.
+    UniqueFd fd(openat(dir_fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
     if (!fd.valid()) {
-        // ENOENT: free. Anything else (a folder, a symlink, EACCES) we did
-        // not make: keep our hands off the address.
-        info.state = errno == ENOENT ? Slot::Missing : Slot::Corrupt;
+        // ENOENT: free. Anything else (a symlink, EACCES) we did not make:
+        // keep our hands off the address.
+        info.state = errno == ENOENT ? Slot::Missing : Slot::Foreign;
         return info;
     }
-    char buf[1024];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
     struct stat st {};
-    fstat(fd.get(), &st);
-    if (n >= 0 && static_cast<size_t>(n) < sizeof buf)
-        info.reservation = parse_reservation(ip, std::string_view(buf, n));
+    if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        info.state = Slot::Foreign;
+        return info;
+    }
+    // Read whole: a reservation cut at a buffer's size would not match its
+    // owner, whose DEL would then leak the address.
+    if (auto content = read_small_file(fd.get())) info.reservation = parse_reservation(ip, *content);
     if (info.reservation)
         info.state = info.reservation->boot_id == opt_.boot.boot_id ? Slot::Live : Slot::EarlierBoot;
     else
@@ -110,7 +187,7 @@ std::vector<Ipv4> IpamStore::ip_files() const {
 
 Status IpamStore::write_temp(const Reservation &r) {
     unlinkat(dir_fd_.get(), kTemp, 0);  // a crash leftover: only the lock holder writes it
-    UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd.valid()) return errno_error("create " + opt_.dir + "/" + kTemp, errno);
     std::string content = format_reservation(r);
     if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
@@ -238,6 +315,9 @@ Result<StoreUsage> IpamStore::usage() {
             case Slot::CorruptStale:
                 u.earlier_boot++;
                 break;
+            case Slot::Foreign:
+                u.foreign.push_back(opt_.dir + "/" + ip.str());
+                break;
             case Slot::Missing:
                 break;
         }
@@ -254,19 +334,31 @@ Result<std::vector<Reservation>> IpamStore::reservations() {
     return out;
 }
 
-Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
+Result<GcOutcome> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
-    std::vector<Reservation> removed;
+    GcOutcome out;
     for (Ipv4 ip : ip_files()) {
         auto slot = read_slot(ip);
+        std::string name = ip.str();
+        if (slot.state == Slot::Missing) continue;
+        // Not ours to delete, and one foreign entry must not stop the rest.
+        if (slot.state == Slot::Foreign) {
+            out.foreign.push_back(opt_.dir + "/" + name);
+            continue;
+        }
+        // Unreadable but written during this boot: its pod may be running,
+        // and without the IDs nobody can tell. A reboot frees it.
+        if (slot.state == Slot::Corrupt) {
+            out.unreadable_kept.push_back(ip);
+            continue;
+        }
         Reservation r = slot.reservation ? *slot.reservation : Reservation{ip, "", "", ""};
         if (slot.reservation && keep(r)) continue;
-        std::string name = ip.str();
         if (unlinkat(dir_fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT)
             return errno_error("release " + opt_.dir + "/" + name, errno);
         if (slot.reservation) unlinkat(dir_fd_.get(), index_name(r.container_id, r.ifname).c_str(), 0);
-        removed.push_back(r);
+        out.removed.push_back(r);
     }
     // Index links whose reservation is gone.
     int fd = dup(dir_fd_.get());
@@ -283,7 +375,7 @@ Result<std::vector<Reservation>> IpamStore::release_unless(const std::function<b
     } else if (fd >= 0) {
         ::close(fd);
     }
-    return removed;
+    return out;
 }
 
 }  // namespace podlane::cni

@@ -17,7 +17,9 @@
 // boot's (the pod died with the machine). A file that does not parse (torn by
 // disk damage or edited by hand) is treated as TAKEN if it was written during
 // this boot, since its owner may be alive, and as free if it predates the
-// boot; STATUS counts such files and GC removes them.
+// boot; STATUS counts such files, GC keeps the first kind and removes the
+// second. Anything else named like an address (a folder, FIFO, symlink) is
+// foreign: taken, never opened for reading nor removed, reported.
 #pragma once
 
 #include <chrono>
@@ -47,12 +49,30 @@ struct StoreUsage {
     unsigned live = 0;          // reserved during this boot
     unsigned earlier_boot = 0;  // reclaimable
     unsigned corrupt = 0;       // unparseable and from this boot: counted as taken
-    unsigned free() const { return capacity - live - corrupt; }
+    // Entries named like an address that podlane did not make (a folder, a
+    // FIFO, a symlink): taken, never touched.
+    std::vector<std::string> foreign;
+    unsigned free() const {
+        unsigned taken = live + corrupt + static_cast<unsigned>(foreign.size());
+        return taken >= capacity ? 0 : capacity - taken;
+    }
+};
+
+struct GcOutcome {
+    // Removed reservations; earlier-boot files that did not parse have empty IDs.
+    std::vector<Reservation> removed;
+    // Unparseable files written during this boot: kept, their pod may run.
+    std::vector<Ipv4> unreadable_kept;
+    // Paths of entries podlane did not make: skipped, for a human to look at.
+    std::vector<std::string> foreign;
 };
 
 class IpamStore {
 public:
-    // Creates the folder if needed. Errors name the folder.
+    // Creates the folder if needed. Refuses (errors naming the folder and
+    // the fix) a dataDir or store folder that is a symlink, a store folder
+    // not owned by root or our euid or writable by group/others (dataDir:
+    // unless sticky), and a lock file that is a symlink or not a file.
     static Result<IpamStore> open(StoreOptions options);
 
     // A free address for (container, ifname). errnum ENOSPC when the range is
@@ -64,9 +84,10 @@ public:
     Result<StoreUsage> usage();
     // Every parseable reservation of any boot.
     Result<std::vector<Reservation>> reservations();
-    // GC: removes every reservation (and unparseable file) for which keep()
-    // is false; returns what was removed (unparseable ones with empty IDs).
-    Result<std::vector<Reservation>> release_unless(const std::function<bool(const Reservation &)> &keep);
+    // GC: removes every reservation for which keep() is false, and
+    // unparseable files older than this boot. Skips (and reports) foreign
+    // entries and unparseable files of this boot instead of failing on them.
+    Result<GcOutcome> release_unless(const std::function<bool(const Reservation &)> &keep);
 
     const std::string &dir() const { return opt_.dir; }
 
@@ -74,7 +95,7 @@ private:
     IpamStore(StoreOptions opt, UniqueFd dir_fd, UniqueFd lock_fd)
         : opt_(std::move(opt)), dir_fd_(std::move(dir_fd)), lock_fd_(std::move(lock_fd)) {}
 
-    enum class Slot { Missing, Live, EarlierBoot, Corrupt, CorruptStale };
+    enum class Slot { Missing, Live, EarlierBoot, Corrupt, CorruptStale, Foreign };
     struct SlotInfo {
         Slot state = Slot::Missing;
         std::optional<Reservation> reservation;

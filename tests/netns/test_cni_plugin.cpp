@@ -8,9 +8,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -77,6 +79,27 @@ protected:
     }
     PluginRun run(const EnvVars &e, const std::string &stdin_text) const {
         return run_plugin(PODLANE_CNI_BIN, node_->path(), e, stdin_text);
+    }
+    // The plugin must answer within the limit: one that hangs (on a FIFO, a
+    // lock) is killed and reported with exit code -1.
+    PluginRun run_within(const EnvVars &e, const json &cfg, std::chrono::seconds limit) const {
+        int fd = -1;
+        pid_t pid = start_plugin(PODLANE_CNI_BIN, node_->path(), e, cfg.dump(), &fd);
+        if (pid < 0) return {};
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            siginfo_t info{};
+            // WNOWAIT: finish_plugin reaps it and reads its exit code.
+            if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) break;
+            if (std::chrono::steady_clock::now() >= deadline) {
+                kill(pid, SIGKILL);
+                PluginRun hung = finish_plugin(pid, fd);
+                hung.exit_code = -1;
+                return hung;
+            }
+            usleep(20000);
+        }
+        return finish_plugin(pid, fd);
     }
     PluginRun add(const std::string &id, const NamedNetns &p, const json &cfg) const {
         return run(env("ADD", id, p.path()), cfg);
@@ -584,4 +607,91 @@ TEST_F(CniUplinkXdpTest, TurnsGroOnInThePod) {
         << "XDP_REDIRECT into the veth needs NAPI on the pod side";
     EXPECT_EQ(del("gro", p.path()).exit_code, 0);
     expect_nothing_left("after GRO pod");
+}
+
+TEST_F(CniPluginTest, SpecialFilesAndTheNodesOwnNamespaceAreRefusedFast) {
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("special");
+    const std::string fifo = data_dir_ + "/fifo";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const std::string plain = data_dir_ + "/plain";
+    std::ofstream(plain) << "not a namespace";
+    // The node gets a default route, to see that a pod ADD cannot replace it.
+    ASSERT_EQ(std::system(("ip -n " + node_->name() + " link add pltestdum type veth peer name pltestdum2 && ip -n " +
+                           node_->name() + " link set pltestdum up && ip -n " + node_->name() +
+                           " addr add 192.0.2.1/24 dev pltestdum && ip -n " + node_->name() +
+                           " route add default via 192.0.2.254")
+                              .c_str()),
+              0);
+    const std::string node_route = shell("ip -n " + node_->name() + " route show default");
+    auto cfg_with = [&](const char *key, const std::string &v) {
+        json c = config();
+        c[key] = v;
+        return c;
+    };
+    struct Case {
+        const char *what;
+        EnvVars env;
+        json cfg;
+        int code;
+    } cases[] = {
+        {"CNI_NETNS a FIFO", env("ADD", "sp1", fifo), config(), 4},
+        {"CNI_NETNS a FIFO, CHECK", env("CHECK", "sp1", fifo), config(), 4},
+        {"CNI_NETNS a regular file", env("ADD", "sp1", plain), config(), 4},
+        {"CNI_NETNS /dev/zero", env("ADD", "sp1", "/dev/zero"), config(), 4},
+        {"CNI_NETNS a mount namespace", env("ADD", "sp1", "/proc/self/ns/mnt"), config(), 4},
+        {"CNI_NETNS the node's own", env("ADD", "sp1", node_->path()), config(), 4},
+        {"nodeConfig a FIFO", env("ADD", "sp1", p.path()), cfg_with("nodeConfig", fifo), 7},
+        {"nodeConfig /dev/zero", env("ADD", "sp1", p.path()), cfg_with("nodeConfig", "/dev/zero"), 7},
+    };
+    for (auto &c : cases) {
+        if (c.env["CNI_COMMAND"] == "CHECK")
+            c.cfg["prevResult"] = {{"cniVersion", "1.1.0"},
+                                   {"interfaces", {{{"name", "eth0"}, {"sandbox", c.env["CNI_NETNS"]}}}},
+                                   {"ips", {{{"address", "10.244.9.5/24"}, {"interface", 0}}}}};
+        auto r = run_within(c.env, c.cfg, std::chrono::seconds(10));
+        ASSERT_NE(r.exit_code, -1) << c.what << ": the plugin hung";
+        EXPECT_NE(r.exit_code, 0) << c.what;
+        EXPECT_EQ(r.json()["code"], c.code) << c.what << ": " << r.out;
+        auto links = node_links();
+        EXPECT_EQ(std::set<std::string>(links.begin(), links.end()), (std::set<std::string>{"pltestdum", "pltestdum2"}))
+            << c.what;
+        EXPECT_TRUE(store_files().empty()) << c.what;
+        EXPECT_EQ(shell("ip -n " + node_->name() + " route show default"), node_route) << c.what;
+    }
+
+    // A FIFO named like the first free address: skipped, not opened and
+    // waited on with the store's lock held.
+    fs::create_directories(data_dir_ + "/" + kNetwork);
+    ASSERT_EQ(mkfifo((data_dir_ + "/" + kNetwork + "/10.244.9.2").c_str(), 0600), 0);
+    auto r = run_within(env("ADD", "sp2", p.path()), config(), std::chrono::seconds(10));
+    ASSERT_NE(r.exit_code, -1) << "ADD hung on the FIFO in the store";
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(pod_ip(r), "10.244.9.3");
+    EXPECT_EQ(run_within(env("DEL", "sp2", p.path()), config(), std::chrono::seconds(10)).exit_code, 0);
+    fs::remove(data_dir_ + "/" + kNetwork + "/10.244.9.2");
+    ASSERT_EQ(std::system(("ip -n " + node_->name() + " link del pltestdum").c_str()), 0);
+    expect_nothing_left("after special files");
+}
+
+TEST_F(CniPluginTest, GcGoesPastForeignEntriesAndKeepsUnreadableOnesOfThisBoot) {
+    PODLANE_REQUIRE_ROOT();
+    auto &p = pod("gcf");
+    ASSERT_EQ(add("gcf", p).exit_code, 0);
+    const std::string store = data_dir_ + "/" + kNetwork;
+    fs::create_directories(store + "/10.244.9.200");              // a folder named like an address
+    std::ofstream(store + "/10.244.9.201") << "torn\neth0\nboo";  // this boot, unreadable
+    json cfg = config();
+    cfg["cni.dev/valid-attachments"] = json::array();
+    auto gc = run(env("GC", "", ""), cfg);
+    EXPECT_EQ(gc.exit_code, 0) << gc.out;
+    EXPECT_TRUE(node_links().empty()) << "gcf's veth went with its reservation";
+    EXPECT_EQ(endpoint_count(), 0u);
+    auto left = store_files();
+    EXPECT_EQ(std::set<std::string>(left.begin(), left.end()), (std::set<std::string>{"10.244.9.200", "10.244.9.201"}));
+    auto status = run(env("STATUS", "", ""), cfg);
+    EXPECT_EQ(status.exit_code, 0) << status.out;
+    fs::remove(store + "/10.244.9.200");
+    fs::remove(store + "/10.244.9.201");
+    expect_nothing_left("after GC past foreign entries");
 }

@@ -1,11 +1,13 @@
 // Config, environment, versions and result JSON of the CNI plugin.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "commands.h"
 #include "config.h"
@@ -150,6 +152,55 @@ TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden) {
     std::filesystem::remove(path);
 }
 
+TEST(CniConfig, NodeConfigThatIsAFifoOrADeviceIsRefusedAtOnce) {
+    std::string fifo = testing::TempDir() + "/node-fifo-" + std::to_string(getpid());
+    std::filesystem::remove(fifo);
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    // A FIFO would block the read for a writer; /dev/zero would be read
+    // until memory runs out. Both must be error 7 naming the key.
+    for (const std::string &path : {fifo, std::string("/dev/zero")}) {
+        json doc = base_config();
+        doc["nodeConfig"] = path;
+        auto err = config_error(doc);
+        EXPECT_EQ(err.code, kInvalidConfig) << path;
+        EXPECT_NE(err.msg.find("nodeConfig"), std::string::npos) << err.msg;
+        EXPECT_NE(err.msg.find("not a regular file"), std::string::npos) << err.msg;
+    }
+    std::filesystem::remove(fifo);
+}
+
+TEST(CniConfig, NetworkNameMustBeACniNameThatStaysInTheStore) {
+    for (const std::string &bad :
+         {std::string("net1\0other", 10), std::string(".."), std::string("."), std::string("a/b"), std::string("/abs"),
+          std::string(".hidden"), std::string("-x"), std::string("sp ace"), std::string(256, 'n')}) {
+        json doc = base_config();
+        doc["name"] = bad;
+        auto err = config_error(doc);
+        EXPECT_EQ(err.code, kInvalidConfig) << doc.dump();
+        EXPECT_NE(err.msg.find("name"), std::string::npos) << err.msg;
+    }
+    json doc = base_config();
+    doc["name"] = "k8s-pod_network.v2";
+    EXPECT_TRUE(parse_config(doc.dump()).ok());
+}
+
+TEST(CniEnv, ContainerIdLengthIsCapped) {
+    std::map<std::string, std::string> add{{"CNI_COMMAND", "ADD"},
+                                           {"CNI_CONTAINERID", std::string(kMaxContainerIdLength, 'f')},
+                                           {"CNI_NETNS", "/run/netns/x"},
+                                           {"CNI_IFNAME", "eth0"}};
+    EXPECT_TRUE(parse_env(env_of(add)).ok());
+    for (const char *cmd : {"ADD", "DEL", "CHECK"}) {
+        add["CNI_COMMAND"] = cmd;
+        add["CNI_CONTAINERID"] = std::string(1100, 'f');
+        auto env = parse_env(env_of(add));
+        ASSERT_FALSE(env.ok()) << cmd;
+        EXPECT_EQ(env.error().code, kInvalidEnvironment);
+        EXPECT_NE(env.error().msg.find("CNI_CONTAINERID"), std::string::npos) << env.error().msg;
+        EXPECT_LT(env.error().msg.size(), 200u) << "the message does not repeat the whole ID";
+    }
+}
+
 TEST(CniEnv, ValidatesPerCommand) {
     EXPECT_EQ(parse_env(env_of({})).error().code, kInvalidEnvironment);
     EXPECT_EQ(parse_env(env_of({{"CNI_COMMAND", "FROB"}})).error().code, kInvalidEnvironment);
@@ -256,4 +307,78 @@ TEST(CniHostVeth, DeterministicShortAndDistinct) {
     EXPECT_EQ(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth0"));
     EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdef", "eth1"));
     EXPECT_NE(a, host_veth_name("0123456789abcdef0123456789abcdee", "eth0"));
+}
+
+TEST(CniResultJson, WronglyTypedPrevResultIsCode7NeverAnException) {
+    const json eth0 = {{"name", "eth0"}, {"sandbox", "/run/netns/p"}};
+    const json ip0 = {{"address", "10.244.3.5/24"}, {"interface", 0}};
+    const json bad[] = {
+        {{"ips", 5}},
+        {{"interfaces", 5}, {"ips", json::array()}},
+        {{"interfaces", "eth0"}},
+        {{"interfaces", {{{"name", 5}, {"sandbox", "/x"}}}}, {"ips", {ip0}}},
+        {{"interfaces", {nullptr}}, {"ips", {ip0}}},
+        {{"interfaces", {eth0}}, {"ips", {5}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", 5}, {"interface", 0}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", -1}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 18446744073709551615u}}}}},
+        {{"interfaces", {eth0}}, {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 0}, {"gateway", "x"}}}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", 5}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {5}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {{{"dst", 5}}}}},
+        {{"interfaces", {eth0}}, {"ips", {ip0}}, {"routes", {{{"dst", "10.0.0.0/8"}, {"gw", "nope"}}}}},
+    };
+    for (const auto &prev : bad) {
+        std::optional<CniError> err;
+        EXPECT_NO_THROW({
+            auto r = expected_from_prev_result(prev, "eth0");
+            if (!r.ok()) err = r.error();
+        }) << prev.dump();
+        ASSERT_TRUE(err.has_value()) << prev.dump();
+        EXPECT_EQ(err->code, kInvalidConfig) << prev.dump() << ": " << err->msg;
+    }
+}
+
+TEST(CniRun, CheckWithAWronglyTypedPrevResultIsCode7) {
+    const std::string dir = testing::TempDir() + "/cni-check-" + std::to_string(getpid());
+    auto check = [&](const json &prev) {
+        json doc = base_config();
+        doc["dataDir"] = dir;
+        doc["prevResult"] = prev;
+        std::string out;
+        int rc = -1;
+        EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "CHECK"},
+                                                {"CNI_CONTAINERID", "c1"},
+                                                {"CNI_NETNS", "/nonexistent/netns"},
+                                                {"CNI_IFNAME", "eth0"}}),
+                                        doc.dump(), out))
+            << prev.dump();
+        EXPECT_NE(rc, 0);
+        json reply = json::parse(out, nullptr, false);
+        return reply.is_object() ? reply.value("code", -1) : -1;
+    };
+    EXPECT_EQ(check(json::array()), kInvalidConfig);
+    EXPECT_EQ(check({{"ips", 5}}), kInvalidConfig);
+    EXPECT_EQ(check({{"interfaces", {{{"name", 5}, {"sandbox", "/x"}}}},
+                     {"ips", {{{"address", "10.244.3.5/24"}, {"interface", 0}}}}}),
+              kInvalidConfig);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CniRun, BytesThatAreNotUtf8InTheEnvironmentStillGiveTheErrorJson) {
+    // The message quotes the value; the JSON writer must not throw on it
+    // (which main would turn into 101).
+    std::string out;
+    int rc = -1;
+    EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "ADD"},
+                                            {"CNI_CONTAINERID", "abc\xff\xfe"},
+                                            {"CNI_NETNS", "/run/netns/x"},
+                                            {"CNI_IFNAME", "eth0"}}),
+                                    base_config().dump(), out));
+    EXPECT_NE(rc, 0);
+    json reply = json::parse(out, nullptr, false);
+    ASSERT_TRUE(reply.is_object()) << out;
+    EXPECT_EQ(reply["code"], kInvalidEnvironment);
+    EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "\xc3\x28"}}), "{}", out));
+    EXPECT_EQ(json::parse(out, nullptr, false).value("code", -1), kInvalidEnvironment) << out;
 }

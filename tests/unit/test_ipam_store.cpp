@@ -8,8 +8,10 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -67,6 +69,26 @@ protected:
 
     std::string dir_;
 };
+
+// Runs fn in a child process: its exit code (0 when fn returned true), or -1
+// when it was still running after the limit (then it is killed). A store
+// that blocks on a planted file fails the test instead of hanging it.
+int exit_code_within(std::chrono::seconds limit, const std::function<bool()> &fn) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(fn() ? 0 : 1);
+    if (pid < 0) return -2;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 }  // namespace
 
@@ -190,9 +212,10 @@ TEST_F(IpamStoreTest, GcReleasesAllButValidAttachments) {
     auto s = store("10.1.0.0/28");
     for (auto id : {"keep1", "drop1", "keep2", "drop2"}) ASSERT_TRUE(s.allocate(id, "eth0").ok());
     write("10.1.0.13", "junk");
+    age("10.1.0.13", time(nullptr) - 5000);  // from before this boot: nobody's
     auto removed = s.release_unless([](const Reservation &r) { return r.container_id.rfind("keep", 0) == 0; });
     ASSERT_TRUE(removed.ok());
-    EXPECT_EQ(removed->size(), 3u);
+    EXPECT_EQ(removed->removed.size(), 3u);
     auto left = s.reservations();
     ASSERT_TRUE(left.ok());
     ASSERT_EQ(left->size(), 2u);
@@ -301,4 +324,111 @@ TEST_F(IpamStoreTest, KilledAtRandomPointsNeverDuplicatesNorLeaks) {
     for (unsigned i = 0; i < u->capacity; i++) ASSERT_TRUE(s.allocate("after" + std::to_string(i), "eth0").ok()) << i;
     EXPECT_EQ(s.allocate("one-too-many", "eth0").error().errnum, ENOSPC);
     EXPECT_FALSE(fs::exists(dir_ + "/reserve.tmp"));
+}
+
+TEST_F(IpamStoreTest, FifoNamedLikeAnAddressIsSkippedNotWaitedOn) {
+    auto s = store("10.1.0.0/29");
+    ASSERT_EQ(mkfifo((dir_ + "/10.1.0.2").c_str(), 0600), 0);
+    // The first address tried is .2: opening the FIFO for reading would wait
+    // for a writer forever, with the store's lock held.
+    int rc = exit_code_within(std::chrono::seconds(5), [&] {
+        auto ip = s.allocate("c1", "eth0");
+        auto u = s.usage();
+        auto found = s.find("c1", "eth0");
+        return ip.ok() && ip->str() == "10.1.0.3" && u.ok() && found.ok() && found->has_value();
+    });
+    EXPECT_EQ(rc, 0) << (rc == -1 ? "hung on the FIFO" : "wrong address or error");
+}
+
+TEST_F(IpamStoreTest, LongContainerIdsAreFoundAndReleased) {
+    auto s = store("10.1.0.0/29");
+    const std::string long_id(1100, 'a');  // the reservation is over 1 KiB
+    auto ip = s.allocate(long_id, "eth0");
+    ASSERT_TRUE(ip.ok()) << ip.error().message;
+    auto found = s.find(long_id, "eth0");
+    ASSERT_TRUE(found.ok());
+    ASSERT_TRUE(found->has_value()) << "a reservation read in part does not match its owner";
+    auto released = s.release(long_id, "eth0");
+    ASSERT_TRUE(released.ok());
+    EXPECT_EQ(released->value_or(Ipv4{}), *ip);
+    EXPECT_TRUE(ip_files().empty()) << "the address leaked";
+}
+
+TEST_F(IpamStoreTest, PlantedSymlinksAndForeignFoldersAreRefused) {
+    const std::string victim = dir_ + "-victim";
+    fs::remove_all(victim);
+    // A symlink planted as the lock: root must not create the file it names.
+    fs::create_directories(dir_);
+    fs::create_symlink(victim, dir_ + "/lock");
+    auto opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().message.find("symlink"), std::string::npos) << opened.error().message;
+    EXPECT_FALSE(fs::exists(victim)) << "the planted lock link was followed";
+    fs::remove_all(dir_);
+
+    // The store folder, or dataDir, a symlink to somewhere else.
+    fs::create_directories(victim);
+    fs::create_symlink(victim, dir_);
+    opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok()) << "store folder is a symlink";
+    EXPECT_NE(opened.error().message.find("symlink"), std::string::npos) << opened.error().message;
+    auto nested = options("10.1.0.0/29");
+    nested.dir = dir_ + "/net1";  // dataDir is the symlink
+    opened = IpamStore::open(nested);
+    ASSERT_FALSE(opened.ok()) << "dataDir is a symlink";
+    EXPECT_NE(opened.error().message.find("dataDir"), std::string::npos) << opened.error().message;
+    EXPECT_TRUE(fs::is_empty(victim)) << "nothing was created through the link";
+    fs::remove(dir_);
+    fs::remove_all(victim);
+
+    // A store folder anyone may write to.
+    fs::create_directories(dir_);
+    ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+    opened = IpamStore::open(options("10.1.0.0/29"));
+    ASSERT_FALSE(opened.ok()) << "world-writable store folder";
+    EXPECT_NE(opened.error().message.find("chmod go-w"), std::string::npos) << opened.error().message;
+    // A dataDir that is world-writable without the sticky bit.
+    nested.dir = dir_ + "/net1";
+    opened = IpamStore::open(nested);
+    ASSERT_FALSE(opened.ok()) << "world-writable dataDir";
+    ASSERT_EQ(chmod(dir_.c_str(), 01777), 0);
+    opened = IpamStore::open(nested);
+    EXPECT_TRUE(opened.ok()) << "a sticky dataDir like /tmp is fine: " << opened.error().message;
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+    fs::remove_all(dir_ + "/net1");
+
+    // A store folder someone else owns (needs root to set up).
+    if (geteuid() == 0) {
+        ASSERT_EQ(chown(dir_.c_str(), 12345, 12345), 0);
+        opened = IpamStore::open(options("10.1.0.0/29"));
+        ASSERT_FALSE(opened.ok()) << "store folder of another user";
+        EXPECT_NE(opened.error().message.find("owned by uid 12345"), std::string::npos) << opened.error().message;
+    }
+}
+
+TEST_F(IpamStoreTest, GcSkipsForeignEntriesAndKeepsUnreadableReservationsOfThisBoot) {
+    auto s = store("10.1.0.0/28");
+    ASSERT_TRUE(s.allocate("gone", "eth0").ok());  // .2
+    fs::create_directories(dir_ + "/10.1.0.5");    // a folder named like an address: EISDIR on unlink
+    ASSERT_EQ(mkfifo((dir_ + "/10.1.0.6").c_str(), 0600), 0);
+    fs::create_symlink("/etc/hostname", dir_ + "/10.1.0.7");
+    write("10.1.0.8", "torn\neth0\nboo");  // this boot: its pod may be running
+    write("10.1.0.9", "torn\neth0\nboo");
+    age("10.1.0.9", time(nullptr) - 5000);  // an earlier boot: free
+
+    auto gc = s.release_unless([](const Reservation &) { return false; });
+    ASSERT_TRUE(gc.ok()) << "GC must not stop at a foreign entry: " << gc.error().message;
+    std::set<std::string> removed;
+    for (const auto &r : gc->removed) removed.insert(r.ip.str());
+    EXPECT_EQ(removed, (std::set<std::string>{"10.1.0.2", "10.1.0.9"}));
+    EXPECT_EQ(gc->unreadable_kept, std::vector<Ipv4>{*Ipv4::parse("10.1.0.8")});
+    EXPECT_EQ(std::set<std::string>(gc->foreign.begin(), gc->foreign.end()),
+              (std::set<std::string>{dir_ + "/10.1.0.5", dir_ + "/10.1.0.6", dir_ + "/10.1.0.7"}));
+    EXPECT_EQ(ip_files(), (std::set<std::string>{"10.1.0.5", "10.1.0.6", "10.1.0.7", "10.1.0.8"}));
+
+    auto u = s.usage();
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ(u->foreign.size(), 3u);
+    EXPECT_EQ(u->corrupt, 1u);
+    EXPECT_EQ(u->free(), u->capacity - 4) << "foreign entries are not handed out";
 }
