@@ -79,9 +79,12 @@ public:
     Status start_watching();
     Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
+    // Writes agent.json now and again whenever the refused nodes change.
+    void publish_state(AgentState state);
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
+    void note_refusals(const std::vector<RefusedNode> &refused);
     void keep_next_hops_resolved();
     void on_config_changed() override;
     void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
@@ -98,15 +101,39 @@ private:
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
     bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
     std::chrono::steady_clock::time_point next_hops_retry_at_{};
+    bool leftovers_swept_ = false;  // podlaned's neighbour entries of a previous run checked
+    RefusalLog refusal_log_;
+    std::vector<AgentRefusedNode> refused_;
+    std::optional<AgentState> state_;  // once published
 };
 
+// Every list, from the file or a datastore, passes the node-list filter
+// before it reaches the routes map.
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why) {
-    auto diff = reconcile_routes(maps_, cfg_, nodes, dev_.uplink.index, log_);
+    auto filtered = filter_for_node(cfg_, nodes);
+    note_refusals(filtered.refused);
+    auto diff = reconcile_routes(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_);
     if (!diff)
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
     keep_next_hops_resolved();
+}
+
+void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
+    refusal_log_.report(refused, [&](const std::string &line) { log_("warning: " + line); });
+    auto records = refusal_records(refused);
+    if (records == refused_) return;
+    refused_ = std::move(records);
+    if (!state_) return;
+    state_->refused_nodes = refused_;
+    if (auto st = write_agent_state(options_.run_dir + "/" + cfg_.node_name, *state_); !st)
+        log_("warning: " + st.error().message + " (podlanectl status will not show the refused nodes)");
+}
+
+void NodeAgent::publish_state(AgentState state) {
+    state.refused_nodes = refused_;
+    state_ = publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), std::move(state), log_);
 }
 
 // bpf_redirect_neigh holds a packet back while the next hop's MAC is being
@@ -120,7 +147,19 @@ void NodeAgent::keep_next_hops_resolved() {
     auto routes = maps_.routes();
     if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
     auto wanted = next_hops(*routes);
-    next_hops_pending_ = wanted != kept_neighbours_;
+    // Entries of nodes that left while podlaned was down live on in the
+    // kernel only (kept_neighbours_ starts empty): removed once, at the
+    // first list, when the wanted ones are known.
+    if (!leftovers_swept_)
+        if (auto table = NeighbourTable::open(); table) {
+            auto removed = forget_leftover_neighbours(*table, dev_.uplink.index, wanted);
+            if (!removed) log_("warning: leftover neighbour entries: " + removed.error().message + " (retrying)");
+            for (const auto &[ifindex, ip] : removed ? *removed : std::vector<NeighbourKey>{})
+                log_("neighbour entry of " + ip.str() + " on link #" + std::to_string(ifindex) +
+                     " removed: no route uses it any more");
+            leftovers_swept_ = removed.ok();
+        }
+    next_hops_pending_ = wanted != kept_neighbours_ || !leftovers_swept_;
     if (!next_hops_pending_) return;
     auto table = NeighbourTable::open();
     if (!table) return log_("warning: " + table.error().message);
@@ -306,7 +345,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     state.attach_mode = mode_name(options.attach);
     state.netfilter = netfilter_mode_name(options.netfilter);
     state.attachments = std::move(records);
-    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
+    agent->publish_state(std::move(state));
     return std::unique_ptr<Agent>(std::move(agent));
 }
 

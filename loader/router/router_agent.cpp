@@ -73,7 +73,7 @@ public:
           table_(std::move(table)),
           events_(std::move(events)),
           source_(std::move(source)) {
-        if (!source_) nodes_ = cfg_.nodes;
+        if (!source_) nodes_ = select(cfg_.nodes);
     }
 
     ~RouterAgent() override {
@@ -98,6 +98,12 @@ private:
     void on_event_fd_readable() override {
         if (events_.drain()) sync_neighbours();
     }
+    // The nodes of a list that pass the node-list filter; refusals logged once.
+    std::vector<ClusterNode> select(const std::vector<ClusterNode> &nodes) {
+        auto selection = usable_router_nodes(nodes, cfg_.cluster_cidr, cfg_.node_ip);
+        refusal_log_.report(selection.refused, [&](const std::string &line) { log_("warning: " + line); });
+        return std::move(selection.usable);
+    }
     std::set<int> ifindexes() const {
         std::set<int> out;
         for (const auto &l : ifaces_) out.insert(l.index);
@@ -114,7 +120,7 @@ private:
     NeighbourTable table_;
     NeighbourEvents events_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    std::vector<std::string> skipped_;  // datastore nodes left out, as last logged
+    RefusalLog refusal_log_;  // nodes left out, as last logged
     // The nodes routed to: the config file's, or the datastore's last list;
     // nullopt until the datastore first answers.
     std::optional<std::vector<ClusterNode>> nodes_;
@@ -149,11 +155,7 @@ Status RouterAgent::start_syncing() {
 }
 
 void RouterAgent::on_datastore_nodes(std::vector<ClusterNode> published) {
-    auto selection = usable_router_nodes(published, cfg_.cluster_cidr, cfg_.node_ip);
-    if (selection.skipped != skipped_)
-        for (const auto &line : selection.skipped) log_("warning: " + line);
-    skipped_ = std::move(selection.skipped);
-    nodes_ = std::move(selection.usable);
+    nodes_ = select(published);
     reconcile("datastore update");
 }
 
@@ -251,7 +253,7 @@ void RouterAgent::on_config_changed() {
                  " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
     if (source_) return;
-    nodes_ = cfg_.nodes;
+    nodes_ = select(cfg_.nodes);
     reconcile("config changed");
 }
 
