@@ -34,8 +34,7 @@ std::optional<std::pair<NodeRefusal, std::string>> check_alone(const ClusterNode
     if (p.cluster_cidr.contains(n.node_ip))
         return std::pair{NodeRefusal::NodeIpInCluster,
                          "node IP " + ip + " is inside clusterCIDR " + p.cluster_cidr.str() + " (a pod's address)"};
-    if (n.node_ip == p.self_ip)
-        return std::pair{NodeRefusal::NodeIpIsSelf, "node IP " + ip + " is this agent's own"};
+    if (n.node_ip == p.self_ip) return std::pair{NodeRefusal::NodeIpIsSelf, "node IP " + ip + " is this agent's own"};
     if (p.self_cidr && n.pod_cidr.overlaps(*p.self_cidr))
         return std::pair{NodeRefusal::PodCidrOverlapsSelf,
                          "pod CIDR " + cidr + " overlaps this node's " + p.self_cidr->str()};
@@ -50,16 +49,26 @@ bool is_self(const ClusterNode &n, const NodeListPolicy &p) {
 
 const char *refusal_word(NodeRefusal reason) {
     switch (reason) {
-    case NodeRefusal::PodCidrOutsideCluster: return "pod-cidr-outside-cluster";
-    case NodeRefusal::PodCidrLength: return "pod-cidr-length";
-    case NodeRefusal::PodCidrOverlapsSelf: return "pod-cidr-overlaps-self";
-    case NodeRefusal::PodCidrOverlap: return "pod-cidr-overlap";
-    case NodeRefusal::NodeIpNotUnicast: return "node-ip-not-unicast";
-    case NodeRefusal::NodeIpInCluster: return "node-ip-in-cluster";
-    case NodeRefusal::NodeIpIsSelf: return "node-ip-is-self";
-    case NodeRefusal::NameTwice: return "name-twice";
-    case NodeRefusal::TooMany: return "too-many-nodes";
-    case NodeRefusal::SelfMismatch: return "self-mismatch";
+        case NodeRefusal::PodCidrOutsideCluster:
+            return "pod-cidr-outside-cluster";
+        case NodeRefusal::PodCidrLength:
+            return "pod-cidr-length";
+        case NodeRefusal::PodCidrOverlapsSelf:
+            return "pod-cidr-overlaps-self";
+        case NodeRefusal::PodCidrOverlap:
+            return "pod-cidr-overlap";
+        case NodeRefusal::NodeIpNotUnicast:
+            return "node-ip-not-unicast";
+        case NodeRefusal::NodeIpInCluster:
+            return "node-ip-in-cluster";
+        case NodeRefusal::NodeIpIsSelf:
+            return "node-ip-is-self";
+        case NodeRefusal::NameTwice:
+            return "name-twice";
+        case NodeRefusal::TooMany:
+            return "too-many-nodes";
+        case NodeRefusal::SelfMismatch:
+            return "self-mismatch";
     }
     return "unknown";
 }
@@ -79,11 +88,10 @@ FilteredNodes filter_node_list(const std::vector<ClusterNode> &nodes, const Node
             // This node's own entry gets no route; it must agree with what
             // this node is, or the list is not about this cluster.
             if ((p.self_cidr && !(node.pod_cidr == *p.self_cidr)) || !(node.node_ip == p.self_ip))
-                verdict[i] = std::pair{NodeRefusal::SelfMismatch,
-                                       "this node's name with pod CIDR " + node.pod_cidr.str() + " and IP " +
-                                           node.node_ip.str() + ", not " +
-                                           (p.self_cidr ? p.self_cidr->str() : std::string("-")) + " and " +
-                                           p.self_ip.str()};
+                verdict[i] = std::pair{
+                    NodeRefusal::SelfMismatch,
+                    "this node's name with pod CIDR " + node.pod_cidr.str() + " and IP " + node.node_ip.str() +
+                        ", not " + (p.self_cidr ? p.self_cidr->str() : std::string("-")) + " and " + p.self_ip.str()};
             else
                 self[i] = true;
         } else {
@@ -120,10 +128,10 @@ FilteredNodes filter_node_list(const std::vector<ClusterNode> &nodes, const Node
     }
     for (size_t i = 0; i < n; i++)
         if (overlaps[i])
-            verdict[i] = std::pair{NodeRefusal::PodCidrOverlap,
-                                   "pod CIDR " + nodes[i].pod_cidr.str() + " overlaps node '" +
-                                       nodes[*overlaps[i]].name + "' (" + nodes[*overlaps[i]].pod_cidr.str() +
-                                       "); both are refused"};
+            verdict[i] =
+                std::pair{NodeRefusal::PodCidrOverlap, "pod CIDR " + nodes[i].pod_cidr.str() + " overlaps node '" +
+                                                           nodes[*overlaps[i]].name + "' (" +
+                                                           nodes[*overlaps[i]].pod_cidr.str() + "); both are refused"};
 
     FilteredNodes out;
     size_t routed = 0;

@@ -39,9 +39,9 @@ inline constexpr int kMaxPodCidrLength = 30;
 
 struct NodeListPolicy {
     Cidr cluster_cidr;
-    std::string self_name;          // this node (empty: the router, which is no node)
-    std::optional<Cidr> self_cidr;  // this node's pod CIDR
-    Ipv4 self_ip;                   // this agent's IP (node or router)
+    std::string self_name;                      // this node (empty: the router, which is no node)
+    std::optional<Cidr> self_cidr;              // this node's pod CIDR
+    Ipv4 self_ip;                               // this agent's IP (node or router)
     size_t max_nodes = PODLANE_ROUTES_MAX - 1;  // the routes map minus this node's own entry
 };
 

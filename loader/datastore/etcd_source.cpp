@@ -162,8 +162,8 @@ void EtcdSource::start_watch_thread(NodesCallback on_change, LogFn log) {
     for (const auto &e : options_.etcd_endpoints)
         if (e.rfind("http://", 0) == 0)
             this->log("warning: etcd endpoint " + e +
-                " is plain http: the node list and this node's registration travel unauthenticated and "
-                "unencrypted; use https:// with --etcd-ca, --etcd-cert and --etcd-key");
+                      " is plain http: the node list and this node's registration travel unauthenticated and "
+                      "unencrypted; use https:// with --etcd-ca, --etcd-cert and --etcd-key");
     watch_thread_ = std::thread([this, cb = std::move(on_change)] { watch_loop(cb); });
 }
 

@@ -37,18 +37,12 @@ std::vector<std::string> names(const std::vector<ClusterNode> &nodes) {
 TEST(NodeListFilter, RefusesEachKnownBadEntry) {
     const std::vector<ClusterNode> list = {
         node("node1", "192.160.1.11", "10.244.1.0/24"),  // this node: kept, never routed
-        node("good", "192.160.1.12", "10.244.2.0/24"),
-        node("everything", "192.160.1.20", "0.0.0.0/0"),
-        node("inside-mine", "192.160.1.21", "10.244.1.0/25"),
-        node("loopback", "127.0.0.1", "192.168.0.0/16"),
-        node("multicast", "224.0.0.1", "10.244.5.0/24"),
-        node("zero", "0.0.0.0", "10.244.6.0/24"),
-        node("pod-ip", "10.244.2.5", "10.244.7.0/24"),
-        node("my-ip", "192.160.1.11", "10.244.8.0/24"),
-        node("broadcast", "255.255.255.255", "10.244.9.0/24"),
-        node("link-local", "169.254.169.254", "10.244.10.0/24"),
-        node("tiny", "192.160.1.22", "10.244.11.0/31"),
-        node("dup-a", "192.160.1.23", "10.244.20.0/24"),
+        node("good", "192.160.1.12", "10.244.2.0/24"),         node("everything", "192.160.1.20", "0.0.0.0/0"),
+        node("inside-mine", "192.160.1.21", "10.244.1.0/25"),  node("loopback", "127.0.0.1", "192.168.0.0/16"),
+        node("multicast", "224.0.0.1", "10.244.5.0/24"),       node("zero", "0.0.0.0", "10.244.6.0/24"),
+        node("pod-ip", "10.244.2.5", "10.244.7.0/24"),         node("my-ip", "192.160.1.11", "10.244.8.0/24"),
+        node("broadcast", "255.255.255.255", "10.244.9.0/24"), node("link-local", "169.254.169.254", "10.244.10.0/24"),
+        node("tiny", "192.160.1.22", "10.244.11.0/31"),        node("dup-a", "192.160.1.23", "10.244.20.0/24"),
         node("dup-b", "192.160.1.24", "10.244.20.0/24"),
     };
     auto f = filter_node_list(list, node_list_policy(self()));
@@ -73,10 +67,9 @@ TEST(NodeListFilter, RefusesEachKnownBadEntry) {
 }
 
 TEST(NodeListFilter, NestedClaimsRefuseBothWhateverTheOrder) {
-    std::vector<ClusterNode> list = {node("wide", "192.160.1.12", "10.244.16.0/20"),
-                                     node("inner", "192.160.1.13", "10.244.17.0/24"),
-                                     node("apart", "192.160.1.14", "10.244.40.0/24"),
-                                     node("last", "192.160.1.15", "10.244.31.0/24")};
+    std::vector<ClusterNode> list = {
+        node("wide", "192.160.1.12", "10.244.16.0/20"), node("inner", "192.160.1.13", "10.244.17.0/24"),
+        node("apart", "192.160.1.14", "10.244.40.0/24"), node("last", "192.160.1.15", "10.244.31.0/24")};
     for (int round = 0; round < 2; round++) {
         auto f = filter_node_list(list, node_list_policy(self()));
         EXPECT_EQ(names(f.accepted), std::vector<std::string>{"apart"});
@@ -88,10 +81,10 @@ TEST(NodeListFilter, NestedClaimsRefuseBothWhateverTheOrder) {
 }
 
 TEST(NodeListFilter, SelfEntryThatDisagreesAndNamesTwiceAreRefused) {
-    auto f = filter_node_list({node("node1", "192.160.1.11", "10.244.9.0/24"),
-                               node("twice", "192.160.1.12", "10.244.2.0/24"),
-                               node("twice", "192.160.1.13", "10.244.3.0/24")},
-                              node_list_policy(self()));
+    auto f = filter_node_list(
+        {node("node1", "192.160.1.11", "10.244.9.0/24"), node("twice", "192.160.1.12", "10.244.2.0/24"),
+         node("twice", "192.160.1.13", "10.244.3.0/24")},
+        node_list_policy(self()));
     EXPECT_TRUE(f.accepted.empty());
     EXPECT_EQ(f.refused[0].reason, NodeRefusal::SelfMismatch);
     EXPECT_EQ(f.refused[1].reason, NodeRefusal::NameTwice);
@@ -129,7 +122,7 @@ TEST(NodeListFilter, RefusalsAreLoggedOncePerNameAndReason) {
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("node zero is not routed: node IP 0.0.0.0"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("(node-ip-not-unicast)"), std::string::npos) << lines[0];
-    log.report({}, add);  // fixed ...
+    log.report({}, add);           // fixed ...
     log.report(bad.refused, add);  // ... and broken again: said again
     EXPECT_EQ(lines.size(), 2u);
 }
