@@ -7,9 +7,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
 build=${PODLANE_FUZZ_BUILD_DIR:-$root/build-fuzz}
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPODLANE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_ip fuzz_node_config fuzz_cni_input
+targets=(fuzz_ip fuzz_node_config fuzz_cni_input fuzz_agent_state fuzz_node_list_filter
+         fuzz_kube_nodes fuzz_json_splitter fuzz_etcd_answers fuzz_kubeconfig)
+# PODLANE_FUZZ_TARGETS="fuzz_a fuzz_b": only those (e.g. after changing one parser).
+if [[ -n ${PODLANE_FUZZ_TARGETS:-} ]]; then read -ra targets <<< "$PODLANE_FUZZ_TARGETS"; fi
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$build/crashes"
-for target in fuzz_ip fuzz_node_config fuzz_cni_input; do
+for target in "${targets[@]}"; do
     corpus="$build/corpus/$target"
     mkdir -p "$corpus"
     echo "fuzz: $target for ${seconds}s"
