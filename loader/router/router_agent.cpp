@@ -98,12 +98,31 @@ private:
     void on_event_fd_readable() override {
         if (events_.drain()) sync_neighbours();
     }
-    // The nodes of a list that pass the node-list filter; refusals logged once.
+    // The nodes of a list that pass the node-list filter; refusals logged
+    // once and kept in agent.json for podlanectl status.
     std::vector<ClusterNode> select(const std::vector<ClusterNode> &nodes) {
         auto selection = usable_router_nodes(nodes, cfg_.cluster_cidr, cfg_.node_ip);
         refusal_log_.report(selection.refused, [&](const std::string &line) { log_("warning: " + line); });
+        auto records = refusal_records(selection.refused);
+        if (records != refused_) {
+            refused_ = std::move(records);
+            if (state_) {
+                state_->refused_nodes = refused_;
+                if (auto st = write_agent_state(options_.run_dir + "/" + cfg_.node_name, *state_); !st)
+                    log_("warning: " + st.error().message + " (podlanectl status will not show the refused nodes)");
+            }
+        }
         return std::move(selection.usable);
     }
+
+public:
+    // Writes agent.json now and again whenever the refused nodes change.
+    void publish_state(AgentState state) {
+        state.refused_nodes = refused_;
+        state_ = publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), std::move(state), log_);
+    }
+
+private:
     std::set<int> ifindexes() const {
         std::set<int> out;
         for (const auto &l : ifaces_) out.insert(l.index);
@@ -121,6 +140,8 @@ private:
     NeighbourEvents events_;
     std::unique_ptr<datastore::ClusterSource> source_;
     RefusalLog refusal_log_;  // nodes left out, as last logged
+    std::vector<AgentRefusedNode> refused_;
+    std::optional<AgentState> state_;  // once published
     // The nodes routed to: the config file's, or the datastore's last list;
     // nullopt until the datastore first answers.
     std::optional<std::vector<ClusterNode>> nodes_;
@@ -331,7 +352,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     state.role = mode_name(Role::Router);
     state.uplink_hook = mode_name(options.router_hook);
     state.attachments = std::move(records);
-    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
+    agent->publish_state(std::move(state));
     return std::unique_ptr<Agent>(std::move(agent));
 }
 
