@@ -32,6 +32,10 @@ Status write_agent_state(const std::string &dir, const AgentState &s) {
     nlohmann::json attachments = nlohmann::json::array();
     for (const auto &a : s.attachments)
         attachments.push_back({{"ifname", a.ifname}, {"ifindex", a.ifindex}, {"hook", a.hook}, {"program", a.program}});
+    nlohmann::json refused = nlohmann::json::array();
+    for (const auto &r : s.refused_nodes)
+        refused.push_back(
+            {{"name", r.name}, {"podCIDR", r.pod_cidr}, {"nodeIP", r.node_ip}, {"reason", r.reason}, {"why", r.why}});
     nlohmann::json doc = {
         {"pid", s.pid},
         {"configPath", s.config_path},
@@ -44,6 +48,7 @@ Status write_agent_state(const std::string &dir, const AgentState &s) {
         {"startedAt", s.started_at},
         {"version", s.version},
         {"attachments", attachments},
+        {"refusedNodes", refused},
     };
     std::string path = dir + "/agent.json", tmp = path + ".tmp";
     {
@@ -74,6 +79,17 @@ Result<AgentState> parse_agent_state(const std::string &json_text) {
                             read_key(item, "hook", att.hook, true), read_key(item, "program", att.program, false)})
                 if (!st) return st.error();
             a.attachments.push_back(std::move(att));
+        }
+    }
+    if (auto it = doc.find("refusedNodes"); it != doc.end() && it->is_array()) {
+        for (const auto &item : *it) {
+            if (!item.is_object()) return Error{"agent state: refusedNodes[] holds a non-object"};
+            AgentRefusedNode r;
+            for (auto st : {read_key(item, "name", r.name, true), read_key(item, "podCIDR", r.pod_cidr, false),
+                            read_key(item, "nodeIP", r.node_ip, false), read_key(item, "reason", r.reason, true),
+                            read_key(item, "why", r.why, false)})
+                if (!st) return st.error();
+            a.refused_nodes.push_back(std::move(r));
         }
     }
     return a;

@@ -100,8 +100,14 @@ Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip) {
     nl_msg *msg = nullptr;
     if (int err = rtnl_neigh_build_add_request(neigh->get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
         return netlink_error("build neighbour request for " + ip.str(), err);
-    // libnl-3.7 has no setter for the extended flags: add the attribute.
+    // libnl-3.7 has no setter for the extended flags nor the protocol: add
+    // the attributes. The protocol is how the next start finds the entries
+    // of nodes that left while podlaned was down (podlane_entries).
     if (int err = nla_put_u32(msg, NDA_FLAGS_EXT, NTF_EXT_MANAGED); err < 0) {
+        nlmsg_free(msg);
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    }
+    if (int err = nla_put_u8(msg, NDA_PROTOCOL, kNeighProtocolPodlane); err < 0) {
         nlmsg_free(msg);
         return netlink_error("build neighbour request for " + ip.str(), err);
     }
@@ -111,6 +117,54 @@ Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip) {
     return {};
 }
 
+namespace {
+
+struct OwnedScan {
+    int uplink_ifindex;
+    std::set<NeighbourKey> found;
+};
+
+// One RTM_NEWNEIGH of the dump: libnl's rtnl_neigh parses no NDA_PROTOCOL,
+// so the attributes are read here.
+int collect_owned(nl_msg *msg, void *arg) {
+    auto *scan = static_cast<OwnedScan *>(arg);
+    nlmsghdr *hdr = nlmsg_hdr(msg);
+    if (hdr->nlmsg_type != RTM_NEWNEIGH) return NL_OK;
+    auto *ndm = static_cast<ndmsg *>(nlmsg_data(hdr));
+    nlattr *tb[NDA_MAX + 1] = {};
+    if (ndm->ndm_family != AF_INET || nlmsg_parse(hdr, sizeof(ndmsg), tb, NDA_MAX, nullptr) < 0) return NL_OK;
+    if (!tb[NDA_DST] || nla_len(tb[NDA_DST]) != 4) return NL_OK;
+    const uint8_t protocol = tb[NDA_PROTOCOL] ? nla_get_u8(tb[NDA_PROTOCOL]) : 0;
+    const uint32_t flags_ext = tb[NDA_FLAGS_EXT] ? nla_get_u32(tb[NDA_FLAGS_EXT]) : 0;
+    const int ifindex = ndm->ndm_ifindex;
+    if (protocol == kNeighProtocolPodlane ||
+        ((flags_ext & NTF_EXT_MANAGED) && ifindex == scan->uplink_ifindex && scan->uplink_ifindex > 0)) {
+        Ipv4 ip;
+        std::memcpy(&ip.be, nla_data(tb[NDA_DST]), 4);
+        scan->found.insert({ifindex, ip});
+    }
+    return NL_OK;
+}
+
+struct CbDeleter {
+    void operator()(nl_cb *cb) const { nl_cb_put(cb); }
+};
+
+}  // namespace
+
+Result<std::set<NeighbourKey>> NeighbourTable::podlane_entries(int uplink_ifindex) {
+    ndmsg req{};
+    req.ndm_family = AF_INET;
+    if (int err = nl_send_simple(sock_.get(), RTM_GETNEIGH, NLM_F_DUMP, &req, sizeof req); err < 0)
+        return netlink_error("list neighbours", err);
+    std::unique_ptr<nl_cb, CbDeleter> cb(nl_cb_alloc(NL_CB_DEFAULT));
+    if (!cb) return Error{"netlink: allocate callback for the neighbour dump", ENOMEM};
+    OwnedScan scan{uplink_ifindex, {}};
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_owned, &scan);
+    if (int err = nl_recvmsgs(sock_.get(), cb.get()); err < 0) return netlink_error("list neighbours", err);
+    return std::move(scan.found);
+}
+
 Status NeighbourTable::forget(int ifindex, Ipv4 ip) {
     auto neigh = neighbour_object(ifindex, ip);
     if (!neigh) return neigh.error();
@@ -118,6 +172,19 @@ Status NeighbourTable::forget(int ifindex, Ipv4 ip) {
     if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
         return netlink_error("remove neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
     return {};
+}
+
+Result<std::vector<NeighbourKey>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
+                                                             const std::set<NeighbourKey> &wanted) {
+    auto ours = table.podlane_entries(uplink_ifindex);
+    if (!ours) return ours.error();
+    std::vector<NeighbourKey> removed;
+    for (const auto &key : *ours) {
+        if (wanted.count(key)) continue;
+        if (auto st = table.forget(key.first, key.second); !st) return st.error();
+        removed.push_back(key);
+    }
+    return removed;
 }
 
 Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets() {

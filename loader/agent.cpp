@@ -86,10 +86,13 @@ public:
     Status start_watching();
     Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
+    // Writes agent.json now, and again whenever the attachments or the
+    // refused nodes change.
     void publish_state();
 
 private:
     void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
+    void note_refusals(const std::vector<RefusedNode> &refused);
     void keep_next_hops_resolved();
     void on_config_changed() override;
     void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
@@ -117,15 +120,31 @@ private:
     bool uplink_gone_ = false;  // logged once until it is back
     bool bridge_gone_ = false;
     bool cluster_route_missing_ = false;
+    bool leftovers_swept_ = false;  // podlaned's neighbour entries of a previous run checked
+    RefusalLog refusal_log_;
+    std::vector<AgentRefusedNode> refused_;
+    bool state_published_ = false;
 };
 
+// Every list, from the file or a datastore, passes the node-list filter
+// before it reaches the routes map.
 void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why) {
-    auto diff = reconcile_routes(maps_, cfg_, nodes, dev_.uplink.index, log_);
+    auto filtered = filter_for_node(cfg_, nodes);
+    note_refusals(filtered.refused);
+    auto diff = reconcile_routes(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_);
     if (!diff)
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
     keep_next_hops_resolved();
+}
+
+void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
+    refusal_log_.report(refused, [&](const std::string &line) { log_("warning: " + line); });
+    auto records = refusal_records(refused);
+    if (records == refused_) return;
+    refused_ = std::move(records);
+    if (state_published_) publish_state();
 }
 
 // bpf_redirect_neigh holds a packet back while the next hop's MAC is being
@@ -139,7 +158,19 @@ void NodeAgent::keep_next_hops_resolved() {
     auto routes = maps_.routes();
     if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
     auto wanted = next_hops(*routes);
-    next_hops_pending_ = wanted != kept_neighbours_;
+    // Entries of nodes that left while podlaned was down live on in the
+    // kernel only (kept_neighbours_ starts empty): removed once, at the
+    // first list, when the wanted ones are known.
+    if (!leftovers_swept_)
+        if (auto table = NeighbourTable::open(); table) {
+            auto removed = forget_leftover_neighbours(*table, dev_.uplink.index, wanted);
+            if (!removed) log_("warning: leftover neighbour entries: " + removed.error().message + " (retrying)");
+            for (const auto &[ifindex, ip] : removed ? *removed : std::vector<NeighbourKey>{})
+                log_("neighbour entry of " + ip.str() + " on link #" + std::to_string(ifindex) +
+                     " removed: no route uses it any more");
+            leftovers_swept_ = removed.ok();
+        }
+    next_hops_pending_ = wanted != kept_neighbours_ || !leftovers_swept_;
     if (!next_hops_pending_) return;
     auto table = NeighbourTable::open();
     if (!table) return log_("warning: " + table.error().message);
@@ -217,7 +248,9 @@ void NodeAgent::record(const AgentAttachment &attachment) {
 }
 
 void NodeAgent::publish_state() {
-    publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), rt_.state, log_);
+    rt_.state.refused_nodes = refused_;
+    rt_.state = publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), rt_.state, log_);
+    state_published_ = true;
 }
 
 void NodeAgent::on_event_fd_readable() {

@@ -14,16 +14,18 @@ Status require_root() {
     return {};
 }
 
-void publish_agent_state(const AgentOptions &options, const std::string &node_name, const std::string &pin_dir,
-                         AgentState state, const Logger &log) {
+AgentState publish_agent_state(const AgentOptions &options, const std::string &node_name, const std::string &pin_dir,
+                               AgentState state, const Logger &log) {
     state.pid = static_cast<int>(::getpid());
     state.config_path = std::filesystem::absolute(options.config_path).string();
     state.pin_dir = pin_dir;
     state.datastore = datastore::kind_name(options.datastore.kind);
     state.version = PODLANE_VERSION;
-    state.started_at = static_cast<long long>(std::time(nullptr));
+    // Republished when something changes: the start stays the start.
+    if (state.started_at == 0) state.started_at = static_cast<long long>(std::time(nullptr));
     if (auto st = write_agent_state(options.run_dir + "/" + node_name, state); !st)
         log("warning: " + st.error().message + " (podlanectl status will know less)");
+    return state;
 }
 
 Status remove_pins_and_state(const AgentOptions &options, const std::string &node_name, const std::string &pin_dir) {

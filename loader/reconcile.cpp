@@ -72,21 +72,50 @@ std::string describe_route(const RouteEntry &r) {
     return r.cidr.str() + " via " + Ipv4{r.value.node_ip}.str() + " dev #" + std::to_string(r.value.uplink_ifindex);
 }
 
-Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log) {
-    // Adds and updates first: a node whose CIDR moves never has a window
-    // with no route at all.
-    for (const auto *list : {&diff.add, &diff.update})
-        for (const auto &r : *list) {
-            auto put = maps.put_route(r.cidr, r.value);
-            if (!put) return put.error();
-            log((list == &diff.add ? "route added: " : "route updated: ") + describe_route(r));
-        }
+Status apply_route_diff(const RouteWriter &writer, const RouteDiff &diff,
+                        const std::function<void(const std::string &)> &log) {
+    // Removals first: with the map full, additions made first would fail
+    // (E2BIG) and the departed nodes would never make room. A node whose
+    // CIDR moves loses a route to its old CIDR only, whose pods are gone;
+    // an update rewrites its entry in place and never has a window.
     for (const auto &r : diff.remove) {
-        auto del = maps.delete_route(r.cidr);
+        auto del = writer.remove(r.cidr);
         if (!del) return del.error();
         log("route removed: " + describe_route(r));
     }
+    for (const auto *list : {&diff.update, &diff.add})
+        for (const auto &r : *list) {
+            auto put = writer.put(r.cidr, r.value);
+            if (!put) return put.error();
+            log((list == &diff.add ? "route added: " : "route updated: ") + describe_route(r));
+        }
     return {};
+}
+
+Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log) {
+    return apply_route_diff(
+        RouteWriter{[&](const Cidr &c, const podlane_route_value &v) { return maps.put_route(c, v); },
+                    [&](const Cidr &c) { return maps.delete_route(c); }},
+        diff, log);
+}
+
+NodeListPolicy node_list_policy(const NodeConfig &self) {
+    return {.cluster_cidr = self.cluster_cidr,
+            .self_name = self.node_name,
+            .self_cidr = self.pod_cidr,
+            .self_ip = self.node_ip,
+            .max_nodes = PODLANE_ROUTES_MAX - 1};
+}
+
+FilteredNodes filter_for_node(const NodeConfig &self, const std::vector<ClusterNode> &nodes) {
+    return filter_node_list(nodes, node_list_policy(self));
+}
+
+std::vector<AgentRefusedNode> refusal_records(const std::vector<RefusedNode> &refused) {
+    std::vector<AgentRefusedNode> out;
+    for (const auto &r : refused)
+        out.push_back({r.node.name, r.node.pod_cidr.str(), r.node.node_ip.str(), refusal_word(r.reason), r.why});
+    return out;
 }
 
 Result<RouteDiff> reconcile_routes(NodeMaps &maps, const NodeConfig &self, const std::vector<ClusterNode> &cluster,

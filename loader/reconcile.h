@@ -8,8 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "podlane/agent_state.h"
 #include "podlane/maps.h"
 #include "podlane/node_config.h"
+#include "podlane/node_list_filter.h"
 
 namespace podlane {
 
@@ -37,8 +39,18 @@ struct RouteDiff {
 // podlanectl) are never updated or removed.
 RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired);
 
+// The two writes a diff needs: NodeMaps' in the agent, a fake in the tests.
+struct RouteWriter {
+    std::function<Result<bool>(const Cidr &, const podlane_route_value &)> put;
+    std::function<Result<bool>(const Cidr &)> remove;
+};
+
 // Applies a diff entry by entry (each write is atomic on its own) and logs
-// each change through `log`. Stops at the first failure.
+// each change through `log`: removals first, so a full routes map takes the
+// new nodes in place of the departed ones; then updates and additions.
+// Stops at the first failure (the next reconcile retries the rest).
+Status apply_route_diff(const RouteWriter &writer, const RouteDiff &diff,
+                        const std::function<void(const std::string &)> &log);
 Status apply_route_diff(NodeMaps &maps, const RouteDiff &diff, const std::function<void(const std::string &)> &log);
 
 // desired_routes + diff_routes + apply_route_diff against the live map.
@@ -46,5 +58,17 @@ Result<RouteDiff> reconcile_routes(NodeMaps &maps, const NodeConfig &self, const
                                    int uplink_ifindex, const std::function<void(const std::string &)> &log);
 
 std::string describe_route(const RouteEntry &route);
+
+// What a node agent accepts from a node list (filter_node_list): pod CIDRs
+// inside its cluster CIDR and clear of its own, next hops that are unicast
+// and not its own IP.
+NodeListPolicy node_list_policy(const NodeConfig &self);
+
+// What a node agent routes of a published list, and what it refuses: every
+// list, from the file or a datastore, passes here before reconcile_routes.
+FilteredNodes filter_for_node(const NodeConfig &self, const std::vector<ClusterNode> &nodes);
+
+// The refusals as agent.json keeps them.
+std::vector<AgentRefusedNode> refusal_records(const std::vector<RefusedNode> &refused);
 
 }  // namespace podlane

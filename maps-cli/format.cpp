@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <sstream>
 
 #include "podlane/reasons.h"
@@ -481,6 +482,18 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
                           {"datastore", r.agent.datastore},
                           {"version", r.agent.version},
                           {"startedAt", r.agent.started_at}});
+            json refused = json::array();
+            std::map<std::string, int> by_reason;
+            for (const auto &n : r.agent.refused_nodes) {
+                refused.push_back({{"name", n.name},
+                                   {"podCIDR", n.pod_cidr},
+                                   {"nodeIP", n.node_ip},
+                                   {"reason", n.reason},
+                                   {"why", n.why}});
+                by_reason[n.reason]++;
+            }
+            agent["refusedNodes"] = refused;
+            agent["refusedByReason"] = by_reason;
         }
         json attachments = json::array();
         for (const auto &a : r.attachments)
@@ -537,6 +550,16 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
         else
             head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
                                   r.agent.attach_mode + nodes_from});
+        if (!r.agent.refused_nodes.empty()) {
+            // Entries of the node list the agent does not route, per reason.
+            std::map<std::string, std::vector<std::string>> by_reason;
+            for (const auto &n : r.agent.refused_nodes) by_reason[n.reason].push_back(n.name);
+            std::vector<std::string> parts;
+            for (const auto &[reason, nodes] : by_reason)
+                parts.push_back(reason + " " + std::to_string(nodes.size()) + " (" + join(nodes, ", ") + ")");
+            head.add({"refused nodes", std::to_string(r.agent.refused_nodes.size()) +
+                                           " not routed: " + join(parts, "; ") + " (the agent's log says why)"});
+        }
     }
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER) {
         const auto &c = *r.config;

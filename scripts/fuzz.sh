@@ -13,6 +13,8 @@ for source in "$root"/tests/fuzz/fuzz_*.cpp; do
     name=${source##*/}
     targets+=("${name%.cpp}")
 done
+# PODLANE_FUZZ_TARGETS="fuzz_a fuzz_b": only those (e.g. after changing one parser).
+if [[ -n ${PODLANE_FUZZ_TARGETS:-} ]]; then read -ra targets <<< "$PODLANE_FUZZ_TARGETS"; fi
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$build/crashes"
 for target in "${targets[@]}"; do

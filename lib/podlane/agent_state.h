@@ -17,6 +17,16 @@ struct AgentAttachment {
     std::string program;  // function name in bpf/
 };
 
+// A node-list entry the agent does not route (podlane/node_list_filter.h).
+struct AgentRefusedNode {
+    std::string name;
+    std::string pod_cidr;
+    std::string node_ip;
+    std::string reason;  // refusal_word(): "pod-cidr-overlap", ...
+    std::string why;     // the sentence the agent logged
+    bool operator==(const AgentRefusedNode &) const = default;
+};
+
 struct AgentState {
     int pid = 0;
     std::string config_path;
@@ -29,6 +39,9 @@ struct AgentState {
     std::vector<AgentAttachment> attachments;
     std::string version;       // of the podlaned that wrote it
     long long started_at = 0;  // unix seconds
+    // The datastore's or file's nodes the agent refuses to route, as of its
+    // last node list (absent from older agents' files: none).
+    std::vector<AgentRefusedNode> refused_nodes;
 };
 
 // Written to a temporary file and renamed, so readers never see half of it.

@@ -4,8 +4,11 @@
 // up when the table changes.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "podlane/ip.h"
@@ -35,6 +38,14 @@ struct InterfaceSubnet {
     Cidr subnet;  // the address's prefix, host bits cleared
 };
 
+// The NDA_PROTOCOL (kernel >= 5.2) of the managed entries podlaned makes:
+// the kernel keeps it, so a restarted agent recognises its own entries
+// (`ip neigh show proto 112`). Unused by iproute2's rt_protos.
+inline constexpr uint8_t kNeighProtocolPodlane = 112;
+
+// (ifindex, ip): one neighbour entry.
+using NeighbourKey = std::pair<int, Ipv4>;
+
 class NeighbourTable {
 public:
     // A request socket, in the calling thread's network namespace.
@@ -48,8 +59,11 @@ public:
     Status resolve(int ifindex, Ipv4 ip);
     // Makes ip on ifindex a managed entry (NTF_EXT_MANAGED, kernel >= 5.16):
     // the kernel resolves it now and keeps it resolved, so no packet ever
-    // waits behind an ARP request for it.
+    // waits behind an ARP request for it. Tagged kNeighProtocolPodlane.
     Status keep_resolved(int ifindex, Ipv4 ip);
+    // The IPv4 entries podlaned made: tagged kNeighProtocolPodlane, or (made
+    // by a podlaned from before the tag) managed entries on uplink_ifindex.
+    Result<std::set<NeighbourKey>> podlane_entries(int uplink_ifindex);
     // Removes the entry; ok when there is none.
     Status forget(int ifindex, Ipv4 ip);
     // The IPv4 subnets of the interfaces' addresses (of the peer's, for a
@@ -63,6 +77,12 @@ private:
     explicit NeighbourTable(nl_sock *sock) : sock_(sock) {}
     std::unique_ptr<nl_sock, SocketDeleter> sock_;
 };
+
+// At start: podlaned's entries (podlane_entries) that are not wanted any
+// more, e.g. of nodes that left while it was down, are removed. Returns the
+// removed ones; one that could not be removed is an error naming it.
+Result<std::vector<NeighbourKey>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
+                                                             const std::set<NeighbourKey> &wanted);
 
 // A non-blocking socket subscribed to neighbour changes (RTM_NEWNEIGH /
 // RTM_DELNEIGH): poll fd() and call drain() when it is readable.

@@ -24,16 +24,14 @@ int64_t num(const json &obj, const char *field) {
     return 0;
 }
 
-std::string b64_field(const json &obj, const char *field) {
+// A field the answer must carry decodable when present; absent: empty.
+Result<std::string> b64_field(const json &obj, const char *field) {
     auto it = obj.find(field);
-    if (it == obj.end() || !it->is_string()) return {};
+    if (it == obj.end() || it->is_null()) return std::string{};
+    if (!it->is_string()) return Error{std::string(field) + " is not a base64 string"};
     auto decoded = base64_decode(it->get<std::string>());
-    return decoded ? *decoded : std::string{};
-}
-
-KeyValue parse_kv(const json &kv) {
-    return KeyValue{b64_field(kv, "key"), b64_field(kv, "value"), num(kv, "create_revision"), num(kv, "mod_revision"),
-                    num(kv, "lease")};
+    if (!decoded) return Error{std::string(field) + ": " + decoded.error().message};
+    return *decoded;
 }
 
 // {"error": "...", "code": N, "message": "..."} is how the gateway reports a
@@ -47,6 +45,7 @@ std::optional<Error> grpc_error(const json &doc) {
 }
 
 Result<json> parse(const std::string &text, const std::string &what) {
+    if (text.empty()) return Error{what + ": etcd answered nothing"};
     auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return Error{what + ": etcd answered invalid JSON: " + text.substr(0, 200)};
     if (auto err = grpc_error(doc)) return err->wrap(what);
@@ -54,6 +53,43 @@ Result<json> parse(const std::string &text, const std::string &what) {
 }
 
 }  // namespace
+
+Result<KeyValue> parse_kv(const json &kv) {
+    if (!kv.is_object()) return Error{"a key-value is not a JSON object"};
+    auto key = b64_field(kv, "key");
+    if (!key) return key.error();
+    if (key->empty()) return Error{"a key-value has no key"};
+    auto value = b64_field(kv, "value");
+    if (!value) return value.error().wrap("key " + *key);
+    return KeyValue{std::move(*key), std::move(*value), num(kv, "create_revision"), num(kv, "mod_revision"),
+                    num(kv, "lease")};
+}
+
+Result<RangeResult> parse_range_answer(const std::string &text, const std::string &what) {
+    auto doc = parse(text, what);
+    if (!doc) return doc.error();
+    // A store answer always has a header with the revision (>= 1); kvs is
+    // omitted when empty. Anything else (a proxy's page, "{}") is no answer:
+    // read as an empty list it would remove every route.
+    try {
+        auto header = doc->find("header");
+        if (header == doc->end() || !header->is_object() || num(*header, "revision") <= 0)
+            return Error{what + ": not an etcd answer (no header.revision): " + text.substr(0, 200)};
+        RangeResult out;
+        out.revision = num(*header, "revision");
+        if (auto kvs = doc->find("kvs"); kvs != doc->end() && !kvs->is_null()) {
+            if (!kvs->is_array()) return Error{what + ": kvs is not an array"};
+            for (const auto &item : *kvs) {
+                auto kv = parse_kv(item);
+                if (!kv) return kv.error().wrap(what);
+                out.kvs.push_back(std::move(*kv));
+            }
+        }
+        return out;
+    } catch (const json::exception &e) {
+        return Error{what + ": unexpected answer: " + e.what()};
+    }
+}
 
 std::string prefix_range_end(const std::string &prefix) {
     std::string end = prefix;
@@ -81,9 +117,19 @@ Result<std::string> EtcdClient::call(const std::string &path, const std::string 
         HttpRequest req{
             .method = "POST", .url = endpoints_[idx] + path, .body = body, .headers = {}, .timeout_ms = 5000};
         auto resp = http_.send(req, stop);
-        if (resp && resp->status != 0 && resp->status < 500) {
+        if (resp && resp->status >= 200 && resp->status < 300) {
             current_.store(idx);
             return std::move(resp->body);
+        }
+        // The gateway reports a gRPC status with a 4xx and {"error", "code",
+        // "message"}: etcd's own answer, not worth another endpoint. Any other
+        // answer (a proxy's 404 or 403 page) is a failure of this endpoint.
+        if (resp && resp->status >= 400 && resp->status < 500) {
+            auto doc = json::parse(resp->body, nullptr, false);
+            if (doc.is_object() && doc.contains("code") && (doc.contains("error") || doc.contains("message"))) {
+                current_.store(idx);
+                return *grpc_error(doc);
+            }
         }
         if (!failures.empty()) failures += "; ";
         failures +=
@@ -98,17 +144,7 @@ Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, StopFlag
     json body = {{"key", base64_encode(prefix)}, {"range_end", base64_encode(prefix_range_end(prefix))}};
     auto text = call("/v3/kv/range", body.dump(), stop);
     if (!text) return text.error().wrap("range " + prefix);
-    auto doc = parse(*text, "range " + prefix);
-    if (!doc) return doc.error();
-    RangeResult out;
-    try {
-        out.revision = num(doc->value("header", json::object()), "revision");
-        if (doc->contains("kvs"))
-            for (const auto &kv : (*doc)["kvs"]) out.kvs.push_back(parse_kv(kv));
-    } catch (const json::exception &e) {
-        return Error{"range " + prefix + ": unexpected answer: " + e.what()};
-    }
-    return out;
+    return parse_range_answer(*text, "range " + prefix);
 }
 
 Status EtcdClient::put(const std::string &key, const std::string &value, int64_t lease, StopFlag *stop) const {
@@ -218,9 +254,14 @@ Result<WatchEnd> EtcdClient::watch_prefix(
         }
         std::vector<WatchEvent> events;
         if (r.contains("events"))
-            for (const auto &ev : r["events"])
-                events.push_back(
-                    {ev.value("type", std::string{}) == "DELETE", parse_kv(ev.value("kv", json::object()))});
+            for (const auto &ev : r["events"]) {
+                auto kv = parse_kv(ev.value("kv", json::object()));
+                if (!kv) {
+                    stream_error = kv.error().wrap("watch " + prefix);
+                    return false;
+                }
+                events.push_back({ev.value("type", std::string{}) == "DELETE", std::move(*kv)});
+            }
         if (!events.empty()) on_events(events, num(r.value("header", json::object()), "revision"));
         return true;
     };
@@ -245,6 +286,7 @@ Result<WatchEnd> EtcdClient::watch_prefix(
                         .timeout_ms = 0};
         auto resp = http_.stream(
             req, [&](std::string_view chunk) { return splitter.feed(chunk, on_object); }, stop);
+        if (splitter.error()) return splitter.error()->wrap("watch " + prefix);
         if (stream_error) return *stream_error;
         if (resp && resp->status >= 200 && resp->status < 300) {
             current_.store(idx);

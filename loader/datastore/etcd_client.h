@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,15 @@ private:
     HttpClient http_;
     mutable std::atomic<size_t> current_{0};
 };
+
+// One key-value of an answer (base64 key and value, numbers as strings); an
+// undecodable or missing key is an error.
+Result<KeyValue> parse_kv(const nlohmann::json &kv);
+
+// A /v3/kv/range answer. Anything that is not one (no header.revision, kvs
+// not an array, a bad key-value, a gRPC error) is an error, so a proxy's "{}"
+// never reads as an empty store.
+Result<RangeResult> parse_range_answer(const std::string &text, const std::string &what);
 
 // The first key after every key starting with prefix (etcd's range_end).
 std::string prefix_range_end(const std::string &prefix);

@@ -157,6 +157,13 @@ void EtcdSource::start_watch_thread(NodesCallback on_change, LogFn log) {
     std::string endpoints;
     for (const auto &e : options_.etcd_endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
     outage_ = std::make_unique<OutageLog>("etcd (" + endpoints + ")", log_);
+    // Anyone on the path can then rewrite the node list (the node-list
+    // filter only keeps it sane): said once, at start.
+    for (const auto &e : options_.etcd_endpoints)
+        if (e.rfind("http://", 0) == 0)
+            this->log("warning: etcd endpoint " + e +
+                      " is plain http: the node list and this node's registration travel unauthenticated and "
+                      "unencrypted; use https:// with --etcd-ca, --etcd-cert and --etcd-key");
     watch_thread_ = std::thread([this, cb = std::move(on_change)] { watch_loop(cb); });
 }
 

@@ -17,7 +17,9 @@ struct Transfer {
     const std::function<bool(std::string_view)> *on_data = nullptr;
     CURL *easy = nullptr;
     HttpResponse response;
+    size_t max_body_bytes = 0;
     bool ended_by_reader = false;
+    bool too_large = false;
 };
 
 size_t write_cb(char *data, size_t size, size_t n, void *user) {
@@ -26,6 +28,10 @@ size_t write_cb(char *data, size_t size, size_t n, void *user) {
     long code = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
     if (!t->on_data || code < 200 || code > 299) {
+        if (t->response.body.size() + len > t->max_body_bytes) {
+            t->too_large = true;
+            return 0;  // CURLE_WRITE_ERROR: ends the transfer
+        }
         t->response.body.append(data, len);
         return len;
     }
@@ -81,6 +87,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::func
     Transfer t;
     t.on_data = on_data;
     t.easy = easy.get();
+    t.max_body_bytes = req.max_body_bytes;
     char errbuf[CURL_ERROR_SIZE] = "";
     CURL *e = easy.get();
     curl_easy_setopt(e, CURLOPT_URL, req.url.c_str());
@@ -153,14 +160,29 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::func
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t.response.status);
     curl_multi_remove_handle(multi.get(), e);
 
+    if (t.too_large)
+        return Error{req.method + " " + req.url + ": the answer is larger than " +
+                     std::to_string(req.max_body_bytes >> 20) + " MiB (" + std::to_string(req.max_body_bytes) +
+                     " bytes); refusing to buffer it"};
     if (stopped || t.ended_by_reader) return std::move(t.response);
     if (rc != CURLE_OK) return Error{req.method + " " + req.url + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc))};
     return std::move(t.response);
 }
 
 bool JsonObjectSplitter::feed(std::string_view data, const std::function<bool(std::string_view)> &on_object) {
+    if (error_) return false;
+    // Whole objects leave the buffer as soon as they close; what stays is one
+    // object still open, which may not grow without end. Checked per byte
+    // scanned, so a large chunk of small objects is fine.
     buf_.append(data);
     for (; scanned_ < buf_.size(); ++scanned_) {
+        if (scanned_ >= max_object_bytes_ && (depth_ > 0 || in_string_)) {
+            error_ = Error{"a streamed JSON object is larger than " + std::to_string(max_object_bytes_) +
+                           " bytes; ending the stream"};
+            buf_.clear();
+            buf_.shrink_to_fit();
+            return false;
+        }
         char c = buf_[scanned_];
         if (in_string_) {
             if (escaped_)

@@ -3,7 +3,9 @@
 // cancellable through a StopFlag.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,12 +22,20 @@ struct TlsOptions {
     bool insecure_skip_verify = false;
 };
 
+// The most a datastore sends in one answer: a list of 5000 Node objects is
+// about 10 MiB. A server (or anything posing as one) that sends more, or a
+// watch event that never closes, fails the request instead of growing the
+// agent's memory without end.
+inline constexpr std::size_t kMaxAnswerBytes = 16u << 20;
+inline constexpr std::size_t kMaxWatchEventBytes = 1u << 20;
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;
-    std::string body;                  // sent as application/json when not empty
-    std::vector<std::string> headers;  // "Name: value"
-    long timeout_ms = 10000;           // whole transfer; 0 = none (streams)
+    std::string body;                              // sent as application/json when not empty
+    std::vector<std::string> headers;              // "Name: value"
+    long timeout_ms = 10000;                       // whole transfer; 0 = none (streams)
+    std::size_t max_body_bytes = kMaxAnswerBytes;  // of a buffered answer (send, or a stream's non-2xx)
 };
 
 struct HttpResponse {
@@ -57,11 +67,17 @@ private:
 // into complete objects, whatever the chunk boundaries.
 class JsonObjectSplitter {
 public:
+    explicit JsonObjectSplitter(std::size_t max_object_bytes = kMaxWatchEventBytes)
+        : max_object_bytes_(max_object_bytes) {}
     // Appends data; calls on_object for each complete top-level object.
-    // Returns false as soon as on_object does.
+    // Returns false as soon as on_object does, or when an object grows past
+    // max_object_bytes (then error() says so and every later feed fails).
     bool feed(std::string_view data, const std::function<bool(std::string_view)> &on_object);
+    const std::optional<Error> &error() const { return error_; }
 
 private:
+    std::size_t max_object_bytes_;
+    std::optional<Error> error_;
     std::string buf_;
     size_t scanned_ = 0;
     int depth_ = 0;

@@ -67,13 +67,33 @@ Result<KubeEndpoint> in_cluster_config(const std::string &account_dir) {
 }
 
 Result<KubeEndpoint> load_kubeconfig(const std::string &path) {
-    YAML::Node doc;
+    auto text = read_file(path);
+    if (!text) return text.error().wrap("kubeconfig");
+    return parse_kubeconfig(*text, std::filesystem::path(path).parent_path().string(), "kubeconfig " + path);
+}
+
+namespace {
+Result<KubeEndpoint> parse_kubeconfig_doc(const YAML::Node &doc, const std::filesystem::path &base,
+                                          const std::string &what);
+}
+
+Result<KubeEndpoint> parse_kubeconfig(const std::string &text, const std::string &base_dir, const std::string &what) {
+    // yaml-cpp reports a bad document, and a value of an unexpected kind
+    // (`name: [a]` read as a string), by throwing: never past here.
     try {
-        doc = YAML::LoadFile(path);
+        YAML::Node doc = YAML::Load(text);
+        if (!doc.IsMap()) return Error{what + ": not a YAML mapping"};
+        return parse_kubeconfig_doc(doc, base_dir, what);
     } catch (const YAML::Exception &e) {
-        return Error{"kubeconfig " + path + ": " + e.what()};
+        return Error{what + ": " + e.what()};
     }
-    auto fail = [&](const std::string &msg) { return Error{"kubeconfig " + path + ": " + msg}; };
+}
+
+namespace {
+
+Result<KubeEndpoint> parse_kubeconfig_doc(const YAML::Node &doc, const std::filesystem::path &base,
+                                          const std::string &what) {
+    auto fail = [&](const std::string &msg) { return Error{what + ": " + msg}; };
     std::string context_name = str(doc, "current-context");
     if (context_name.empty()) return fail("no current-context");
     YAML::Node context = named(doc["contexts"], context_name)["context"];
@@ -83,11 +103,13 @@ Result<KubeEndpoint> load_kubeconfig(const std::string &path) {
     if (!cluster) return fail("cluster '" + cluster_name + "' (of context '" + context_name + "') not found");
     YAML::Node user = named(doc["users"], user_name)["user"];
 
-    auto base = std::filesystem::path(path).parent_path();
     KubeEndpoint ep;
     ep.server = str(cluster, "server");
     while (!ep.server.empty() && ep.server.back() == '/') ep.server.pop_back();
     if (ep.server.empty()) return fail("cluster '" + cluster_name + "' has no server");
+    // libcurl would follow file://, ftp://, gopher:// ... as readily.
+    if (ep.server.rfind("https://", 0) != 0 && ep.server.rfind("http://", 0) != 0)
+        return fail("cluster '" + cluster_name + "': server '" + ep.server + "' is not an http:// or https:// URL");
     ep.tls.insecure_skip_verify = str(cluster, "insecure-skip-tls-verify") == "true";
     if (auto st = take_pem(cluster, "certificate-authority", base, ep.tls.ca_file, ep.tls.ca_pem); !st)
         return fail(st.error().message);
@@ -107,5 +129,7 @@ Result<KubeEndpoint> load_kubeconfig(const std::string &path) {
     }
     return ep;
 }
+
+}  // namespace
 
 }  // namespace podlane::datastore

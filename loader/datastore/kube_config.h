@@ -22,8 +22,13 @@ struct KubeEndpoint {
 Result<KubeEndpoint> in_cluster_config(
     const std::string &account_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
-// The current context of a kubeconfig (YAML or JSON): server, CA, client
-// certificate/key or token (inline *-data or files relative to the file).
+// The current context of a kubeconfig (YAML or JSON): server (http:// or
+// https:// only), CA, client certificate/key or token (inline *-data or
+// files relative to the file). Never throws: a malformed file is an error.
 Result<KubeEndpoint> load_kubeconfig(const std::string &path);
+
+// The same from the file's text; relative file names are taken from
+// base_dir, errors start with `what`.
+Result<KubeEndpoint> parse_kubeconfig(const std::string &text, const std::string &base_dir, const std::string &what);
 
 }  // namespace podlane::datastore

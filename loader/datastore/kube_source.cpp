@@ -228,6 +228,7 @@ Result<KubeSource::WatchEnd> KubeSource::watch_nodes(std::string &rv, std::map<s
             return splitter.feed(chunk, on_event);
         },
         stop_);
+    if (splitter.error()) return splitter.error()->wrap("watch nodes");
     if (failure) return *failure;
     if (end) return *end;
     if (!resp) {

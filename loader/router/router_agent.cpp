@@ -73,7 +73,7 @@ public:
           table_(std::move(table)),
           events_(std::move(events)),
           source_(std::move(source)) {
-        if (!source_) nodes_ = cfg_.nodes;
+        if (!source_) nodes_ = select(cfg_.nodes);
     }
 
     ~RouterAgent() override {
@@ -98,6 +98,31 @@ private:
     void on_event_fd_readable() override {
         if (events_.drain()) sync_neighbours();
     }
+    // The nodes of a list that pass the node-list filter; refusals logged
+    // once and kept in agent.json for podlanectl status.
+    std::vector<ClusterNode> select(const std::vector<ClusterNode> &nodes) {
+        auto selection = usable_router_nodes(nodes, cfg_.cluster_cidr, cfg_.node_ip);
+        refusal_log_.report(selection.refused, [&](const std::string &line) { log_("warning: " + line); });
+        auto records = refusal_records(selection.refused);
+        if (records != refused_) {
+            refused_ = std::move(records);
+            if (state_) {
+                state_->refused_nodes = refused_;
+                if (auto st = write_agent_state(options_.run_dir + "/" + cfg_.node_name, *state_); !st)
+                    log_("warning: " + st.error().message + " (podlanectl status will not show the refused nodes)");
+            }
+        }
+        return std::move(selection.usable);
+    }
+
+public:
+    // Writes agent.json now and again whenever the refused nodes change.
+    void publish_state(AgentState state) {
+        state.refused_nodes = refused_;
+        state_ = publish_agent_state(options_, cfg_.node_name, cfg_.pin_dir(), std::move(state), log_);
+    }
+
+private:
     std::set<int> ifindexes() const {
         std::set<int> out;
         for (const auto &l : ifaces_) out.insert(l.index);
@@ -114,7 +139,9 @@ private:
     NeighbourTable table_;
     NeighbourEvents events_;
     std::unique_ptr<datastore::ClusterSource> source_;
-    std::vector<std::string> skipped_;  // datastore nodes left out, as last logged
+    RefusalLog refusal_log_;  // nodes left out, as last logged
+    std::vector<AgentRefusedNode> refused_;
+    std::optional<AgentState> state_;  // once published
     // The nodes routed to: the config file's, or the datastore's last list;
     // nullopt until the datastore first answers.
     std::optional<std::vector<ClusterNode>> nodes_;
@@ -149,11 +176,7 @@ Status RouterAgent::start_syncing() {
 }
 
 void RouterAgent::on_datastore_nodes(std::vector<ClusterNode> published) {
-    auto selection = usable_router_nodes(published, cfg_.cluster_cidr, cfg_.node_ip);
-    if (selection.skipped != skipped_)
-        for (const auto &line : selection.skipped) log_("warning: " + line);
-    skipped_ = std::move(selection.skipped);
-    nodes_ = std::move(selection.usable);
+    nodes_ = select(published);
     reconcile("datastore update");
 }
 
@@ -251,7 +274,7 @@ void RouterAgent::on_config_changed() {
                  " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
     if (source_) return;
-    nodes_ = cfg_.nodes;
+    nodes_ = select(cfg_.nodes);
     reconcile("config changed");
 }
 
@@ -329,7 +352,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     state.role = mode_name(Role::Router);
     state.uplink_hook = mode_name(options.router_hook);
     state.attachments = std::move(records);
-    publish_agent_state(options, cfg->node_name, cfg->pin_dir(), std::move(state), log);
+    agent->publish_state(std::move(state));
     return std::unique_ptr<Agent>(std::move(agent));
 }
 

@@ -3,22 +3,15 @@
 namespace podlane {
 
 NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip) {
+    // The router is no node: no name, no pod CIDR of its own.
+    auto filtered = filter_node_list(nodes, {.cluster_cidr = cluster_cidr,
+                                             .self_name = {},
+                                             .self_cidr = std::nullopt,
+                                             .self_ip = router_ip,
+                                             .max_nodes = PODLANE_ROUTES_MAX});
     NodeSelection out;
-    for (const auto &node : nodes) {
-        std::string why;
-        if (!cluster_cidr.contains(node.pod_cidr))
-            why = "pod CIDR " + node.pod_cidr.str() + " is outside clusterCIDR " + cluster_cidr.str();
-        else if (node.node_ip == router_ip)
-            why = "its IP " + node.node_ip.str() + " is the router's own";
-        for (const auto &taken : out.usable)
-            if (why.empty() && taken.pod_cidr.overlaps(node.pod_cidr))
-                why = "pod CIDR " + node.pod_cidr.str() + " overlaps node " + taken.name + " (" + taken.pod_cidr.str() +
-                      ")";
-        if (why.empty())
-            out.usable.push_back(node);
-        else
-            out.skipped.push_back("node " + node.name + " is not routed: " + why);
-    }
+    out.usable = std::move(filtered.accepted);
+    out.refused = std::move(filtered.refused);
     return out;
 }
 

@@ -10,19 +10,20 @@
 #include "podlane/maps.h"
 #include "podlane/neighbours.h"
 #include "podlane/node_config.h"
+#include "podlane/node_list_filter.h"
 #include "router/router_maps.h"
 
 namespace podlane {
 
 struct NodeSelection {
     std::vector<ClusterNode> usable;
-    std::vector<std::string> skipped;  // one line per node left out, with the reason
+    std::vector<RefusedNode> refused;  // left out, with the reason
 };
 
-// What a datastore publishes is checked as the config file's list is: a node
-// whose pod CIDR is outside the cluster CIDR, that has the router's own IP,
-// or whose pod CIDR overlaps one taken by a node listed before it is left
-// out (the others are still routed).
+// The shared node-list filter (podlane/node_list_filter.h) with the router's
+// policy: pod CIDRs inside the cluster CIDR and clear of each other (an
+// overlap refuses both claims), next hops unicast, outside the cluster CIDR
+// and not the router's own IP. Refused nodes are left out, the others routed.
 NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip);
 
 // The router interface each node is reached on: the one whose connected

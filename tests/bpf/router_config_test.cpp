@@ -95,13 +95,15 @@ TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList) {
         {"node3", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.3.0/24")},
     };
     auto sel = usable_router_nodes(published, *Cidr::parse("10.244.0.0/16"), router);
-    ASSERT_EQ(sel.usable.size(), 2u);
-    EXPECT_EQ(sel.usable[0].name, "node1");
-    EXPECT_EQ(sel.usable[1].name, "node3");
-    ASSERT_EQ(sel.skipped.size(), 3u);
-    EXPECT_NE(sel.skipped[0].find("outside clusterCIDR"), std::string::npos) << sel.skipped[0];
-    EXPECT_NE(sel.skipped[1].find("router's own"), std::string::npos) << sel.skipped[1];
-    EXPECT_NE(sel.skipped[2].find("overlaps node node1"), std::string::npos) << sel.skipped[2];
+    // An overlap refuses both claims: no node wins by being listed first.
+    ASSERT_EQ(sel.usable.size(), 1u);
+    EXPECT_EQ(sel.usable[0].name, "node3");
+    ASSERT_EQ(sel.refused.size(), 4u);
+    EXPECT_EQ(sel.refused[0].node.name, "node1");
+    EXPECT_EQ(sel.refused[0].reason, NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(sel.refused[1].reason, NodeRefusal::PodCidrOutsideCluster);
+    EXPECT_NE(sel.refused[2].why.find("this agent's own"), std::string::npos) << sel.refused[2].why;
+    EXPECT_NE(sel.refused[3].why.find("overlaps node 'node1'"), std::string::npos) << sel.refused[3].why;
 }
 
 std::vector<InterfaceSubnet> subnets() {

@@ -25,6 +25,10 @@ Test control (not Kubernetes), JSON bodies:
   POST /_control/hold     {"on": bool}  open watches send nothing meanwhile
   POST /_control/http410  {"on": bool}  refuse a too-old watch with an HTTP
                           410 Status instead of an ERROR event (older servers)
+  POST /_control/answer   {"path", "status", "body"}  answer every later GET or
+                          POST of path with this status and raw body (a proxy
+                          in front of etcd or the API server; "repeat": N
+                          sends the body N times, for a large answer)
   GET  /_control/requests the requests received so far
 
 Prints "PORT <n>" once listening on 127.0.0.1 (HTTPS when given a
@@ -51,6 +55,7 @@ class State:
         self.hold = False
         self.http410 = False
         self.requests = []
+        self.answers = {}        # path -> (status, raw body)
 
     def node_object(self, name, ip, cidr):
         self.rv += 1
@@ -98,6 +103,22 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def send_canned(self, path):
+        with self.state.lock:
+            canned = self.state.answers.get(path)
+        if canned is None:
+            return False
+        code, body = canned
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+        return True
+
     def read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return json.loads(self.rfile.read(n) or b"{}")
@@ -117,6 +138,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, st.requests)
         with st.lock:
             st.requests.append({"path": url.path, "query": query})
+        if self.send_canned(url.path):
+            return
         if not self.authorised():
             return
         if url.path == "/api/v1/nodes":
@@ -233,9 +256,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         st = self.state
         path = urllib.parse.urlsplit(self.path).path
+        if not path.startswith("/_control/"):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.send_canned(path):
+                return
+            return self.send_json(404, {})
         body = self.read_body()
         with st.lock:
-            if path == "/_control/upsert":
+            if path == "/_control/answer":
+                raw = body["body"].encode() * int(body.get("repeat", 1))
+                st.answers[body["path"]] = (int(body["status"]), raw)
+            elif path == "/_control/upsert":
                 kind = "MODIFIED" if body["name"] in st.nodes else "ADDED"
                 node = st.node_object(body["name"], body["ip"], body.get("cidr"))
                 st.nodes[body["name"]] = node

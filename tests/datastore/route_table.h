@@ -1,5 +1,6 @@
-// What podlaned's reconcile makes of a published node list, as a readable
-// table, so datastore tests assert routes and not only node lists.
+// What podlaned's reconcile makes of a published node list (after the
+// node-list filter, as the agent does), as a readable table, so datastore
+// tests assert routes and not only node lists.
 #pragma once
 
 #include <map>
@@ -15,7 +16,7 @@ using RouteTable = std::map<std::string, std::string>;  // CIDR -> next hop ("lo
 
 inline RouteTable routes_for(const NodeConfig &self, const std::vector<ClusterNode> &nodes) {
     RouteTable out;
-    for (const auto &r : desired_routes(self, nodes, 2)) {
+    for (const auto &r : desired_routes(self, filter_for_node(self, nodes).accepted, 2)) {
         bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
         out[r.cidr.str()] = local ? "local" : Ipv4{r.value.node_ip}.str();
     }

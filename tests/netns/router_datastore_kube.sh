@@ -78,6 +78,8 @@ start_router "$work/router.log" --hook tc --datastore kubernetes --kubeconfig "$
 routes_become "10.244.1.0/24=192.160.1.11 10.244.2.0/24=192.160.1.12" "listed nodes"
 grep -q "warning: node stray is not routed: pod CIDR 10.99.0.0/24 is outside clusterCIDR" "$work/router.log" ||
     fail "the stray node's warning is missing"
+refused=$(ctl router status -o json 2> /dev/null | jq -r '[.agent.refusedNodes[] | "\(.name)=\(.reason)"] | join(" ")')
+[ "$refused" = "stray=pod-cidr-outside-cluster" ] || fail "podlanectl status shows refused nodes '$refused'"
 echo "ok: the router's file lists no node; its routes are the Node objects' (the one outside clusterCIDR left out, with a warning)"
 
 # --- watch: added, moved, deleted

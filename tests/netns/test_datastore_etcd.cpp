@@ -12,6 +12,7 @@
 #include "datastore/etcd_client.h"
 #include "datastore/etcd_source.h"
 #include "etcd_process.h"
+#include "fake_kube_api.h"
 #include "node_list_recorder.h"
 #include "podlane/scope_exit.h"
 #include "route_table.h"
@@ -19,6 +20,7 @@
 using namespace podlane;
 using namespace podlane::datastore;
 using podlane::test::EtcdProcess;
+using podlane::test::FakeKubeApi;
 using podlane::test::has_node;
 using podlane::test::NodeListRecorder;
 using namespace std::chrono_literals;
@@ -199,6 +201,8 @@ TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive) {
     auto b = join("node-b", "192.168.50.12");
     ASSERT_TRUE(a && b);
     for (auto *m : {a.get(), b.get()}) ASSERT_TRUE(m->seen.wait_for([](const auto &l) { return l.size() == 2; }));
+    // The test's etcd speaks plain http: said once, at start.
+    EXPECT_EQ(a->seen.count_logs("is plain http"), 1u);
 
     etcd_->stop(9);  // a crash, mid-watch
     // Both notice (the log says so once), and publish nothing shorter.
@@ -416,3 +420,39 @@ TEST_F(EtcdSourceTest, ResolveNodeToolWritesTheClaimedCidrForTheCniPlugin) {
 }
 
 }  // namespace
+
+// A proxy (or anything else) in front of etcd that answers below 500
+// without a gRPC error must not read as an empty store: that would remove
+// every route. Each unexpected answer is an error; the source then keeps
+// the last good list.
+TEST(EtcdClientAnswers, UnexpectedAnswersAreErrorsNotEmptyLists) {
+    std::string why = FakeKubeApi::skip_reason();
+    if (!why.empty()) GTEST_SKIP() << why;
+    auto proxy = FakeKubeApi::launch();
+    ASSERT_TRUE(proxy.ok()) << proxy.error().message;
+    EtcdClient client({(*proxy)->server()}, {});
+
+    // Nothing configured: the fake answers 404 "{}".
+    auto r = client.range_prefix("/podlane/nodes/");
+    EXPECT_FALSE(r.ok()) << "404 {} read as " << (r ? r->kvs.size() : 0) << " keys";
+
+    struct Case {
+        int status;
+        const char *body;
+    };
+    for (const Case &c : {Case{200, "{}"}, Case{200, "not json"}, Case{200, R"({"header":{}})"},
+                          Case{200, R"({"header":{"revision":"5"},"kvs":{}})"},
+                          Case{200, R"({"header":{"revision":"5"},"kvs":[{"key":"!!!"}]})"},
+                          Case{403, "<html>forbidden</html>"}, Case{302, ""}}) {
+        ASSERT_TRUE((*proxy)->control("answer", {{"path", "/v3/kv/range"}, {"status", c.status}, {"body", c.body}}));
+        auto answer = client.range_prefix("/podlane/nodes/");
+        EXPECT_FALSE(answer.ok()) << c.status << " " << c.body << " read as a list";
+    }
+    // A real answer with no keys is an empty list.
+    ASSERT_TRUE((*proxy)->control(
+        "answer", {{"path", "/v3/kv/range"}, {"status", 200}, {"body", R"({"header":{"revision":"7"}})"}}));
+    auto empty = client.range_prefix("/podlane/nodes/");
+    ASSERT_TRUE(empty.ok()) << empty.error().message;
+    EXPECT_TRUE(empty->kvs.empty());
+    EXPECT_EQ(empty->revision, 7);
+}

@@ -109,6 +109,56 @@ TEST_F(KubeSourceTest, ListThenWatchAddsModifiesAndDeletesRoutes) {
     EXPECT_EQ(api_->count_lists(), 2) << "watch events must not cause relists";
 }
 
+// Node objects are untrusted: one that claims the whole Internet, a block
+// inside this node's CIDR, or a loopback or multicast next hop changes no
+// route, and each is reported with its reason.
+TEST_F(KubeSourceTest, BadNodeObjectsLeaveTheRoutesUnchangedAndAreReported) {
+    start_node_a();
+    const RouteTable before = {{"10.244.0.0/24", "local"}, {"10.244.1.0/24", "192.168.50.12"}};
+    ASSERT_TRUE(routes_become(before));
+    ASSERT_TRUE(api_->upsert("evil-all", "192.168.50.20", "0.0.0.0/0").ok());
+    ASSERT_TRUE(api_->upsert("evil-mine", "192.168.50.21", "10.244.0.0/25").ok());
+    ASSERT_TRUE(api_->upsert("evil-lo", "127.0.0.1", "10.244.5.0/24").ok());
+    ASSERT_TRUE(api_->upsert("evil-mcast", "224.0.0.1", "10.244.6.0/24").ok());
+    ASSERT_TRUE(seen_.wait_for([](const auto &l) { return has_node(l, "evil-mcast"); }, 20s));
+    EXPECT_EQ(routes_for(self_, seen_.latest()), before);
+
+    std::map<std::string, std::string> reasons;
+    for (const auto &r : filter_for_node(self_, seen_.latest()).refused) reasons[r.node.name] = refusal_word(r.reason);
+    EXPECT_EQ(reasons, (std::map<std::string, std::string>{{"evil-all", "pod-cidr-outside-cluster"},
+                                                           {"evil-mine", "pod-cidr-overlaps-self"},
+                                                           {"evil-lo", "node-ip-not-unicast"},
+                                                           {"evil-mcast", "node-ip-not-unicast"}}));
+}
+
+// An answer larger than the cap fails the request with a clear error
+// instead of being buffered without end; the source keeps its routes.
+TEST_F(KubeSourceTest, OversizedAnswersAreErrors) {
+    ASSERT_TRUE(api_->control("answer",
+                              {{"path", "/big"}, {"status", 200}, {"body", std::string(1024, 'x')}, {"repeat", 2048}}));
+    HttpClient http;
+    auto resp = http.send({.method = "GET",
+                           .url = api_->server() + "/big",
+                           .body = {},
+                           .headers = {},
+                           .timeout_ms = 20000,
+                           .max_body_bytes = 1u << 20});
+    ASSERT_FALSE(resp.ok()) << "2 MiB buffered under a 1 MiB cap";
+    EXPECT_NE(resp.error().message.find("larger than 1 MiB"), std::string::npos) << resp.error().message;
+
+    // A node list of 17 MiB: the default cap (16 MiB) refuses it.
+    ASSERT_TRUE(api_->control(
+        "answer", {{"path", "/api/v1/nodes"}, {"status", 200}, {"body", std::string(1u << 20, ' ')}, {"repeat", 17}}));
+    source_ = make();
+    ASSERT_TRUE(source_);
+    ASSERT_TRUE(source_
+                    ->watch([this](std::vector<ClusterNode> l) { seen_(std::move(l)); },
+                            [this](const std::string &line) { seen_.log(line); })
+                    .ok());
+    EXPECT_TRUE(seen_.wait_for_log("larger than 16 MiB"));
+    EXPECT_TRUE(seen_.lists().empty()) << "nothing published";
+}
+
 TEST_F(KubeSourceTest, WatcherThatIsNoNodeListsEveryRoutableNode) {
     source_ = make();
     ASSERT_TRUE(source_);

@@ -5,6 +5,7 @@ podlane_gtest(unit_core LABEL unit
           ${CMAKE_CURRENT_LIST_DIR}/test_cni_conflist.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_config_fields.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_reconcile.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_node_list_filter.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_node_list_mailbox.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_reservation_scan.cpp
   LIBS podlane_agent)

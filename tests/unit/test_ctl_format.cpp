@@ -310,6 +310,23 @@ TEST(CtlFormat, StatusJsonAndTable) {
     EXPECT_NE(render_status(r, kNames, Format::Table).find("bypass: every pod flow"), std::string::npos);
 }
 
+TEST(CtlFormat, StatusShowsRefusedNodesPerReason) {
+    StatusReport r;
+    r.node = "n1";
+    r.agent.running = r.agent.found = true;
+    r.agent.refused_nodes = {{"evil", "0.0.0.0/0", "192.160.1.20", "pod-cidr-outside-cluster", "outside"},
+                             {"dup-a", "10.244.20.0/24", "192.160.1.23", "pod-cidr-overlap", "overlap"},
+                             {"dup-b", "10.244.20.0/24", "192.160.1.24", "pod-cidr-overlap", "overlap"}};
+    auto doc = parse(render_status(r, kNames, Format::Json));
+    EXPECT_EQ(doc["agent"]["refusedNodes"].size(), 3u);
+    EXPECT_EQ(doc["agent"]["refusedNodes"][0]["name"], "evil");
+    EXPECT_EQ(doc["agent"]["refusedByReason"]["pod-cidr-overlap"], 2);
+    auto table = render_status(r, kNames, Format::Table);
+    EXPECT_NE(table.find("3 not routed: pod-cidr-outside-cluster 1 (evil); pod-cidr-overlap 2 (dup-a, dup-b)"),
+              std::string::npos)
+        << table;
+}
+
 TEST(CtlFormat, StatusOfARouterSaysWhereItsNodesComeFrom) {
     StatusReport r;
     r.node = "router";

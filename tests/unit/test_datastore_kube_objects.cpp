@@ -133,6 +133,34 @@ TEST_F(KubeconfigTest, BrokenConfigsSayWhatIsWrong) {
     EXPECT_FALSE(load_kubeconfig(write("c", "{ not yaml: [")).ok());
 }
 
+TEST_F(KubeconfigTest, OnlyHttpAndHttpsServers) {
+    for (const char *server : {"file:///etc/passwd", "ftp://api:21", "gopher://x", "/etc/passwd"}) {
+        auto ep =
+            load_kubeconfig(write("s", std::string("current-context: c\nclusters: [{name: k, cluster: {server: '") +
+                                           server + "'}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n"));
+        ASSERT_FALSE(ep.ok()) << server;
+        EXPECT_NE(ep.error().message.find("not an http:// or https:// URL"), std::string::npos) << ep.error().message;
+    }
+    auto plain = load_kubeconfig(write("p",
+                                       "current-context: c\nclusters: [{name: k, cluster: {server: 'http://a:8080'}}]\n"
+                                       "contexts: [{name: c, context: {cluster: k, user: u}}]\n"));
+    EXPECT_TRUE(plain.ok()) << plain.error().message;
+}
+
+// yaml-cpp throws on a value of another kind than asked for; a kubeconfig
+// is input, so that is an error, not the end of podlaned.
+TEST_F(KubeconfigTest, ValuesOfTheWrongKindAreErrorsNotExceptions) {
+    for (const char *text : {"current-context: c\ncontexts: [{name: {a: b}}]\n",
+                             "current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\n"
+                             "clusters: [{name: [k]}]\n",
+                             "- just\n- a list\n", "current-context: c\ncontexts: [{name: c, context: [1]}]\n"}) {
+        Result<KubeEndpoint> ep = Error{"not run"};
+        EXPECT_NO_THROW(ep = load_kubeconfig(write("w", text))) << text;
+        EXPECT_FALSE(ep.ok()) << text;
+    }
+    EXPECT_FALSE(parse_kubeconfig("a: [", "/", "kubeconfig (bytes)").ok());
+}
+
 TEST_F(KubeconfigTest, InClusterConfigNeedsTheServiceEnvironment) {
     ::unsetenv("KUBERNETES_SERVICE_HOST");
     auto none = in_cluster_config(dir_);

@@ -110,6 +110,29 @@ TEST(JsonObjectSplitter, StopsWhenTheReaderSaysSo) {
     EXPECT_EQ(seen, 2);
 }
 
+// A watch event that never closes must not be buffered without end.
+TEST(JsonObjectSplitter, AnObjectLargerThanTheCapEndsTheStream) {
+    JsonObjectSplitter splitter(64);
+    int seen = 0;
+    auto count = [&](std::string_view) { return ++seen > 0; };
+    EXPECT_TRUE(splitter.feed(R"({"small": 1})", count));
+    EXPECT_EQ(seen, 1);
+    EXPECT_TRUE(splitter.feed(R"({"big": ")", count));
+    EXPECT_FALSE(splitter.feed(std::string(100, 'x'), count));
+    ASSERT_TRUE(splitter.error());
+    EXPECT_NE(splitter.error()->message.find("larger than 64 bytes"), std::string::npos) << splitter.error()->message;
+    EXPECT_FALSE(splitter.feed("\"}", count)) << "a failed splitter stays failed";
+    EXPECT_EQ(seen, 1);
+    // Many small objects in one large chunk are fine.
+    JsonObjectSplitter many(64);
+    std::string chunk;
+    for (int i = 0; i < 100; i++) chunk += R"({"i": 1})";
+    seen = 0;
+    EXPECT_TRUE(many.feed(chunk, count));
+    EXPECT_EQ(seen, 100);
+    EXPECT_EQ(JsonObjectSplitter().feed(std::string(2u << 20, ' '), count), true) << "whitespace is no object";
+}
+
 TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges) {
     ClusterNode self{"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24")};
     std::vector<std::vector<ClusterNode>> seen;

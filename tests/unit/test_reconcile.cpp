@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "reconcile.h"
 
 namespace podlane {
@@ -90,6 +92,38 @@ TEST(DiffRoutes, NodeLeavingRemovesItsRoute) {
     EXPECT_TRUE(diff.update.empty());
     ASSERT_EQ(diff.remove.size(), 1u);
     EXPECT_EQ(diff.remove[0].cidr.str(), "10.244.3.0/24");
+}
+
+// A routes map with room for `capacity` entries, failing as the kernel does
+// (E2BIG) when full.
+struct FakeRoutesMap {
+    size_t capacity;
+    std::map<std::string, podlane_route_value> entries;
+    RouteWriter writer() {
+        return {[this](const Cidr &c, const podlane_route_value &v) -> Result<bool> {
+                    if (!entries.count(c.str()) && entries.size() >= capacity)
+                        return errno_error("update of map podlane_routes_v1", E2BIG);
+                    entries[c.str()] = v;
+                    return true;
+                },
+                [this](const Cidr &c) -> Result<bool> { return entries.erase(c.str()) > 0; }};
+    }
+};
+
+TEST(ApplyRouteDiff, FullMapTakesNewNodesInPlaceOfDepartedOnes) {
+    auto current = desired_routes(self(), kThree, 7);
+    FakeRoutesMap map{current.size(), {}};
+    for (const auto &r : current) map.entries[r.cidr.str()] = r.value;
+    // node3 leaves and node4 joins in the same list: the map is full.
+    auto diff = diff_routes(
+        current, desired_routes(self(), {kThree[0], kThree[1], node("node4", "192.160.1.14", "10.244.4.0/24")}, 7));
+    std::vector<std::string> lines;
+    auto st = apply_route_diff(map.writer(), diff, [&](const std::string &l) { lines.push_back(l); });
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(map.entries.count("10.244.3.0/24"), 0u);
+    EXPECT_EQ(map.entries.count("10.244.4.0/24"), 1u);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].rfind("route removed: 10.244.3.0/24", 0), 0u) << lines[0];
 }
 
 }  // namespace

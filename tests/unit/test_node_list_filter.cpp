@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "podlane/node_list_filter.h"
+#include "reconcile.h"
+
+namespace podlane {
+namespace {
+
+ClusterNode node(const char *name, const char *ip, const char *cidr) {
+    return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)};
+}
+
+NodeConfig self() {
+    NodeConfig cfg;
+    cfg.node_name = "node1";
+    cfg.node_ip = *Ipv4::parse("192.160.1.11");
+    cfg.pod_cidr = *Cidr::parse("10.244.1.0/24");
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    return cfg;
+}
+
+std::optional<NodeRefusal> refusal_of(const FilteredNodes &f, const std::string &name) {
+    for (const auto &r : f.refused)
+        if (r.node.name == name) return r.reason;
+    return std::nullopt;
+}
+
+std::vector<std::string> names(const std::vector<ClusterNode> &nodes) {
+    std::vector<std::string> out;
+    for (const auto &n : nodes) out.push_back(n.name);
+    return out;
+}
+
+// The entries that reached the routes map unchecked before the filter.
+TEST(NodeListFilter, RefusesEachKnownBadEntry) {
+    const std::vector<ClusterNode> list = {
+        node("node1", "192.160.1.11", "10.244.1.0/24"),  // this node: kept, never routed
+        node("good", "192.160.1.12", "10.244.2.0/24"),         node("everything", "192.160.1.20", "0.0.0.0/0"),
+        node("inside-mine", "192.160.1.21", "10.244.1.0/25"),  node("loopback", "127.0.0.1", "192.168.0.0/16"),
+        node("multicast", "224.0.0.1", "10.244.5.0/24"),       node("zero", "0.0.0.0", "10.244.6.0/24"),
+        node("pod-ip", "10.244.2.5", "10.244.7.0/24"),         node("my-ip", "192.160.1.11", "10.244.8.0/24"),
+        node("broadcast", "255.255.255.255", "10.244.9.0/24"), node("link-local", "169.254.169.254", "10.244.10.0/24"),
+        node("tiny", "192.160.1.22", "10.244.11.0/31"),        node("dup-a", "192.160.1.23", "10.244.20.0/24"),
+        node("dup-b", "192.160.1.24", "10.244.20.0/24"),
+    };
+    auto f = filter_node_list(list, node_list_policy(self()));
+    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"node1", "good"}));
+    EXPECT_EQ(refusal_of(f, "everything"), NodeRefusal::PodCidrOutsideCluster);
+    EXPECT_EQ(refusal_of(f, "inside-mine"), NodeRefusal::PodCidrOverlapsSelf);
+    EXPECT_EQ(refusal_of(f, "loopback"), NodeRefusal::PodCidrOutsideCluster);
+    EXPECT_EQ(refusal_of(f, "multicast"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "zero"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "pod-ip"), NodeRefusal::NodeIpInCluster);
+    EXPECT_EQ(refusal_of(f, "my-ip"), NodeRefusal::NodeIpIsSelf);
+    EXPECT_EQ(refusal_of(f, "broadcast"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "link-local"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "tiny"), NodeRefusal::PodCidrLength);
+    // A duplicate CIDR refuses both claims, whichever name sorts last.
+    EXPECT_EQ(refusal_of(f, "dup-a"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(refusal_of(f, "dup-b"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(f.refused.size(), list.size() - 2);
+    auto counts = count_refusals(f.refused);
+    EXPECT_EQ(counts["node-ip-not-unicast"], 4);
+    EXPECT_EQ(counts["pod-cidr-overlap"], 2);
+}
+
+TEST(NodeListFilter, NestedClaimsRefuseBothWhateverTheOrder) {
+    std::vector<ClusterNode> list = {
+        node("wide", "192.160.1.12", "10.244.16.0/20"), node("inner", "192.160.1.13", "10.244.17.0/24"),
+        node("apart", "192.160.1.14", "10.244.40.0/24"), node("last", "192.160.1.15", "10.244.31.0/24")};
+    for (int round = 0; round < 2; round++) {
+        auto f = filter_node_list(list, node_list_policy(self()));
+        EXPECT_EQ(names(f.accepted), std::vector<std::string>{"apart"});
+        EXPECT_EQ(refusal_of(f, "wide"), NodeRefusal::PodCidrOverlap);
+        EXPECT_EQ(refusal_of(f, "inner"), NodeRefusal::PodCidrOverlap);
+        EXPECT_EQ(refusal_of(f, "last"), NodeRefusal::PodCidrOverlap);
+        std::reverse(list.begin(), list.end());
+    }
+}
+
+TEST(NodeListFilter, SelfEntryThatDisagreesAndNamesTwiceAreRefused) {
+    auto f = filter_node_list(
+        {node("node1", "192.160.1.11", "10.244.9.0/24"), node("twice", "192.160.1.12", "10.244.2.0/24"),
+         node("twice", "192.160.1.13", "10.244.3.0/24")},
+        node_list_policy(self()));
+    EXPECT_TRUE(f.accepted.empty());
+    EXPECT_EQ(f.refused[0].reason, NodeRefusal::SelfMismatch);
+    EXPECT_EQ(f.refused[1].reason, NodeRefusal::NameTwice);
+    EXPECT_EQ(f.refused[2].reason, NodeRefusal::NameTwice);
+}
+
+TEST(NodeListFilter, ListSizeIsCapped) {
+    auto policy = node_list_policy(self());
+    policy.max_nodes = 2;
+    auto f = filter_node_list({node("a", "192.160.1.12", "10.244.2.0/24"), node("b", "192.160.1.13", "10.244.3.0/24"),
+                               node("c", "192.160.1.14", "10.244.4.0/24")},
+                              policy);
+    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"a", "b"}));
+    ASSERT_EQ(f.refused.size(), 1u);
+    EXPECT_EQ(f.refused[0].reason, NodeRefusal::TooMany);
+    EXPECT_EQ(node_list_policy(self()).max_nodes, size_t{PODLANE_ROUTES_MAX - 1});
+}
+
+TEST(NodeListFilter, ClusterPrefixLengthIsTheShortestAccepted) {
+    auto cfg = self();
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    auto f = filter_node_list({node("whole", "192.160.1.12", "10.244.0.0/16")}, node_list_policy(cfg));
+    EXPECT_EQ(refusal_of(f, "whole"), NodeRefusal::PodCidrOverlapsSelf);
+    f = filter_node_list({node("short", "192.160.1.12", "10.244.0.0/15")}, node_list_policy(cfg));
+    EXPECT_TRUE(refusal_of(f, "short"));
+}
+
+TEST(NodeListFilter, RefusalsAreLoggedOncePerNameAndReason) {
+    RefusalLog log;
+    std::vector<std::string> lines;
+    auto add = [&](const std::string &l) { lines.push_back(l); };
+    auto bad = filter_node_list({node("zero", "0.0.0.0", "10.244.6.0/24")}, node_list_policy(self()));
+    log.report(bad.refused, add);
+    log.report(bad.refused, add);  // a resync: nothing new
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("node zero is not routed: node IP 0.0.0.0"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("(node-ip-not-unicast)"), std::string::npos) << lines[0];
+    log.report({}, add);           // fixed ...
+    log.report(bad.refused, add);  // ... and broken again: said again
+    EXPECT_EQ(lines.size(), 2u);
+}
+
+TEST(NodeListFilter, RefusedNodesRoundTripThroughTheAgentState) {
+    AgentState s;
+    s.pid = 7;
+    auto f = filter_node_list({node("zero", "0.0.0.0", "10.244.6.0/24")}, node_list_policy(self()));
+    s.refused_nodes = refusal_records(f.refused);
+    auto dir = ::testing::TempDir() + "/node_list_filter_state";
+    ASSERT_TRUE(write_agent_state(dir, s));
+    auto text = read_file(dir + "/agent.json");
+    ASSERT_TRUE(text);
+    auto back = parse_agent_state(*text);
+    ASSERT_TRUE(back) << back.error().message;
+    ASSERT_EQ(back->refused_nodes.size(), 1u);
+    EXPECT_EQ(back->refused_nodes[0].name, "zero");
+    EXPECT_EQ(back->refused_nodes[0].reason, "node-ip-not-unicast");
+    EXPECT_EQ(back->refused_nodes[0].node_ip, "0.0.0.0");
+    // An older agent's file has no refusedNodes: none.
+    auto old = parse_agent_state(R"({"pid": 3, "role": "node"})");
+    ASSERT_TRUE(old);
+    EXPECT_TRUE(old->refused_nodes.empty());
+}
+
+}  // namespace
+}  // namespace podlane
