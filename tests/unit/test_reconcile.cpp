@@ -2,23 +2,14 @@
 
 #include <map>
 
+#include "cluster_nodes.h"
 #include "reconcile.h"
 
 namespace podlane {
 namespace {
 
-ClusterNode node(const char *name, const char *ip, const char *cidr) {
-    return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)};
-}
-
-NodeConfig self() {
-    NodeConfig cfg;
-    cfg.node_name = "node1";
-    cfg.node_ip = *Ipv4::parse("192.160.1.11");
-    cfg.pod_cidr = *Cidr::parse("10.244.1.0/24");
-    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
-    return cfg;
-}
+using test::node;
+using test::self;
 
 const std::vector<ClusterNode> kThree = {node("node1", "192.160.1.11", "10.244.1.0/24"),
                                          node("node2", "192.160.1.12", "10.244.2.0/24"),
