@@ -6,13 +6,31 @@
  * packets and the ones the kernel routed arrive after netfilter. */
 #include "lib/conntrack.h"
 #include "lib/decide.h"
+#include "lib/source.h"
 #include "lib/tc.h"
 
+/* A pod's frame is routed by the kernel only when it is addressed to the
+ * host: on the bridge that is PACKET_HOST; on a host veth (a bridge port
+ * whose own MAC is not the gateway's) the bridge would route a frame for
+ * the gateway's MAC or a port's own MAC, and deliver one for a local pod's
+ * MAC on L2. Anything else the bridge floods or drops: never routed. */
+static __always_inline bool pl_pod_frame_for_host(struct __sk_buff *skb,
+						  const struct podlane_node_config *cfg,
+						  const struct pl_headers *hdr,
+						  const struct pl_decision *d)
+{
+	if (skb->pkt_type == PL_PACKET_HOST || pl_mac_equal(hdr->eth->h_dest, cfg->gateway_mac))
+		return true;
+	return d->ep && pl_mac_equal(hdr->eth->h_dest, d->ep->pod_mac);
+}
+
 /* from_pod: a pod's packet, not routed yet: this program is its router hop
- * (TTL), and netfilter has not seen it (the conntrack check). Otherwise the
- * kernel has been its router and netfilter has had its say. */
+ * (TTL), the check of its source, and netfilter has not seen it (the
+ * conntrack check). Otherwise the kernel has been its router and netfilter
+ * has had its say. */
 static __always_inline int pl_from_pod_or_host(struct __sk_buff *skb, bool from_pod)
 {
+	const struct podlane_node_config *cfg = NULL;
 	struct pl_decision d = {};
 	struct pl_headers hdr;
 	int reason = pl_tc_parse(skb, &hdr);
@@ -20,7 +38,25 @@ static __always_inline int pl_from_pod_or_host(struct __sk_buff *skb, bool from_
 	if (reason != PL_PARSED)
 		return pl_tc_finish(skb, reason);
 
+	if (from_pod) {
+		cfg = pl_config();
+		if (!cfg)
+			return pl_tc_finish(skb, PODLANE_PASS_NO_CONFIG);
+		reason = pl_check_pod_source(cfg, &hdr, skb->ingress_ifindex);
+		if (reason)
+			return pl_tc_finish(skb, reason);
+	}
+
 	reason = pl_decide_from_pod(&hdr, &d, from_pod);
+	if (reason == PODLANE_FWD_REMOTE || reason == PODLANE_FWD_LOCAL) {
+		int check;
+
+		if (cfg && !pl_pod_frame_for_host(skb, cfg, &hdr, &d))
+			return pl_tc_finish(skb, PODLANE_PASS_NOT_FOR_HOST);
+		check = pl_tc_check_ip_rcv(skb, &hdr);
+		if (check)
+			return pl_tc_finish(skb, check);
+	}
 	if (from_pod && (reason == PODLANE_FWD_REMOTE || reason == PODLANE_FWD_LOCAL)) {
 		int netfilter = pl_tc_netfilter_check(skb, &hdr, false);
 

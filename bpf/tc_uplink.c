@@ -4,6 +4,7 @@
  * else is the node's own business and passes untouched. */
 #include "lib/conntrack.h"
 #include "lib/decide.h"
+#include "lib/source.h"
 #include "lib/tc.h"
 
 SEC("tc")
@@ -16,17 +17,26 @@ int podlane_uplink_ingress(struct __sk_buff *skb)
 
 	if (reason != PL_PARSED)
 		return pl_tc_finish(skb, reason);
+	cfg = pl_config();
+	if (!cfg)
+		return pl_tc_finish(skb, PODLANE_PASS_NO_CONFIG);
+	reason = pl_check_uplink_source(cfg, hdr.ip);
+	if (reason)
+		return pl_tc_finish(skb, reason);
 
 	reason = pl_decide_from_uplink(&hdr, &d);
 	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_tc_finish(skb, reason);
+	/* ip_rcv (and ip_forward) route only frames addressed to this host. */
+	if (skb->pkt_type != PL_PACKET_HOST)
+		return pl_tc_finish(skb, PODLANE_PASS_NOT_FOR_HOST);
+	reason = pl_tc_check_ip_rcv(skb, &hdr);
+	if (reason)
 		return pl_tc_finish(skb, reason);
 	reason = pl_tc_netfilter_check(skb, &hdr, true);
 	if (reason)
 		return pl_tc_finish(skb, reason);
 
-	cfg = pl_config();
-	if (!cfg)
-		return pl_tc_finish(skb, PODLANE_PASS_NO_CONFIG);
 	pl_decrement_ttl(hdr.ip);
 	pl_set_macs(hdr.eth, d.ep->pod_mac, cfg->gateway_mac);
 	return pl_tc_deliver_local(skb, d.ep);

@@ -5,6 +5,7 @@
 #include "lib/conntrack.h"
 #include "lib/decide.h"
 #include "lib/l3.h"
+#include "lib/source.h"
 #include "lib/stats.h"
 
 SEC("xdp")
@@ -20,17 +21,28 @@ int podlane_xdp_uplink(struct xdp_md *ctx)
 
 	if (reason != PL_PARSED)
 		return pl_xdp_finish(ctx, reason);
+	cfg = pl_config();
+	if (!cfg)
+		return pl_xdp_finish(ctx, PODLANE_PASS_NO_CONFIG);
+	reason = pl_check_uplink_source(cfg, hdr.ip);
+	if (reason)
+		return pl_xdp_finish(ctx, reason);
 
 	reason = pl_decide_from_uplink(&hdr, &d);
 	if (reason != PODLANE_FWD_LOCAL || !d.ep)
+		return pl_xdp_finish(ctx, reason);
+	/* XDP has no pkt_type and the config holds no uplink MAC: a group
+	 * address is caught here; a unicast frame for another host reaches
+	 * XDP only on a promiscuous NIC (docs/dataplane.md). */
+	if (hdr.eth->h_dest[0] & 1)
+		return pl_xdp_finish(ctx, PODLANE_PASS_NOT_FOR_HOST);
+	reason = pl_check_ip_rcv(hdr.ip, data_end, data_end - (void *)hdr.ip);
+	if (reason)
 		return pl_xdp_finish(ctx, reason);
 	reason = pl_xdp_netfilter_check(ctx, &hdr);
 	if (reason)
 		return pl_xdp_finish(ctx, reason);
 
-	cfg = pl_config();
-	if (!cfg)
-		return pl_xdp_finish(ctx, PODLANE_PASS_NO_CONFIG);
 	pl_decrement_ttl(hdr.ip);
 	pl_set_macs(hdr.eth, d.ep->pod_mac, cfg->gateway_mac);
 	ret = bpf_redirect(d.ep->host_ifindex, 0);

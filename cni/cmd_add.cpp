@@ -85,9 +85,9 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
 
     auto dataplane = open_dataplane(cfg);
     if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
-    std::optional<ScopeExit<std::function<void()>>> undo_endpoint;
+    std::optional<ScopeExit<std::function<void()>>> undo_endpoint, undo_exemption;
+    podlane_endpoint_value ep{};
     if (*dataplane) {
-        podlane_endpoint_value ep{};
         ep.host_ifindex = static_cast<__u32>(host_link->index);
         std::copy(pod_link->mac.bytes.begin(), pod_link->mac.bytes.end(), ep.pod_mac);
         std::copy(host_link->mac.bytes.begin(), host_link->mac.bytes.end(), ep.host_mac);
@@ -102,6 +102,14 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
                 return from_error(st.error(), kDataplaneFailure);
             ep.flags |= PODLANE_ENDPOINT_F_PROG_ATTACHED;
         }
+        if (cfg.allow_any_source) {
+            // Before the endpoint: a pod is never reachable while its
+            // packets would still be dropped as spoofed.
+            if (auto st = (*dataplane)->maps().put_source_exemption(ep.host_ifindex, ep.pod_mac); !st)
+                return from_error(st.error(), kDataplaneFailure);
+            undo_exemption.emplace(
+                [&] { (void)(*dataplane)->maps().delete_source_exemption(ep.host_ifindex, ep.pod_mac); });
+        }
         if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st) return from_error(st.error(), kDataplaneFailure);
         undo_endpoint.emplace([&] { (void)(*dataplane)->maps().delete_endpoint(*ip); });
     }
@@ -114,6 +122,7 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     result.dns = cfg.dns;
 
     if (undo_endpoint) undo_endpoint->dismiss();
+    if (undo_exemption) undo_exemption->dismiss();
     undo_veth.dismiss();
     undo_ip.dismiss();
     return to_json(result, cfg.cni_version, cfg.prev_result);

@@ -17,9 +17,17 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     if (*ip) {
         auto dataplane = open_dataplane(cfg);
         if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
-        if (*dataplane)
+        if (*dataplane) {
+            // The pod's anti-spoofing exemption is keyed by its veth and
+            // MAC, which only its endpoint entry still knows.
+            auto ep = (*dataplane)->maps().endpoint(**ip);
+            if (!ep) return from_error(ep.error(), kDataplaneFailure);
+            if (*ep)
+                if (auto st = (*dataplane)->maps().delete_source_exemption((*ep)->host_ifindex, (*ep)->pod_mac); !st)
+                    return from_error(st.error(), kDataplaneFailure);
             if (auto removed = (*dataplane)->maps().delete_endpoint(**ip); !removed)
                 return from_error(removed.error(), kDataplaneFailure);
+        }
     }
 
     auto host = Netlink::open();

@@ -32,6 +32,21 @@ CniResult<std::optional<std::vector<Attachment>>> parse_attachments(const Config
     return std::optional<std::vector<Attachment>>{std::move(out)};
 }
 
+// Per-pod options the runtime passes in the conventions' "args" object,
+// under our plugin's name: {"args": {"podlane": {"allowAnySource": true}}}.
+// Other plugins' args are not ours to judge.
+CniResult<bool> parse_allow_any_source(const ConfigFields &top) {
+    if (!top.has("args") || !top.object()["args"].is_object() || !top.object()["args"].contains("podlane"))
+        return false;
+    const json &ours = top.object()["args"]["podlane"];
+    if (!ours.is_object())
+        return invalid(top.error("args.podlane", "must be an object like {\"allowAnySource\": true}"));
+    ConfigFields fields(ours, "args.podlane.");
+    auto allow = fields.optional_bool("allowAnySource");
+    if (!allow) return invalid(allow.error());
+    return allow->value_or(false);
+}
+
 }  // namespace
 
 std::string best_effort_version(const std::string &text) {
@@ -125,6 +140,10 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
     auto prev_result = top.optional_object("prevResult");
     if (!prev_result) return invalid(prev_result.error());
     if (*prev_result) cfg.prev_result = std::move(**prev_result);
+
+    auto allow_any_source = parse_allow_any_source(top);
+    if (!allow_any_source) return allow_any_source.error();
+    cfg.allow_any_source = *allow_any_source;
 
     auto attachments = parse_attachments(top);
     if (!attachments) return attachments.error();

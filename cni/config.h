@@ -33,6 +33,10 @@ struct PluginConfig {
     std::optional<std::string> pin_dir;
     nlohmann::json dns;          // passed through to the result; null if absent
     nlohmann::json prev_result;  // null if absent
+    // args.podlane.allowAnySource: the pod may send from addresses not its
+    // own (a router, a VPN gateway, a VM); the dataplane's anti-spoofing
+    // check lets it through. Off by default.
+    bool allow_any_source = false;
     // GC: cni.dev/valid-attachments; unset when the key is absent.
     std::optional<std::vector<Attachment>> valid_attachments;
 

@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace podlane {
 namespace {
@@ -139,6 +141,54 @@ Result<bool> NodeMaps::delete_endpoint(Ipv4 pod_ip) {
         return errno_error("delete endpoint " + pod_ip.str(), errno);
     }
     return true;
+}
+
+namespace {
+
+std::array<podlane_src_exempt_key, 2> exemption_keys(uint32_t host_ifindex,
+                                                     const uint8_t (&pod_mac)[PODLANE_ETH_ALEN]) {
+    podlane_src_exempt_key by_veth{}, by_mac{};
+    by_veth.ifindex = host_ifindex;
+    std::memcpy(by_mac.mac, pod_mac, PODLANE_ETH_ALEN);
+    return {by_veth, by_mac};
+}
+
+}  // namespace
+
+Status NodeMaps::put_source_exemption(uint32_t host_ifindex, const uint8_t (&pod_mac)[PODLANE_ETH_ALEN]) {
+    auto map = PinnedMap::open(pin_dir_, PODLANE_MAP_SRC_EXEMPT);
+    if (!map) return map.error().wrap("allow any source address (podlaned too old for the opt-out?)");
+    const podlane_src_exempt_value value{PODLANE_SRC_EXEMPT_F_ANY_SOURCE};
+    for (const auto &key : exemption_keys(host_ifindex, pod_mac)) {
+        if (bpf_map_update_elem(map->fd(), &key, &value, BPF_ANY) != 0)
+            return errno_error("allow any source for link #" + std::to_string(host_ifindex) + " in " + map->path(),
+                               errno);
+    }
+    return {};
+}
+
+Status NodeMaps::delete_source_exemption(uint32_t host_ifindex, const uint8_t (&pod_mac)[PODLANE_ETH_ALEN]) {
+    auto map = PinnedMap::open(pin_dir_, PODLANE_MAP_SRC_EXEMPT);
+    if (!map) return map.error().errnum == ENOENT ? Status{} : Status{map.error()};
+    for (const auto &key : exemption_keys(host_ifindex, pod_mac)) {
+        if (bpf_map_delete_elem(map->fd(), &key) != 0 && errno != ENOENT)
+            return errno_error("remove the source exemption of link #" + std::to_string(host_ifindex), errno);
+    }
+    return {};
+}
+
+Result<std::vector<SourceExemption>> NodeMaps::source_exemptions() const {
+    std::vector<SourceExemption> out;
+    auto map = PinnedMap::open(pin_dir_, PODLANE_MAP_SRC_EXEMPT);
+    if (!map) {
+        if (map.error().errnum == ENOENT) return out;
+        return map.error();
+    }
+    auto st = for_each_entry<podlane_src_exempt_key, podlane_src_exempt_value>(*map, [&](auto &k, auto &v) {
+        out.push_back({k, v});
+    });
+    if (!st) return st.error();
+    return out;
 }
 
 Result<podlane_node_config> NodeMaps::config() const {

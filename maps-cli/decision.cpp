@@ -38,6 +38,13 @@ Decision decide(const std::vector<RouteEntry> &routes, const std::vector<Endpoin
     d.route = longest_prefix_match(routes, dst);
     const bool local = d.route && (d.route->value.flags & PODLANE_ROUTE_F_LOCAL);
 
+    // Both programs check the packet's source against the config before
+    // anything else (the lookup assumes a sender that passes that check).
+    if (!cfg) {
+        d.reason = PODLANE_PASS_NO_CONFIG;
+        return d;
+    }
+
     if (from == Direction::FromPod) {
         // pl_decide_from_pod()
         if (!d.route) {
@@ -72,7 +79,7 @@ Decision decide(const std::vector<RouteEntry> &routes, const std::vector<Endpoin
     }
     d.endpoint = find_endpoint(endpoints, dst);
     if (!d.endpoint) {
-        d.reason = unclaimed_reason(cfg, dst) == PODLANE_PASS_TO_NODE ? PODLANE_PASS_TO_NODE : PODLANE_DROP_NO_ENDPOINT;
+        d.reason = unclaimed_reason(cfg, dst) == PODLANE_PASS_TO_NODE ? PODLANE_PASS_TO_NODE : PODLANE_PASS_NO_ENDPOINT;
         return d;
     }
     if (options.ttl <= 1)

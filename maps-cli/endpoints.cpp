@@ -13,7 +13,9 @@ EndpointsCommands::EndpointsCommands(CLI::App &app) {
         "  podlanectl endpoints list\n"
         "  podlanectl endpoints del 10.244.1.23");
 
-    list_ = group_->add_subcommand("list", "Show every local pod: IP, host-side veth, MACs");
+    list_ = group_->add_subcommand("list",
+                                   "Show every local pod: IP, host-side veth, MACs, flags (any-source: exempt from "
+                                   "the anti-spoofing check)");
     list_->alias("ls");
     list_->footer("Example:\n  podlanectl --node node1 endpoints list -o json");
 
@@ -35,7 +37,9 @@ Result<int> EndpointsCommands::run(const GlobalOptions &global, std::ostream &ou
         if (!ctx) return ctx.error();
         auto endpoints = ctx->maps().endpoints();
         if (!endpoints) return endpoints.error();
-        out << render_endpoints(ctx->node(), *endpoints, node_interface_names(*ctx), ctx->format());
+        auto exemptions = ctx->maps().source_exemptions();
+        if (!exemptions) return exemptions.error();
+        out << render_endpoints(ctx->node(), *endpoints, node_interface_names(*ctx), ctx->format(), *exemptions);
         return kExitOk;
     }
 

@@ -188,17 +188,34 @@ json route_json(const RouteEntry &r, const IfNames &names) {
     };
 }
 
-json endpoint_json(const EndpointEntry &e, const IfNames &names) {
+// By its veth (per-veth mode) or its MAC (bridge mode): the CNI plugin
+// writes both, so either one marks the pod.
+static bool allows_any_source(const EndpointEntry &e, const std::vector<SourceExemption> &exemptions) {
+    return std::any_of(exemptions.begin(), exemptions.end(), [&](const SourceExemption &x) {
+        if (!(x.value.flags & PODLANE_SRC_EXEMPT_F_ANY_SOURCE)) return false;
+        if (x.key.ifindex) return x.key.ifindex == e.value.host_ifindex;
+        return std::equal(std::begin(x.key.mac), std::end(x.key.mac), std::begin(e.value.pod_mac));
+    });
+}
+
+static std::vector<std::string> endpoint_flags(const EndpointEntry &e, const std::vector<SourceExemption> &exemptions) {
     std::vector<std::string> flags;
     if (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) flags.push_back("prog-attached");
-    return {
+    if (allows_any_source(e, exemptions)) flags.push_back("any-source");
+    return flags;
+}
+
+json endpoint_json(const EndpointEntry &e, const IfNames &names, const std::vector<SourceExemption> *exemptions) {
+    json out = {
         {"podIp", e.pod_ip.str()},
         {"hostIfindex", e.value.host_ifindex},
         {"hostInterface", interface_json(e.value.host_ifindex, names)},
         {"podMac", mac_text(e.value.pod_mac)},
         {"hostMac", mac_text(e.value.host_mac)},
-        {"flags", flags},
+        {"flags", exemptions ? endpoint_flags(e, *exemptions) : endpoint_flags(e, {})},
     };
+    if (exemptions) out["allowAnySource"] = allows_any_source(e, *exemptions);
+    return out;
 }
 
 std::string describe_route(const RouteEntry &r, const IfNames &names) {
@@ -268,18 +285,21 @@ std::string render_route_deleted(const std::string &node, const RouteEntry &prev
 // --- endpoints
 
 std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
-                             Format f) {
+                             Format f, const std::vector<SourceExemption> &exemptions) {
     std::sort(endpoints.begin(), endpoints.end(), [](const auto &a, const auto &b) { return a.pod_ip < b.pod_ip; });
     if (f == Format::Json) {
         json list = json::array();
-        for (const auto &e : endpoints) list.push_back(endpoint_json(e, names));
+        for (const auto &e : endpoints) list.push_back(endpoint_json(e, names, &exemptions));
         return json_text({{"node", node}, {"endpoints", list}});
     }
     if (endpoints.empty()) return "no endpoints (node " + node + ")\n";
     Table t({"POD IP", "HOST VETH", "POD MAC", "HOST MAC", "FLAGS"});
-    for (const auto &e : endpoints)
+    for (const auto &e : endpoints) {
+        std::string flags;
+        for (const auto &flag : endpoint_flags(e, exemptions)) flags += (flags.empty() ? "" : ",") + flag;
         t.add({e.pod_ip.str(), interface_text(e.value.host_ifindex, names), mac_text(e.value.pod_mac),
-               mac_text(e.value.host_mac), (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) ? "prog-attached" : "-"});
+               mac_text(e.value.host_mac), flags.empty() ? "-" : flags});
+    }
     return t.str();
 }
 
@@ -314,10 +334,9 @@ std::string lookup_summary(const LookupReport &r, const IfNames &names) {
         case PODLANE_DROP_NO_UPLINK:
             return "dropped: route " + d.route->cidr.str() + " names uplink " +
                    interface_text(d.route->value.uplink_ifindex, names) + ", which does not exist";
-        case PODLANE_DROP_NO_ENDPOINT:
-            return "dropped: in this node's pod CIDR, but no pod has this address";
         case PODLANE_PASS_NO_ENDPOINT:
-            return "not handled: local pod CIDR, endpoint not registered; the bridge delivers it";
+            return "not handled: local pod CIDR, endpoint not registered; the kernel's route and the bridge "
+                   "deliver it";
         default:
             break;
     }

@@ -39,7 +39,10 @@ std::string interface_text(uint32_t ifindex, const IfNames &names);     // "eth0
 nlohmann::json interface_json(uint32_t ifindex, const IfNames &names);  // "eth0" or null
 std::string mac_text(const __u8 *bytes);                                // "aa:bb:cc:dd:ee:ff"
 nlohmann::json route_json(const RouteEntry &r, const IfNames &names);
-nlohmann::json endpoint_json(const EndpointEntry &e, const IfNames &names);
+// exemptions: the anti-spoofing opt-out map, when the caller read it; then
+// the object says "allowAnySource" (and the flag "any-source").
+nlohmann::json endpoint_json(const EndpointEntry &e, const IfNames &names,
+                             const std::vector<SourceExemption> *exemptions = nullptr);
 std::string describe_route(const RouteEntry &r, const IfNames &names);  // "10.0.0.0/24 via 1.2.3.4 dev eth0 (static)"
 std::string with_thousands(uint64_t n);
 
@@ -50,8 +53,10 @@ std::string render_route_added(const std::string &node, const RouteEntry &route,
 std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f);
 
 // --- endpoints
+// exemptions: the anti-spoofing opt-out map; an exempt pod shows the flag
+// "any-source" (JSON: "allowAnySource": true).
 std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
-                             Format f);
+                             Format f, const std::vector<SourceExemption> &exemptions = {});
 std::string render_endpoint_deleted(const std::string &node, const EndpointEntry &previous, const IfNames &names,
                                     Format f);
 

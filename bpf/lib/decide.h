@@ -73,7 +73,11 @@ static __always_inline int pl_decide_from_uplink(const struct pl_headers *hdr,
 	if (!d->ep) {
 		if (pl_unclaimed_reason(dst) == PODLANE_PASS_TO_NODE)
 			return PODLANE_PASS_TO_NODE;
-		return PODLANE_DROP_NO_ENDPOINT;
+		/* Not registered: a pod added while podlaned was down, or one
+		 * gone. The kernel's route to the bridge still delivers the
+		 * first and drops the second: dropping here would cut the
+		 * first off from every other node. */
+		return PODLANE_PASS_NO_ENDPOINT;
 	}
 	if (hdr->ip->ttl <= 1)
 		return PODLANE_PASS_TTL_EXPIRED;

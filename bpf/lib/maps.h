@@ -37,7 +37,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct podlane_stat_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} pl_stats_v1 SEC(".maps");
+} pl_stats_v2 SEC(".maps");
+
+/* Pods exempt from the source check; see struct podlane_src_exempt_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PODLANE_SRC_EXEMPT_MAX);
+	__type(key, struct podlane_src_exempt_key);
+	__type(value, struct podlane_src_exempt_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pl_srcexempt_v1 SEC(".maps");
 
 /* Valid only after the agent wrote the config; NULL means "not yet". */
 static __always_inline const struct podlane_node_config *pl_config(void)

@@ -46,6 +46,58 @@ static __always_inline int pl_parse_ipv4(void *data, void *data_end, struct pl_h
 	return PL_PARSED;
 }
 
+/* The IPv4 header checksum verifies (RFC 1071: the one's complement sum of
+ * the header, checksum included, is 0xFFFF). The fixed 20 bytes are summed
+ * straight (pl_parse_ipv4 checked they are in the buffer); options, rare,
+ * in a bounded loop whose every 16-bit read is checked against data_end. */
+static __always_inline bool pl_ipv4_csum_ok(const struct iphdr *ip, void *data_end)
+{
+	const __u16 *word = (const __u16 *)ip;
+	__u32 sum = 0;
+
+	sum += word[0] + word[1] + word[2] + word[3] + word[4];
+	sum += word[5] + word[6] + word[7] + word[8] + word[9];
+	if (ip->ihl > 5) {
+		const __u16 *cursor = word + 10;
+		__u32 option_words = (ip->ihl - 5) * 2;
+
+#pragma clang loop unroll(disable)
+		for (__u32 i = 0; i < 20; i++) { /* at most 40 bytes of options */
+			if (i >= option_words)
+				break;
+			/* Keeps clang from moving the arithmetic onto data_end,
+			 * which the verifier refuses. */
+			asm volatile("" : "+r"(cursor));
+			if ((void *)(cursor + 1) > data_end)
+				return false;
+			sum += *cursor++;
+		}
+	}
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	return sum == 0xFFFF;
+}
+
+/* What the kernel's ip_rcv checks before it routes a packet, and the parse
+ * above does not: the total length fits the frame (l3_len: bytes from the
+ * IP header to the end of the packet), and the header checksum. Run only on
+ * the way to a forward: whatever goes to the kernel is checked there.
+ * Returns 0 or the drop reason. */
+static __always_inline int pl_check_ip_rcv(const struct iphdr *ip, void *data_end, __u32 l3_len)
+{
+	if (bpf_ntohs(ip->tot_len) > l3_len)
+		return PODLANE_DROP_TRUNCATED_IP;
+	if (!pl_ipv4_csum_ok(ip, data_end))
+		return PODLANE_DROP_BAD_IP_CHECKSUM;
+	return 0;
+}
+
+static __always_inline bool pl_mac_equal(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
 /* Multicast (224/4) and limited broadcast: never a pod unicast. */
 static __always_inline int pl_is_multicast_or_broadcast(__be32 addr)
 {

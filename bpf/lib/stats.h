@@ -9,7 +9,7 @@
 static __always_inline void pl_count(enum podlane_reason reason, __u64 bytes)
 {
 	__u32 key = reason;
-	struct podlane_stat_value *v = bpf_map_lookup_elem(&pl_stats_v1, &key);
+	struct podlane_stat_value *v = bpf_map_lookup_elem(&pl_stats_v2, &key);
 
 	if (v) { /* per-CPU slot: no atomics needed */
 		v->packets++;

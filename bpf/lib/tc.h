@@ -8,6 +8,7 @@
 #include "stats.h"
 
 #define PL_AF_INET	  2
+#define PL_PACKET_HOST	  0 /* linux/if_packet.h */
 #define PL_MAX_L2_L3_HLEN (ETH_HLEN + 60)
 
 /* Parses the headers of an skb, pulling them into the linear area first if
@@ -24,6 +25,13 @@ static __always_inline int pl_tc_parse(struct __sk_buff *skb, struct pl_headers 
 		data_end = (void *)(long)skb->data_end;
 	}
 	return pl_parse_ipv4(data, data_end, hdr);
+}
+
+/* ip_rcv's checks on an skb about to be forwarded: 0 or the drop reason.
+ * skb->len counts the Ethernet header at TC (a VLAN tag never gets here). */
+static __always_inline int pl_tc_check_ip_rcv(struct __sk_buff *skb, const struct pl_headers *hdr)
+{
+	return pl_check_ip_rcv(hdr->ip, (void *)(long)skb->data_end, skb->len - ETH_HLEN);
 }
 
 /* Set by the loader before load (`podlaned --next-hop fib`); the verifier

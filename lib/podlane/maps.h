@@ -33,6 +33,12 @@ struct MapUsage {
 };
 
 // One pinned map, by path. Operations are single-entry, and so atomic.
+// One entry of the anti-spoofing opt-out map (PODLANE_MAP_SRC_EXEMPT).
+struct SourceExemption {
+    podlane_src_exempt_key key{};
+    podlane_src_exempt_value value{};
+};
+
 class PinnedMap {
 public:
     // Error (ENOENT) says where it looked and what to check.
@@ -77,6 +83,15 @@ public:
     // --- config
     Result<podlane_node_config> config() const;
     Status set_config(const podlane_node_config &config);
+
+    // --- anti-spoofing opt-out: a pod allowed to send from any address. Two
+    // entries per pod, by host veth (per-veth mode) and by pod MAC (bridge
+    // mode). The map is opened on use, so tools that never touch it keep
+    // working against an agent that predates it.
+    Status put_source_exemption(uint32_t host_ifindex, const uint8_t (&pod_mac)[PODLANE_ETH_ALEN]);
+    // Succeeds when the entries (or the map) are already gone.
+    Status delete_source_exemption(uint32_t host_ifindex, const uint8_t (&pod_mac)[PODLANE_ETH_ALEN]);
+    Result<std::vector<SourceExemption>> source_exemptions() const;
 
     // --- stats, summed over CPUs, indexed by podlane_reason
     Result<std::vector<podlane_stat_value>> stats() const;

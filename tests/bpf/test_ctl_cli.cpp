@@ -319,7 +319,7 @@ TEST_F(CtlCli, LookupExplainsTheDecision) {
                           Want{"10.244.2.200", "pod", "forwarded-remote", "10.244.2.128/25"},
                           Want{"10.244.1.10", "pod", "delivered-local", "10.244.1.0/24"},
                           Want{"10.244.1.10", "uplink", "delivered-local", "10.244.1.0/24"},
-                          Want{"10.244.1.99", "uplink", "drop-no-endpoint", "10.244.1.0/24"},
+                          Want{"10.244.1.99", "uplink", "pass-no-endpoint", "10.244.1.0/24"},
                           Want{"10.244.1.99", "pod", "pass-no-endpoint", "10.244.1.0/24"},
                           Want{"10.244.1.1", "pod", "pass-to-node", "10.244.1.0/24"},
                           Want{"8.8.8.8", "pod", "pass-no-route", nullptr}}) {
@@ -350,7 +350,7 @@ TEST_F(CtlCli, StatsSumCpusAndNameReasons) {
     ASSERT_GT(cpus, 0);
     std::vector<podlane_stat_value> fwd(cpus, podlane_stat_value{10, 1000});
     ASSERT_TRUE(set_stat(node_dir(), PODLANE_FWD_REMOTE, fwd).ok());
-    ASSERT_TRUE(set_stat(node_dir(), PODLANE_DROP_NO_ENDPOINT, {{3, 180}}).ok());
+    ASSERT_TRUE(set_stat(node_dir(), PODLANE_DROP_SPOOFED_SOURCE, {{3, 180}}).ok());
 
     auto r = ctl({"stats", "-o", "json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -359,14 +359,14 @@ TEST_F(CtlCli, StatsSumCpusAndNameReasons) {
     for (const auto &item : doc["reasons"]) by_name[item["reason"]] = item;
     EXPECT_EQ(by_name["forwarded-remote"]["packets"], 10 * cpus);
     EXPECT_EQ(by_name["forwarded-remote"]["bytes"], 1000 * cpus);
-    EXPECT_EQ(by_name["drop-no-endpoint"]["packets"], 3);
-    EXPECT_EQ(by_name["drop-no-endpoint"]["verdict"], "drop");
+    EXPECT_EQ(by_name["drop-spoofed-source"]["packets"], 3);
+    EXPECT_EQ(by_name["drop-spoofed-source"]["verdict"], "drop");
     EXPECT_EQ(doc["totals"]["drop"]["packets"], 3);
 
     r = ctl({"stats"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("drop-no-endpoint"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("no such pod"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("drop-spoofed-source"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("not the address of the pod"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("pass-vlan"), std::string::npos) << r.out;
 
     r = ctl({"stats", "--watch", "0.2", "--count", "2", "-o", "json"});

@@ -55,8 +55,14 @@ protected:
     // Runs one packet through the program; returns the one reason counted.
     int program_reason(Prog prog, const std::string &dst, uint8_t ttl) {
         auto before = node_->stats();
+        // From a pod registered on the veth the run arrives on (the source
+        // check passes; not one of the destinations, which tests delete), or
+        // from another node's pod.
+        podlane_endpoint_value sender{};
+        sender.host_ifindex = kStdPodHostIfindex;
+        EXPECT_TRUE(node_->maps().put_endpoint(*Ipv4::parse("10.244.1.12"), sender));
         auto frame =
-            PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.11" : "10.244.2.20").dst(dst).ttl(ttl).build();
+            PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.12" : "10.244.2.20").dst(dst).ttl(ttl).build();
         int fd = prog == Prog::FromPod    ? node_->datapath().from_pod_fd()
                  : prog == Prog::UplinkTc ? node_->datapath().uplink_tc_fd()
                                           : node_->datapath().uplink_xdp_fd();

@@ -22,7 +22,7 @@ struct CtlRun {
 CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid = -1);
 
 // Creates and pins pl_routes_v1, pl_endpoints_v1, pl_config_v1 and
-// pl_stats_v1 under dir (created).
+// pl_stats_v2 under dir (created).
 Status pin_node_maps(const std::string &dir, unsigned routes_max = PODLANE_ROUTES_MAX);
 
 // pin_node_maps, plus the router role's pl_neigh_v1 and pl_rtports_v1.

@@ -133,11 +133,16 @@ TEST_F(NetfilterCompat, SameNodeFlowIsCheckedToo) {
     Entry e;
     e.src = "10.244.1.11";
     e.dst = "10.244.1.10";
+    // The sender, on its own veth: the source check wants it registered.
+    constexpr uint32_t kSenderVeth = kStdPodHostIfindex + 1;
+    podlane_endpoint_value sender{};
+    sender.host_ifindex = kSenderVeth;
+    ASSERT_TRUE(node_->maps().put_endpoint(*Ipv4::parse("10.244.1.11"), sender));
     auto pkt = PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10").tcp(40000, 8080, kTcpAck).build();
-    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_PASS_FLOW_NEW), TC_ACT_OK)
+    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_PASS_FLOW_NEW, kSenderVeth), TC_ACT_OK)
         << "the bridge (br_netfilter) sees it first";
     add(e);
-    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_FWD_LOCAL), TC_ACT_REDIRECT);
+    EXPECT_EQ(run_counted(from_pod(), pkt, PODLANE_FWD_LOCAL, kSenderVeth), TC_ACT_REDIRECT);
 }
 
 TEST_F(NetfilterCompat, HandshakeIsTheStacksUntilAssured) {
@@ -202,8 +207,8 @@ TEST_F(NetfilterCompat, FlowsWithANodeStayInTheStackBothWays) {
     EXPECT_EQ(run_counted(uplink_tc(), from_node, PODLANE_PASS_PEER_NOT_POD), TC_ACT_OK);
     EXPECT_EQ(run_counted(uplink_xdp(), from_node, PODLANE_PASS_PEER_NOT_POD), XDP_PASS);
     auto spoofed_local = PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10").tcp(40000, 8080, kTcpAck).build();
-    EXPECT_EQ(run_counted(uplink_tc(), spoofed_local, PODLANE_PASS_PEER_NOT_POD), TC_ACT_OK)
-        << "this node's own pods never arrive on the uplink";
+    EXPECT_EQ(run_counted(uplink_tc(), spoofed_local, PODLANE_DROP_LOCAL_SOURCE_ON_UPLINK), TC_ACT_SHOT)
+        << "this node's own pods never arrive on the uplink: such a source is forged";
 }
 
 TEST_F(NetfilterCompat, WhatConntrackCannotBeAskedAboutGoesThroughTheStack) {

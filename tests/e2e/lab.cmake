@@ -27,6 +27,9 @@ podlane_lab_e2e(matrix_netfilter_bypass matrix --netfilter bypass)
 # Behaviours (podlane mode).
 podlane_lab_e2e(detached_fails detached)
 podlane_lab_e2e(pod_delete_drops_counted pod-delete)
+# Anti-spoofing: a pod sending from another address is dropped on its node.
+podlane_lab_e2e(spoof_dropped_counted spoof)
+podlane_lab_e2e(spoof_dropped_counted_bridge spoof --attach bridge)
 podlane_lab_e2e(node_removal_under_1s node-removal)
 podlane_lab_e2e(agent_restart_keeps_flows restart)
 podlane_lab_e2e(fourth_node_joins join)

@@ -432,6 +432,44 @@ TEST_F(CniPluginTest, FailureHalfwayThroughAddRollsBackEverything) {
     EXPECT_FALSE(shell("ip -n " + p.name() + " -o link show eth0").empty()) << "the pod's own eth0 is untouched";
 }
 
+// The anti-spoofing opt-out: ADD with args.podlane.allowAnySource writes the
+// pod's two exemption entries (its host veth, its MAC), DEL removes them; a
+// pod without the arg gets none.
+TEST_F(CniPluginTest, AllowAnySourceWritesTheExemptionAndDelRemovesIt) {
+    PODLANE_REQUIRE_ROOT();
+    auto maps = NodeMaps::open(pin_dir_);
+    ASSERT_TRUE(maps.ok());
+    auto &plain = pod("plain");
+    ASSERT_EQ(add("c-plain", plain).exit_code, 0);
+    EXPECT_TRUE(maps->source_exemptions()->empty()) << "off by default";
+
+    auto &router = pod("router");
+    json cfg = config();
+    cfg["args"] = {{"podlane", {{"allowAnySource", true}}}};
+    auto r = add("c-router", router, cfg);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    auto ep = maps->endpoint(*Ipv4::parse(pod_ip(r)));
+    ASSERT_TRUE(ep.ok() && *ep);
+    auto exemptions = maps->source_exemptions();
+    ASSERT_TRUE(exemptions.ok());
+    ASSERT_EQ(exemptions->size(), 2u);
+    int by_veth = 0, by_mac = 0;
+    for (const auto &x : *exemptions) {
+        EXPECT_EQ(x.value.flags, PODLANE_SRC_EXEMPT_F_ANY_SOURCE);
+        if (x.key.ifindex)
+            by_veth += x.key.ifindex == (*ep)->host_ifindex;
+        else
+            by_mac += std::equal(std::begin(x.key.mac), std::end(x.key.mac), std::begin((*ep)->pod_mac));
+    }
+    EXPECT_EQ(by_veth, 1);
+    EXPECT_EQ(by_mac, 1);
+
+    EXPECT_EQ(del("c-router", router.path()).exit_code, 0);
+    EXPECT_TRUE(maps->source_exemptions()->empty()) << "DEL removes the exemption";
+    EXPECT_EQ(del("c-plain", plain.path()).exit_code, 0);
+    expect_nothing_left("after both DELs");
+}
+
 TEST_F(CniPluginTest, WorksWithoutDataplaneAndStatusSaysSo) {
     PODLANE_REQUIRE_ROOT();
     EXPECT_EQ(run(env("STATUS", "", ""), config()).exit_code, 0) << "maps pinned: ready";

@@ -64,6 +64,8 @@ void BpfTestNode::clear_maps() {
         for (const auto &r : *routes) (void)maps_->delete_route(r.cidr);
     if (auto eps = maps_->endpoints(); eps)
         for (const auto &e : *eps) (void)maps_->delete_endpoint(e.pod_ip);
+    if (auto exempt = maps_->source_exemptions(); exempt)
+        for (const auto &e : *exempt) (void)maps_->delete_source_exemption(e.key.ifindex, e.key.mac);
     (void)maps_->set_config(podlane_node_config{});
 }
 

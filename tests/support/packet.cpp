@@ -25,8 +25,7 @@ void put16(std::vector<uint8_t> &v, uint16_t x) {
 std::vector<uint8_t> PacketBuilder::build() const {
     std::vector<uint8_t> f;
     f.insert(f.end(), eth_dst_.begin(), eth_dst_.end());
-    const MacBytes src_mac{0x02, 0, 0, 0, 0, 0x10};
-    f.insert(f.end(), src_mac.begin(), src_mac.end());
+    f.insert(f.end(), std::begin(kPacketSrcMac), std::end(kPacketSrcMac));
     if (vlan_) {
         put16(f, 0x8100);
         put16(f, vlan_);
@@ -72,6 +71,17 @@ std::vector<uint8_t> PacketBuilder::build() const {
         f[ip_start + 3] = static_cast<uint8_t>(total & 0xFF);
         f[ip_start + 10] = f[ip_start + 11] = 0;
         uint16_t fixed = checksum(f.data() + ip_start, hlen);
+        f[ip_start + 10] = fixed >> 8;
+        f[ip_start + 11] = fixed & 0xFF;
+    }
+    if (tot_len_override_ || bad_checksum_) {
+        if (tot_len_override_) {
+            f[ip_start + 2] = static_cast<uint8_t>(tot_len_override_ >> 8);
+            f[ip_start + 3] = static_cast<uint8_t>(tot_len_override_ & 0xFF);
+        }
+        f[ip_start + 10] = f[ip_start + 11] = 0;
+        uint16_t fixed = checksum(f.data() + ip_start, hlen);
+        if (bad_checksum_) fixed ^= 0x0101;
         f[ip_start + 10] = fixed >> 8;
         f[ip_start + 11] = fixed & 0xFF;
     }

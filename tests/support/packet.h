@@ -79,6 +79,16 @@ public:
         proto_ = proto;
         return *this;
     }
+    // An IPv4 total length that claims this many bytes (checksum kept valid).
+    PacketBuilder &tot_len(uint16_t n) {
+        tot_len_override_ = n;
+        return *this;
+    }
+    // A header checksum that does not verify.
+    PacketBuilder &bad_checksum() {
+        bad_checksum_ = true;
+        return *this;
+    }
     // Cut the frame to this many bytes after building.
     PacketBuilder &truncate(size_t n) {
         truncate_ = n;
@@ -96,8 +106,12 @@ private:
     size_t payload_ = 32, truncate_ = 0;
     uint8_t proto_ = 17, tcp_flags_ = 0;
     uint16_t sport_ = 0, dport_ = 0;
-    bool l4_ = false;
-    MacBytes eth_dst_{0x02, 0, 0, 0, 0, 0x01};
+    bool l4_ = false, bad_checksum_ = false;
+    uint16_t tot_len_override_ = 0;
+    // BPF_PROG_TEST_RUN gives a TC frame the loopback device, whose MAC is
+    // zero: eth_type_trans marks a frame for it PACKET_HOST, as a real
+    // frame for the receiving host. Any other unicast MAC is OTHERHOST.
+    MacBytes eth_dst_{0, 0, 0, 0, 0, 0};
 };
 
 inline constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
@@ -105,6 +119,7 @@ inline constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck
 // Offsets into a frame built without a VLAN tag.
 inline constexpr size_t kIpOffset = 14;
 inline constexpr size_t kTtlOffset = kIpOffset + 8;
+inline constexpr uint8_t kPacketSrcMac[6] = {0x02, 0, 0, 0, 0, 0x10};  // every frame's source MAC
 
 // True when the IPv4 header at `offset` has a valid checksum.
 bool ipv4_checksum_ok(const std::vector<uint8_t> &frame, size_t offset = kIpOffset);

@@ -72,6 +72,31 @@ TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored) {
     EXPECT_EQ(cfg->dns["nameservers"][0], "10.96.0.10");
 }
 
+// The anti-spoofing opt-out, per pod, in the conventions' "args" object.
+TEST(CniConfig, AllowAnySourceIsAPerPodArgOffByDefault) {
+    auto plain = parse_config(base_config().dump());
+    ASSERT_TRUE(plain.ok()) << plain.error().msg;
+    EXPECT_FALSE(plain->allow_any_source);
+
+    json doc = base_config();
+    doc["args"] = {{"podlane", {{"allowAnySource", true}}}, {"cni", {{"ips", json::array()}}}};
+    auto allowed = parse_config(doc.dump());
+    ASSERT_TRUE(allowed.ok()) << allowed.error().msg;
+    EXPECT_TRUE(allowed->allow_any_source);
+
+    doc["args"]["podlane"]["allowAnySource"] = "yes";
+    auto err = config_error(doc);
+    EXPECT_EQ(err.code, kInvalidConfig);
+    EXPECT_NE(err.msg.find("args.podlane.allowAnySource"), std::string::npos) << err.msg;
+    doc["args"]["podlane"] = true;
+    EXPECT_NE(config_error(doc).msg.find("args.podlane"), std::string::npos);
+
+    doc["args"] = {{"cni", {{"ips", json::array()}}}};  // other plugins' args are not ours
+    auto others = parse_config(doc.dump());
+    ASSERT_TRUE(others.ok()) << others.error().msg;
+    EXPECT_FALSE(others->allow_any_source);
+}
+
 TEST(CniConfig, InvalidValuesAreCode7NamingTheKey) {
     struct Case {
         const char *key;

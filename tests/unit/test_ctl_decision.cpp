@@ -85,7 +85,7 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"route with no uplink", "10.99.1.1", Direction::FromPod, PODLANE_DROP_NO_UPLINK, "10.99.0.0/16"},
         Row{"route with a vanished uplink", "10.98.1.1", Direction::FromPod, PODLANE_DROP_NO_UPLINK, "10.98.0.0/16"},
         Row{"uplink: local pod", "10.244.1.10", Direction::FromUplink, PODLANE_FWD_LOCAL, "10.244.1.0/24"},
-        Row{"uplink: no such pod", "10.244.1.99", Direction::FromUplink, PODLANE_DROP_NO_ENDPOINT, "10.244.1.0/24"},
+        Row{"uplink: no such pod", "10.244.1.99", Direction::FromUplink, PODLANE_PASS_NO_ENDPOINT, "10.244.1.0/24"},
         Row{"uplink: gateway", "10.244.1.1", Direction::FromUplink, PODLANE_PASS_TO_NODE, "10.244.1.0/24"},
         Row{"uplink: remote pod is not ours", "10.244.2.20", Direction::FromUplink, PODLANE_PASS_NO_ROUTE,
             "10.244.2.0/24"},
@@ -105,8 +105,8 @@ TEST(CtlDecision, NoConfigMeansEverythingUnclaimedPassesAsNoConfig) {
               PODLANE_PASS_NO_CONFIG);
     EXPECT_EQ(decide(kRoutes, kEndpoints, std::nullopt, ip("198.51.100.7"), Direction::FromPod).reason,
               PODLANE_PASS_NO_CONFIG);
-    // A route still forwards: the fast path reads no config.
-    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_FWD_REMOTE);
+    // Not even a route forwards: the source check needs the config.
+    EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.2.20"), Direction::FromPod).reason, PODLANE_PASS_NO_CONFIG);
     // The uplink programs need the gateway MAC to deliver.
     EXPECT_EQ(decide(kRoutes, kEndpoints, empty, ip("10.244.1.10"), Direction::FromUplink).reason,
               PODLANE_PASS_NO_CONFIG);

@@ -151,6 +151,30 @@ TEST(CtlFormat, Endpoints) {
     EXPECT_EQ(render_endpoints("n1", {}, kNames, Format::Table), "no endpoints (node n1)\n");
 }
 
+// A pod exempt from the anti-spoofing check, by its veth (per-veth mode) or
+// by its MAC (bridge mode), shows the flag; others do not.
+TEST(CtlFormat, EndpointsShowTheAnySourceExemption) {
+    EndpointEntry exempt{ip("10.244.1.10"), {}}, other{ip("10.244.1.11"), {}};
+    exempt.value.host_ifindex = 42;
+    other.value.host_ifindex = 43;
+    other.value.pod_mac[5] = 0x0b;
+    SourceExemption by_veth{};
+    by_veth.key.ifindex = 42;
+    by_veth.value.flags = PODLANE_SRC_EXEMPT_F_ANY_SOURCE;
+    auto doc = parse(render_endpoints("n1", {exempt, other}, kNames, Format::Json, {by_veth}));
+    EXPECT_EQ(doc["endpoints"][0]["allowAnySource"], true);
+    EXPECT_EQ(doc["endpoints"][0]["flags"], json::array({"any-source"}));
+    EXPECT_EQ(doc["endpoints"][1]["allowAnySource"], false);
+    EXPECT_NE(render_endpoints("n1", {exempt}, kNames, Format::Table, {by_veth}).find("any-source"), std::string::npos);
+
+    SourceExemption by_mac{};
+    by_mac.key.mac[5] = 0x0b;
+    by_mac.value.flags = PODLANE_SRC_EXEMPT_F_ANY_SOURCE;
+    doc = parse(render_endpoints("n1", {exempt, other}, kNames, Format::Json, {by_mac}));
+    EXPECT_EQ(doc["endpoints"][0]["allowAnySource"], false);
+    EXPECT_EQ(doc["endpoints"][1]["allowAnySource"], true);
+}
+
 // A lookup of a pod on node 2 that the programs forward there.
 LookupReport forward_to_node2() {
     LookupReport r;
@@ -217,12 +241,12 @@ TEST(CtlFormat, StatsNamesReasonsInWordsAndComputesRates) {
     r.node = "n1";
     r.totals.resize(PODLANE_REASON_MAX);
     r.totals[PODLANE_FWD_REMOTE] = {1500, 150000};
-    r.totals[PODLANE_DROP_NO_ENDPOINT] = {3, 300};
+    r.totals[PODLANE_DROP_SPOOFED_SOURCE] = {3, 300};
     auto table = render_stats(r, Format::Table);
     EXPECT_NE(table.find("forwarded-remote"), std::string::npos) << table;
     EXPECT_NE(table.find("1,500"), std::string::npos) << table;
-    EXPECT_NE(table.find("drop-no-endpoint"), std::string::npos) << table;
-    EXPECT_NE(table.find("no such pod"), std::string::npos) << table;
+    EXPECT_NE(table.find("drop-spoofed-source"), std::string::npos) << table;
+    EXPECT_NE(table.find("not the address of the pod"), std::string::npos) << table;
     EXPECT_EQ(table.find("pass-vlan"), std::string::npos) << "zero rows hidden without --all";
     r.all = true;
     EXPECT_NE(render_stats(r, Format::Table).find("pass-vlan"), std::string::npos);
@@ -252,10 +276,10 @@ TEST(CtlFormat, StatsCountsOfUnknownReasonsAreShownNotHidden) {
     StatsReport r;
     r.node = "n1";
     r.totals.resize(PODLANE_REASON_MAX);
-    r.totals[38] = {7, 700};
-    EXPECT_NE(render_stats(r, Format::Table).find("reason-38"), std::string::npos);
+    r.totals[45] = {7, 700};  // no reason sits at 45
+    EXPECT_NE(render_stats(r, Format::Table).find("reason-45"), std::string::npos);
     auto doc = parse(render_stats(r, Format::Json));
-    EXPECT_EQ(doc["reasons"].back()["reason"], "reason-38");
+    EXPECT_EQ(doc["reasons"].back()["reason"], "reason-45");
 }
 
 TEST(CtlFormat, StatusJsonAndTable) {

@@ -31,12 +31,15 @@
 #define PODLANE_MAP_ROUTES     "pl_routes_v1"
 #define PODLANE_MAP_ENDPOINTS  "pl_endpoints_v1"
 #define PODLANE_MAP_CONFIG     "pl_config_v1"
-#define PODLANE_MAP_STATS      "pl_stats_v1"
+#define PODLANE_MAP_STATS      "pl_stats_v2"
 #define PODLANE_MAP_NEIGHBOURS "pl_neigh_v1"
 #define PODLANE_MAP_TX_PORTS   "pl_txports_v1"
 /* Router role: the router's own interfaces (ifindex -> MAC), the source MAC
  * of what it forwards out of each. */
 #define PODLANE_MAP_ROUTER_PORTS "pl_rtports_v1"
+/* Pods allowed to send from addresses not their own (anti-spoofing opt-out),
+ * written by the CNI plugin at ADD, removed at DEL. */
+#define PODLANE_MAP_SRC_EXEMPT "pl_srcexempt_v1"
 
 /* Pinned program, used by the CNI plugin to attach the pod-side program to a
  * new pod's host veth when the node runs in per-veth mode. */
@@ -46,6 +49,7 @@
 #define PODLANE_ENDPOINTS_MAX  65536
 #define PODLANE_NEIGHBOURS_MAX 4096
 #define PODLANE_TX_PORTS_MAX   64
+#define PODLANE_SRC_EXEMPT_MAX 65536
 
 /* Address family of a key: IPv4 only today; IPv6 gets its own maps with the
  * same value layouts so that the IPv4 fast path keeps 4-byte keys. */
@@ -96,6 +100,27 @@ struct podlane_endpoint_value {
 	__u8 pod_mac[PODLANE_ETH_ALEN];	 /* the pod's eth0 */
 	__u8 host_mac[PODLANE_ETH_ALEN]; /* host-side veth */
 	__u32 flags;			 /* enum podlane_endpoint_flags */
+};
+
+/* --- source exemptions: hash, sending port -> what it may send ---------- */
+/* Looked up only when a pod's packet fails the source check, so the fast
+ * path never pays for it. Two entries per exempt pod, one per attach mode:
+ * per-veth mode keys by the host veth (ifindex set, mac zero), which the pod
+ * cannot forge; bridge mode sees only the bridge, so it keys by the pod's
+ * MAC (ifindex 0). */
+struct podlane_src_exempt_key {
+	__u32 ifindex;		    /* host veth; 0 in the bridge-mode entry */
+	__u8 mac[PODLANE_ETH_ALEN]; /* pod's MAC in the bridge-mode entry, else zero */
+	__u16 pad;		    /* zero */
+};
+
+enum podlane_src_exempt_flags {
+	/* The pod may send with any source address (a router, a VPN, a VM). */
+	PODLANE_SRC_EXEMPT_F_ANY_SOURCE = 1u << 0,
+};
+
+struct podlane_src_exempt_value {
+	__u32 flags; /* enum podlane_src_exempt_flags */
 };
 
 /* --- config: one-entry array, what the programs need to know of the node - */
@@ -197,7 +222,8 @@ struct podlane_router_port_value {
 	  "router: next hop's MAC not learned yet, the kernel resolves it")                        \
 	X(PASS_BROADCAST, 18, PASS, "pass-broadcast", "multicast or broadcast destination")        \
 	X(PASS_NO_ENDPOINT, 19, PASS, "pass-no-endpoint",                                          \
-	  "local pod CIDR but no registered endpoint: the bridge delivers it")                     \
+	  "this node's pod CIDR but no registered endpoint (e.g. a pod added while podlaned was "  \
+	  "down): the kernel's route and the bridge deliver it")                                   \
 	X(PASS_MALFORMED, 20, PASS, "pass-malformed",                                              \
 	  "router: truncated or malformed frame, left to the kernel")                              \
 	X(PASS_NO_PORT, 21, PASS, "pass-no-port",                                                  \
@@ -214,16 +240,29 @@ struct podlane_router_port_value {
 	X(PASS_PEER_NOT_POD, 25, PASS, "pass-peer-not-pod",                                        \
 	  "sent by no other node's pod (a node, an outside host): its replies go through the "     \
 	  "stack, so this side does too")                                                          \
+	X(PASS_NOT_FOR_HOST, 26, PASS, "pass-not-for-host",                                        \
+	  "destination MAC is not this host's (PACKET_OTHERHOST, a group address): not routed, "   \
+	  "as ip_rcv would not")                                                                   \
 	X(DROP_TRUNCATED_ETH, 30, DROP, "drop-truncated-eth", "shorter than an Ethernet header")   \
-	X(DROP_TRUNCATED_IP, 31, DROP, "drop-truncated-ip", "shorter than its IPv4 header")        \
+	X(DROP_TRUNCATED_IP, 31, DROP, "drop-truncated-ip",                                        \
+	  "shorter than its IPv4 header, or than the header's total length")                       \
 	X(DROP_BAD_IP_HEADER, 32, DROP, "drop-bad-ip-header",                                      \
 	  "malformed IPv4 header (version, IHL or length)")                                        \
-	X(DROP_NO_ENDPOINT, 33, DROP, "drop-no-endpoint",                                          \
-	  "for this node's pod CIDR but no such pod")                                              \
 	X(DROP_REDIRECT_FAILED, 34, DROP, "drop-redirect-failed",                                  \
 	  "the kernel refused the redirect")                                                       \
 	X(DROP_NO_UPLINK, 35, DROP, "drop-no-uplink",                                              \
-	  "the route names an interface that does not exist")
+	  "the route names an interface that does not exist")                                      \
+	X(DROP_SPOOFED_SOURCE, 36, DROP, "drop-spoofed-source",                                    \
+	  "per-veth: the source is not the address of the pod whose veth sent it")                 \
+	X(DROP_SOURCE_NOT_LOCAL_POD, 37, DROP, "drop-source-not-local-pod",                        \
+	  "bridge: the source is outside this node's pod CIDR, or its gateway, network or "        \
+	  "broadcast address")                                                                     \
+	X(DROP_MARTIAN_SOURCE, 38, DROP, "drop-martian-source",                                    \
+	  "uplink: source in 0/8, 127/8, multicast or the limited broadcast")                      \
+	X(DROP_LOCAL_SOURCE_ON_UPLINK, 39, DROP, "drop-local-source-on-uplink",                    \
+	  "uplink: source inside this node's own pod CIDR, which only its local pods use")         \
+	X(DROP_BAD_IP_CHECKSUM, 40, DROP, "drop-bad-ip-checksum",                                  \
+	  "IPv4 header checksum does not verify")
 
 enum podlane_verdict {
 	PODLANE_VERDICT_FORWARD = 0, /* redirected by the program */
@@ -235,7 +274,7 @@ enum podlane_verdict {
 enum podlane_reason {
 	PODLANE_REASON_FIRST_PASS = 10,
 	PODLANE_REASON_FIRST_DROP = 30,
-	PODLANE_REASON_MAX = 40, /* entries of the stats map */
+	PODLANE_REASON_MAX = 48, /* entries of the stats map (pl_stats_v2) */
 	PODLANE_REASONS(PODLANE_REASON_ENUMERATOR)
 };
 #undef PODLANE_REASON_ENUMERATOR
@@ -268,6 +307,8 @@ PODLANE_ASSERT(sizeof(struct podlane_neighbour_value) == 12, "neighbour value la
 PODLANE_ASSERT(sizeof(struct podlane_stat_value) == 16, "stat value layout");
 PODLANE_ASSERT(sizeof(struct podlane_router_port_key) == 4, "router port key layout");
 PODLANE_ASSERT(sizeof(struct podlane_router_port_value) == 12, "router port value layout");
+PODLANE_ASSERT(sizeof(struct podlane_src_exempt_key) == 12, "source exemption key layout");
+PODLANE_ASSERT(sizeof(struct podlane_src_exempt_value) == 4, "source exemption value layout");
 
 /* Field offsets: a reordered or resized field fails here, on both sides,
  * even where the total size happens to stay the same. */
@@ -304,6 +345,10 @@ PODLANE_ASSERT_OFFSET(podlane_router_port_key, ifindex, 0);
 PODLANE_ASSERT_OFFSET(podlane_router_port_value, mac, 0);
 PODLANE_ASSERT_OFFSET(podlane_router_port_value, flags, 6);
 PODLANE_ASSERT_OFFSET(podlane_router_port_value, mtu, 8);
+PODLANE_ASSERT_OFFSET(podlane_src_exempt_key, ifindex, 0);
+PODLANE_ASSERT_OFFSET(podlane_src_exempt_key, mac, 4);
+PODLANE_ASSERT_OFFSET(podlane_src_exempt_key, pad, 10);
+PODLANE_ASSERT_OFFSET(podlane_src_exempt_value, flags, 0);
 PODLANE_ASSERT_OFFSET(podlane_stat_value, packets, 0);
 PODLANE_ASSERT_OFFSET(podlane_stat_value, bytes, 8);
 #undef PODLANE_ASSERT_OFFSET
