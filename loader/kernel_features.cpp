@@ -85,7 +85,7 @@ Status require_kernel_features(const std::vector<KernelFeature> &features) {
     for (const auto &f : features) {
         // 0 is the verifier's "invalid func": the kernel predates the helper.
         // 1: there; < 0: could not probe, left to the load to report.
-        if (libbpf_probe_bpf_helper(f.prog_type, f.helper, nullptr) != 0) continue;
+        if (libbpf_probe_bpf_helper(f.prog_type, static_cast<bpf_func_id>(f.helper), nullptr) != 0) continue;
         utsname u{};
         std::string running = ::uname(&u) == 0 ? u.release : "unknown";
         return Error{"this kernel (" + running + ") has no " + f.name +

@@ -20,8 +20,7 @@ TEST(KernelFeatures, AMissingHelperIsNamedWithTheVersionThatHasIt) {
     PODLANE_REQUIRE_ROOT();
     // A helper number past every kernel's: the verifier answers "invalid
     // func", exactly as a kernel older than a helper does.
-    std::vector<KernelFeature> impossible = {
-        {BPF_PROG_TYPE_SCHED_CLS, static_cast<bpf_func_id>(100000), "bpf_redirect_neigh", "5.10"}};
+    std::vector<KernelFeature> impossible = {{BPF_PROG_TYPE_SCHED_CLS, 100000, "bpf_redirect_neigh", "5.10"}};
     auto st = require_kernel_features(impossible);
     ASSERT_FALSE(st);
     EXPECT_NE(st.error().message.find("has no bpf_redirect_neigh"), std::string::npos) << st.error().message;
