@@ -3,7 +3,7 @@
 # compilers packagers use, each in its own directory under build-types/.
 #   scripts/build-types.sh                       every type, GCC and clang++
 #   scripts/build-types.sh gcc:Release clang:Debug
-# CI builds gcc:Release beside the test build (RelWithDebInfo).
+# CI's test build is gcc Release (PODLANE_BUILD_TYPE in .ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${PODLANE_BUILD_TYPES_DIR:-$root/build-types}
