@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "conntrack_module.h"
 #include "kernel_features.h"
 #include "podlane/abi/maps.h"
 #include "skeleton_loader.h"
@@ -68,13 +69,17 @@ Status make_pin_dir(const std::string &dir) {
 
 Result<Datapath> Datapath::load(const std::string &pin_dir, DatapathOptions options) {
     if (auto st = require_kernel_features(node_program_features()); !st) return st.error();
-    if (options.netfilter == NetfilterMode::Compat)
+    if (options.netfilter == NetfilterMode::Compat) {
+        // Its kfuncs are there only while nf_conntrack is loaded: a fresh
+        // node (nothing like kube-proxy ran yet) gets it loaded here.
+        const auto loaded = load_conntrack_module();
         if (auto st = require_kernel_functions(
                 netfilter_compat_functions(), "nf_conntrack", "the netfilter-compatible mode (the default)",
                 "or start podlaned with --netfilter bypass if this cluster's Services and "
                 "policy are not netfilter-based (docs/dataplane.md)");
             !st)
-            return st.error();
+            return loaded ? st.error() : Error{st.error().message + " (" + loaded.error().message + ")", ENOTSUP};
+    }
     if (auto st = make_pin_dir(pin_dir); !st) return st.error();
     auto skels = options.netfilter == NetfilterMode::Compat
                      ? load_set<tc_from_pod, tc_uplink, xdp_uplink>(pin_dir, options)

@@ -4,7 +4,7 @@
 #
 #   check-offline.sh validate     `vagrant validate --ignore-provider` on the Vagrantfile
 #   check-offline.sh machines     check-vagrantfile.rb: 3 machines, the seed's IPs, provisioning
-#   check-offline.sh shellcheck   shellcheck on vagrant/*.sh
+#   check-offline.sh shellcheck   shellcheck on vagrant's scripts (and what vagrant/lab sources)
 #   check-offline.sh provision    provision-node.sh --dry-run with each machine's arguments:
 #                                 the node file and conflist the lab scripts generate for it
 #   check-offline.sh unit         podlaned.service: Restart=always, the command, systemd-analyze verify
@@ -48,8 +48,9 @@ check_machines() {
 
 check_shellcheck() {
 	need shellcheck
-	shellcheck "$here"/*.sh || fail "shellcheck"
-	echo "check-offline: shellcheck clean: $(cd "$here" && echo ./*.sh)"
+	(cd "$here/.." && shellcheck -x vagrant/*.sh vagrant/lab vagrant/lib/*.sh vagrant/box/customize.sh \
+		vagrant/box/podlane-vm-net) || fail "shellcheck"
+	echo "check-offline: shellcheck clean: $(cd "$here" && echo ./*.sh lab lib/*.sh box/customize.sh box/podlane-vm-net)"
 }
 
 # What provision-node.sh writes on node I, given the Vagrantfile's arguments

@@ -5,7 +5,7 @@
 #
 #   provision-node.sh --repo /podlane --name node1 --ip 192.160.1.11 \
 #       --pod-cidr 10.244.1.0/24 --node node1,192.160.1.11,10.244.1.0/24 --node ... \
-#       [--build-dir /var/lib/podlane/build] [--uplink IFACE] [--dry-run]
+#       [--build-dir /var/lib/podlane/build | --prebuilt DIR] [--uplink IFACE] [--dry-run]
 #
 # Every step is one of the namespace lab's node scripts (lab/node/): the
 # Debian packages in .ci/packages, the build, the node file, the conflist.
@@ -13,16 +13,21 @@
 # unless --uplink names it. PODLANE_UPLINK_HOOK (auto|tc|xdp) is passed to
 # podlaned as --uplink-hook.
 #
+# --prebuilt DIR: the binaries were built on the host (vagrant/lab stages
+# them in DIR with the build tree's layout); no packages, no build here.
+# PODLANE_READY_TIMEOUT (seconds, default 30): how long to wait for podlaned.
+#
 # --dry-run: no root, nothing installed or built; print the node file and the
 # conflist this node would get, as two JSON documents (the offline test uses it).
 set -euo pipefail
 
 usage() {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-repo='' name='' ip='' pod_cidr='' uplink='' dry_run=0
+repo='' name='' ip='' pod_cidr='' uplink='' dry_run=0 prebuilt=''
+ready_timeout=${PODLANE_READY_TIMEOUT:-30}
 build_dir=/var/lib/podlane/build
 cluster=()
 while (($#)); do
@@ -46,6 +51,7 @@ while (($#)); do
 	--node) cluster+=(--node "$2") ;;
 	--build-dir) build_dir=$2 ;;
 	--uplink) uplink=$2 ;;
+	--prebuilt) prebuilt=$2 ;;
 	*)
 		echo "provision-node: unknown option '$1'" >&2
 		usage
@@ -124,12 +130,27 @@ fi
 
 ((EUID == 0)) || die "run as root (vagrant provision does)"
 
-log "packages (.ci/packages)"
-"$node_dir/install-deps.sh" "$repo"
+if [[ -n $prebuilt ]]; then
+	log "binaries built on the host: $prebuilt"
+	build_dir=$prebuilt
+else
+	log "packages (.ci/packages)"
+	"$node_dir/install-deps.sh" "$repo"
 
-log "building podlaned, podlanectl and the CNI plugin in $build_dir"
-"$node_dir/build.sh" --build-dir "$build_dir" --source-dir "$repo" podlaned podlanectl podlane_cni \
-	podlane_datastore_module
+	log "building podlaned, podlanectl and the CNI plugin in $build_dir"
+	"$node_dir/build.sh" --build-dir "$build_dir" --source-dir "$repo" podlaned podlanectl podlane_cni \
+		podlane_datastore_module
+fi
+
+# What every Kubernetes node is set up with (kubeadm checks both): without
+# br_netfilter, a pod's connection to a Service whose backend sits on the
+# same node fails (the reply is bridged past conntrack's un-DNAT).
+log "kernel: br_netfilter, bridge-nf-call-iptables=1, ip_forward=1 (also at boot)"
+printf 'br_netfilter\n' | write_file /etc/modules-load.d/podlane.conf 0644
+printf 'net.bridge.bridge-nf-call-iptables = 1\nnet.ipv4.ip_forward = 1\n' |
+	write_file /etc/sysctl.d/90-podlane.conf 0644
+modprobe br_netfilter
+sysctl -q -p /etc/sysctl.d/90-podlane.conf
 
 log "node file $node_file (uplink $uplink)"
 gen_node_config | write_file "$node_file" 0644
@@ -143,6 +164,10 @@ install_exe "$build_dir/loader/podlaned" /usr/local/bin/podlaned
 mkdir -p /usr/local/lib/podlane
 install_exe "$build_dir/loader/datastore/libpodlane-datastore.so" /usr/local/lib/podlane/libpodlane-datastore.so
 install_exe "$build_dir/maps-cli/podlanectl" /usr/local/bin/podlanectl
+# The lab's TCP/UDP probe and echo server, for its matrix (vagrant/lab).
+if [[ -x $build_dir/tests/tools/pl-tcp-probe ]]; then
+	install_exe "$build_dir/tests/tools/pl-tcp-probe" /usr/local/bin/pl-tcp-probe
+fi
 
 log "systemd unit podlaned.service (--uplink-hook $hook)"
 write_file "$unit" 0644 <"$repo/vagrant/podlaned.service"
@@ -154,7 +179,7 @@ systemctl enable podlaned.service
 since=$(date +%s)
 systemctl restart podlaned.service
 
-for _ in $(seq 1 30); do
+for _ in $(seq 1 "$ready_timeout"); do
 	journal=$(journalctl -u podlaned.service --since "@$since" -o cat --no-pager 2>/dev/null || true)
 	if grep -q 'podlaned: ready$' <<<"$journal"; then
 		log "podlaned is ready; routes:"
@@ -164,4 +189,4 @@ for _ in $(seq 1 30); do
 	sleep 1
 done
 journalctl -u podlaned.service -n 30 --no-pager >&2 || true
-die "podlaned did not become ready within 30 s (systemctl status podlaned)"
+die "podlaned did not become ready within $ready_timeout s (systemctl status podlaned)"

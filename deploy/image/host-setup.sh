@@ -17,3 +17,16 @@ if [ "$(cat "$forward")" != 1 ]; then
     echo 1 > "$forward"
     echo "host-setup: net.ipv4.ip_forward=1"
 fi
+
+# kube-proxy's Services between two pods of one node: the DNATed packet is
+# routed back into the bridge, and its reply is bridged, not routed; only
+# br_netfilter's bridge-nf-call-iptables lets conntrack undo the DNAT (the
+# Kubernetes node prerequisite kubeadm checks).
+bridge_nf=/proc/sys/net/bridge/bridge-nf-call-iptables
+if [ ! -e "$bridge_nf" ]; then
+    echo "host-setup: warning: br_netfilter is not loaded on this node: a pod's connection to a Service whose" \
+        "backend is on the same node fails (modprobe br_netfilter on the node)"
+elif [ "$(cat "$bridge_nf")" != 1 ]; then
+    echo 1 > "$bridge_nf"
+    echo "host-setup: net.bridge.bridge-nf-call-iptables=1"
+fi

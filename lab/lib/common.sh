@@ -40,6 +40,8 @@ node_pod_cidr() {
 	fi
 }
 node_gateway() { printf '10.244.%s.1' "$1"; }
+# The node's interface on the segment (the VM lab's nodes: eth1).
+node_uplink() { printf 'eth0'; }
 pod_ns() { printf 'pl-node%s-pod%s' "$1" "$2"; }
 
 # Namespaces and processes: scripts/lib/netns.sh, shared with the benchmarks

@@ -127,7 +127,7 @@ ensure_jump() {
 install_kube_proxy() {
 	local i=$1 ns
 	ns=$(node_ns "$i")
-	in_ns "$ns" iptables-restore -w --noflush <(kube_proxy_ruleset) ||
+	kube_proxy_ruleset | in_ns "$ns" iptables-restore -w --noflush ||
 		die "iptables-restore of the kube-proxy rules failed on $(node_name "$i")"
 	ensure_jump "$ns" nat PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 	ensure_jump "$ns" nat OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
@@ -138,8 +138,8 @@ install_kube_proxy() {
 	ensure_jump "$ns" filter FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
 	ensure_jump "$ns" filter INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
 	ensure_jump "$ns" filter INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
-	if ! ip -n "$ns" -4 route show default | grep -q .; then
-		ip -n "$ns" route replace "$LAB_SERVICE_CIDR" dev eth0
+	if ! in_ns "$ns" ip -4 route show default | grep -q .; then
+		in_ns "$ns" ip route replace "$LAB_SERVICE_CIDR" dev "$(node_uplink "$i")"
 	fi
 }
 
