@@ -15,7 +15,9 @@ namespace podlane {
 
 namespace {
 
-bool conntrack_loaded() { return ::access("/sys/module/nf_conntrack", F_OK) == 0; }
+bool conntrack_loaded() {
+    return ::access("/sys/module/nf_conntrack", F_OK) == 0;
+}
 
 struct CtStatsRequest {
     nlmsghdr header;
@@ -48,9 +50,10 @@ Status load_conntrack_module() {
     if (::recv(sock.get(), answer.data(), answer.size(), 0) < 0)
         return errno_error("read the answer to the conntrack request", errno);
     if (!conntrack_loaded())
-        return Error{"the kernel did not load nf_conntrack on a conntrack request (no module, or module loading is "
-                     "disabled); load it before podlaned starts: modprobe nf_conntrack",
-                     ENOENT};
+        return Error{
+            "the kernel did not load nf_conntrack on a conntrack request (no module, or module loading is "
+            "disabled); load it before podlaned starts: modprobe nf_conntrack",
+            ENOENT};
     return {};
 }
 

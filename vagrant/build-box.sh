@@ -97,5 +97,7 @@ VF
 rm -rf "$box_dir"
 mv "$work/box" "$box_dir"
 touch "$box_dir/done"
+# Boxes of older recipes are of no further use.
+find "$cache" -mindepth 1 -maxdepth 1 -name 'box-*' ! -name "box-$recipe" -exec rm -rf {} +
 log "built $box_dir in $(($(date +%s) - start)) s"
 printf '%s\n' "$box_dir"

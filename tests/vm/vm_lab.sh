@@ -27,7 +27,7 @@ snapshot() {
 		ip -o addr show | awk '{print $2, $3, $4}' | sort
 		ip route show table all | sort
 		ip netns list | awk '{print $1}' | sort
-		pgrep -x -l 'libvirtd|virtlogd|dnsmasq|qemu-system-x86' | awk '{print $2}' | sort
+		ps -e -o comm= | grep -x -E 'libvirtd|virtlogd|dnsmasq|qemu-system-x86' | sort || true
 		find /var/lib/libvirt/images -maxdepth 1 -name '*.img' 2>/dev/null | sort
 	} >"$1"
 }
