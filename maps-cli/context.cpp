@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "agent_discovery.h"
+
 namespace podlane::ctl {
 namespace {
 
@@ -96,7 +98,12 @@ Result<Context> Context::open(const GlobalOptions &options) {
     std::string pin_dir = options.pin_root + "/" + *node;
     auto maps = NodeMaps::open(pin_dir);
     if (!maps) return maps.error();
-    return Context(*node, std::move(*maps), *format, read_agent_info(options.run_root, *node));
+    // An agent with its own --run-dir (the lab's) is found from the pin
+    // directory it pins to, so `status` tells the truth without --run-root.
+    std::string run_root = options.run_root;
+    if (::access((run_root + "/" + *node + "/agent.json").c_str(), F_OK) != 0)
+        if (auto found = find_agent_run_root("/proc", pin_dir, *node)) run_root = *found;
+    return Context(*node, std::move(*maps), *format, read_agent_info(run_root, *node));
 }
 
 }  // namespace podlane::ctl

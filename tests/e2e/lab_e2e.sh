@@ -345,14 +345,19 @@ case_node_view() {
     in_ns pl-node1 ping -c 1 -W 2 -q "$(pod_ip pl-node3-pod2)" > /dev/null || fail "node1's first packet to a node3 pod is lost"
     ok "a node's first packet to another node's pod arrives (next hops kept resolved)"
     for i in 1 2 3; do
-        st=$(ctl "node$i" --run-root "$state/agent" status -o json) || fail "podlanectl status on node$i failed"
+        # As the README and the lab tell a user to run it: no --run-root; the
+        # agent (run with the lab's --run-dir) is found from the pin root.
+        st=$(ctl "node$i" status -o json) || fail "podlanectl status on node$i failed"
+        jq -e '.agent.running' <<< "$st" > /dev/null || fail "node$i: status says the agent is not running: $(jq -c '.agent' <<< "$st")"
         jq -e '.dataplaneLoaded' <<< "$st" > /dev/null || fail "node$i: status says the dataplane is not loaded: $st"
         jq -e '[.attachments[] | select(.problem != null or .attached != true)] | length == 0' <<< "$st" > /dev/null ||
             fail "node$i: status reports a problem: $(jq -c '.attachments' <<< "$st")"
         [[ $(jq '[.attachments[] | select(.expectedProgram == "podlane_from_pod" and .hook == "tc-ingress")] | length' <<< "$st") == 2 ]] ||
             fail "node$i: status does not list both pods' veths: $(jq -c '.attachments' <<< "$st")"
     done
-    ok "podlanectl status: every node loaded, both pod veths listed, no problem"
+    ok "podlanectl status (no --run-root): every agent found running, every node loaded, both pod veths listed, no problem"
+    "$lab" status | grep -q -F "nsenter --net=/run/netns/pl-node1 $build/maps-cli/podlanectl --pin-root $pins --node node1 status" ||
+        fail "podlane-lab status does not print the podlanectl command that works"
     local probe
     probe=$(in_ns pl-node1 ping -t 1 -c 1 -W 2 "$(pod_ip pl-node2-pod1)" 2>&1 || true)  # exits 1: no echo reply
     grep -q 'From 192.160.1.12 .*Time to live exceeded' <<< "$probe" ||

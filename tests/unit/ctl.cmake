@@ -3,4 +3,5 @@ podlane_gtest(unit_ctl LABEL unit
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ctl_decision.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_ctl_format.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_ctl_context.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_ctl_agent_discovery.cpp
   LIBS podlanectl_core)
