@@ -6,9 +6,12 @@
 #include <set>
 
 #include "agent_loop.h"
+#include "agent_metrics.h"
 #include "agent_start.h"
 #include "datapath.h"
+#include "dataplane_metrics.h"
 #include "host_setup.h"
+#include "metrics_server.h"
 #include "node_attach.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
@@ -84,6 +87,7 @@ public:
     }
 
     Status start_watching();
+    Status serve_metrics();
     Status run() override { return loop_.run(*this); }
     void reconcile_at_start();
     // Writes agent.json now, and again whenever the attachments or the
@@ -91,11 +95,15 @@ public:
     void publish_state();
 
 private:
-    void reconcile(const std::vector<ClusterNode> &nodes, const char *why);
+    void reconcile(const std::vector<ClusterNode> &nodes, const char *why,
+                   std::optional<std::chrono::steady_clock::time_point> changed_at = std::nullopt);
     void note_refusals(const std::vector<RefusedNode> &refused);
     void keep_next_hops_resolved();
     void on_config_changed() override;
-    void on_datastore_nodes(std::vector<ClusterNode> nodes) override { reconcile(nodes, "datastore update"); }
+    void on_datastore_nodes(std::vector<ClusterNode> nodes,
+                            std::chrono::steady_clock::time_point published_at) override {
+        reconcile(nodes, "datastore update", published_at);
+    }
     std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
     int event_fd() const override { return rt_.links.fd(); }
     void on_event_fd_readable() override;
@@ -124,14 +132,22 @@ private:
     RefusalLog refusal_log_;
     std::vector<AgentRefusedNode> refused_;
     bool state_published_ = false;
+    AgentMetrics metrics_;
+    // Last: its thread reads the maps and metrics_, so it stops first.
+    std::unique_ptr<MetricsServer> metrics_server_;
 };
 
 // Every list, from the file or a datastore, passes the node-list filter
 // before it reaches the routes map.
-void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why) {
+void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why,
+                          std::optional<std::chrono::steady_clock::time_point> changed_at) {
+    const auto started = std::chrono::steady_clock::now();
     auto filtered = filter_for_node(cfg_, nodes);
     note_refusals(filtered.refused);
     auto diff = reconcile_routes(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_);
+    const auto done = std::chrono::steady_clock::now();
+    metrics_.reconciled(done - started);
+    if (diff && !diff->empty() && changed_at) metrics_.converged(done - *changed_at);
     if (!diff)
         log_("reconcile (" + std::string(why) + ") failed: " + diff.error().message);
     else if (diff->empty())
@@ -140,7 +156,10 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
 }
 
 void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
-    refusal_log_.report(refused, [&](const std::string &line) { log_("warning: " + line); });
+    refusal_log_.report(refused, [&](const std::string &line, const RefusedNode &r) {
+        metrics_.refused_node(refusal_word(r.reason));
+        log_("warning: " + line);
+    });
     auto records = refusal_records(refused);
     if (records == refused_) return;
     refused_ = std::move(records);
@@ -213,6 +232,7 @@ void NodeAgent::reconcile_at_start() {
 }
 
 void NodeAgent::on_config_changed() {
+    const auto changed_at = std::chrono::steady_clock::now();
     auto fresh = load_config(options_);
     if (!fresh) {
         log_("config change ignored, routes kept as they are: " + fresh.error().message);
@@ -228,7 +248,7 @@ void NodeAgent::on_config_changed() {
                  " changed; restart podlaned to apply it (routes are reconciled now)");
     cfg_.nodes = fresh->nodes;
     cfg_.router_ip = fresh->router_ip;
-    if (!source_) reconcile(cfg_.nodes, "config changed");
+    if (!source_) reconcile(cfg_.nodes, "config changed", changed_at);
 }
 
 bool per_veth(const AgentOptions &o) {
@@ -358,9 +378,27 @@ void NodeAgent::follow_bridge() {
     publish_state();
 }
 
+Status NodeAgent::serve_metrics() {
+    if (options_.metrics_address.empty()) return {};
+    auto server = MetricsServer::start(
+        options_.metrics_address,
+        [this] {
+            MetricsText out;
+            write_build_info(out, mode_name(Role::Node));
+            write_dataplane_metrics(out, maps_, {});
+            metrics_.write(out);
+            return out.text();
+        },
+        log_);
+    if (!server) return server.error();
+    metrics_server_ = std::move(*server);
+    return {};
+}
+
 Status NodeAgent::start_watching() {
     if (!source_) return {};
     if (auto st = loop_.open_mailbox(); !st) return st;
+    source_->set_health_listener(metrics_.health_listener());
     return source_->start(cfg_, loop_.mailbox_callback(), log_);
 }
 
@@ -454,6 +492,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     state.attachments = std::move(records);
     NodeRuntime rt{std::move(*nl), std::move(*links), std::move(*dp), *dev, uplink->hook, std::move(state)};
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, std::move(rt), std::move(*maps), std::move(*source));
+    if (auto st = agent->serve_metrics(); !st) return st.error();
     agent->reconcile_at_start();
     if (auto st = agent->start_watching(); !st) return st.error();
     agent->publish_state();

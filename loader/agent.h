@@ -28,6 +28,9 @@ struct AgentOptions {
     // deploy/ installs.
     std::string ipam_dir = "/var/lib/cni/podlane/podlane";
     datastore::Options datastore;
+    // Where /metrics is served ("host:port", ":port"); empty: not served.
+    // podlaned's command line defaults it to :9965.
+    std::string metrics_address;
 };
 
 using Logger = std::function<void(const std::string &)>;

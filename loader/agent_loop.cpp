@@ -79,7 +79,8 @@ Status AgentLoop::run(LoopEvents &role) {
         }
         if ((fds[kConfigDir].revents & POLLIN) && config_file_touched(inotify.get())) role.on_config_changed();
         if (fds[kMailbox].revents & POLLIN)
-            if (auto nodes = mailbox_.take()) role.on_datastore_nodes(std::move(*nodes));
+            if (auto delivery = mailbox_.take())
+                role.on_datastore_nodes(std::move(delivery->nodes), delivery->published_at);
         if (fds[kRoleEvents].revents & POLLIN) role.on_event_fd_readable();
     }
 }

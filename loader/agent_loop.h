@@ -24,8 +24,10 @@ public:
     virtual ~LoopEvents() = default;
     // SIGHUP, or the config file was written or replaced.
     virtual void on_config_changed() = 0;
-    // The datastore published a new node list (only with a datastore).
-    virtual void on_datastore_nodes(std::vector<ClusterNode> nodes) = 0;
+    // The datastore published a new node list (only with a datastore), at
+    // published_at.
+    virtual void on_datastore_nodes(std::vector<ClusterNode> nodes,
+                                    std::chrono::steady_clock::time_point published_at) = 0;
     // Periodic work, called before every wait: returns how long the loop may
     // sleep before calling it again (nullopt: until the next event).
     virtual std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) = 0;

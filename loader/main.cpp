@@ -27,6 +27,7 @@ void log_line(const std::string &msg) {
 
 int main(int argc, char **argv) {
     podlane::AgentOptions options;
+    options.metrics_address = ":9965";
     bool detach = false;
     std::string cni_conflist;
     std::string cni_conf_dir = "/etc/cni/net.d";
@@ -70,6 +71,10 @@ int main(int argc, char **argv) {
     app.add_option("--ipam-dir", options.ipam_dir,
                    "The CNI plugin's IPAM store: its dataDir/<network name> (default: the deployed conflist's "
                    "/var/lib/cni/podlane/podlane); pods found there without an endpoint get one at start")
+        ->capture_default_str();
+    app.add_option("--metrics-address", options.metrics_address,
+                   "Serve Prometheus metrics on HOST:PORT (/metrics); :PORT listens on every address, an empty\n"
+                   "value turns metrics off. A port in use is retried every 5 s without holding the dataplane back")
         ->capture_default_str();
     app.add_flag("--detach", detach,
                  "Remove everything podlaned attached, created and pinned for this node, then exit");

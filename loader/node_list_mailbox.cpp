@@ -17,20 +17,21 @@ datastore::NodesCallback NodeListMailbox::callback() {
     return [this](std::vector<ClusterNode> nodes) {
         {
             std::lock_guard lock(mutex_);
-            pending_ = std::move(nodes);
+            auto published_at = pending_ ? pending_->published_at : std::chrono::steady_clock::now();
+            pending_ = Delivery{std::move(nodes), published_at};
         }
         uint64_t one = 1;
         [[maybe_unused]] auto n = ::write(event_.get(), &one, sizeof one);
     };
 }
 
-std::optional<std::vector<ClusterNode>> NodeListMailbox::take() {
+std::optional<NodeListMailbox::Delivery> NodeListMailbox::take() {
     uint64_t count;
     [[maybe_unused]] auto r = ::read(event_.get(), &count, sizeof count);
-    std::optional<std::vector<ClusterNode>> nodes;
+    std::optional<Delivery> delivery;
     std::lock_guard lock(mutex_);
-    nodes.swap(pending_);
-    return nodes;
+    delivery.swap(pending_);
+    return delivery;
 }
 
 }  // namespace podlane

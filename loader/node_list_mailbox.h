@@ -4,6 +4,7 @@
 // agents.
 #pragma once
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -24,13 +25,20 @@ public:
     int fd() const { return event_.get(); }  // readable when a list waits
     // For ClusterSource::start/watch; valid while this mailbox lives.
     datastore::NodesCallback callback();
+    struct Delivery {
+        std::vector<ClusterNode> nodes;  // the newest list
+        // When the oldest list not yet taken was published: a change is
+        // measured from its datastore event, even when a later list
+        // replaced it before the loop woke.
+        std::chrono::steady_clock::time_point published_at;
+    };
     // The newest list since the last take (nullopt: none).
-    std::optional<std::vector<ClusterNode>> take();
+    std::optional<Delivery> take();
 
 private:
     UniqueFd event_;
     std::mutex mutex_;
-    std::optional<std::vector<ClusterNode>> pending_;
+    std::optional<Delivery> pending_;
 };
 
 }  // namespace podlane

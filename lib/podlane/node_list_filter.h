@@ -69,7 +69,8 @@ std::map<std::string, int> count_refusals(const std::vector<RefusedNode> &refuse
 // that stops and comes back later is logged again.
 class RefusalLog {
 public:
-    // Calls log for the refusals not in the previous call's list.
+    // Calls log(line, refusal) for the refusals not in the previous call's
+    // list.
     template <typename LogFn>
     void report(const std::vector<RefusedNode> &refused, const LogFn &log) {
         std::set<std::pair<std::string, std::string>> now;
@@ -77,7 +78,8 @@ public:
             auto key = std::pair{r.node.name, r.why};
             if (!seen_.count(key))
                 log("node " + (r.node.name.empty() ? std::string("(unnamed)") : r.node.name) +
-                    " is not routed: " + r.why + " (" + refusal_word(r.reason) + ")");
+                        " is not routed: " + r.why + " (" + refusal_word(r.reason) + ")",
+                    r);
             now.insert(std::move(key));
         }
         seen_ = std::move(now);

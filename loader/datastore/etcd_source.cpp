@@ -156,7 +156,7 @@ void EtcdSource::start_watch_thread(NodesCallback on_change, LogFn log) {
     log_ = std::move(log);
     std::string endpoints;
     for (const auto &e : options_.etcd_endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
-    outage_ = std::make_unique<OutageLog>("etcd (" + endpoints + ")", log_);
+    outage_ = std::make_unique<OutageLog>("etcd (" + endpoints + ")", log_, health_);
     // Anyone on the path can then rewrite the node list (the node-list
     // filter only keeps it sane): said once, at start.
     for (const auto &e : options_.etcd_endpoints)
@@ -195,7 +195,7 @@ void EtcdSource::lease_loop() {
             Status st = id ? client_.put(key, value, *id, &lease_stop_) : Status{id.error()};
             if (!st) {
                 if (lease_stop_.stop_requested()) break;
-                outage_->failed(st.error().wrap("registering node '" + self_.node_name + "'"));
+                outage_->failed(st.error().wrap("registering node '" + self_.node_name + "'"), "register");
                 lease_stop_.sleep_for(backoff.next());
                 continue;
             }
@@ -206,7 +206,7 @@ void EtcdSource::lease_loop() {
             auto ttl = client_.lease_keepalive(lease_.load(), &lease_stop_);
             if (!ttl) {
                 if (lease_stop_.stop_requested()) break;
-                outage_->failed(ttl.error());
+                outage_->failed(ttl.error(), "lease");
                 lease_stop_.sleep_for(std::min(backoff.next(), renew_every));
                 continue;
             }
@@ -253,7 +253,7 @@ void EtcdSource::watch_loop(NodesCallback on_change) {
             auto list = client_.range_prefix(prefix, &watch_stop_);
             if (!list) {
                 if (watch_stop_.stop_requested()) break;
-                outage_->failed(list.error());
+                outage_->failed(list.error(), "list");
                 watch_stop_.sleep_for(backoff.next());
                 continue;
             }
@@ -292,7 +292,7 @@ void EtcdSource::watch_loop(NodesCallback on_change) {
             watch_stop_);
         if (watch_stop_.stop_requested()) break;
         if (!end) {
-            outage_->failed(end.error());
+            outage_->failed(end.error(), "watch");
         } else if (end->compacted) {
             log("etcd watch: revision " + std::to_string(revision + 1) + " was compacted (now " +
                 std::to_string(end->compact_revision) + "); listing the nodes again");

@@ -29,6 +29,7 @@ public:
     Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) override;
     Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
+    void set_health_listener(HealthFn health) override { health_ = std::move(health); }
 
     // Leaves the cluster now instead of after the lease TTL: stops renewing
     // and revokes the lease, so every node drops this node's route. The pod
@@ -52,6 +53,7 @@ private:
     EtcdClient client_;
     NodeConfig self_;
     LogFn log_;
+    HealthFn health_;
     std::unique_ptr<OutageLog> outage_;
     StopFlag lease_stop_, watch_stop_;
     std::thread lease_thread_, watch_thread_;

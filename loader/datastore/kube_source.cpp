@@ -116,7 +116,7 @@ Status KubeSource::start_thread(const NodeConfig &self, NodesCallback on_change,
     if (thread_.joinable()) return Error{"kubernetes source: already started"};
     self_ = self;
     log_ = std::move(log);
-    outage_ = std::make_unique<OutageLog>("Kubernetes API (" + endpoint_.server + ")", log_);
+    outage_ = std::make_unique<OutageLog>("Kubernetes API (" + endpoint_.server + ")", log_, health_);
     thread_ = std::thread([this, cb = std::move(on_change)] { run(cb); });
     return {};
 }
@@ -263,7 +263,7 @@ void KubeSource::run(NodesCallback on_change) {
             auto listed = list_nodes(nodes);
             if (!listed) {
                 if (stop_.stop_requested()) break;
-                outage_->failed(listed.error());
+                outage_->failed(listed.error(), "list");
                 stop_.sleep_for(backoff.next());
                 continue;
             }
@@ -276,7 +276,7 @@ void KubeSource::run(NodesCallback on_change) {
         auto end = watch_nodes(rv, nodes, publisher);
         if (stop_.stop_requested()) break;
         if (!end) {
-            outage_->failed(end.error());
+            outage_->failed(end.error(), "watch");
             stop_.sleep_for(backoff.next());
             continue;
         }

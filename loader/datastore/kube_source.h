@@ -30,6 +30,7 @@ public:
     Status start(const NodeConfig &self, NodesCallback on_change, LogFn log) override;
     Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
+    void set_health_listener(HealthFn health) override { health_ = std::move(health); }
 
     // Server-side watch timeout; the watch is then resumed (not relisted).
     void set_watch_timeout(int seconds) { watch_timeout_s_ = seconds; }
@@ -57,6 +58,7 @@ private:
     Options options_;
     NodeConfig self_;
     LogFn log_;
+    HealthFn health_;
     std::unique_ptr<OutageLog> outage_;
     std::set<std::string> skipped_;  // nodes already reported as unusable
     int watch_timeout_s_ = 300;

@@ -2,8 +2,9 @@
 
 namespace podlane::datastore {
 
-void OutageLog::failed(const Error &err) {
+void OutageLog::failed(const Error &err, const std::string &kind) {
     std::lock_guard lock(mutex_);
+    if (health_) health_(false, kind);
     if (down_) return;
     down_ = true;
     if (log_) log_(what_ + " unreachable: " + err.message + "; keeping the current routes, retrying with backoff");
@@ -13,6 +14,7 @@ void OutageLog::recovered() {
     std::lock_guard lock(mutex_);
     if (!down_) return;
     down_ = false;
+    if (health_) health_(true, {});
     if (log_) log_(what_ + " reachable again");
 }
 

@@ -16,9 +16,11 @@ namespace podlane::datastore {
 
 class OutageLog {
 public:
-    OutageLog(std::string what, LogFn log) : what_(std::move(what)), log_(std::move(log)) {}
-    // Logs the first failure of an outage; later ones are silent.
-    void failed(const Error &err);
+    OutageLog(std::string what, LogFn log, HealthFn health = {})
+        : what_(std::move(what)), log_(std::move(log)), health_(std::move(health)) {}
+    // Logs the first failure of an outage; later ones are silent. Every
+    // failure reaches the health listener, with its kind.
+    void failed(const Error &err, const std::string &kind);
     // Logs the end of an outage (nothing when there was none).
     void recovered();
     bool down() const;
@@ -26,6 +28,7 @@ public:
 private:
     std::string what_;
     LogFn log_;
+    HealthFn health_;
     mutable std::mutex mutex_;
     bool down_ = false;
 };

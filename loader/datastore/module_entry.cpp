@@ -2,7 +2,7 @@
 // --datastore etcd|kubernetes.
 #include "datastore/source.h"
 
-extern "C" __attribute__((visibility("default"))) bool podlane_datastore_create_v3(
+extern "C" __attribute__((visibility("default"))) bool podlane_datastore_create_v4(
     const podlane::datastore::Options *options, std::unique_ptr<podlane::datastore::ClusterSource> *source,
     std::string *error) {
     auto created = podlane::datastore::create_source(*options);

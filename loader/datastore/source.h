@@ -42,6 +42,9 @@ void add_cli_options(CLI::App &app, Options &options);
 
 using NodesCallback = std::function<void(std::vector<ClusterNode>)>;
 using LogFn = std::function<void(const std::string &)>;
+// Called from the source's thread: up (the datastore answered) or not, and
+// for a failed request its kind ("list", "watch", "register", "lease").
+using HealthFn = std::function<void(bool up, const std::string &failed_kind)>;
 
 class ClusterSource {
 public:
@@ -60,6 +63,9 @@ public:
     virtual Status watch(NodesCallback on_change, LogFn log) = 0;
     // Stops watching; the agent's routes stay as they are.
     virtual void stop() = 0;
+    // Before start()/watch(): who hears of outages and failed requests
+    // (podlaned's datastore metrics).
+    virtual void set_health_listener(HealthFn health) = 0;
 };
 
 // nullptr for kind "file": the agent reads the node list from its config.
@@ -72,7 +78,7 @@ Result<std::unique_ptr<ClusterSource>> create_source(const Options &options);
 
 // The module's entry point, C linkage so dlsym finds it by this name. The
 // version in the name changes when Options or ClusterSource change.
-#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v3"
+#define PODLANE_DATASTORE_ENTRY "podlane_datastore_create_v4"
 using ModuleEntry = bool (*)(const Options *options, std::unique_ptr<ClusterSource> *source, std::string *error);
 
 }  // namespace podlane::datastore

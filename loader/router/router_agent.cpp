@@ -6,8 +6,11 @@
 #include <set>
 
 #include "agent_loop.h"
+#include "agent_metrics.h"
 #include "agent_start.h"
+#include "dataplane_metrics.h"
 #include "host_setup.h"
+#include "metrics_server.h"
 #include "podlane/agent_state.h"
 #include "podlane/attach.h"
 #include "podlane/maps.h"
@@ -85,13 +88,15 @@ public:
     // stay until its first answer (restart safety), their next hops'
     // neighbours still followed. Without one, reconciles the file's nodes.
     Status start_syncing();
-    void reconcile(const char *why);
+    void reconcile(const char *why, std::optional<std::chrono::steady_clock::time_point> changed_at = std::nullopt);
+    Status serve_metrics();
     void sync_neighbours();
     Status run() override { return loop_.run(*this); }
 
 private:
     void on_config_changed() override;
-    void on_datastore_nodes(std::vector<ClusterNode> published) override;
+    void on_datastore_nodes(std::vector<ClusterNode> published,
+                            std::chrono::steady_clock::time_point published_at) override;
     std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
     // Neighbour changes arrive as events.
     int event_fd() const override { return events_.fd(); }
@@ -102,7 +107,10 @@ private:
     // once and kept in agent.json for podlanectl status.
     std::vector<ClusterNode> select(const std::vector<ClusterNode> &nodes) {
         auto selection = usable_router_nodes(nodes, cfg_.cluster_cidr, cfg_.node_ip);
-        refusal_log_.report(selection.refused, [&](const std::string &line) { log_("warning: " + line); });
+        refusal_log_.report(selection.refused, [&](const std::string &line, const RefusedNode &r) {
+            metrics_.refused_node(refusal_word(r.reason));
+            log_("warning: " + line);
+        });
         auto records = refusal_records(selection.refused);
         if (records != refused_) {
             refused_ = std::move(records);
@@ -149,7 +157,37 @@ private:
     bool reconcile_failed_ = false;  // retried on the 1 s tick
     std::set<Ipv4> resolving_;       // logged once per episode
     std::chrono::steady_clock::time_point next_tick_at_{};
+    AgentMetrics metrics_;
+    // Last: its thread reads the maps and metrics_, so it stops first.
+    std::unique_ptr<MetricsServer> metrics_server_;
 };
+
+// The router's families: the dataplane's (its stats, routes and maps) plus
+// the neighbours and ports it forwards with.
+Status RouterAgent::serve_metrics() {
+    if (options_.metrics_address.empty()) return {};
+    auto server = MetricsServer::start(
+        options_.metrics_address,
+        [this] {
+            MetricsText out;
+            write_build_info(out, mode_name(Role::Router));
+            write_dataplane_metrics(out, maps_, rmaps_.all());
+            if (auto neighbours = rmaps_.neighbours(); neighbours) {
+                out.family("podlane_router_neighbours", "Nodes whose MAC the router knows (neighbours map)", "gauge");
+                out.sample("podlane_router_neighbours", {}, static_cast<double>(neighbours->size()));
+            }
+            if (auto ports = rmaps_.ports(); ports) {
+                out.family("podlane_router_ports", "Interfaces the router forwards on", "gauge");
+                out.sample("podlane_router_ports", {}, static_cast<double>(ports->size()));
+            }
+            metrics_.write(out);
+            return out.text();
+        },
+        log_);
+    if (!server) return server.error();
+    metrics_server_ = std::move(*server);
+    return {};
+}
 
 Status RouterAgent::start_syncing() {
     if (!source_) {
@@ -172,12 +210,14 @@ Status RouterAgent::start_syncing() {
         log_(std::string("the config file's \"nodes\" are ignored: --datastore ") +
              datastore::kind_name(options_.datastore.kind) + " lists them");
     if (auto st = loop_.open_mailbox(); !st) return st;
+    source_->set_health_listener(metrics_.health_listener());
     return source_->watch(loop_.mailbox_callback(), log_);
 }
 
-void RouterAgent::on_datastore_nodes(std::vector<ClusterNode> published) {
+void RouterAgent::on_datastore_nodes(std::vector<ClusterNode> published,
+                                     std::chrono::steady_clock::time_point published_at) {
     nodes_ = select(published);
-    reconcile("datastore update");
+    reconcile("datastore update", published_at);
 }
 
 Status RouterAgent::sync_ports() {
@@ -196,8 +236,9 @@ Status RouterAgent::sync_ports() {
     return {};
 }
 
-void RouterAgent::reconcile(const char *why) {
+void RouterAgent::reconcile(const char *why, std::optional<std::chrono::steady_clock::time_point> changed_at) {
     if (!nodes_) return;
+    const auto started = std::chrono::steady_clock::now();
     reconcile_failed_ = true;
     auto subnets = table_.subnets();
     if (!subnets) {
@@ -216,6 +257,9 @@ void RouterAgent::reconcile(const char *why) {
     }
     auto diff = diff_routes(*current, router_desired_routes(*nodes_, node_if_));
     auto st = apply_route_diff(maps_, diff, log_);
+    const auto done = std::chrono::steady_clock::now();
+    metrics_.reconciled(done - started);
+    if (st && !diff.empty() && changed_at) metrics_.converged(done - *changed_at);
     if (!st)
         log_(std::string("reconcile (") + why + ") failed: " + st.error().message + "; retrying");
     else if (diff.empty())
@@ -261,6 +305,7 @@ void RouterAgent::sync_neighbours() {
 }
 
 void RouterAgent::on_config_changed() {
+    const auto changed_at = std::chrono::steady_clock::now();
     auto fresh = load_config(options_);
     if (!fresh) {
         log_("config change ignored, routes kept as they are: " + fresh.error().message);
@@ -275,7 +320,7 @@ void RouterAgent::on_config_changed() {
     cfg_.nodes = fresh->nodes;
     if (source_) return;
     nodes_ = select(cfg_.nodes);
-    reconcile("config changed");
+    reconcile("config changed", changed_at);
 }
 
 // The 1 s tick re-probes stale and unresolved next hops, covers any lost
@@ -340,6 +385,7 @@ Result<std::unique_ptr<Agent>> start_router(const AgentOptions &options, Logger 
     // Ports before attach: a program that runs first finds no port and
     // passes (pass-no-port / pass-neigh-unknown), never misroutes.
     if (auto st = agent->sync_ports(); !st) return st.error();
+    if (auto st = agent->serve_metrics(); !st) return st.error();
     std::vector<AgentAttachment> records;
     if (auto st = attach_router(*dp, *ifaces, options.router_hook, records); !st) return st.error();
     std::string names;

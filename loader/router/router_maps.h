@@ -39,6 +39,8 @@ public:
     Status put_port(int ifindex, const RouterPort &port);
     Status delete_port(int ifindex);
 
+    std::vector<const PinnedMap *> all() const { return {&neigh_, &ports_, &tx_}; }
+
 private:
     RouterMaps(PinnedMap neigh, PinnedMap ports, PinnedMap tx)
         : neigh_(std::move(neigh)), ports_(std::move(ports)), tx_(std::move(tx)) {}

@@ -36,3 +36,7 @@ podlane_lab_e2e(fourth_node_joins join)
 # The router role on the etcd source: the router's file names no node.
 podlane_lab_e2e(router_learns_nodes_from_etcd join --mode router --datastore etcd)
 podlane_lab_e2e(node_view_status_and_ttl node-view)
+# Issue 18: /metrics in every node namespace, counters moved by test traffic;
+# the router's own families; convergence measured from etcd's events.
+podlane_lab_e2e(metrics metrics)
+podlane_lab_e2e(metrics_router_etcd metrics --mode router --datastore etcd)

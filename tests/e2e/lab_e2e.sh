@@ -50,6 +50,14 @@ in_ns() { pl_in_ns "$@"; }
 ctl() { local n=$1; shift; in_ns "pl-$n" "$build/maps-cli/podlanectl" --pin-root "$pins" --node "$n" "$@"; }
 counter() { ctl "$1" stats -o json | jq -r --arg r "$2" '[.reasons[] | select(.reason == $r) | .packets] | add // 0'; }
 pod_ip() { awk '{print $2}' "$state/pods/$1"; }
+# /metrics of a node's (or the router's) podlaned, as Prometheus scrapes it:
+# HTTP on port 9965 of the agent's namespace; the body only.
+scrape() {
+    in_ns "pl-$1" bash -c 'exec 3<> /dev/tcp/127.0.0.1/9965 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+        tr -d '\r' | sed '1,/^$/d'
+}
+# One sample's value from a scrape on stdin: sample NAME{LABELS} (exactly as exposed).
+sample() { awk -v m="$1" '$1 == m {print $2; found = 1} END {exit !found}'; }
 ping_ok() { in_ns "$1" ping -c 1 -W 1 -q "$2" > /dev/null 2>&1; }
 tcp_ok() { in_ns "$1" "$build/tests/tools/pl-tcp-probe" connect "$2" 7777 --timeout-ms 1000 > /dev/null 2>&1; }
 now_ns() { date +%s%N; }
@@ -365,8 +373,81 @@ case_node_view() {
     ok "a TTL 1 probe from a node is answered by the owning node (time exceeded)"
 }
 
+# Prometheus metrics (issue 18): every node's podlaned answers /metrics with
+# the families a dashboard uses, and the counters move with traffic sent here.
+case_metrics() {
+    up --no-matrix "$@" > /dev/null || fail "up $* failed"
+    local router=0 etcd=0 n m family before after dst
+    [[ " $* " == *" --mode router "* ]] && router=1
+    [[ " $* " == *" --datastore etcd "* ]] && etcd=1
+    for n in node1 node2 node3; do
+        m=$(scrape "$n") || fail "$n: no answer on :9965/metrics"
+        for family in podlane_build_info podlane_packets_total podlane_bytes_total podlane_map_entries \
+            podlane_map_capacity podlane_routes podlane_endpoints podlane_reconcile_duration_seconds \
+            podlane_route_convergence_seconds podlane_datastore_up podlane_datastore_errors_total \
+            podlane_refused_nodes_total; do
+            grep -q "^# TYPE $family " <<< "$m" || fail "$n: /metrics has no family $family"
+        done
+        [[ $(sample 'podlane_endpoints' <<< "$m") == 2 ]] || fail "$n: podlane_endpoints is not 2"
+        [[ $(sample 'podlane_routes{kind="local"}' <<< "$m") == 1 ]] || fail "$n: not one local route"
+        ((router)) || [[ $(sample 'podlane_routes{kind="remote"}' <<< "$m") == 2 ]] || fail "$n: not two remote routes"
+        [[ $(sample 'podlane_datastore_up' <<< "$m") == 1 ]] || fail "$n: podlane_datastore_up is not 1"
+        (($(sample 'podlane_reconcile_duration_seconds_count' <<< "$m") >= 1)) || fail "$n: no reconcile measured"
+        [[ $(sample 'podlane_map_capacity{map="pl_routes_v1"}' <<< "$m") == 16384 ]] || fail "$n: routes map capacity"
+    done
+    ok "every node's podlaned answers /metrics with every family"
+    # Five cross-node TCP exchanges (established packets take the fast path;
+    # handshakes and ICMP are netfilter's, counted as passes) move node1's
+    # forward counter and node2's delivery counter, at least one packet each.
+    local fwd_before i
+    dst=$(pod_ip pl-node2-pod1)
+    before=$(scrape node2 | sample 'podlane_packets_total{verdict="forward",reason="delivered-local"}')
+    fwd_before=$(scrape node1 | sample 'podlane_packets_total{verdict="forward",reason="forwarded-remote"}')
+    for i in 1 2 3 4 5; do tcp_ok pl-node1-pod1 "$dst" || fail "TCP exchange $i from node1 to node2 failed"; done
+    after=$(scrape node2 | sample 'podlane_packets_total{verdict="forward",reason="delivered-local"}')
+    ((after >= before + 5)) || fail "node2's delivered-local did not move by the 5 exchanges ($before -> $after)"
+    ok "node2's podlane_packets_total{reason=\"delivered-local\"} moved with the TCP sent: $before -> $after"
+    if ((!router)); then
+        after=$(scrape node1 | sample 'podlane_packets_total{verdict="forward",reason="forwarded-remote"}')
+        ((after >= fwd_before + 5)) || fail "node1's forwarded-remote did not move ($fwd_before -> $after)"
+        ok "node1's podlane_packets_total{reason=\"forwarded-remote\"}: $fwd_before -> $after"
+    fi
+    # A drop is counted under its reason: a spoofed source.
+    in_ns pl-node1-pod1 ip addr add 10.244.2.99/32 dev eth0 || fail "cannot add the spoofed address"
+    before=$(scrape node1 | sample 'podlane_packets_total{verdict="drop",reason="drop-spoofed-source"}')
+    in_ns pl-node1-pod1 ping -c 2 -W 1 -q -I 10.244.2.99 "$dst" > /dev/null 2>&1 && fail "a spoofed ping was answered"
+    after=$(scrape node1 | sample 'podlane_packets_total{verdict="drop",reason="drop-spoofed-source"}')
+    ((after >= before + 2)) || fail "node1's drop-spoofed-source did not move ($before -> $after)"
+    ok "a spoofed packet moves podlane_packets_total{verdict=\"drop\",reason=\"drop-spoofed-source\"}: $before -> $after"
+    if ((router)); then
+        m=$(scrape router) || fail "the router answers no /metrics"
+        grep -q '^podlane_build_info{.*role="router"} 1$' <<< "$m" || fail "router: no build info of role router"
+        [[ $(sample 'podlane_router_neighbours' <<< "$m") == 3 ]] || fail "router: does not know the 3 nodes' MACs"
+        [[ $(sample 'podlane_routes{kind="remote"}' <<< "$m") == 3 ]] || fail "router: not three routes"
+        (($(sample 'podlane_packets_total{verdict="forward",reason="forwarded-router"}' <<< "$m") >= 5)) ||
+            fail "router: the TCP exchanges were not counted as forwarded-router"
+        ok "the router's /metrics: its routes, neighbours and forwarded packets"
+    fi
+    if ((etcd)); then
+        # A fourth node joins through etcd: node1 (in router mode, the
+        # router) learns it, and the time from etcd's event to its routes map
+        # is measured.
+        local learner=node1 remote=3
+        ((router)) && learner=router remote=4
+        before=$(scrape $learner | sample 'podlane_route_convergence_seconds_count')
+        "$lab" add-node > /dev/null || fail "add-node failed"
+        learned() { (($(scrape $learner | sample 'podlane_routes{kind="remote"}') == remote)); }
+        eventually 10 learned || fail "$learner did not learn node4"
+        after=$(scrape $learner | sample 'podlane_route_convergence_seconds_count')
+        ((after > before)) || fail "$learner measured no convergence for node4's arrival ($before -> $after)"
+        echo "MEASURED: $learner's route convergence from etcd: $(scrape $learner | sample 'podlane_route_convergence_seconds_sum') s in all over $after changes"
+        ok "etcd: datastore up, node4's arrival measured in $learner's podlane_route_convergence_seconds"
+    fi
+}
+
 case ${case_name} in
 matrix) case_matrix "$@" ;;
+metrics) case_metrics "$@" ;;
 node-view) case_node_view ;;
 detached) case_detached ;;
 pod-delete) case_pod_delete ;;

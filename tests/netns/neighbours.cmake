@@ -3,3 +3,8 @@
 # private network namespace.
 podlane_gtest(netns_neighbours LABEL netns
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_neighbours.cpp)
+
+# podlaned's /metrics server over real TCP, in a private network namespace.
+podlane_gtest(netns_metrics_server LABEL netns
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_metrics_server.cpp
+  LIBS podlane_agent)

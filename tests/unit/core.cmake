@@ -9,6 +9,7 @@ podlane_gtest(unit_core LABEL unit
           ${CMAKE_CURRENT_LIST_DIR}/test_node_list_mailbox.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_reservation_scan.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_metrics_text.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_metrics.cpp
   LIBS podlane_agent)
 
 # Every shell script of the project, at warning level (lab, tests, bench, CI).

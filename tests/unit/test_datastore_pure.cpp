@@ -176,16 +176,29 @@ TEST(OutageLog, LogsOncePerOutage) {
     std::vector<std::string> lines;
     OutageLog outage("etcd (http://127.0.0.1:1)", [&](const std::string &l) { lines.push_back(l); });
     outage.recovered();  // no outage yet: silent
-    for (int i = 0; i < 5; ++i) outage.failed(Error{"connection refused"});
+    for (int i = 0; i < 5; ++i) outage.failed(Error{"connection refused"}, "list");
     EXPECT_TRUE(outage.down());
     outage.recovered();
     outage.recovered();
-    outage.failed(Error{"timeout"});
+    outage.failed(Error{"timeout"}, "watch");
     ASSERT_EQ(lines.size(), 3u);
     EXPECT_NE(lines[0].find("unreachable: connection refused; keeping the current routes"), std::string::npos)
         << lines[0];
     EXPECT_NE(lines[1].find("reachable again"), std::string::npos);
     EXPECT_NE(lines[2].find("timeout"), std::string::npos);
+}
+
+TEST(OutageLog, EveryFailureAndTheRecoveryReachTheHealthListener) {
+    std::vector<std::pair<bool, std::string>> heard;
+    OutageLog outage("etcd", {}, [&](bool up, const std::string &kind) { heard.emplace_back(up, kind); });
+    outage.recovered();  // no outage: nothing to tell
+    outage.failed(Error{"refused"}, "list");
+    outage.failed(Error{"refused"}, "list");  // logged once, counted twice
+    outage.recovered();
+    outage.failed(Error{"reset"}, "watch");
+    const std::vector<std::pair<bool, std::string>> want{
+        {false, "list"}, {false, "list"}, {true, ""}, {false, "watch"}};
+    EXPECT_EQ(heard, want);
 }
 
 TEST(HttpClient, RefusedConnectionIsAnErrorNamingTheUrl) {

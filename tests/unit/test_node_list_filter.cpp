@@ -106,7 +106,7 @@ TEST(NodeListFilter, ClusterPrefixLengthIsTheShortestAccepted) {
 TEST(NodeListFilter, RefusalsAreLoggedOncePerNameAndReason) {
     RefusalLog log;
     std::vector<std::string> lines;
-    auto add = [&](const std::string &l) { lines.push_back(l); };
+    auto add = [&](const std::string &l, const RefusedNode &) { lines.push_back(l); };
     auto bad = filter_node_list({node("zero", "0.0.0.0", "10.244.6.0/24")}, node_list_policy(self()));
     log.report(bad.refused, add);
     log.report(bad.refused, add);  // a resync: nothing new
