@@ -24,6 +24,7 @@
 #include "podlane/pod_gateway.h"
 #include "podlane/reservation_scan.h"
 #include "reconcile.h"
+#include "start_report.h"
 
 namespace podlane {
 namespace {
@@ -54,19 +55,25 @@ struct NodeRuntime {
 // Pods the plugin added while the maps were not pinned (podlaned not yet
 // running, crash-looping, detached, a map layout change) got no endpoint:
 // found in its IPAM store, they get one now. Never fatal: the store is the
-// plugin's, and an unreadable one costs only those pods' fast path.
-void register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o, bool per_veth, const Logger &log) {
+// plugin's, and an unreadable one costs only those pods' fast path. Returns
+// how many were registered.
+unsigned register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o, bool per_veth, const Logger &log) {
     const std::string what = "endpoints from the IPAM store " + o.ipam_dir;
+    auto warn = [&](const Error &e) {
+        log("warning: " + what + ": " + e.message);
+        return 0u;
+    };
     auto boot = read_boot_info();
-    if (!boot) return log("warning: " + what + ": " + boot.error().message);
+    if (!boot) return warn(boot.error());
     auto scan = scan_reservations(o.ipam_dir, boot->boot_id);
-    if (!scan) return log("warning: " + what + ": " + scan.error().message);
+    if (!scan) return warn(scan.error());
     auto rebuilt = rebuild_endpoints(nl, maps, scan->live, per_veth, log);
-    if (!rebuilt) return log("warning: " + what + ": " + rebuilt.error().message);
+    if (!rebuilt) return warn(rebuilt.error());
     log(what + ": " + std::to_string(scan->live.size()) + " pods of this boot, " + std::to_string(rebuilt->registered) +
         " registered, " + std::to_string(rebuilt->present) + " already present, " + std::to_string(rebuilt->no_veth) +
         " without a veth, " + std::to_string(rebuilt->failed) + " failed; " + std::to_string(scan->earlier_boot) +
         " from earlier boots and " + std::to_string(scan->unreadable) + " unreadable skipped");
+    return rebuilt->registered;
 }
 
 class NodeAgent final : public Agent, private LoopEvents {
@@ -89,14 +96,16 @@ public:
     Status start_watching();
     Status serve_metrics();
     Status run() override { return loop_.run(*this); }
-    void reconcile_at_start();
+    // Fills the report's routes and neighbour entries.
+    void reconcile_at_start(StartReport &report);
     // Writes agent.json now, and again whenever the attachments or the
     // refused nodes change.
     void publish_state();
 
 private:
-    void reconcile(const std::vector<ClusterNode> &nodes, const char *why,
-                   std::optional<std::chrono::steady_clock::time_point> changed_at = std::nullopt);
+    // The diff applied (nullopt: the reconcile failed).
+    std::optional<RouteDiff> reconcile(const std::vector<ClusterNode> &nodes, const char *why,
+                                       std::optional<std::chrono::steady_clock::time_point> changed_at = std::nullopt);
     void note_refusals(const std::vector<RefusedNode> &refused);
     void keep_next_hops_resolved();
     void on_config_changed() override;
@@ -129,6 +138,7 @@ private:
     bool bridge_gone_ = false;
     bool cluster_route_missing_ = false;
     bool leftovers_swept_ = false;  // podlaned's neighbour entries of a previous run checked
+    unsigned leftovers_removed_ = 0;
     RefusalLog refusal_log_;
     std::vector<AgentRefusedNode> refused_;
     bool state_published_ = false;
@@ -139,8 +149,8 @@ private:
 
 // Every list, from the file or a datastore, passes the node-list filter
 // before it reaches the routes map.
-void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why,
-                          std::optional<std::chrono::steady_clock::time_point> changed_at) {
+std::optional<RouteDiff> NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why,
+                                              std::optional<std::chrono::steady_clock::time_point> changed_at) {
     const auto started = std::chrono::steady_clock::now();
     auto filtered = filter_for_node(cfg_, nodes);
     note_refusals(filtered.refused);
@@ -153,6 +163,7 @@ void NodeAgent::reconcile(const std::vector<ClusterNode> &nodes, const char *why
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
     keep_next_hops_resolved();
+    return diff ? std::optional{std::move(*diff)} : std::nullopt;
 }
 
 void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
@@ -184,6 +195,7 @@ void NodeAgent::keep_next_hops_resolved() {
         if (auto table = NeighbourTable::open(); table) {
             auto removed = forget_leftover_neighbours(*table, dev_.uplink.index, wanted);
             if (!removed) log_("warning: leftover neighbour entries: " + removed.error().message + " (retrying)");
+            if (removed) leftovers_removed_ = static_cast<unsigned>(removed->size());
             for (const auto &[ifindex, ip] : removed ? *removed : std::vector<NeighbourKey>{})
                 log_("neighbour entry of " + ip.str() + " on link #" + std::to_string(ifindex) +
                      " removed: no route uses it any more");
@@ -219,13 +231,21 @@ void NodeAgent::keep_next_hops_resolved() {
     kept_neighbours_ = std::move(kept);
 }
 
-void NodeAgent::reconcile_at_start() {
-    if (!source_) return reconcile(cfg_.nodes, "start");
+void NodeAgent::reconcile_at_start(StartReport &report) {
+    auto current = maps_.routes();
+    if (!current) return log_("reading routes at start failed: " + current.error().message);
+    report.routes_found = static_cast<unsigned>(current->size());
+    if (!source_) {
+        report.routes = reconcile(cfg_.nodes, "start");
+        if (leftovers_swept_) {
+            report.neighbours_kept = static_cast<unsigned>(kept_neighbours_.size());
+            report.neighbours_removed = leftovers_removed_;
+        }
+        return;
+    }
     // The node list comes from the datastore's first answer. Until then keep
     // every route a previous run left (restart safety) and only make sure
     // this node's own pod CIDR is there.
-    auto current = maps_.routes();
-    if (!current) return log_("reading routes at start failed: " + current.error().message);
     RouteDiff diff = diff_routes(*current, desired_routes(cfg_, {}, dev_.uplink.index));
     diff.remove.clear();
     if (auto st = apply_route_diff(maps_, diff, log_); !st) log_("start: " + st.error().message);
@@ -466,11 +486,18 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (pruned->removed)
         log("endpoints: " + std::to_string(pruned->removed) + " stale removed, " + std::to_string(pruned->kept) +
             " kept");
-
-    register_missed_pods(*nl, *maps, options, veth, log);
+    StartReport report;
+    report.endpoints_kept = pruned->kept;
+    report.endpoints_stale = pruned->removed;
+    report.endpoints_registered = register_missed_pods(*nl, *maps, options, veth, log);
+    if (auto old = remove_old_layout_pins(cfg->pin_dir(), current_pin_names()); old)
+        report.old_pins_removed = std::move(*old);
+    else
+        log("warning: " + old.error().message);
 
     std::vector<AgentAttachment> records;
-    if (auto st = attach_pod_side(*dp, *dev, *maps, veth, records, log); !st) return st.error();
+    auto veth_programs = attach_pod_side(*dp, *dev, *maps, veth, records, log);
+    if (!veth_programs) return veth_programs.error();
     if (auto st = attach_tc(dev->hostdev.index, TcDirection::Egress, dp->from_host_fd()); !st) return st.error();
     records.push_back({dev->hostdev.name, dev->hostdev.index, "tc-egress", "podlane_from_host"});
     auto uplink = attach_uplink(*dp, dev->uplink, options.uplink_hook, log);
@@ -484,6 +511,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
         netfilter_mode_name(options.netfilter) + ", pod side on " + (veth ? "each pod's veth" : cfg->bridge) +
         ", host device " + kHostDevice + " (tc-egress); maps in " + cfg->pin_dir());
 
+    report.programs_attached = static_cast<unsigned>(records.size()) + *veth_programs;
     AgentState state;
     state.role = mode_name(Role::Node);
     state.uplink_hook = mode_name(uplink->hook);
@@ -493,7 +521,8 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     NodeRuntime rt{std::move(*nl), std::move(*links), std::move(*dp), *dev, uplink->hook, std::move(state)};
     auto agent = std::make_unique<NodeAgent>(options, log, *cfg, std::move(rt), std::move(*maps), std::move(*source));
     if (auto st = agent->serve_metrics(); !st) return st.error();
-    agent->reconcile_at_start();
+    agent->reconcile_at_start(report);
+    log(report.line());
     if (auto st = agent->start_watching(); !st) return st.error();
     agent->publish_state();
     return std::unique_ptr<Agent>(std::move(agent));

@@ -15,7 +15,8 @@ void write_packet_counters(MetricsText &out, const std::vector<podlane_stat_valu
         for (const auto &info : all_reasons()) {
             const auto index = static_cast<size_t>(info.reason);
             const podlane_stat_value v = index < stats.size() ? stats[index] : podlane_stat_value{};
-            out.sample(family, {{"verdict", std::string(verdict_name(info.verdict))}, {"reason", std::string(info.name)}},
+            out.sample(family,
+                       {{"verdict", std::string(verdict_name(info.verdict))}, {"reason", std::string(info.name)}},
                        static_cast<double>(bytes ? v.bytes : v.packets));
         }
     }
@@ -38,8 +39,10 @@ void write_route_counts(MetricsText &out, const std::vector<RouteEntry> &routes)
         else
             ++by_kind["remote"];
     }
-    out.family("podlane_routes", "Entries of the routes map by kind: remote (another node's pod CIDR), "
-               "local (this node's own), static (written by podlanectl)", "gauge");
+    out.family("podlane_routes",
+               "Entries of the routes map by kind: remote (another node's pod CIDR), "
+               "local (this node's own), static (written by podlanectl)",
+               "gauge");
     for (const auto &[kind, n] : by_kind) out.sample("podlane_routes", {{"kind", kind}}, n);
 }
 

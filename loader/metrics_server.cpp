@@ -77,8 +77,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string &a
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo *found = nullptr;
-    if (int rc = ::getaddrinfo(parsed->host.empty() ? nullptr : parsed->host.c_str(), parsed->port.c_str(), &hints,
-                               &found);
+    if (int rc =
+            ::getaddrinfo(parsed->host.empty() ? nullptr : parsed->host.c_str(), parsed->port.c_str(), &hints, &found);
         rc != 0)
         return Error{"metrics address '" + address + "': " + gai_strerror(rc)};
     ::freeaddrinfo(found);
@@ -103,8 +103,8 @@ Result<UniqueFd> MetricsServer::bind_listener() {
     // "::" first when the host is empty: a dual-stack socket serves both.
     hints.ai_family = address_.host.empty() ? AF_INET6 : AF_UNSPEC;
     addrinfo *found = nullptr;
-    int rc = ::getaddrinfo(address_.host.empty() ? nullptr : address_.host.c_str(), address_.port.c_str(), &hints,
-                           &found);
+    int rc =
+        ::getaddrinfo(address_.host.empty() ? nullptr : address_.host.c_str(), address_.port.c_str(), &hints, &found);
     if (rc != 0 && address_.host.empty()) {  // no IPv6 on this node
         hints.ai_family = AF_INET;
         rc = ::getaddrinfo(nullptr, address_.port.c_str(), &hints, &found);

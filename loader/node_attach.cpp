@@ -64,26 +64,30 @@ Result<UplinkAttached> attach_uplink(const Datapath &dp, const LinkInfo &uplink,
 // A pod whose veth fails (deleted since the stale-endpoint check: a CNI DEL
 // racing the start) is logged and skipped: one pod never stops the node's
 // dataplane.
-Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AgentAttachment> &records, const Logger &log) {
+Result<unsigned> attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
+                                 std::vector<AgentAttachment> &records, const Logger &log) {
     auto endpoints = maps.endpoints();
     if (!endpoints) return endpoints.error();
     if (per_veth) {
+        unsigned attached = 0;
         for (const auto &ep : *endpoints) {
             int ifindex = static_cast<int>(ep.value.host_ifindex);
             if (auto st = attach_tc(ifindex, TcDirection::Ingress, dp.from_pod_fd()); !st)
                 log("warning: pod " + ep.pod_ip.str() + ": " + st.error().message + " (pod skipped)");
+            else
+                ++attached;
         }
         // Pod veths come and go with pods (the CNI plugin attaches new ones), so
         // they are not recorded: `podlanectl status` checks each endpoint's veth.
-        return detach_tc(dev.bridge.index, TcDirection::Ingress);
+        if (auto st = detach_tc(dev.bridge.index, TcDirection::Ingress); !st) return st.error();
+        return attached;
     }
-    if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st;
+    if (auto st = attach_tc(dev.bridge.index, TcDirection::Ingress, dp.from_pod_fd()); !st) return st.error();
     records.push_back({dev.bridge.name, dev.bridge.index, "tc-ingress", "podlane_from_pod"});
     for (const auto &ep : *endpoints)
         if (auto st = detach_tc(static_cast<int>(ep.value.host_ifindex), TcDirection::Ingress); !st)
             log("warning: pod " + ep.pod_ip.str() + ": " + st.error().message + " (pod skipped)");
-    return {};
+    return 0u;
 }
 
 }  // namespace podlane

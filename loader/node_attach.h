@@ -38,7 +38,8 @@ Result<UplinkAttached> attach_uplink(const Datapath &dp, const LinkInfo &uplink,
 // Moves the pod-side program between the bridge and the pods' veths, so a
 // restart in another mode never leaves both attached; the bridge's record is
 // appended in bridge mode.
-Status attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
-                       std::vector<AgentAttachment> &records, const Logger &log);
+// Returns how many pod veths got the program (per-veth mode; 0 on the bridge).
+Result<unsigned> attach_pod_side(const Datapath &dp, const NodeDevices &dev, const NodeMaps &maps, bool per_veth,
+                                 std::vector<AgentAttachment> &records, const Logger &log);
 
 }  // namespace podlane

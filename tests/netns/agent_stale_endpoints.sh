@@ -28,6 +28,7 @@ pl_wire_pod "$pin_root/node1" "$(ns n1)" "$(ns p2)" vlive1 10.244.1.20 10.244.1.
 
 stop_in_ns podlaned1
 ip netns del "$(ns p1)" # the pod's veth goes with it, no CNI DEL
+node_config 1 "$(pl_node_list 1)" # node2 left while podlaned was down
 start_podlaned 1 "$work/podlaned1b.log"
 wait_ready "$work/podlaned1b.log" "podlaned on node1 with a stale endpoint"
 
@@ -39,4 +40,12 @@ grep -q "endpoint 10.244.1.30 removed: .* with MAC" "$work/podlaned1b.log" \
     || fail "the removal of the mismatched endpoint is not logged"
 grep -q "endpoints: 2 stale removed, 1 kept" "$work/podlaned1b.log" || fail "no count of removed endpoints"
 in_ns n1 tc filter show dev vlive1 ingress | grep -q direct-action || fail "the live pod's veth lost its program"
+# Issue 18: the whole comparison in one line.
+start_line=$(grep -o "podlaned: start: .*" "$work/podlaned1b.log") || fail "no start line"
+for part in "adopted 1 route, removed 1 stale route, updated 0, added 0" \
+    "endpoints: 1 adopted, 2 stale removed, 0 registered from the IPAM store" \
+    "neighbour entries: 0 kept, 1 stale removed" "3 programs attached" "0 pins of an older layout removed"; do
+    grep -q -F "$part" <<< "$start_line" || fail "the start line lacks '$part': $start_line"
+done
+echo "ok: $start_line"
 echo "ok: podlaned starts past stale endpoints, removes them, logs them, keeps the live pod"

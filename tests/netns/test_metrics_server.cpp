@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <mutex>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "metrics_server.h"
@@ -59,13 +59,12 @@ protected:
 
 TEST_F(MetricsServerTest, GetHeadAndWrongRequests) {
     std::atomic<int> renders{0};
-    auto server = MetricsServer::start(
-        "127.0.0.1:0",
-        [&] {
-            ++renders;
-            return std::string("# TYPE podlane_test gauge\npodlane_test 1\n");
-        },
-        {});
+    auto server = MetricsServer::start("127.0.0.1:0",
+                                       [&] {
+                                           ++renders;
+                                           return std::string("# TYPE podlane_test gauge\npodlane_test 1\n");
+                                       },
+                                       {});
     ASSERT_TRUE(server) << server.error().message;
     const int port = wait_bound(**server);
     ASSERT_NE(port, 0);

@@ -10,6 +10,7 @@ podlane_gtest(unit_core LABEL unit
           ${CMAKE_CURRENT_LIST_DIR}/test_reservation_scan.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_metrics_text.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_metrics.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_start_report.cpp
   LIBS podlane_agent)
 
 # Every shell script of the project, at warning level (lab, tests, bench, CI).

@@ -110,6 +110,17 @@ class DaemonSet(unittest.TestCase):
         for probe in ("readinessProbe", "livenessProbe"):
             self.assertEqual(agent[probe]["exec"]["command"], ["/usr/bin/podlanectl", "status", "--check"])
 
+    def test_metrics_port_is_exposed_and_annotated_for_scraping(self):
+        agent = self.container("podlaned")
+        self.assertIn("--metrics-address=:9965", agent["args"])
+        ports = {p["name"]: p for p in agent.get("ports", [])}
+        self.assertEqual(ports["metrics"]["containerPort"], 9965)
+        self.assertEqual(ports["metrics"]["protocol"], "TCP")
+        notes = self.ds["spec"]["template"]["metadata"]["annotations"]
+        self.assertEqual(notes["prometheus.io/scrape"], "true")
+        self.assertEqual(notes["prometheus.io/port"], "9965")
+        self.assertEqual(notes["prometheus.io/path"], "/metrics")
+
     def test_every_volume_is_mounted(self):
         mounted = {m["name"] for c in self.pod["initContainers"] + self.pod["containers"] for m in c["volumeMounts"]}
         self.assertEqual(mounted, set(self.volumes))
