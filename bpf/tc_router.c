@@ -8,7 +8,7 @@
 
 static __always_inline int pl_tc_router_pass(struct __sk_buff *skb, int reason)
 {
-	pl_count(pl_router_pass_reason(reason), skb->len);
+	pl_tc_count(skb, pl_router_pass_reason(reason), 0);
 	return TC_ACT_OK;
 }
 
@@ -42,7 +42,7 @@ int podlane_tc_router(struct __sk_buff *skb)
 		ret = bpf_redirect(hop.ifindex, 0);
 	if (ret != TC_ACT_REDIRECT)
 		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
-	pl_count(PODLANE_FWD_ROUTER, skb->len);
+	pl_tc_count(skb, PODLANE_FWD_ROUTER, hop.node_ip);
 	return TC_ACT_REDIRECT;
 }
 

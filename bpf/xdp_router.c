@@ -18,7 +18,7 @@ struct {
 
 static __always_inline int pl_xdp_router_pass(struct xdp_md *ctx, int reason)
 {
-	pl_count(pl_router_pass_reason(reason), ctx->data_end - ctx->data);
+	pl_xdp_count(ctx, pl_router_pass_reason(reason), 0);
 	return XDP_PASS;
 }
 
@@ -41,7 +41,7 @@ int podlane_xdp_router(struct xdp_md *ctx)
 
 	if (hop.ifindex == ctx->ingress_ifindex) {
 		pl_router_rewrite(&hdr, &hop);
-		pl_count(PODLANE_FWD_ROUTER, data_end - data);
+		pl_xdp_count(ctx, PODLANE_FWD_ROUTER, hop.node_ip);
 		return XDP_TX;
 	}
 	/* Another interface may have a smaller MTU; the redirect would drop
@@ -52,7 +52,7 @@ int podlane_xdp_router(struct xdp_md *ctx)
 	if (ret != XDP_REDIRECT)
 		return pl_xdp_router_pass(ctx, PODLANE_PASS_NO_PORT);
 	pl_router_rewrite(&hdr, &hop);
-	pl_count(PODLANE_FWD_ROUTER, data_end - data);
+	pl_xdp_count(ctx, PODLANE_FWD_ROUTER, hop.node_ip);
 	return XDP_REDIRECT;
 }
 

@@ -48,7 +48,7 @@ int podlane_xdp_uplink(struct xdp_md *ctx)
 	ret = bpf_redirect(d.ep->host_ifindex, 0);
 	if (ret != XDP_REDIRECT)
 		return pl_xdp_finish(ctx, PODLANE_DROP_REDIRECT_FAILED);
-	pl_count(PODLANE_FWD_LOCAL, data_end - data);
+	pl_xdp_count(ctx, PODLANE_FWD_LOCAL, 0);
 	return XDP_REDIRECT;
 }
 

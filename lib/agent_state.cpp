@@ -50,6 +50,10 @@ Status write_agent_state(const std::string &dir, const AgentState &s) {
         {"attachments", attachments},
         {"refusedNodes", refused},
     };
+    if (s.network_ready) {
+        doc["networkReady"] = *s.network_ready;
+        doc["networkReadyReason"] = s.network_ready_reason;
+    }
     std::string path = dir + "/agent.json", tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
@@ -71,6 +75,12 @@ Result<AgentState> parse_agent_state(const std::string &json_text) {
                     read_key(doc, "pinDir", a.pin_dir, false), read_key(doc, "datastore", a.datastore, false),
                     read_key(doc, "version", a.version, false), read_key(doc, "startedAt", a.started_at, false)})
         if (!st) return st.error();
+    if (doc.contains("networkReady")) {
+        bool ready = false;
+        if (auto st = read_key(doc, "networkReady", ready, true); !st) return st.error();
+        a.network_ready = ready;
+        if (auto st = read_key(doc, "networkReadyReason", a.network_ready_reason, false); !st) return st.error();
+    }
     if (auto it = doc.find("attachments"); it != doc.end() && it->is_array()) {
         for (const auto &item : *it) {
             if (!item.is_object()) return Error{"agent state: attachments[] holds a non-object"};

@@ -114,6 +114,14 @@ private:
         reconcile(nodes, "datastore update", published_at);
     }
     std::optional<std::chrono::milliseconds> on_tick(std::chrono::steady_clock::time_point now) override;
+
+public:
+    // Ready: the routes map holds every route the last node list asks for
+    // (every other node's, this node's own pod CIDR). Logged, kept in
+    // agent.json and published to the datastore whenever it changes.
+    void update_readiness();
+
+private:
     int event_fd() const override { return rt_.links.fd(); }
     void on_event_fd_readable() override;
     void follow_uplink();
@@ -142,6 +150,9 @@ private:
     RefusalLog refusal_log_;
     std::vector<AgentRefusedNode> refused_;
     bool state_published_ = false;
+    bool first_list_seen_ = false;                           // a node list reached reconcile
+    std::vector<ClusterNode> accepted_;                      // of the last list, as filtered
+    std::optional<std::pair<bool, std::string>> readiness_;  // as last published
     AgentMetrics metrics_;
     // Last: its thread reads the maps and metrics_, so it stops first.
     std::unique_ptr<MetricsServer> metrics_server_;
@@ -154,6 +165,8 @@ std::optional<RouteDiff> NodeAgent::reconcile(const std::vector<ClusterNode> &no
     const auto started = std::chrono::steady_clock::now();
     auto filtered = filter_for_node(cfg_, nodes);
     note_refusals(filtered.refused);
+    accepted_ = filtered.accepted;
+    first_list_seen_ = true;
     auto diff = reconcile_routes(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_);
     const auto done = std::chrono::steady_clock::now();
     metrics_.reconciled(done - started);
@@ -163,7 +176,52 @@ std::optional<RouteDiff> NodeAgent::reconcile(const std::vector<ClusterNode> &no
     else if (diff->empty())
         log_("reconcile (" + std::string(why) + "): routes already up to date");
     keep_next_hops_resolved();
+    update_readiness();
     return diff ? std::optional{std::move(*diff)} : std::nullopt;
+}
+
+bool same_route(const podlane_route_value &a, const podlane_route_value &b) {
+    return a.node_ip == b.node_ip && a.uplink_ifindex == b.uplink_ifindex && a.flags == b.flags && a.family == b.family;
+}
+
+void NodeAgent::update_readiness() {
+    bool ready = false;
+    std::string reason;
+    auto routes = maps_.routes();
+    if (!first_list_seen_) {
+        reason = std::string("waiting for the first node list from the datastore (") +
+                 datastore::kind_name(options_.datastore.kind) + ")";
+    } else if (!routes) {
+        reason = "the routes map cannot be read: " + routes.error().message;
+    } else {
+        std::vector<std::string> missing;
+        unsigned others = 0;
+        for (const auto &want : desired_routes(cfg_, accepted_, dev_.uplink.index)) {
+            if (!(want.value.flags & PODLANE_ROUTE_F_LOCAL)) ++others;
+            bool in = std::any_of(routes->begin(), routes->end(), [&](const RouteEntry &have) {
+                return have.cidr == want.cidr && same_route(have.value, want.value);
+            });
+            if (!in) missing.push_back(want.cidr.str());
+        }
+        ready = missing.empty();
+        if (ready) {
+            reason = std::to_string(others) + (others == 1 ? " route" : " routes") +
+                     " to the other nodes and this node's pod CIDR " + cfg_.pod_cidr.str() + " in place";
+        } else {
+            reason = std::to_string(missing.size()) + " wanted route(s) not in the routes map yet:";
+            for (size_t i = 0; i < missing.size() && i < 3; ++i) reason += " " + missing[i];
+            if (missing.size() > 3) reason += " ...";
+        }
+    }
+    if (readiness_ && readiness_->first == ready && readiness_->second == reason) return;
+    if (!readiness_ || readiness_->first != ready)
+        log_(std::string(ready ? "network ready: " : "network not ready: ") + reason);
+    readiness_ = {ready, reason};
+    metrics_.network_ready(ready);
+    rt_.state.network_ready = ready;
+    rt_.state.network_ready_reason = reason;
+    if (state_published_) publish_state();
+    if (source_) source_->publish_readiness(ready, reason);
 }
 
 void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
@@ -524,6 +582,7 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     agent->reconcile_at_start(report);
     log(report.line());
     if (auto st = agent->start_watching(); !st) return st.error();
+    agent->update_readiness();
     agent->publish_state();
     return std::unique_ptr<Agent>(std::move(agent));
 }

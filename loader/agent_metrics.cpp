@@ -47,6 +47,11 @@ datastore::HealthFn AgentMetrics::health_listener() {
     };
 }
 
+void AgentMetrics::network_ready(bool ready) {
+    std::lock_guard lock(mutex_);
+    network_ready_ = ready;
+}
+
 void AgentMetrics::refused_node(const std::string &why) {
     std::lock_guard lock(mutex_);
     ++refused_[why];
@@ -67,6 +72,13 @@ void AgentMetrics::write(MetricsText &out) const {
     out.family("podlane_datastore_errors_total", "Failed datastore requests, by kind of request", "counter");
     for (const auto &[kind, n] : datastore_errors_)
         out.sample("podlane_datastore_errors_total", {{"kind", kind}}, static_cast<double>(n));
+    if (network_ready_) {
+        out.family("podlane_network_ready",
+                   "1 when every other node's route and this node's pod CIDR are in the routes map (what the Node's "
+                   "NetworkUnavailable condition and the etcd registration say)",
+                   "gauge");
+        out.sample("podlane_network_ready", {}, *network_ready_ ? 1 : 0);
+    }
     out.family("podlane_refused_nodes_total",
                "Node entries refused by the node-list filter (each time a list carries them), by reason", "counter");
     for (const auto &[why, n] : refused_)

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "datastore/source.h"
@@ -29,6 +30,7 @@ public:
     // this object lives.
     datastore::HealthFn health_listener();
     void refused_node(const std::string &why);
+    void network_ready(bool ready);
 
     // The agent's own families, appended to a scrape.
     void write(MetricsText &out) const;
@@ -38,6 +40,7 @@ private:
     MetricHistogram reconcile_;
     MetricHistogram convergence_;
     bool datastore_up_ = true;
+    std::optional<bool> network_ready_;  // node role
     std::map<std::string, uint64_t> datastore_errors_;
     std::map<std::string, uint64_t> refused_;
 };

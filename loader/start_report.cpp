@@ -27,8 +27,9 @@ std::optional<std::pair<std::string, unsigned>> versioned(const std::string &nam
 }  // namespace
 
 std::vector<std::string> current_pin_names() {
-    return {PODLANE_MAP_ROUTES,     PODLANE_MAP_ENDPOINTS, PODLANE_MAP_CONFIG,       PODLANE_MAP_STATS,
-            PODLANE_MAP_NEIGHBOURS, PODLANE_MAP_TX_PORTS,  PODLANE_MAP_ROUTER_PORTS, PODLANE_MAP_SRC_EXEMPT};
+    return {PODLANE_MAP_ROUTES,     PODLANE_MAP_ENDPOINTS,    PODLANE_MAP_CONFIG,       PODLANE_MAP_STATS,
+            PODLANE_MAP_NEIGHBOURS, PODLANE_MAP_TX_PORTS,     PODLANE_MAP_ROUTER_PORTS, PODLANE_MAP_SRC_EXEMPT,
+            PODLANE_MAP_MONITOR,    PODLANE_MAP_MONITOR_RATE, PODLANE_MAP_EVENTS};
 }
 
 Result<std::vector<std::string>> remove_old_layout_pins(const std::string &pin_dir,

@@ -93,6 +93,22 @@ private:
     bool check_ = false;
 };
 
+// Live events from the dataplane's ring buffer (PODLANE_MAP_EVENTS).
+class MonitorCommand final : public CommandGroup {
+public:
+    explicit MonitorCommand(CLI::App &app);
+    bool selected() const override;
+    Result<int> run(const GlobalOptions &global, std::ostream &out) override;
+
+private:
+    CLI::App *cmd_;
+    std::string type_ = "drop";
+    int sample_ = 1;
+    int rate_ = 1000;
+    long count_ = 0;
+    double duration_ = 0;
+};
+
 // Interface names of the node (agent's namespace when it runs). Not being
 // able to read them is not worth failing a listing for: names show as "#N".
 IfNames node_interface_names(const Context &ctx);

@@ -513,6 +513,8 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
             }
             agent["refusedNodes"] = refused;
             agent["refusedByReason"] = by_reason;
+            agent["networkReady"] = r.agent.network_ready ? json(*r.agent.network_ready) : json(nullptr);
+            agent["networkReadyReason"] = r.agent.network_ready ? json(r.agent.network_ready_reason) : json(nullptr);
         }
         json attachments = json::array();
         for (const auto &a : r.attachments)
@@ -569,6 +571,11 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
         else
             head.add({"mode", "role " + r.agent.role + ", uplink hook " + r.agent.uplink_hook + ", pod side on " +
                                   r.agent.attach_mode + nodes_from});
+        if (r.agent.network_ready)
+            // What the cluster is told (the Node's NetworkUnavailable
+            // condition, the etcd registration).
+            head.add({"network",
+                      std::string(*r.agent.network_ready ? "ready: " : "NOT ready: ") + r.agent.network_ready_reason});
         if (!r.agent.refused_nodes.empty()) {
             // Entries of the node list the agent does not route, per reason.
             std::map<std::string, std::vector<std::string>> by_reason;

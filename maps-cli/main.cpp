@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
     groups.push_back(std::make_unique<LookupCommand>(app));
     groups.push_back(std::make_unique<StatsCommand>(app));
     groups.push_back(std::make_unique<RouterCommands>(app));
+    groups.push_back(std::make_unique<MonitorCommand>(app));
     app.footer(kFooter);  // after the subcommands: they would inherit it
 
     try {

@@ -33,6 +33,7 @@ struct {
 struct pl_router_hop {
 	__u32 ifindex;	  /* egress interface */
 	__u32 port_flags; /* enum podlane_router_port_flags of the egress */
+	__be32 node_ip;	  /* the owning node: the next hop */
 	const __u8 *dst_mac;
 	const __u8 *src_mac;
 };
@@ -79,6 +80,7 @@ static __always_inline int pl_router_decide(const struct pl_headers *hdr, struct
 		return PODLANE_PASS_NO_PORT;
 
 	hop->ifindex = neigh->ifindex;
+	hop->node_ip = route->node_ip;
 	hop->port_flags = port->flags;
 	hop->dst_mac = neigh->mac;
 	hop->src_mac = port->mac;

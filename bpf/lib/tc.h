@@ -93,7 +93,7 @@ static __always_inline int pl_tc_forward_remote(struct __sk_buff *skb, struct pl
 	}
 	if (ret != TC_ACT_REDIRECT)
 		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
-	pl_count(PODLANE_FWD_REMOTE, skb->len);
+	pl_tc_count(skb, PODLANE_FWD_REMOTE, route->node_ip);
 	return TC_ACT_REDIRECT;
 }
 
@@ -106,7 +106,7 @@ static __always_inline int pl_tc_deliver_local(struct __sk_buff *skb,
 
 	if (ret != TC_ACT_REDIRECT)
 		return pl_tc_finish(skb, PODLANE_DROP_REDIRECT_FAILED);
-	pl_count(PODLANE_FWD_LOCAL, skb->len);
+	pl_tc_count(skb, PODLANE_FWD_LOCAL, 0);
 	return TC_ACT_REDIRECT;
 }
 

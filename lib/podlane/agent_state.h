@@ -3,6 +3,7 @@
 // Written and read only here, so the agent and the CLI cannot drift apart.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct AgentState {
     // The datastore's or file's nodes the agent refuses to route, as of its
     // last node list (absent from older agents' files: none).
     std::vector<AgentRefusedNode> refused_nodes;
+    // Node role: every other node's route and this node's pod CIDR are in
+    // the routes map (absent from older agents' files: unknown).
+    std::optional<bool> network_ready;
+    std::string network_ready_reason;
 };
 
 // Written to a temporary file and renamed, so readers never see half of it.

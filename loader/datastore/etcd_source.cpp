@@ -14,8 +14,15 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-std::string node_value(const NodeConfig &self) {
-    return json{{"name", self.node_name}, {"nodeIP", self.node_ip.str()}, {"podCIDR", self.pod_cidr.str()}}.dump();
+// Readers take name, nodeIP and podCIDR (parse_node_value), and ignore the
+// rest: older agents read a newer value.
+std::string node_value(const NodeConfig &self, const Readiness &readiness) {
+    return json{{"name", self.node_name},
+                {"nodeIP", self.node_ip.str()},
+                {"podCIDR", self.pod_cidr.str()},
+                {"ready", readiness.ready},
+                {"readyReason", readiness.reason}}
+        .dump();
 }
 
 // A node's value as node_value writes it, checked as the files' node lists are.
@@ -142,7 +149,30 @@ Status EtcdSource::start(const NodeConfig &self, NodesCallback on_change, LogFn 
     self_ = self;
     start_watch_thread(std::move(on_change), std::move(log));
     lease_thread_ = std::thread([this] { lease_loop(); });
+    readiness_writer_ = std::make_unique<ReadinessWriter>(
+        "readiness in etcd key " + node_key(self_.node_name),
+        [this](const Readiness &, StopFlag *stop) -> Status {
+            // Not registered yet (or re-registering): the registration
+            // carries the newest readiness.
+            int64_t lease = lease_.load();
+            if (lease == 0) return {};
+            return client_.put(node_key(self_.node_name), own_value(), lease, stop);
+        },
+        log_);
     return {};
+}
+
+std::string EtcdSource::own_value() const {
+    std::lock_guard lock(readiness_mutex_);
+    return node_value(self_, readiness_);
+}
+
+void EtcdSource::publish_readiness(bool ready, const std::string &reason) {
+    {
+        std::lock_guard lock(readiness_mutex_);
+        readiness_ = {ready, reason};
+    }
+    if (readiness_writer_) readiness_writer_->publish({ready, reason});
 }
 
 Status EtcdSource::watch(NodesCallback on_change, LogFn log) {
@@ -168,6 +198,7 @@ void EtcdSource::start_watch_thread(NodesCallback on_change, LogFn log) {
 }
 
 void EtcdSource::stop() {
+    readiness_writer_.reset();
     lease_stop_.request_stop();
     watch_stop_.request_stop();
     if (lease_thread_.joinable()) lease_thread_.join();
@@ -175,6 +206,7 @@ void EtcdSource::stop() {
 }
 
 Status EtcdSource::leave() {
+    readiness_writer_.reset();
     lease_stop_.request_stop();
     if (lease_thread_.joinable()) lease_thread_.join();
     int64_t lease = lease_.exchange(0);
@@ -187,12 +219,11 @@ Status EtcdSource::leave() {
 void EtcdSource::lease_loop() {
     const milliseconds renew_every{options_.etcd_lease_ttl_s * 1000 / 3};
     const std::string key = node_key(self_.node_name);
-    const std::string value = node_value(self_);
     Backoff backoff;
     while (!lease_stop_.stop_requested()) {
         if (lease_.load() == 0) {
             auto id = client_.lease_grant(options_.etcd_lease_ttl_s, &lease_stop_);
-            Status st = id ? client_.put(key, value, *id, &lease_stop_) : Status{id.error()};
+            Status st = id ? client_.put(key, own_value(), *id, &lease_stop_) : Status{id.error()};
             if (!st) {
                 if (lease_stop_.stop_requested()) break;
                 outage_->failed(st.error().wrap("registering node '" + self_.node_name + "'"), "register");
@@ -285,7 +316,7 @@ void EtcdSource::watch_loop(NodesCallback on_change) {
                 // is the lease loop's to renew.
                 if (int64_t lease = lease_.load(); self_deleted && lease != 0) {
                     log("etcd key " + own_key + " was deleted while this node runs; registering again");
-                    if (auto st = client_.put(own_key, node_value(self_), lease, &watch_stop_); !st)
+                    if (auto st = client_.put(own_key, own_value(), lease, &watch_stop_); !st)
                         log("registering again: " + st.error().message);
                 }
             },

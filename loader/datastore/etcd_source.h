@@ -15,6 +15,7 @@
 
 #include "datastore/etcd_client.h"
 #include "datastore/membership.h"
+#include "datastore/readiness_writer.h"
 #include "datastore/source.h"
 #include "datastore/stop_flag.h"
 
@@ -30,6 +31,9 @@ public:
     Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
     void set_health_listener(HealthFn health) override { health_ = std::move(health); }
+    // Carried in this node's registration ("ready", "readyReason"): written
+    // again now, and with every later registration.
+    void publish_readiness(bool ready, const std::string &reason) override;
 
     // Leaves the cluster now instead of after the lease TTL: stops renewing
     // and revokes the lease, so every node drops this node's route. The pod
@@ -48,6 +52,8 @@ private:
     void start_watch_thread(NodesCallback on_change, LogFn log);
     bool registers() const { return !self_.node_name.empty(); }
     void log(const std::string &msg) const;
+    // This node's registration value, with its readiness as last published.
+    std::string own_value() const;
 
     Options options_;
     EtcdClient client_;
@@ -58,6 +64,9 @@ private:
     StopFlag lease_stop_, watch_stop_;
     std::thread lease_thread_, watch_thread_;
     std::atomic<int64_t> lease_{0};
+    mutable std::mutex readiness_mutex_;
+    Readiness readiness_{false, "starting"};
+    std::unique_ptr<ReadinessWriter> readiness_writer_;  // from start()
 };
 
 }  // namespace podlane::datastore

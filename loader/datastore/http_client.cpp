@@ -1,7 +1,9 @@
 #include "datastore/http_client.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace podlane::datastore {
@@ -113,7 +115,10 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest &req, const std::func
         headers.reset(curl_slist_append(headers.release(), h.c_str()));
     };
     add_header("Accept: application/json");
-    if (!req.body.empty()) add_header("Content-Type: application/json");
+    const bool typed = std::any_of(req.headers.begin(), req.headers.end(), [](const std::string &h) {
+        return strncasecmp(h.c_str(), "Content-Type:", 13) == 0;
+    });
+    if (!req.body.empty() && !typed) add_header("Content-Type: application/json");
     if (!bearer_token_.empty()) add_header("Authorization: Bearer " + bearer_token_);
     for (const auto &h : req.headers) add_header(h);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());

@@ -32,7 +32,7 @@ inline constexpr std::size_t kMaxWatchEventBytes = 1u << 20;
 struct HttpRequest {
     std::string method = "GET";
     std::string url;
-    std::string body;                              // sent as application/json when not empty
+    std::string body;                              // sent as application/json when not empty (unless a header types it)
     std::vector<std::string> headers;              // "Name: value"
     long timeout_ms = 10000;                       // whole transfer; 0 = none (streams)
     std::size_t max_body_bytes = kMaxAnswerBytes;  // of a buffered answer (send, or a stream's non-2xx)

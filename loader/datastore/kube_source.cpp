@@ -1,5 +1,7 @@
 #include "datastore/kube_source.h"
 
+#include <ctime>
+
 #include "datastore/backoff.h"
 #include "datastore/kube_nodes.h"
 
@@ -33,6 +35,14 @@ std::string url_escape(const std::string &s) {
         }
     }
     return out;
+}
+
+// RFC 3339 in UTC, as metav1.Time is written.
+std::string now_rfc3339() {
+    std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
 }
 
 }  // namespace
@@ -105,7 +115,45 @@ Result<NodeConfig> KubeSource::resolve_self(NodeConfig self) {
 Status KubeSource::start(const NodeConfig &self, NodesCallback on_change, LogFn log) {
     if (!has_pod_cidr(self)) return Error{"kubernetes source: start before resolve_self: this node has no pod CIDR"};
     if (self.node_name.empty()) return Error{"kubernetes source: this node has no name"};
-    return start_thread(self, std::move(on_change), std::move(log));
+    if (auto st = start_thread(self, std::move(on_change), log); !st) return st;
+    readiness_ = std::make_unique<ReadinessWriter>(
+        "Node " + self.node_name + " condition NetworkUnavailable",
+        [this](const Readiness &state, StopFlag *stop) { return patch_network_condition(state, stop); }, log_);
+    return {};
+}
+
+void KubeSource::publish_readiness(bool ready, const std::string &reason) {
+    if (readiness_) readiness_->publish({ready, reason});
+}
+
+// A strategic merge patch merges conditions by type: the kubelet's own
+// (Ready, MemoryPressure, ...) are left as they are.
+Status KubeSource::patch_network_condition(const Readiness &state, StopFlag *stop) const {
+    auto token = endpoint_.bearer_token();
+    if (!token) return token.error();
+    const std::string now = now_rfc3339();
+    json condition = {{"type", "NetworkUnavailable"},
+                      {"status", state.ready ? "False" : "True"},
+                      {"reason", state.ready ? "PodlaneIsUp" : "PodlaneNotReady"},
+                      {"message", state.reason},
+                      {"lastTransitionTime", now},
+                      {"lastHeartbeatTime", now}};
+    json patch = {{"status", {{"conditions", json::array({condition})}}}};
+    const std::string path = "/api/v1/nodes/" + url_escape(self_.node_name) + "/status";
+    HttpClient http(endpoint_.tls, *token);
+    auto resp = http.send({.method = "PATCH",
+                           .url = endpoint_.server + path,
+                           .body = patch.dump(),
+                           .headers = {"Content-Type: application/strategic-merge-patch+json"},
+                           .timeout_ms = 10000},
+                          stop);
+    if (!resp) return resp.error();
+    if (resp->status / 100 == 2) return {};
+    auto body = json::parse(resp->body, nullptr, false);
+    std::string why = "PATCH " + path + ": " + status_text(resp->status, body.is_discarded() ? json{} : body);
+    if (resp->status == 403)
+        why += " (podlane's ClusterRole needs the verb patch on nodes/status: deploy/kubernetes/rbac.yaml)";
+    return Error{why};
 }
 
 Status KubeSource::watch(NodesCallback on_change, LogFn log) {
@@ -122,6 +170,7 @@ Status KubeSource::start_thread(const NodeConfig &self, NodesCallback on_change,
 }
 
 void KubeSource::stop() {
+    readiness_.reset();
     stop_.request_stop();
     if (thread_.joinable()) thread_.join();
 }

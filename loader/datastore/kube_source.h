@@ -12,6 +12,7 @@
 
 #include "datastore/kube_config.h"
 #include "datastore/membership.h"
+#include "datastore/readiness_writer.h"
 #include "datastore/source.h"
 #include "datastore/stop_flag.h"
 
@@ -31,6 +32,9 @@ public:
     Status watch(NodesCallback on_change, LogFn log) override;
     void stop() override;
     void set_health_listener(HealthFn health) override { health_ = std::move(health); }
+    // Sets the Node's NetworkUnavailable condition (PATCH nodes/NAME/status,
+    // as Calico, Cilium and flannel do): True until ready.
+    void publish_readiness(bool ready, const std::string &reason) override;
 
     // Server-side watch timeout; the watch is then resumed (not relisted).
     void set_watch_timeout(int seconds) { watch_timeout_s_ = seconds; }
@@ -53,6 +57,7 @@ private:
     Status start_thread(const NodeConfig &self, NodesCallback on_change, LogFn log);
     void run(NodesCallback on_change);
     void log(const std::string &msg) const;
+    Status patch_network_condition(const Readiness &state, StopFlag *stop) const;
 
     KubeEndpoint endpoint_;
     Options options_;
@@ -65,6 +70,7 @@ private:
     int page_size_ = 500;
     StopFlag stop_;
     std::thread thread_;
+    std::unique_ptr<ReadinessWriter> readiness_;  // node role, from start()
 };
 
 }  // namespace podlane::datastore

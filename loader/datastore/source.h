@@ -66,6 +66,12 @@ public:
     // Before start()/watch(): who hears of outages and failed requests
     // (podlaned's datastore metrics).
     virtual void set_health_listener(HealthFn health) = 0;
+    // After start(): this node's network readiness (every other node's
+    // route and its own pod CIDR in the routes map), published where the
+    // cluster looks for it: the Node's NetworkUnavailable condition
+    // (Kubernetes), the node's registration (etcd). Never blocks: written
+    // from the source's own thread, the newest state only.
+    virtual void publish_readiness(bool ready, const std::string &reason) = 0;
 };
 
 // nullptr for kind "file": the agent reads the node list from its config.

@@ -130,6 +130,25 @@ nlohmann::json FakeKubeApi::requests() const {
     return nlohmann::json::parse(resp->body, nullptr, false);
 }
 
+nlohmann::json FakeKubeApi::node(const std::string &name) const {
+    datastore::HttpClient http(control_tls());
+    auto resp = http.send({.method = "GET",
+                           .url = server() + "/_control/node?name=" + name,
+                           .body = {},
+                           .headers = {},
+                           .timeout_ms = 10000});
+    if (!resp || resp->status != 200) return nullptr;
+    return nlohmann::json::parse(resp->body, nullptr, false);
+}
+
+std::string FakeKubeApi::condition(const std::string &name, const std::string &type) const {
+    auto n = node(name);
+    if (!n.is_object()) return "";
+    for (const auto &c : n["status"].value("conditions", nlohmann::json::array()))
+        if (c.value("type", "") == type) return c.value("status", "");
+    return "";
+}
+
 int FakeKubeApi::count_lists() const {
     int n = 0;
     for (const auto &r : requests())

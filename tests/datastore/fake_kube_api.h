@@ -33,6 +33,10 @@ public:
     Status remove(const std::string &name);
     Status control(const std::string &what, const nlohmann::json &body = nlohmann::json::object());
     nlohmann::json requests() const;
+    // The Node object as the server holds it now (null when there is none).
+    nlohmann::json node(const std::string &name) const;
+    // status.conditions[type].status of a node ("" when absent).
+    std::string condition(const std::string &name, const std::string &type) const;
     // How many requests were lists (not watches) / watches of the node collection.
     int count_lists() const;
     int count_watches() const;

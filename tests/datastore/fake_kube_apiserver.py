@@ -30,6 +30,9 @@ Test control (not Kubernetes), JSON bodies:
                           in front of etcd or the API server; "repeat": N
                           sends the body N times, for a large answer)
   GET  /_control/requests the requests received so far
+  GET  /_control/node?name=N  a Node object as stored (null: none)
+  PATCH /api/v1/nodes/NAME/status  a strategic merge patch of status.conditions
+          (merged by type, as the real server does); a MODIFIED event
 
 Prints "PORT <n>" once listening on 127.0.0.1 (HTTPS when given a
 certificate and key).
@@ -136,6 +139,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control/requests":
             with st.lock:
                 return self.send_json(200, st.requests)
+        if url.path == "/_control/node":
+            with st.lock:
+                node = st.nodes.get(query.get("name"))
+                return self.send_json(200 if node else 404, node or {})
         with st.lock:
             st.requests.append({"path": url.path, "query": query})
         if self.send_canned(url.path):
@@ -252,6 +259,46 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
+
+    def do_PATCH(self):
+        st = self.state
+        url = urllib.parse.urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        ctype = self.headers.get("Content-Type", "")
+        with st.lock:
+            st.requests.append({"method": "PATCH", "path": url.path, "query": {}, "contentType": ctype,
+                                "body": raw.decode(errors="replace")})
+        if self.send_canned(url.path):
+            return
+        if not self.authorised():
+            return
+        prefix, suffix = "/api/v1/nodes/", "/status"
+        if not (url.path.startswith(prefix) and url.path.endswith(suffix)):
+            return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+        if ctype != "application/strategic-merge-patch+json":
+            return self.send_json(415, status(415, "UnsupportedMediaType", "the body of the request was in an "
+                                              "unknown format - accepted media types include: "
+                                              "application/strategic-merge-patch+json"))
+        try:
+            patch = json.loads(raw)
+            conditions = patch["status"]["conditions"]
+            assert isinstance(conditions, list)
+        except (ValueError, KeyError, TypeError, AssertionError):
+            return self.send_json(400, status(400, "BadRequest", "not a status.conditions patch"))
+        name = urllib.parse.unquote(url.path[len(prefix):-len(suffix)])
+        with st.lock:
+            node = st.nodes.get(name)
+            if node is None:
+                return self.send_json(404, status(404, "NotFound", 'nodes "%s" not found' % name))
+            have = node["status"].setdefault("conditions", [])
+            for c in conditions:
+                have[:] = [h for h in have if h.get("type") != c.get("type")] + [c]
+            st.rv += 1
+            node["metadata"]["resourceVersion"] = str(st.rv)
+            st.history.append((st.rv, "MODIFIED", json.loads(json.dumps(node))))
+            st.lock.notify_all()
+            answer = json.loads(json.dumps(node))
+        self.send_json(200, answer)
 
     def do_POST(self):
         st = self.state

@@ -329,6 +329,18 @@ case_join() {
     "$lab" add-node || fail "add-node failed"
     pids_after=$(cat "${agents[@]}")
     [[ $pids_before == "$pids_after" ]] || fail "an agent was restarted by the join"
+    # The readiness gate: node4 tells the cluster its network is ready only
+    # once its routes are in (with etcd: not ready until the first list).
+    node4_ready() { ctl node4 status -o json | jq -e '.agent.networkReady == true' > /dev/null; }
+    eventually 10 node4_ready || fail "node4 never reported its network ready: $(ctl node4 status)"
+    if ((etcd)); then
+        local log4=$state/logs/podlaned-node4.log not_ready ready
+        not_ready=$(grep -n "network not ready: waiting for the first node list" "$log4" | head -1 | cut -d: -f1)
+        ready=$(grep -n "network ready: " "$log4" | head -1 | cut -d: -f1)
+        [[ -n $not_ready && -n $ready ]] && ((not_ready < ready)) ||
+            fail "node4 did not report not-ready until its routes were in: $(grep network "$log4")"
+        ok "node4 reported its network not ready until etcd's first list put its routes in, then ready"
+    fi
     cidr=$(ctl node4 routes list -o json | jq -r '.routes[] | select(.kind == "local") | .cidr')
     [[ -n $cidr ]] || fail "node4 has no local route"
     learner=node1
@@ -385,13 +397,14 @@ case_metrics() {
         for family in podlane_build_info podlane_packets_total podlane_bytes_total podlane_map_entries \
             podlane_map_capacity podlane_routes podlane_endpoints podlane_reconcile_duration_seconds \
             podlane_route_convergence_seconds podlane_datastore_up podlane_datastore_errors_total \
-            podlane_refused_nodes_total; do
+            podlane_refused_nodes_total podlane_network_ready; do
             grep -q "^# TYPE $family " <<< "$m" || fail "$n: /metrics has no family $family"
         done
         [[ $(sample 'podlane_endpoints' <<< "$m") == 2 ]] || fail "$n: podlane_endpoints is not 2"
         [[ $(sample 'podlane_routes{kind="local"}' <<< "$m") == 1 ]] || fail "$n: not one local route"
         ((router)) || [[ $(sample 'podlane_routes{kind="remote"}' <<< "$m") == 2 ]] || fail "$n: not two remote routes"
         [[ $(sample 'podlane_datastore_up' <<< "$m") == 1 ]] || fail "$n: podlane_datastore_up is not 1"
+        [[ $(sample 'podlane_network_ready' <<< "$m") == 1 ]] || fail "$n: podlane_network_ready is not 1"
         (($(sample 'podlane_reconcile_duration_seconds_count' <<< "$m") >= 1)) || fail "$n: no reconcile measured"
         [[ $(sample 'podlane_map_capacity{map="pl_routes_v1"}' <<< "$m") == 16384 ]] || fail "$n: routes map capacity"
     done
@@ -419,6 +432,24 @@ case_metrics() {
     after=$(scrape node1 | sample 'podlane_packets_total{verdict="drop",reason="drop-spoofed-source"}')
     ((after >= before + 2)) || fail "node1's drop-spoofed-source did not move ($before -> $after)"
     ok "a spoofed packet moves podlane_packets_total{verdict=\"drop\",reason=\"drop-spoofed-source\"}: $before -> $after"
+    # podlanectl monitor (issue 18) shows the same drop as it happens: the
+    # reason, the pod's veth, the spoofed source.
+    local events=$state/monitor-events.json mon hostif
+    hostif=$(ctl node1 endpoints list -o json |
+        jq -r --arg ip "$(pod_ip pl-node1-pod1)" '.endpoints[] | select(.podIp == $ip) | .hostInterface')
+    in_ns pl-node1 "$build/maps-cli/podlanectl" --pin-root "$pins" --node node1 monitor --type drop -o json \
+        --count 2 --duration 30 > "$events" 2> "$events.err" &
+    mon=$!
+    own_pids+=("$mon")
+    sleep 1.5 # the switch is on once the monitor has opened the ring buffer
+    in_ns pl-node1-pod1 ping -c 2 -i 0.3 -W 1 -q -I 10.244.2.99 "$dst" > /dev/null 2>&1 &&
+        fail "a spoofed ping was answered"
+    wait "$mon" || fail "podlanectl monitor failed: $(cat "$events.err")"
+    [[ $(jq -s 'length' "$events") == 2 ]] || fail "podlanectl monitor did not show 2 events: $(cat "$events")"
+    jq -e -s --arg dst "$dst" --arg ifname "$hostif" 'all(.[]; .reason == "drop-spoofed-source" and
+        .verdict == "drop" and .src == "10.244.2.99" and .dst == $dst and .protocol == "icmp" and
+        .interface == $ifname)' "$events" > /dev/null || fail "podlanectl monitor's events are not the spoofed drops: $(cat "$events")"
+    ok "podlanectl monitor showed the drops as they happened: $(jq -c -s '.[0] | {reason, interface, src, dst}' "$events")"
     if ((router)); then
         m=$(scrape router) || fail "the router answers no /metrics"
         grep -q '^podlane_build_info{.*role="router"} 1$' <<< "$m" || fail "router: no build info of role router"

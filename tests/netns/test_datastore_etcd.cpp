@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -230,6 +231,36 @@ TEST_F(EtcdSourceTest, EtcdRestartLosesNothingAndLaterChangesArrive) {
             both_known = both_known || has_all(l, {"node-a", "node-b"});
         }
     }
+}
+
+// The readiness gate with etcd (issue 18): the node's registration carries
+// its readiness, rewritten on its lease whenever it changes; other nodes
+// still read the value (they ignore the extra keys).
+TEST_F(EtcdSourceTest, ReadinessIsPublishedWithTheRegistration) {
+    auto a = join("node-a", "192.168.50.11");
+    auto b = join("node-b", "192.168.50.12");
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(b->seen.wait_for([](const auto &l) { return has_node(l, "node-a"); }));
+    EtcdClient client({etcd_->endpoint()}, {});
+    auto value_becomes = [&](bool ready, const std::string &reason) {
+        for (int i = 0; i < 400; ++i) {
+            auto keys = client.range_prefix("/podlane-test/nodes/node-a");
+            if (keys && keys->kvs.size() == 1) {
+                auto v = nlohmann::json::parse(keys->kvs[0].value, nullptr, false);
+                if (v.is_object() && v.value("ready", !ready) == ready && v.value("readyReason", "") == reason &&
+                    keys->kvs[0].lease != 0)
+                    return true;
+            }
+            std::this_thread::sleep_for(25ms);
+        }
+        return false;
+    };
+    EXPECT_TRUE(value_becomes(false, "starting")) << "registered not ready until told otherwise";
+    a->source->publish_readiness(true, "1 route to the other nodes in place");
+    EXPECT_TRUE(value_becomes(true, "1 route to the other nodes in place"));
+    a->source->publish_readiness(false, "1 wanted route(s) not in the routes map yet: 10.244.9.0/24");
+    EXPECT_TRUE(value_becomes(false, "1 wanted route(s) not in the routes map yet: 10.244.9.0/24"));
+    EXPECT_TRUE(has_node(b->seen.latest(), "node-a")) << "node-b still reads node-a's value";
 }
 
 TEST_F(EtcdSourceTest, DeletedOwnKeyIsPutBack) {

@@ -131,6 +131,54 @@ TEST_F(KubeSourceTest, BadNodeObjectsLeaveTheRoutesUnchangedAndAreReported) {
                                                            {"evil-mcast", "node-ip-not-unicast"}}));
 }
 
+// The readiness gate (issue 18): the Node's NetworkUnavailable condition is
+// True until the agent says its routes are in, then False; the kubelet's own
+// conditions are left alone (a strategic merge patch, merged by type).
+TEST_F(KubeSourceTest, ReadinessSetsTheNodesNetworkUnavailableCondition) {
+    start_node_a();
+    auto condition_becomes = [&](const std::string &want) {
+        for (int i = 0; i < 200; ++i) {
+            if (api_->condition("node-a", "NetworkUnavailable") == want) return true;
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    };
+    source_->publish_readiness(false, "waiting for the first node list");
+    ASSERT_TRUE(condition_becomes("True")) << api_->node("node-a").dump();
+    source_->publish_readiness(true, "2 routes to the other nodes in place");
+    ASSERT_TRUE(condition_becomes("False")) << api_->node("node-a").dump();
+    auto node = api_->node("node-a");
+    EXPECT_EQ(api_->condition("node-a", "Ready"), "True") << "the kubelet's condition is kept: " << node.dump();
+    for (const auto &c : node["status"]["conditions"])
+        if (c["type"] == "NetworkUnavailable") {
+            EXPECT_EQ(c["reason"], "PodlaneIsUp");
+            EXPECT_EQ(c["message"], "2 routes to the other nodes in place");
+            EXPECT_TRUE(c.contains("lastTransitionTime"));
+        }
+    int patches = 0;
+    for (const auto &r : api_->requests())
+        if (r.value("method", "") == "PATCH") {
+            ++patches;
+            EXPECT_EQ(r["path"], "/api/v1/nodes/node-a/status");
+            EXPECT_EQ(r["contentType"], "application/strategic-merge-patch+json");
+        }
+    EXPECT_EQ(patches, 2);
+}
+
+TEST_F(KubeSourceTest, AMissingPatchPermissionIsLoggedWithTheRbacFixAndRetried) {
+    ASSERT_TRUE(api_->control("answer", {{"path", "/api/v1/nodes/node-a/status"},
+                                         {"status", 403},
+                                         {"body", R"({"kind":"Status","reason":"Forbidden","message":"no"})"}})
+                    .ok());
+    start_node_a();
+    source_->publish_readiness(true, "ready");
+    EXPECT_TRUE(seen_.wait_for_log("patch on nodes/status")) << "the log must name the missing permission";
+    std::this_thread::sleep_for(1500ms);
+    int patches = 0;
+    for (const auto &r : api_->requests()) patches += r.value("method", "") == "PATCH";
+    EXPECT_GE(patches, 2) << "a refused write is retried";
+}
+
 // An answer larger than the cap fails the request with a clear error
 // instead of being buffered without end; the source keeps its routes.
 TEST_F(KubeSourceTest, OversizedAnswersAreErrors) {

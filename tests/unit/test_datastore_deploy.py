@@ -173,9 +173,11 @@ class Rbac(unittest.TestCase):
         self.assertEqual(len(rules), 1)
         self.assertEqual(rules[0]["apiGroups"], [""])
         self.assertEqual(sorted(rules[0]["verbs"]), ["get", "list", "watch"])
-        # Least privilege: nothing writable, nothing else readable.
-        for r in role["rules"]:
-            self.assertFalse(set(r["verbs"]) - {"get", "list", "watch"}, r)
+        # Least privilege: the readiness gate's patch of nodes/status (the
+        # NetworkUnavailable condition) is the only write; nothing else.
+        status = [r for r in role["rules"] if "nodes/status" in r["resources"]]
+        self.assertEqual(status, [{"apiGroups": [""], "resources": ["nodes/status"], "verbs": ["patch"]}])
+        self.assertEqual(len(role["rules"]), 2, role["rules"])
         self.assertEqual(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                               "name": role["metadata"]["name"]})
         self.assertIn({"kind": "ServiceAccount", "name": sa["metadata"]["name"],

@@ -33,6 +33,7 @@ FAMILIES = {
     "podlane_reconcile_duration_seconds": "histogram",
     "podlane_route_convergence_seconds": "histogram",
     "podlane_datastore_up": "gauge",
+    "podlane_network_ready": "gauge",
     "podlane_datastore_errors_total": "counter",
     "podlane_refused_nodes_total": "counter",
     "podlane_router_neighbours": "gauge",

@@ -47,8 +47,8 @@ TEST(StartReport, OnlyOlderVersionsOfCurrentPinsAreRemoved) {
     auto removed = remove_old_layout_pins(dir.string(), {"pl_stats_v2", "pl_routes_v1"});
     ASSERT_TRUE(removed) << removed.error().message;
     EXPECT_EQ(*removed, std::vector<std::string>{"pl_stats_v1"});
-    for (const char *kept : {"pl_stats_v2", "pl_routes_v1", "pl_future_v1", "prog_from_pod", "pl_routes_v2_backup",
-                             "notes"})
+    for (const char *kept :
+         {"pl_stats_v2", "pl_routes_v1", "pl_future_v1", "prog_from_pod", "pl_routes_v2_backup", "notes"})
         EXPECT_TRUE(std::filesystem::exists(dir / kept)) << kept;
     EXPECT_FALSE(std::filesystem::exists(dir / "pl_stats_v1"));
     std::filesystem::remove_all(dir);

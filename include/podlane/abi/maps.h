@@ -41,6 +41,13 @@
  * written by the CNI plugin at ADD, removed at DEL. */
 #define PODLANE_MAP_SRC_EXEMPT "pl_srcexempt_v1"
 
+/* The live drop monitor (`podlanectl monitor`): its switch, a per-CPU rate
+ * limiter, and the ring buffer the programs write sampled events into. */
+#define PODLANE_MAP_MONITOR	 "pl_monitor_v1"
+#define PODLANE_MAP_MONITOR_RATE "pl_monrate_v1"
+#define PODLANE_MAP_EVENTS	 "pl_events_v1"
+#define PODLANE_EVENTS_BYTES	 (256 * 1024) /* ring buffer size: a power of 2 pages */
+
 /* Pinned program, used by the CNI plugin to attach the pod-side program to a
  * new pod's host veth when the node runs in per-veth mode. */
 #define PODLANE_PIN_PROG_FROM_POD "prog_from_pod"
@@ -296,6 +303,47 @@ struct podlane_stat_value {
 	__u64 bytes;
 };
 
+/* --- monitor: one-entry array, written by `podlanectl monitor` ----------- */
+/* Off unless a reader holds it on: the reader renews until_ns every second,
+ * so a reader that dies (kill -9) stops the events within seconds. Off, the
+ * programs pay one lookup of an array map and one comparison per packet. */
+enum podlane_monitor_types {
+	PODLANE_MONITOR_FORWARD = 1u << 0,
+	PODLANE_MONITOR_PASS = 1u << 1,
+	PODLANE_MONITOR_DROP = 1u << 2,
+};
+
+struct podlane_monitor_config {
+	__u64 until_ns;	    /* bpf_ktime_get_ns() clock; 0 or past: off */
+	__u32 types;	    /* enum podlane_monitor_types */
+	__u32 sample_every; /* one in N packets of the selected types; 0, 1: all */
+	__u32 max_per_sec;  /* events per second per CPU; 0: no limit */
+	__u32 pad;	    /* zero */
+};
+
+/* Per-CPU state of the rate limit (PODLANE_MAP_MONITOR_RATE). */
+struct podlane_monitor_rate {
+	__u64 window_ns;  /* start of the current one-second window */
+	__u32 sent;	  /* events sent in it */
+	__u32 suppressed; /* events the limit dropped since the last one sent */
+};
+
+/* One event in the ring buffer (PODLANE_MAP_EVENTS). */
+struct podlane_event {
+	__u64 ts_ns;	  /* bpf_ktime_get_ns() */
+	__u32 ifindex;	  /* where the program ran */
+	__u32 len;	  /* bytes of the packet */
+	__u16 reason;	  /* enum podlane_reason */
+	__u8 protocol;	  /* IPv4 protocol; 0 when not IPv4 */
+	__u8 pad;	  /* zero */
+	__be32 saddr;	  /* network order; 0 when not IPv4 */
+	__be32 daddr;	  /* network order */
+	__be16 sport;	  /* TCP/UDP ports, network order; 0 otherwise */
+	__be16 dport;	  /* network order */
+	__be32 next_hop;  /* forwards: the node (or, delivered, the pod) it went to */
+	__u32 suppressed; /* events the rate limit dropped on this CPU before this one */
+};
+
 /* --- layout checks: no implicit padding, same on both sides -------------- */
 PODLANE_ASSERT(sizeof(struct podlane_route_key) == 8, "route key layout");
 PODLANE_ASSERT(sizeof(struct podlane_route_value) == 16, "route value layout");
@@ -309,6 +357,9 @@ PODLANE_ASSERT(sizeof(struct podlane_router_port_key) == 4, "router port key lay
 PODLANE_ASSERT(sizeof(struct podlane_router_port_value) == 12, "router port value layout");
 PODLANE_ASSERT(sizeof(struct podlane_src_exempt_key) == 12, "source exemption key layout");
 PODLANE_ASSERT(sizeof(struct podlane_src_exempt_value) == 4, "source exemption value layout");
+PODLANE_ASSERT(sizeof(struct podlane_monitor_config) == 24, "monitor config layout");
+PODLANE_ASSERT(sizeof(struct podlane_monitor_rate) == 16, "monitor rate layout");
+PODLANE_ASSERT(sizeof(struct podlane_event) == 40, "monitor event layout");
 
 /* Field offsets: a reordered or resized field fails here, on both sides,
  * even where the total size happens to stay the same. */
@@ -351,6 +402,21 @@ PODLANE_ASSERT_OFFSET(podlane_src_exempt_key, pad, 10);
 PODLANE_ASSERT_OFFSET(podlane_src_exempt_value, flags, 0);
 PODLANE_ASSERT_OFFSET(podlane_stat_value, packets, 0);
 PODLANE_ASSERT_OFFSET(podlane_stat_value, bytes, 8);
+PODLANE_ASSERT_OFFSET(podlane_monitor_config, until_ns, 0);
+PODLANE_ASSERT_OFFSET(podlane_monitor_config, types, 8);
+PODLANE_ASSERT_OFFSET(podlane_monitor_config, sample_every, 12);
+PODLANE_ASSERT_OFFSET(podlane_monitor_config, max_per_sec, 16);
+PODLANE_ASSERT_OFFSET(podlane_event, ts_ns, 0);
+PODLANE_ASSERT_OFFSET(podlane_event, ifindex, 8);
+PODLANE_ASSERT_OFFSET(podlane_event, len, 12);
+PODLANE_ASSERT_OFFSET(podlane_event, reason, 16);
+PODLANE_ASSERT_OFFSET(podlane_event, protocol, 18);
+PODLANE_ASSERT_OFFSET(podlane_event, saddr, 20);
+PODLANE_ASSERT_OFFSET(podlane_event, daddr, 24);
+PODLANE_ASSERT_OFFSET(podlane_event, sport, 28);
+PODLANE_ASSERT_OFFSET(podlane_event, dport, 30);
+PODLANE_ASSERT_OFFSET(podlane_event, next_hop, 32);
+PODLANE_ASSERT_OFFSET(podlane_event, suppressed, 36);
 #undef PODLANE_ASSERT_OFFSET
 
 #endif /* PODLANE_ABI_MAPS_H */
