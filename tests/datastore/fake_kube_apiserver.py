@@ -29,6 +29,7 @@ Test control (not Kubernetes), JSON bodies:
                           POST of path with this status and raw body (a proxy
                           in front of etcd or the API server; "repeat": N
                           sends the body N times, for a large answer)
+  POST /_control/unanswer {"path"}  answer that path normally again
   GET  /_control/requests the requests received so far
   GET  /_control/node?name=N  a Node object as stored (null: none)
   PATCH /api/v1/nodes/NAME/status  a strategic merge patch of status.conditions
@@ -313,6 +314,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_control/answer":
                 raw = body["body"].encode() * int(body.get("repeat", 1))
                 st.answers[body["path"]] = (int(body["status"]), raw)
+            elif path == "/_control/unanswer":
+                st.answers.pop(body["path"], None)
             elif path == "/_control/upsert":
                 kind = "MODIFIED" if body["name"] in st.nodes else "ADDED"
                 node = st.node_object(body["name"], body["ip"], body.get("cidr"))

@@ -14,3 +14,9 @@ target_link_libraries(bench_datastore_convergence PRIVATE podlane_datastore podl
 podlane_gtest(netns_datastore_kube LABEL netns
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_datastore_kube.cpp
   LIBS podlane_datastore podlane_datastore_testkit podlane_agent)
+
+# Issue 18: the readiness gate (the Node's NetworkUnavailable condition) with
+# a real podlaned against the fake API server.
+add_test(NAME netns.agent_readiness_kube
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_readiness_kube.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(netns.agent_readiness_kube PROPERTIES LABELS netns TIMEOUT 90 SKIP_RETURN_CODE 77)
