@@ -65,8 +65,8 @@ int on_event(void *ctx, void *data, size_t size) {
 }  // namespace
 
 MonitorCommand::MonitorCommand(CLI::App &app) {
-    cmd_ = app.add_subcommand("monitor",
-                              "Live dataplane events: time, reason, interface, 5-tuple, next hop (sampled, rate limited)");
+    cmd_ = app.add_subcommand(
+        "monitor", "Live dataplane events: time, reason, interface, 5-tuple, next hop (sampled, rate limited)");
     cmd_->add_option("-t,--type", type_, "Which verdicts: drop, pass, forward or all")->capture_default_str();
     cmd_->add_option("--sample", sample_, "Report one in N packets of those (1: every one)")
         ->check(CLI::Range(1, 1000000))

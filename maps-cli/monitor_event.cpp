@@ -45,19 +45,20 @@ std::string render_event(const podlane_event &ev, const std::string &time, const
     const bool ports = ev.protocol == 6 || ev.protocol == 17;
     const bool forward = info && info->verdict == Verdict::Forward;
     if (f == Format::Json) {
-        nlohmann::json j = {{"time", time},
-                            {"verdict", verdict},
-                            {"reason", reason},
-                            {"ifindex", ev.ifindex},
-                            {"interface", interface_text(ev.ifindex, names)},
-                            {"bytes", ev.len},
-                            {"protocol", ipv4 ? nlohmann::json(protocol_name(ev.protocol)) : nlohmann::json(nullptr)},
-                            {"src", ipv4 ? nlohmann::json(Ipv4{ev.saddr}.str()) : nlohmann::json(nullptr)},
-                            {"dst", ipv4 ? nlohmann::json(Ipv4{ev.daddr}.str()) : nlohmann::json(nullptr)},
-                            {"srcPort", ports ? nlohmann::json(ntohs(ev.sport)) : nlohmann::json(nullptr)},
-                            {"dstPort", ports ? nlohmann::json(ntohs(ev.dport)) : nlohmann::json(nullptr)},
-                            {"nextHop", ev.next_hop ? nlohmann::json(Ipv4{ev.next_hop}.str()) : nlohmann::json(nullptr)},
-                            {"suppressedBefore", ev.suppressed}};
+        nlohmann::json j = {
+            {"time", time},
+            {"verdict", verdict},
+            {"reason", reason},
+            {"ifindex", ev.ifindex},
+            {"interface", interface_text(ev.ifindex, names)},
+            {"bytes", ev.len},
+            {"protocol", ipv4 ? nlohmann::json(protocol_name(ev.protocol)) : nlohmann::json(nullptr)},
+            {"src", ipv4 ? nlohmann::json(Ipv4{ev.saddr}.str()) : nlohmann::json(nullptr)},
+            {"dst", ipv4 ? nlohmann::json(Ipv4{ev.daddr}.str()) : nlohmann::json(nullptr)},
+            {"srcPort", ports ? nlohmann::json(ntohs(ev.sport)) : nlohmann::json(nullptr)},
+            {"dstPort", ports ? nlohmann::json(ntohs(ev.dport)) : nlohmann::json(nullptr)},
+            {"nextHop", ev.next_hop ? nlohmann::json(Ipv4{ev.next_hop}.str()) : nlohmann::json(nullptr)},
+            {"suppressedBefore", ev.suppressed}};
         return j.dump() + "\n";
     }
     std::string line = time + " " + reason + " " + interface_text(ev.ifindex, names) + " ";

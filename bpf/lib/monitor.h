@@ -42,7 +42,8 @@ static __always_inline __u32 pl_monitor_type_of(enum podlane_reason reason)
 
 /* The switch, when this packet is to be reported: on, of a selected type,
  * picked by the sampling. NULL otherwise (the common case). */
-static __always_inline const struct podlane_monitor_config *pl_monitor_wanted(enum podlane_reason reason)
+static __always_inline const struct podlane_monitor_config *
+pl_monitor_wanted(enum podlane_reason reason)
 {
 	__u32 zero = 0;
 	const struct podlane_monitor_config *m = bpf_map_lookup_elem(&pl_monitor_v1, &zero);
@@ -58,7 +59,8 @@ static __always_inline const struct podlane_monitor_config *pl_monitor_wanted(en
 
 /* Per-CPU budget of max_per_sec events per second; how many the budget
  * dropped since the last event sent goes with the next one. */
-static __always_inline bool pl_monitor_budget(const struct podlane_monitor_config *m, __u32 *suppressed)
+static __always_inline bool pl_monitor_budget(const struct podlane_monitor_config *m,
+					      __u32 *suppressed)
 {
 	__u32 zero = 0;
 	struct podlane_monitor_rate *r = bpf_map_lookup_elem(&pl_monrate_v1, &zero);
@@ -146,13 +148,15 @@ static __always_inline void pl_monitor_emit(enum podlane_reason reason, void *da
 
 /* One copy of the event path per program (a BPF-to-BPF call), not one per
  * verdict: the programs stay small for the verifier and the I-cache. */
-static __noinline __attribute__((unused)) void pl_monitor_tc(struct __sk_buff *skb, __u32 reason, __be32 next_hop)
+static __noinline __attribute__((unused)) void pl_monitor_tc(struct __sk_buff *skb, __u32 reason,
+							     __be32 next_hop)
 {
-	pl_monitor_emit(reason, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->ifindex, skb->len,
-			next_hop);
+	pl_monitor_emit(reason, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->ifindex,
+			skb->len, next_hop);
 }
 
-static __noinline __attribute__((unused)) void pl_monitor_xdp(struct xdp_md *ctx, __u32 reason, __be32 next_hop)
+static __noinline __attribute__((unused)) void pl_monitor_xdp(struct xdp_md *ctx, __u32 reason,
+							      __be32 next_hop)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 

@@ -47,8 +47,7 @@ void ReadinessWriter::run() {
             continue;
         }
         if (stop_.stop_requested()) return;
-        if (!failing && log_)
-            log_("warning: " + where_ + ": " + st.error().message + " (retrying with backoff)");
+        if (!failing && log_) log_("warning: " + where_ + ": " + st.error().message + " (retrying with backoff)");
         failing = true;
         std::unique_lock lock(mutex_);
         if (!pending_) pending_ = state;  // retried unless a newer state came

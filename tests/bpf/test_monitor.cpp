@@ -1,17 +1,16 @@
 // The live monitor's BPF side: off by default, the selected verdicts only,
 // the 5-tuple and next hop as in the packet, sampling and the per-CPU rate
 // limit, and a switch that turns itself off when its reader stops renewing.
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 #include <linux/pkt_cls.h>
+#include <sched.h>
 #include <time.h>
 
 #include <chrono>
 #include <cstring>
-#include <arpa/inet.h>
-#include <sched.h>
-
 #include <thread>
 
 #include "bpf_node.h"

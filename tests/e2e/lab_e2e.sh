@@ -376,8 +376,14 @@ case_node_view() {
             fail "node$i: status does not list both pods' veths: $(jq -c '.attachments' <<< "$st")"
     done
     ok "podlanectl status (no --run-root): every agent found running, every node loaded, both pod veths listed, no problem"
-    "$lab" status | grep -q -F "nsenter --net=/run/netns/pl-node1 $build/maps-cli/podlanectl --pin-root $pins --node node1 status" ||
-        fail "podlane-lab status does not print the podlanectl command that works"
+    # Read whole first: grep -q stops at the match, and the lab's later lines
+    # would then die of SIGPIPE under pipefail.
+    local printed
+    printed=$("$lab" status) || fail "podlane-lab status failed"
+    grep -q -F "nsenter --net=/run/netns/pl-node1 $build/maps-cli/podlanectl --pin-root $pins --node node1 status" \
+        <<< "$printed" || fail "podlane-lab status does not print the podlanectl command that works"
+    grep -q -F "nsenter --net=/run/netns/pl-node1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9965;" <<< "$printed" ||
+        fail "podlane-lab status does not print how to read the metrics"
     local probe
     probe=$(in_ns pl-node1 ping -t 1 -c 1 -W 2 "$(pod_ip pl-node2-pod1)" 2>&1 || true)  # exits 1: no echo reply
     grep -q 'From 192.160.1.12 .*Time to live exceeded' <<< "$probe" ||

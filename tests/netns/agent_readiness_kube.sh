@@ -64,7 +64,8 @@ start_podlaned 1 "$work/podlaned1.log" --datastore kubernetes --kubeconfig "$wor
 wait_ready "$work/podlaned1.log" "podlaned on node1"
 condition_becomes "True PodlaneNotReady" "before the first node list"
 [ "$(ctl node1 status -o json | jq -r '.agent.networkReady')" = false ] || fail "status does not say not ready"
-in_ns n1 curl -sf http://127.0.0.1:9965/metrics | grep -qx 'podlane_network_ready 0' || fail "metrics: not 0"
+metrics() { in_ns n1 curl -sf http://127.0.0.1:9965/metrics; } # whole, then grep: no SIGPIPE under pipefail
+grep -qx 'podlane_network_ready 0' <<< "$(metrics)" || fail "metrics: podlane_network_ready is not 0"
 echo "ok: NetworkUnavailable True (PodlaneNotReady) while the other nodes' routes are not in"
 
 control unanswer '{"path": "/api/v1/nodes"}'
@@ -75,7 +76,7 @@ ctl node1 routes list -o json | jq -e 'any(.routes[]; .cidr == "10.244.2.0/24")'
 status=$(ctl node1 status)
 grep -q "network .*ready: 1 route to the other nodes and this node's pod CIDR 10.244.1.0/24 in place" <<< "$status" ||
     fail "podlanectl status does not show the readiness: $status"
-in_ns n1 curl -sf http://127.0.0.1:9965/metrics | grep -qx 'podlane_network_ready 1' || fail "metrics: not 1"
+grep -qx 'podlane_network_ready 1' <<< "$(metrics)" || fail "metrics: podlane_network_ready is not 1"
 grep -q "network not ready: waiting for the first node list" "$work/podlaned1.log" || fail "no not-ready log line"
 grep -q "network ready: " "$work/podlaned1.log" || fail "no ready log line"
 echo "ok: NetworkUnavailable False (PodlaneIsUp) once node2's route is in; Ready untouched; status and metrics agree"
