@@ -220,6 +220,7 @@ int main(int argc, char **argv) {
     };
     const Pair pairs[] = {
         {"2", "2b", "netfilter compat (2) vs --netfilter bypass (2b), pod→pod cross-node"},
+        {"2m", "2", "podlanectl monitor on both nodes (2m) vs off (2), pod→pod cross-node"},
         {"8a", "8b", "pod→ClusterIP: podlane (8a) vs kernel routes (8b)"},
         {"8a", "2", "podlane: pod→ClusterIP (8a) vs pod→pod (2)"},
         {"8b", "3", "kernel routes: pod→ClusterIP (8b) vs pod→pod (3)"},
