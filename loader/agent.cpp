@@ -120,6 +120,7 @@ public:
     // (every other node's, this node's own pod CIDR). Logged, kept in
     // agent.json and published to the datastore whenever it changes.
     void update_readiness();
+    void publish_readiness_to_cluster(bool ready, const std::string &reason, const std::vector<RouteEntry> *routes);
 
 private:
     int event_fd() const override { return rt_.links.fd(); }
@@ -152,7 +153,8 @@ private:
     bool state_published_ = false;
     bool first_list_seen_ = false;                           // a node list reached reconcile
     std::vector<ClusterNode> accepted_;                      // of the last list, as filtered
-    std::optional<std::pair<bool, std::string>> readiness_;  // as last published
+    std::optional<std::pair<bool, std::string>> readiness_;  // as last computed
+    std::optional<bool> published_ready_;                    // as the cluster was last told
     AgentMetrics metrics_;
     // Last: its thread reads the maps and metrics_, so it stops first.
     std::unique_ptr<MetricsServer> metrics_server_;
@@ -221,7 +223,27 @@ void NodeAgent::update_readiness() {
     rt_.state.network_ready = ready;
     rt_.state.network_ready_reason = reason;
     if (state_published_) publish_state();
-    if (source_) source_->publish_readiness(ready, reason);
+    publish_readiness_to_cluster(ready, reason, routes ? &*routes : nullptr);
+}
+
+// The cluster hears of flips only: a Node condition changes when the status
+// does (not with every node that joins), and every write is a transition.
+// A restart keeps the previous run's routes and forwards with them, so the
+// node is not marked unavailable while the datastore's first list is on its
+// way: it is told once that list is in.
+void NodeAgent::publish_readiness_to_cluster(bool ready, const std::string &reason,
+                                             const std::vector<RouteEntry> *routes) {
+    if (!source_ || (published_ready_ && *published_ready_ == ready)) return;
+    if (!first_list_seen_ && routes && std::any_of(routes->begin(), routes->end(), [](const RouteEntry &r) {
+            return !(r.value.flags & PODLANE_ROUTE_F_LOCAL);
+        })) {
+        log_(
+            "the routes of the previous run are kept: the cluster keeps this node's readiness as it was until the "
+            "first node list is in");
+        return;
+    }
+    published_ready_ = ready;
+    source_->publish_readiness(ready, reason);
 }
 
 void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {

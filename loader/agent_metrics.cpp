@@ -80,7 +80,9 @@ void AgentMetrics::write(MetricsText &out) const {
         out.sample("podlane_network_ready", {}, *network_ready_ ? 1 : 0);
     }
     out.family("podlane_refused_nodes_total",
-               "Node entries refused by the node-list filter (each time a list carries them), by reason", "counter");
+               "Node entries refused by the node-list filter, by reason: counted when first refused (once per node and "
+               "reason, again if it comes back after a list without it)",
+               "counter");
     for (const auto &[why, n] : refused_)
         out.sample("podlane_refused_nodes_total", {{"why", why}}, static_cast<double>(n));
 }

@@ -18,8 +18,10 @@ void log_line(const std::string &msg) {
     auto now = std::chrono::system_clock::now();
     std::time_t t = std::chrono::system_clock::to_time_t(now);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&t, &utc);  // the datastore's and the metrics server's threads log too
     char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::gmtime(&t));
+    std::strftime(stamp, sizeof stamp, "%H:%M:%S", &utc);
     std::fprintf(stderr, "%s.%03lld podlaned: %s\n", stamp, static_cast<long long>(ms), msg.c_str());
 }
 

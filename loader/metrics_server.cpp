@@ -5,10 +5,10 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string_view>
 
@@ -18,16 +18,32 @@ namespace {
 constexpr size_t kMaxRequest = 8192;
 constexpr int kBindRetryMs = 5000;
 
-void set_timeouts(int fd) {
-    timeval one_second{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &one_second, sizeof one_second);
+// A whole exchange (request in, answer out) gets this long: a client that
+// trickles bytes or reads slowly cannot hold the one server thread longer.
+constexpr auto kConnectionDeadline = std::chrono::seconds(2);
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until fd is ready for `events`, the deadline passes or stop_fd is
+// written; true only in the first case.
+bool wait_for(int fd, short events, Clock::time_point deadline, int stop_fd) {
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return false;
+        pollfd fds[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
+        int n = ::poll(fds, 2, static_cast<int>(left));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || (fds[1].revents & POLLIN)) return false;
+        return (fds[0].revents & (events | POLLHUP | POLLERR)) != 0;
+    }
 }
 
-void send_all(int fd, std::string_view data) {
+void send_all(int fd, std::string_view data, Clock::time_point deadline, int stop_fd) {
     while (!data.empty()) {
-        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n <= 0) return;  // the client left or stalled: its loss
+        if (!wait_for(fd, POLLOUT, deadline, stop_fd)) return;  // stalled past the deadline: its loss
+        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return;  // the client left
         data.remove_prefix(static_cast<size_t>(n));
     }
 }
@@ -97,18 +113,23 @@ MetricsServer::~MetricsServer() {
 }
 
 Result<UniqueFd> MetricsServer::bind_listener() {
+    // Every address: "::" first (a dual-stack socket serves both families),
+    // then 0.0.0.0 for a node booted with IPv6 disabled.
+    if (address_.host.empty()) {
+        auto any6 = bind_family(AF_INET6);
+        return any6 ? std::move(any6) : bind_family(AF_INET);
+    }
+    return bind_family(AF_UNSPEC);
+}
+
+Result<UniqueFd> MetricsServer::bind_family(int family) {
     addrinfo hints{};
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     hints.ai_socktype = SOCK_STREAM;
-    // "::" first when the host is empty: a dual-stack socket serves both.
-    hints.ai_family = address_.host.empty() ? AF_INET6 : AF_UNSPEC;
+    hints.ai_family = family;
     addrinfo *found = nullptr;
     int rc =
         ::getaddrinfo(address_.host.empty() ? nullptr : address_.host.c_str(), address_.port.c_str(), &hints, &found);
-    if (rc != 0 && address_.host.empty()) {  // no IPv6 on this node
-        hints.ai_family = AF_INET;
-        rc = ::getaddrinfo(nullptr, address_.port.c_str(), &hints, &found);
-    }
     if (rc != 0) return Error{std::string("resolve: ") + gai_strerror(rc)};
     Error last{"no address to listen on"};
     for (addrinfo *ai = found; ai; ai = ai->ai_next) {
@@ -160,40 +181,42 @@ void MetricsServer::serve() {
         if (::poll(fds, 2, listener.valid() ? -1 : kBindRetryMs) < 0 && errno != EINTR) return;
         if (fds[0].revents & POLLIN) return;
         if (!(fds[1].revents & POLLIN)) continue;
-        UniqueFd client(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        UniqueFd client(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
         if (client.valid()) answer(client.get());
     }
 }
 
 void MetricsServer::answer(int client) {
-    set_timeouts(client);
+    const auto deadline = Clock::now() + kConnectionDeadline;
+    auto reply = [&](std::string_view status, std::string_view type, const std::string &body, bool with_body) {
+        send_all(client, response(status, type, body, with_body), deadline, stop_.get());
+    };
     std::string request;
     char buf[1024];
     while (request.find("\r\n\r\n") == std::string::npos && request.find("\n\n") == std::string::npos) {
         if (request.size() >= kMaxRequest)
-            return send_all(client, response("431 Request Header Fields Too Large", "text/plain", "too large\n", true));
-        ssize_t n = ::recv(client, buf, sizeof buf, 0);
-        if (n <= 0) return;  // closed, or silent for a second
+            return reply("431 Request Header Fields Too Large", "text/plain", "too large\n", true);
+        if (!wait_for(client, POLLIN, deadline, stop_.get())) return;  // too slow, or stopping
+        ssize_t n = ::recv(client, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return;  // closed
         request.append(buf, static_cast<size_t>(n));
     }
     std::string_view line(request);
     line = line.substr(0, line.find_first_of("\r\n"));
     auto sp1 = line.find(' ');
     auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-    if (sp2 == std::string_view::npos)
-        return send_all(client, response("400 Bad Request", "text/plain", "bad request line\n", true));
+    if (sp2 == std::string_view::npos) return reply("400 Bad Request", "text/plain", "bad request line\n", true);
     std::string_view method = line.substr(0, sp1);
     std::string_view path = line.substr(sp1 + 1, sp2 - sp1 - 1);
     path = path.substr(0, path.find('?'));
     const bool head = method == "HEAD";
-    if (method != "GET" && !head)
-        return send_all(client, response("405 Method Not Allowed", "text/plain", "GET or HEAD only\n", true));
+    if (method != "GET" && !head) return reply("405 Method Not Allowed", "text/plain", "GET or HEAD only\n", true);
     if (path == "/")
-        return send_all(client, response("200 OK", "text/html; charset=utf-8",
-                                         "<html><body><a href=\"/metrics\">/metrics</a></body></html>\n", !head));
-    if (path != "/metrics")
-        return send_all(client, response("404 Not Found", "text/plain", "only /metrics is served here\n", !head));
-    send_all(client, response("200 OK", "text/plain; version=0.0.4; charset=utf-8", render_(), !head));
+        return reply("200 OK", "text/html; charset=utf-8",
+                     "<html><body><a href=\"/metrics\">/metrics</a></body></html>\n", !head);
+    if (path != "/metrics") return reply("404 Not Found", "text/plain", "only /metrics is served here\n", !head);
+    reply("200 OK", "text/plain; version=0.0.4; charset=utf-8", render_(), !head);
 }
 
 }  // namespace podlane

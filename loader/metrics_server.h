@@ -1,7 +1,7 @@
 // The /metrics endpoint of podlaned: a small HTTP/1.0 server on its own
 // thread, answering GET and HEAD of /metrics with what render() returns.
 // Scrapes never wait on the agent's loop, and a slow or hostile client
-// holds one connection for at most a second.
+// holds the server for at most two seconds per connection.
 #pragma once
 
 #include <atomic>
@@ -44,6 +44,7 @@ private:
         : address_(std::move(address)), render_(std::move(render)), log_(std::move(log)), stop_(std::move(stop)) {}
     void serve();
     Result<UniqueFd> bind_listener();
+    Result<UniqueFd> bind_family(int family);  // AF_INET6, AF_INET or AF_UNSPEC
     void answer(int client);
 
     ListenAddress address_;

@@ -33,8 +33,10 @@ std::string wall_time(uint64_t mono_ns) {
     const uint64_t age = clock_ns(CLOCK_MONOTONIC) - std::min(mono_ns, clock_ns(CLOCK_MONOTONIC));
     const uint64_t wall = clock_ns(CLOCK_REALTIME) - age;
     std::time_t secs = static_cast<std::time_t>(wall / 1000000000ull);
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
     char buf[48];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", std::gmtime(&secs));
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &utc);
     char out[64];
     std::snprintf(out, sizeof out, "%s.%06llu", buf, static_cast<unsigned long long>((wall % 1000000000ull) / 1000));
     return out;
@@ -110,6 +112,8 @@ Result<int> MonitorCommand::run(const GlobalOptions &global, std::ostream &out) 
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
     sigprocmask(SIG_BLOCK, &mask, nullptr);
+    // A closed stdout (`| head`) ends the loop below, which switches off.
+    signal(SIGPIPE, SIG_IGN);
     UniqueFd sig(::signalfd(-1, &mask, SFD_CLOEXEC));
     if (!sig.valid()) return errno_error("signalfd", errno);
 
@@ -118,11 +122,19 @@ Result<int> MonitorCommand::run(const GlobalOptions &global, std::ostream &out) 
     std::unique_ptr<ring_buffer, RingBufferDeleter> rb(ring_buffer__new(events->fd(), on_event, &reader, nullptr));
     if (!rb) return errno_error("read the events ring buffer " + events->path(), errno);
 
+    // One monitor per node: a second would change the first one's selection,
+    // share its ring buffer and switch it off when it stops.
+    const uint32_t zero = 0;
+    podlane_monitor_config held{};
+    if (bpf_map_lookup_elem(control->fd(), &zero, &held) == 0 && held.until_ns > clock_ns(CLOCK_MONOTONIC))
+        return Error{"another podlanectl monitor is reading node " + ctx->node() +
+                         "'s events (or was stopped less than 3 s ago): stop it first",
+                     EBUSY};
+
     podlane_monitor_config on{};
     on.types = *types;
     on.sample_every = static_cast<uint32_t>(sample_);
     on.max_per_sec = static_cast<uint32_t>(rate_);
-    const uint32_t zero = 0;
     auto hold = [&](bool keep_on) -> Status {
         on.until_ns = keep_on ? clock_ns(CLOCK_MONOTONIC) + 3'000'000'000ull : 0;
         if (bpf_map_update_elem(control->fd(), &zero, &on, BPF_ANY) != 0)
@@ -157,6 +169,7 @@ Result<int> MonitorCommand::run(const GlobalOptions &global, std::ostream &out) 
             break;
         }
         if (count_ && reader.seen >= count_) break;
+        if (!out) break;  // stdout closed
     }
     auto off = hold(false);
     if (!result) return result.error();

@@ -46,12 +46,18 @@ static __always_inline const struct podlane_monitor_config *
 pl_monitor_wanted(enum podlane_reason reason)
 {
 	__u32 zero = 0;
-	const struct podlane_monitor_config *m = bpf_map_lookup_elem(&pl_monitor_v1, &zero);
+	struct podlane_monitor_config *m = bpf_map_lookup_elem(&pl_monitor_v1, &zero);
 
 	if (!m || !m->until_ns)
 		return NULL;
-	if (!(m->types & pl_monitor_type_of(reason)) || bpf_ktime_get_ns() > m->until_ns)
+	if (!(m->types & pl_monitor_type_of(reason)))
 		return NULL;
+	if (bpf_ktime_get_ns() > m->until_ns) {
+		/* Its reader is gone (killed): back to the one-compare path. A
+		 * live reader renews long before this. */
+		m->until_ns = 0;
+		return NULL;
+	}
 	if (m->sample_every > 1 && bpf_get_prandom_u32() % m->sample_every)
 		return NULL;
 	return m;
@@ -70,6 +76,7 @@ static __always_inline bool pl_monitor_budget(const struct podlane_monitor_confi
 		return false;
 	if (!m->max_per_sec) {
 		*suppressed = 0;
+		r->suppressed = 0; /* none: a later limited session starts clean */
 		return true;
 	}
 	now = bpf_ktime_get_ns();

@@ -40,8 +40,10 @@ std::string url_escape(const std::string &s) {
 // RFC 3339 in UTC, as metav1.Time is written.
 std::string now_rfc3339() {
     std::time_t t = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&t, &utc);  // not gmtime: the agent's threads log at the same time
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return buf;
 }
 

@@ -45,6 +45,13 @@ protected:
         ASSERT_NE(rb_, nullptr);
         switch_on(0, 0);  // off, and drained below
         drain();
+        // Every CPU's rate limiter from scratch: no test inherits another's.
+        auto rate = PinnedMap::open(node_->pin_dir(), PODLANE_MAP_MONITOR_RATE);
+        ASSERT_TRUE(rate) << rate.error().message;
+        const int cpus = libbpf_num_possible_cpus();
+        std::vector<podlane_monitor_rate> fresh(static_cast<size_t>(cpus));
+        const uint32_t zero = 0;
+        ASSERT_EQ(bpf_map_update_elem(rate->fd(), &zero, fresh.data(), BPF_ANY), 0);
     }
     void TearDown() override {
         if (rb_) ring_buffer__free(rb_);
@@ -153,9 +160,13 @@ TEST_F(Monitor, SamplingReportsAboutOneInN) {
 }
 
 TEST_F(Monitor, ASwitchNotRenewedTurnsItselfOff) {
-    switch_on(PODLANE_MONITOR_PASS, 0, 1, mono_ns() - 1);  // its reader stopped renewing
+    switch_on(PODLANE_MONITOR_PASS, 0, 1, mono_ns() - 1);  // its reader stopped renewing (killed)
     from_pod(PacketBuilder{}.dst("192.168.99.9"));
     EXPECT_TRUE(drain().empty());
+    podlane_monitor_config m{};
+    const uint32_t zero = 0;
+    ASSERT_EQ(bpf_map_lookup_elem(control_, &zero, &m), 0);
+    EXPECT_EQ(m.until_ns, 0u) << "the programs switch an expired monitor off: back to the one-compare path";
 }
 
 }  // namespace

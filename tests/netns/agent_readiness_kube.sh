@@ -80,3 +80,20 @@ grep -qx 'podlane_network_ready 1' <<< "$(metrics)" || fail "metrics: podlane_ne
 grep -q "network not ready: waiting for the first node list" "$work/podlaned1.log" || fail "no not-ready log line"
 grep -q "network ready: " "$work/podlaned1.log" || fail "no ready log line"
 echo "ok: NetworkUnavailable False (PodlaneIsUp) once node2's route is in; Ready untouched; status and metrics agree"
+
+# A restart keeps the previous run's routes and forwards with them: the node
+# must not be marked unavailable while the new run waits for its first list.
+stop_in_ns podlaned1
+control answer '{"path": "/api/v1/nodes", "status": 500, "body": "{}"}'
+start_podlaned 1 "$work/podlaned1b.log" --datastore kubernetes --kubeconfig "$work/kubeconfig" \
+    --metrics-address 127.0.0.1:9965
+wait_ready "$work/podlaned1b.log" "podlaned on node1, restarted"
+pl_wait_for_log "$work/podlaned1b.log" "routes of the previous run are kept" 10 ||
+    fail "the restarted agent does not say it keeps the node's readiness"
+sleep 1
+[ "$(condition NetworkUnavailable)" = "False PodlaneIsUp" ] ||
+    fail "a restart marked the node unavailable: $(condition NetworkUnavailable)"
+control unanswer '{"path": "/api/v1/nodes"}'
+pl_wait_for_log "$work/podlaned1b.log" "network ready: " 10 || fail "the restarted agent never became ready"
+condition_becomes "False PodlaneIsUp" "after the restart's first list"
+echo "ok: a restart leaves NetworkUnavailable False (the kept routes forward) while it waits for its first list"

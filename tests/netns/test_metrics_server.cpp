@@ -102,6 +102,28 @@ TEST_F(MetricsServerTest, ASilentClientDoesNotHoldOthersUpLong) {
     EXPECT_LT(took, std::chrono::seconds(3)) << "the silent client is dropped after its one second";
 }
 
+TEST_F(MetricsServerTest, ATricklingClientIsCutAtTheDeadline) {
+    auto server = MetricsServer::start("127.0.0.1:0", [] { return std::string("ok 1\n"); }, {});
+    ASSERT_TRUE(server) << server.error().message;
+    const int port = wait_bound(**server);
+    ASSERT_NE(port, 0);
+    UniqueFd slow = connect_to(port);
+    ASSERT_TRUE(slow.valid());
+    std::atomic<bool> done{false};
+    std::thread trickle([&] {  // one byte every 300 ms, never a whole request
+        while (!done && ::send(slow.get(), "G", 1, MSG_NOSIGNAL) == 1)
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto got = exchange(port, "GET /metrics HTTP/1.0\r\n\r\n");
+    const auto took = std::chrono::steady_clock::now() - t0;
+    done = true;
+    trickle.join();
+    EXPECT_EQ(got.rfind("HTTP/1.0 200 OK", 0), 0u) << got;
+    EXPECT_LT(took, std::chrono::seconds(4)) << "the trickling client holds the server for its 2 s deadline at most";
+}
+
 TEST_F(MetricsServerTest, APortInUseIsRetriedNotFatal) {
     auto first = MetricsServer::start("127.0.0.1:0", [] { return std::string("first 1\n"); }, {});
     ASSERT_TRUE(first) << first.error().message;
