@@ -24,6 +24,50 @@ static __always_inline bool pl_pod_frame_for_host(struct __sk_buff *skb,
 	return d->ep && pl_mac_equal(hdr->eth->h_dest, d->ep->pod_mac);
 }
 
+/* The IPv6 counterpart of the IPv4 path below: scope first (neighbour
+ * discovery from :: and fe80:: must reach the kernel, not the source
+ * check), then the same checks in the same order. */
+static __always_inline int pl_from_pod_or_host6(struct __sk_buff *skb, struct pl_headers *hdr,
+						bool from_pod)
+{
+	const struct podlane_node_config *cfg = NULL;
+	const struct podlane_node_config6 *cfg6 = pl_config6(&cfg);
+	struct pl_decision d = {};
+	int reason, verdict;
+
+	if (!cfg6 || !cfg)
+		return pl_tc_finish(skb, PODLANE_PASS_NO_CONFIG);
+	reason = pl_ipv6_not_routed(hdr);
+	if (reason)
+		return pl_tc_finish(skb, reason);
+	if (from_pod) {
+		reason = pl_check_pod_source6(cfg, cfg6, hdr, skb->ingress_ifindex);
+		if (reason)
+			return pl_tc_finish(skb, reason);
+	}
+
+	verdict = pl_decide6_from_pod(cfg6, hdr, &d, from_pod);
+	if (verdict != PODLANE_FWD_REMOTE && verdict != PODLANE_FWD_LOCAL)
+		return pl_tc_finish(skb, verdict);
+	if (from_pod && !pl_pod_frame_for_host(skb, cfg, hdr, &d))
+		return pl_tc_finish(skb, PODLANE_PASS_NOT_FOR_HOST);
+	reason = pl_tc_check_ipv6_rcv(skb, hdr);
+	if (reason)
+		return pl_tc_finish(skb, reason);
+	if (from_pod) {
+		reason = pl_tc_netfilter_check(skb, hdr, false, true);
+		if (reason)
+			return pl_tc_finish(skb, reason);
+	}
+	if (verdict == PODLANE_FWD_REMOTE && d.route6)
+		return pl_tc_forward_remote6(skb, hdr, d.route6, from_pod);
+	if (verdict == PODLANE_FWD_LOCAL && d.ep) {
+		__builtin_memcpy(hdr->eth->h_dest, d.ep->pod_mac, ETH_ALEN);
+		return pl_tc_deliver_local(skb, d.ep);
+	}
+	return pl_tc_finish(skb, verdict);
+}
+
 /* from_pod: a pod's packet, not routed yet: this program is its router hop
  * (TTL), the check of its source, and netfilter has not seen it (the
  * conntrack check). Otherwise the kernel has been its router and netfilter
@@ -35,6 +79,8 @@ static __always_inline int pl_from_pod_or_host(struct __sk_buff *skb, bool from_
 	struct pl_headers hdr;
 	int reason = pl_tc_parse(skb, &hdr);
 
+	if (reason == PL_PARSED6)
+		return pl_from_pod_or_host6(skb, &hdr, from_pod);
 	if (reason != PL_PARSED)
 		return pl_tc_finish(skb, reason);
 
@@ -58,7 +104,7 @@ static __always_inline int pl_from_pod_or_host(struct __sk_buff *skb, bool from_
 			return pl_tc_finish(skb, check);
 	}
 	if (from_pod && (reason == PODLANE_FWD_REMOTE || reason == PODLANE_FWD_LOCAL)) {
-		int netfilter = pl_tc_netfilter_check(skb, &hdr, false);
+		int netfilter = pl_tc_netfilter_check(skb, &hdr, false, false);
 
 		if (netfilter)
 			return pl_tc_finish(skb, netfilter);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -59,6 +60,84 @@ Result<Cidr> Cidr::parse_interface(std::string_view text) {
 }
 
 std::string Cidr::str() const {
+    return prefix.str() + "/" + std::to_string(length);
+}
+
+Result<Ipv6> Ipv6::parse(std::string_view text) {
+    std::string s(text);
+    Ipv6 out;
+    if (s.empty() || inet_pton(AF_INET6, s.c_str(), out.bytes.data()) != 1)
+        return Error{"'" + s + "' is not an IPv6 address"};
+    return out;
+}
+
+std::string Ipv6::str() const {
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
+namespace {
+
+Ipv6 masked(const Ipv6 &addr, unsigned length, bool keep_network) {
+    Ipv6 out = addr;
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned bits = length > i * 8 ? std::min(8u, length - i * 8) : 0;
+        auto mask = static_cast<uint8_t>(bits == 0 ? 0 : 0xFF << (8 - bits));
+        out.bytes[i] = keep_network ? addr.bytes[i] & mask : addr.bytes[i] & ~mask;
+    }
+    return out;
+}
+
+Result<Cidr6> parse_cidr6_parts(std::string_view text) {
+    auto slash = text.find('/');
+    if (slash == std::string_view::npos)
+        return Error{"'" + std::string(text) +
+                     "' is not an IPv6 CIDR (expected ADDRESS/LENGTH, e.g. fd00:10:244:1::/64)"};
+    auto addr = Ipv6::parse(text.substr(0, slash));
+    if (!addr) return Error{"'" + std::string(text) + "' is not an IPv6 CIDR: address part is not IPv6"};
+    auto len_text = text.substr(slash + 1);
+    unsigned len = 0;
+    auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+    if (ec != std::errc{} || end != len_text.data() + len_text.size() || len > 128 || len_text.empty())
+        return Error{"'" + std::string(text) + "' is not an IPv6 CIDR: prefix length must be 0..128"};
+    return Cidr6{*addr, static_cast<uint8_t>(len)};
+}
+
+}  // namespace
+
+Result<Cidr6> Cidr6::parse(std::string_view text) {
+    auto cidr = parse_cidr6_parts(text);
+    if (!cidr) return cidr;
+    if (masked(cidr->prefix, cidr->length, false) != Ipv6{})
+        return Error{"'" + std::string(text) + "' has host bits set; did you mean " +
+                     Cidr6{cidr->network(), cidr->length}.str() + "?"};
+    return cidr;
+}
+
+Result<Cidr6> Cidr6::parse_interface(std::string_view text) {
+    return parse_cidr6_parts(text);
+}
+
+bool Cidr6::contains(const Ipv6 &addr) const {
+    return masked(addr, length, true) == network();
+}
+
+Ipv6 Cidr6::network() const {
+    return masked(prefix, length, true);
+}
+
+Ipv6 Cidr6::at(uint64_t offset) const {
+    Ipv6 out = network();
+    for (int i = 15; i >= 8 && offset; i--) {
+        unsigned sum = out.bytes[i] + (offset & 0xFF);
+        out.bytes[i] = static_cast<uint8_t>(sum);
+        offset = (offset >> 8) + (sum >> 8);
+    }
+    return out;
+}
+
+std::string Cidr6::str() const {
     return prefix.str() + "/" + std::to_string(length);
 }
 

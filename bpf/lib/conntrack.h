@@ -135,15 +135,53 @@ static __always_inline int pl_flow_parse(const struct pl_headers *hdr, void *dat
 	return 0;
 }
 
+/* pl_flow_parse for IPv6: the upper-layer header the parse found past the
+ * extension headers. Fragments are the stack's (it reassembles them before
+ * conntrack sees them). */
+static __always_inline int pl_flow_parse6(const struct pl_headers *hdr, void *data_end,
+					  struct pl_flow *f)
+{
+	__u8 *l4 = hdr->l4;
+
+	if (hdr->fragment || !l4)
+		return PODLANE_PASS_FLOW_UNTRACKED;
+	if (hdr->l4_proto == IPPROTO_TCP) {
+		if ((void *)(l4 + 14) > data_end)
+			return PODLANE_PASS_FLOW_UNTRACKED;
+		f->tcp_flags = l4[13];
+	} else if (hdr->l4_proto == IPPROTO_UDP) {
+		if ((void *)(l4 + 8) > data_end)
+			return PODLANE_PASS_FLOW_UNTRACKED;
+		f->tcp_flags = 0;
+	} else {
+		return PODLANE_PASS_FLOW_UNTRACKED;
+	}
+	f->proto = hdr->l4_proto;
+	__builtin_memcpy(f->tuple.ipv6.saddr, &hdr->ip6->saddr, 16);
+	__builtin_memcpy(f->tuple.ipv6.daddr, &hdr->ip6->daddr, 16);
+	__builtin_memcpy(&f->tuple.ipv6.sport, l4, 4); /* both ports, network order */
+	return 0;
+}
+
+static __always_inline bool pl_inet_addr_differs(const union nf_inet_addr *a,
+						 const union nf_inet_addr *b, bool ipv6)
+{
+	if (!ipv6)
+		return a->ip != b->ip;
+	return a->all[0] != b->all[0] || a->all[1] != b->all[1] || a->all[2] != b->all[2] ||
+	       a->all[3] != b->all[3];
+}
+
 /* A NAT (Service DNAT, masquerade, IPVS) shows as a reply tuple that is not
  * the original one reversed. Compared directly rather than through the
  * IPS_*_NAT bits, which IPVS does not set. */
-static __always_inline bool pl_ct_translated(const struct nf_conn *ct)
+static __always_inline bool pl_ct_translated(const struct nf_conn *ct, bool ipv6)
 {
 	const struct nf_conntrack_tuple *orig = &ct->tuplehash[0].tuple;
 	const struct nf_conntrack_tuple *reply = &ct->tuplehash[1].tuple;
 
-	return orig->src.u3.ip != reply->dst.u3.ip || orig->dst.u3.ip != reply->src.u3.ip ||
+	return pl_inet_addr_differs(&orig->src.u3, &reply->dst.u3, ipv6) ||
+	       pl_inet_addr_differs(&orig->dst.u3, &reply->src.u3, ipv6) ||
 	       orig->src.u.all != reply->dst.u.all || orig->dst.u.all != reply->src.u.all;
 }
 
@@ -169,7 +207,7 @@ static __always_inline bool pl_flow_is_syn(const struct pl_flow *f)
 }
 
 /* The verdict on a looked-up entry: 0 = the fast path may take the packet. */
-static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow *f)
+static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow *f, bool ipv6)
 {
 	unsigned long status;
 	unsigned long established;
@@ -191,7 +229,7 @@ static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow 
 	established = f->proto == IPPROTO_TCP ? PL_IPS_ASSURED : PL_IPS_SEEN_REPLY;
 	if (!(status & established) || (status & PL_IPS_DYING))
 		return PODLANE_PASS_FLOW_NEW;
-	if (pl_ct_translated(ct))
+	if (pl_ct_translated(ct, ipv6))
 		return PODLANE_PASS_FLOW_TRANSLATED;
 	pl_ct_keep_timeout(ct, f->tcp_flags);
 	return 0;
@@ -201,11 +239,25 @@ static __always_inline int pl_ct_judge(struct nf_conn *ct, const struct pl_flow 
  * node or an outside host is not pod traffic and always goes through the
  * stack, so a packet from one must too, or conntrack sees one direction
  * only and judges the replies INVALID (their ACKs cover data it never saw). */
-static __always_inline int pl_uplink_peer_check(const struct pl_headers *hdr)
+static __always_inline int pl_uplink_peer_check(const struct pl_headers *hdr, bool ipv6)
 {
-	const struct podlane_route_value *route = pl_route_lookup(hdr->ip->saddr);
+	__u32 flags;
 
-	if (!route || (route->flags & PODLANE_ROUTE_F_LOCAL))
+	if (ipv6) {
+		const struct podlane_route6_value *route6 =
+			pl_route6_lookup((const struct podlane_in6 *)&hdr->ip6->saddr);
+
+		if (!route6)
+			return PODLANE_PASS_PEER_NOT_POD;
+		flags = route6->flags;
+	} else {
+		const struct podlane_route_value *route = pl_route_lookup(hdr->ip->saddr);
+
+		if (!route)
+			return PODLANE_PASS_PEER_NOT_POD;
+		flags = route->flags;
+	}
+	if (flags & PODLANE_ROUTE_F_LOCAL)
 		return PODLANE_PASS_PEER_NOT_POD;
 	return 0;
 }
@@ -213,15 +265,15 @@ static __always_inline int pl_uplink_peer_check(const struct pl_headers *hdr)
 /* The flow and the lookup options of a packet; non-zero: the reason the
  * stack decides without asking conntrack. */
 static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *data_end,
-					   bool from_uplink, struct pl_flow *f,
+					   bool from_uplink, bool ipv6, struct pl_flow *f,
 					   struct pl_ct_opts *opts)
 {
-	int reason = pl_flow_parse(hdr, data_end, f);
+	int reason = ipv6 ? pl_flow_parse6(hdr, data_end, f) : pl_flow_parse(hdr, data_end, f);
 
 	if (reason)
 		return reason;
 	if (from_uplink) {
-		reason = pl_uplink_peer_check(hdr);
+		reason = pl_uplink_peer_check(hdr, ipv6);
 		if (reason)
 			return reason;
 	}
@@ -231,57 +283,73 @@ static __always_inline int pl_flow_prepare(const struct pl_headers *hdr, void *d
 }
 
 /* Judges the looked-up entry and gives it back. */
-static __always_inline int pl_ct_verdict(struct nf_conn *ct, const struct pl_flow *f)
+static __always_inline int pl_ct_verdict(struct nf_conn *ct, const struct pl_flow *f, bool ipv6)
 {
-	int reason = pl_ct_judge(ct, f);
+	int reason = pl_ct_judge(ct, f, ipv6);
 
 	if (ct)
 		bpf_ct_release(ct);
 	return reason;
 }
 
-/* 0 when conntrack holds the packet's flow as established and untranslated,
- * else the reason the stack must see the packet. */
-static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb,
-						 const struct pl_headers *hdr, bool from_uplink)
+/* The tuple's size tells the kfunc its family (36 bytes: IPv6). */
+static __always_inline __u32 pl_tuple_size(const struct pl_flow *f, bool ipv6)
 {
-	struct pl_ct_opts opts = {};
-	struct pl_flow f = {};
-	int reason = pl_flow_prepare(hdr, (void *)(long)skb->data_end, from_uplink, &f, &opts);
-
-	if (reason)
-		return reason;
-	return pl_ct_verdict(
-		bpf_skb_ct_lookup(skb, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
+	return ipv6 ? sizeof(f->tuple.ipv6) : sizeof(f->tuple.ipv4);
 }
 
-static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr)
+/* 0 when conntrack holds the packet's flow as established and untranslated,
+ * else the reason the stack must see the packet. ipv6: a constant at every
+ * call, so each family's path holds only its own code. */
+static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb,
+						 const struct pl_headers *hdr, bool from_uplink,
+						 bool ipv6)
 {
 	struct pl_ct_opts opts = {};
 	struct pl_flow f = {};
-	int reason = pl_flow_prepare(hdr, (void *)(long)ctx->data_end, true, &f, &opts);
+	int reason =
+		pl_flow_prepare(hdr, (void *)(long)skb->data_end, from_uplink, ipv6, &f, &opts);
 
 	if (reason)
 		return reason;
 	return pl_ct_verdict(
-		bpf_xdp_ct_lookup(ctx, &f.tuple, sizeof(f.tuple.ipv4), &opts, PL_CT_OPTS_SIZE), &f);
+		bpf_skb_ct_lookup(skb, &f.tuple, pl_tuple_size(&f, ipv6), &opts, PL_CT_OPTS_SIZE),
+		&f, ipv6);
+}
+
+static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr,
+						  bool ipv6)
+{
+	struct pl_ct_opts opts = {};
+	struct pl_flow f = {};
+	int reason = pl_flow_prepare(hdr, (void *)(long)ctx->data_end, true, ipv6, &f, &opts);
+
+	if (reason)
+		return reason;
+	return pl_ct_verdict(
+		bpf_xdp_ct_lookup(ctx, &f.tuple, pl_tuple_size(&f, ipv6), &opts, PL_CT_OPTS_SIZE),
+		&f, ipv6);
 }
 
 #else /* PODLANE_NETFILTER_BYPASS: every pod flow takes the fast path */
 
 static __always_inline int pl_tc_netfilter_check(struct __sk_buff *skb,
-						 const struct pl_headers *hdr, bool from_uplink)
+						 const struct pl_headers *hdr, bool from_uplink,
+						 bool ipv6)
 {
 	(void)skb;
 	(void)hdr;
 	(void)from_uplink;
+	(void)ipv6;
 	return 0;
 }
 
-static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr)
+static __always_inline int pl_xdp_netfilter_check(struct xdp_md *ctx, const struct pl_headers *hdr,
+						  bool ipv6)
 {
 	(void)ctx;
 	(void)hdr;
+	(void)ipv6;
 	return 0;
 }
 

@@ -10,8 +10,9 @@
 #include "parse.h"
 
 struct pl_decision {
-	const struct podlane_route_value *route; /* set for PODLANE_FWD_REMOTE */
-	const struct podlane_endpoint_value *ep; /* set for PODLANE_FWD_LOCAL */
+	const struct podlane_route_value *route;   /* set for PODLANE_FWD_REMOTE (IPv4) */
+	const struct podlane_route6_value *route6; /* set for PODLANE_FWD_REMOTE (IPv6) */
+	const struct podlane_endpoint_value *ep;   /* set for PODLANE_FWD_LOCAL */
 };
 
 /* Why a destination that no entry claims goes to the kernel. */
@@ -80,6 +81,83 @@ static __always_inline int pl_decide_from_uplink(const struct pl_headers *hdr,
 		return PODLANE_PASS_NO_ENDPOINT;
 	}
 	if (hdr->ip->ttl <= 1)
+		return PODLANE_PASS_TTL_EXPIRED;
+	return PODLANE_FWD_LOCAL;
+}
+
+/* --- IPv6: the same decisions over the IPv6 maps ------------------------ */
+
+static __always_inline struct podlane_in6 *pl_ip6_saddr(const struct pl_headers *hdr)
+{
+	return (struct podlane_in6 *)&hdr->ip6->saddr;
+}
+
+static __always_inline struct podlane_in6 *pl_ip6_daddr(const struct pl_headers *hdr)
+{
+	return (struct podlane_in6 *)&hdr->ip6->daddr;
+}
+
+/* Traffic that is never routed: decided before any source check, so that a
+ * pod's neighbour solicitations (from :: or fe80::) reach the kernel. */
+static __always_inline int pl_ipv6_not_routed(const struct pl_headers *hdr)
+{
+	if (pl_in6_link_scope(pl_ip6_saddr(hdr)) || pl_in6_link_scope(pl_ip6_daddr(hdr)))
+		return PODLANE_PASS_IPV6_SCOPE;
+	if (pl_in6_multicast(pl_ip6_daddr(hdr)))
+		return PODLANE_PASS_BROADCAST;
+	return 0;
+}
+
+static __always_inline int pl_unclaimed_reason6(const struct podlane_node_config6 *cfg6,
+						const struct podlane_in6 *dst)
+{
+	if (pl_in6_equal(dst, &cfg6->node_ip) || pl_in6_equal(dst, &cfg6->gateway_ip))
+		return PODLANE_PASS_TO_NODE;
+	return PODLANE_PASS_NO_ROUTE;
+}
+
+/* pl_decide_from_pod for IPv6: PODLANE_FWD_REMOTE (d->route6 set),
+ * PODLANE_FWD_LOCAL (d->ep set) or the reason to hand it to the kernel. */
+static __always_inline int pl_decide6_from_pod(const struct podlane_node_config6 *cfg6,
+					       const struct pl_headers *hdr, struct pl_decision *d,
+					       bool forwarding)
+{
+	const struct podlane_in6 *dst = pl_ip6_daddr(hdr);
+
+	d->route6 = pl_route6_lookup(dst);
+	if (!d->route6)
+		return pl_unclaimed_reason6(cfg6, dst);
+	if (!(d->route6->flags & PODLANE_ROUTE_F_LOCAL)) {
+		if (forwarding && hdr->ip6->hop_limit <= 1)
+			return PODLANE_PASS_TTL_EXPIRED;
+		return PODLANE_FWD_REMOTE;
+	}
+	d->ep = pl_endpoint6_lookup(dst);
+	if (d->ep)
+		return PODLANE_FWD_LOCAL;
+	if (pl_unclaimed_reason6(cfg6, dst) == PODLANE_PASS_TO_NODE)
+		return PODLANE_PASS_TO_NODE;
+	return PODLANE_PASS_NO_ENDPOINT;
+}
+
+/* pl_decide_from_uplink for IPv6: PODLANE_FWD_LOCAL (d->ep set) or the
+ * reason to pass or drop it. */
+static __always_inline int pl_decide6_from_uplink(const struct podlane_node_config6 *cfg6,
+						  const struct pl_headers *hdr,
+						  struct pl_decision *d)
+{
+	const struct podlane_in6 *dst = pl_ip6_daddr(hdr);
+
+	d->route6 = pl_route6_lookup(dst);
+	if (!d->route6 || !(d->route6->flags & PODLANE_ROUTE_F_LOCAL))
+		return pl_unclaimed_reason6(cfg6, dst);
+	d->ep = pl_endpoint6_lookup(dst);
+	if (!d->ep) {
+		if (pl_unclaimed_reason6(cfg6, dst) == PODLANE_PASS_TO_NODE)
+			return PODLANE_PASS_TO_NODE;
+		return PODLANE_PASS_NO_ENDPOINT;
+	}
+	if (hdr->ip6->hop_limit <= 1)
 		return PODLANE_PASS_TTL_EXPIRED;
 	return PODLANE_FWD_LOCAL;
 }

@@ -86,4 +86,82 @@ static __always_inline int pl_check_uplink_source(const struct podlane_node_conf
 	return 0;
 }
 
+/* --- IPv6 --------------------------------------------------------------- */
+
+/* addr lies in cidr/prefixlen (0..128), a word at a time. */
+static __always_inline bool pl_in6_prefix(const struct podlane_in6 *addr,
+					  const struct podlane_in6 *cidr, __u32 prefixlen)
+{
+#pragma unroll
+	for (__u32 i = 0; i < 4; i++) {
+		__u32 bits = prefixlen > 32 * i ? prefixlen - 32 * i : 0;
+		__u32 mask = pl_prefix_mask(bits);
+
+		if ((bpf_ntohl(addr->words[i]) & mask) != (bpf_ntohl(cidr->words[i]) & mask))
+			return false;
+	}
+	return true;
+}
+
+/* The host part of addr under prefixlen is all zero: the subnet-router
+ * anycast address, which no pod holds. */
+static __always_inline bool pl_in6_host_bits_zero(const struct podlane_in6 *addr, __u32 prefixlen)
+{
+#pragma unroll
+	for (__u32 i = 0; i < 4; i++) {
+		__u32 bits = prefixlen > 32 * i ? prefixlen - 32 * i : 0;
+
+		if (bpf_ntohl(addr->words[i]) & ~pl_prefix_mask(bits))
+			return false;
+	}
+	return true;
+}
+
+/* pl_check_pod_source for IPv6: per-veth, the endpoint whose veth it came in
+ * on; bridge, an address of this node's IPv6 pod CIDR other than the
+ * gateway's and the subnet-router anycast. */
+static __always_inline int pl_check_pod_source6(const struct podlane_node_config *cfg,
+						const struct podlane_node_config6 *cfg6,
+						const struct pl_headers *hdr, __u32 ingress_ifindex)
+{
+	const struct podlane_in6 *src = (const struct podlane_in6 *)&hdr->ip6->saddr;
+
+	if (ingress_ifindex != cfg->bridge_ifindex) {
+		const struct podlane_endpoint_value *ep = pl_endpoint6_lookup(src);
+
+		if (ep && ep->host_ifindex == ingress_ifindex)
+			return 0;
+		if (pl_source_exempt(ingress_ifindex, NULL))
+			return 0;
+		return PODLANE_DROP_SPOOFED_SOURCE;
+	}
+	if (pl_in6_prefix(src, &cfg6->pod_cidr, cfg6->pod_prefixlen) &&
+	    !pl_in6_equal(src, &cfg6->gateway_ip) &&
+	    !pl_in6_host_bits_zero(src, cfg6->pod_prefixlen))
+		return 0;
+	if (pl_source_exempt(0, hdr->eth->h_source))
+		return 0;
+	return PODLANE_DROP_SOURCE_NOT_LOCAL_POD;
+}
+
+/* pl_check_uplink_source for IPv6: what ip6_rcv drops as a source on a wire
+ * (multicast, loopback, IPv4-mapped) and this node's own pod addresses.
+ * Link-local and unspecified sources were passed before this. */
+static __always_inline int pl_check_uplink_source6(const struct podlane_node_config6 *cfg6,
+						   const struct ipv6hdr *ip6)
+{
+	const struct podlane_in6 *src = (const struct podlane_in6 *)&ip6->saddr;
+	bool upper_zero = !(src->words[0] | src->words[1]);
+
+	if (pl_in6_multicast(src))
+		return PODLANE_DROP_MARTIAN_SOURCE;
+	if (upper_zero && !src->words[2] && src->words[3] == bpf_htonl(1))
+		return PODLANE_DROP_MARTIAN_SOURCE;
+	if (upper_zero && src->words[2] == bpf_htonl(0x0000FFFF))
+		return PODLANE_DROP_MARTIAN_SOURCE;
+	if (pl_in6_prefix(src, &cfg6->pod_cidr, cfg6->pod_prefixlen))
+		return PODLANE_DROP_LOCAL_SOURCE_ON_UPLINK;
+	return 0;
+}
+
 #endif

@@ -1,4 +1,4 @@
-// IPv4 addresses, CIDRs and MAC addresses: parsing that rejects anything
+// IPv4 and IPv6 addresses, CIDRs and MAC addresses: parsing that rejects anything
 // malformed with a message naming the input, and formatting.
 #pragma once
 
@@ -43,6 +43,36 @@ struct Cidr {
     uint64_t size() const { return uint64_t{1} << (32 - length); }
     std::string str() const;
     bool operator==(const Cidr &) const = default;
+};
+
+// An IPv6 address in network byte order, as the maps and packets hold it.
+struct Ipv6 {
+    std::array<uint8_t, 16> bytes{};
+
+    static Result<Ipv6> parse(std::string_view text);
+    std::string str() const;  // RFC 5952 text, e.g. fd00:10:244:1::a
+    bool operator==(const Ipv6 &) const = default;
+    auto operator<=>(const Ipv6 &) const = default;
+};
+
+struct Cidr6 {
+    Ipv6 prefix;
+    uint8_t length = 0;
+
+    // Strict: "fd00:10:244:1::/64". Host bits set is an error that names the fix.
+    static Result<Cidr6> parse(std::string_view text);
+    // Lenient: "fd00:10:244:1::a/64", an address with its prefix length.
+    static Result<Cidr6> parse_interface(std::string_view text);
+
+    bool contains(const Ipv6 &addr) const;
+    bool contains(const Cidr6 &other) const { return other.length >= length && contains(other.prefix); }
+    bool overlaps(const Cidr6 &other) const { return contains(other) || other.contains(*this); }
+    Ipv6 network() const;
+    // The address at this offset from the network (offset < 2^64, within
+    // the CIDR's host bits): network() + 1 is the gateway.
+    Ipv6 at(uint64_t offset) const;
+    std::string str() const;
+    bool operator==(const Cidr6 &) const = default;
 };
 
 struct Mac {

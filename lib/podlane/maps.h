@@ -26,6 +26,21 @@ struct EndpointEntry {
     podlane_endpoint_value value{};
 };
 
+struct Route6Entry {
+    Cidr6 cidr;
+    podlane_route6_value value{};
+};
+
+struct Endpoint6Entry {
+    Ipv6 pod_ip;
+    podlane_endpoint_value value{};
+};
+
+// The ABI's IPv6 address (four network-order words) and ours (16 bytes):
+// the same bytes.
+podlane_in6 to_in6(const Ipv6 &addr);
+Ipv6 from_in6(const podlane_in6 &addr);
+
 struct MapUsage {
     std::string name;
     unsigned entries = 0;
@@ -84,6 +99,19 @@ public:
     Result<podlane_node_config> config() const;
     Status set_config(const podlane_node_config &config);
 
+    // --- IPv6 (maps opened on use: tools keep working against an agent
+    // that predates them; reads then return nothing)
+    Result<std::vector<Route6Entry>> routes6() const;
+    Result<bool> put_route6(const Cidr6 &cidr, const podlane_route6_value &value);
+    Result<bool> delete_route6(const Cidr6 &cidr);
+    Result<std::vector<Endpoint6Entry>> endpoints6() const;
+    Result<std::optional<podlane_endpoint_value>> endpoint6(const Ipv6 &pod_ip) const;
+    Status put_endpoint6(const Ipv6 &pod_ip, const podlane_endpoint_value &value);
+    Result<bool> delete_endpoint6(const Ipv6 &pod_ip);
+    // All zero (pod_prefixlen 0: no IPv6) when the map is absent.
+    Result<podlane_node_config6> config6() const;
+    Status set_config6(const podlane_node_config6 &config);
+
     // --- anti-spoofing opt-out: a pod allowed to send from any address. Two
     // entries per pod, by host veth (per-veth mode) and by pod MAC (bridge
     // mode). The map is opened on use, so tools that never touch it keep
@@ -124,5 +152,6 @@ Status for_each_entry(const PinnedMap &map, Visit &&visit) {
 // The route the BPF programs would pick for dst: the longest prefix that
 // contains it, as the LPM trie does.
 std::optional<RouteEntry> longest_prefix_match(const std::vector<RouteEntry> &routes, Ipv4 dst);
+std::optional<Route6Entry> longest_prefix_match(const std::vector<Route6Entry> &routes, const Ipv6 &dst);
 
 }  // namespace podlane

@@ -1,6 +1,6 @@
 # The node's programs over crafted packets, each file on the dataplane loaded
 # by tests/support (root).
-foreach(name programs fuzz next_hop_fib attach kernel_features netfilter_compat monitor)
+foreach(name programs programs6 fuzz next_hop_fib attach kernel_features netfilter_compat monitor)
   podlane_gtest(bpf_${name} LABEL bpf
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_${name}.cpp
     LIBS podlane_bpf_test_support)

@@ -47,21 +47,59 @@ std::vector<std::vector<uint8_t>> seed_frames() {
         PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10").udp(53, 5353).build(),
         PacketBuilder{}.src("10.244.2.20").dst("10.244.1.10").ip_options({0x94, 4, 0, 0, 1, 1, 1, 0}).build(),
         PacketBuilder{}.src("10.244.1.11").dst("10.244.1.10").build(),
+        Packet6Builder{}.build(),
+        Packet6Builder{}.tcp(40000, 80, kTcpAck).ext(60).ext(43, 1).build(),
+        Packet6Builder{}.src("fd00:10:244:2::14").dst("fd00:10:244:1::a").build(),
+        Packet6Builder{}.src("fd00:10:244:2::14").dst("fd00:10:244:1::a").fragment(0, true).udp(53, 5353).build(),
+        Packet6Builder{}.src("fd00:10:244:1::b").dst("fd00:10:244:1::a").ext(51, 2).build(),
     };
+}
+
+bool is_ipv6(const std::vector<uint8_t> &f) {
+    return f.size() >= 14 && f[12] == 0x86 && f[13] == 0xDD;
 }
 
 uint16_t be16(const std::vector<uint8_t> &f, size_t at) {
     return static_cast<uint16_t>(f[at] << 8 | f[at + 1]);
 }
 
+// What ip6_rcv demands of an IPv6 packet before the kernel would route it.
+bool passes_ip6_rcv(const std::vector<uint8_t> &f) {
+    if (f.size() < kIpOffset + 40 || (f[kIpOffset] >> 4) != 6) return false;
+    return be16(f, kIpOffset + 4) + 40u <= f.size() - kIpOffset;
+}
+
 // What ip_rcv demands of an IPv4 packet before the kernel would route it.
 bool passes_ip_rcv(const std::vector<uint8_t> &f) {
+    if (is_ipv6(f)) return passes_ip6_rcv(f);
     if (f.size() < kIpOffset + 20 || be16(f, 12) != 0x0800) return false;
     const size_t ihl = (f[kIpOffset] & 0x0F) * 4u;
     if ((f[kIpOffset] >> 4) != 4 || ihl < 20 || f.size() < kIpOffset + ihl) return false;
     const size_t tot_len = be16(f, kIpOffset + 2);
     if (tot_len < ihl || tot_len > f.size() - kIpOffset) return false;
     return ipv4_checksum_ok(f);
+}
+
+// The IPv6 source's bytes (the frame passed ip6_rcv's checks: it is there).
+std::vector<uint8_t> source6_of(const std::vector<uint8_t> &f) {
+    return {f.begin() + kIpOffset + 8, f.begin() + kIpOffset + 24};
+}
+
+void check_ipv6_forward(Prog p, const std::vector<uint8_t> &frame, int i) {
+    const auto src = source6_of(frame);
+    const auto own = Ipv6::parse("fd00:10:244:1::a")->bytes;
+    const auto local = *Cidr6::parse("fd00:10:244:1::/64");
+    Ipv6 s;
+    std::copy(src.begin(), src.end(), s.bytes.begin());
+    if (p == Prog::FromPod) {
+        EXPECT_EQ(s.bytes, own) << "frame " << i << ": from_pod forwarded " << s.str();
+    }
+    if (p == Prog::UplinkTc || p == Prog::UplinkXdp) {
+        EXPECT_FALSE(local.contains(s)) << "frame " << i << ": uplink forwarded a local source " << s.str();
+        EXPECT_NE(s.bytes[0], 0xFF) << "frame " << i << ": uplink forwarded a multicast source";
+        EXPECT_FALSE(Cidr6::parse("fe80::/10")->contains(s)) << "frame " << i << ": forwarded a link-local source";
+        EXPECT_NE(s, *Ipv6::parse("::1")) << "frame " << i << ": uplink forwarded a loopback source";
+    }
 }
 
 uint32_t source_of(const std::vector<uint8_t> &f) {
@@ -90,9 +128,11 @@ TEST_P(Fuzz, EveryFrameOneValidVerdictAndNoForwardOfBadPackets) {
     std::string skip = BpfTestNode::create(node, bypass ? "fuzz-bypass" : "fuzz-compat", {.netfilter = GetParam()});
     if (!node) GTEST_SKIP() << skip;
     node->seed_standard_node();
+    node->seed_standard_node6();
     podlane_endpoint_value second{};
     second.host_ifindex = kStdPodHostIfindex + 1;
     ASSERT_TRUE(node->maps().put_endpoint(*Ipv4::parse("10.244.1.11"), second));
+    ASSERT_TRUE(node->maps().put_endpoint6(*Ipv6::parse("fd00:10:244:1::b"), second));
 
     auto fd = [&](Prog p) {
         switch (p) {
@@ -116,12 +156,13 @@ TEST_P(Fuzz, EveryFrameOneValidVerdictAndNoForwardOfBadPackets) {
     for (int i = 0; i < kFrames && failures < 20; i++) {
         std::vector<uint8_t> frame;
         switch (i % 4) {
-            case 0: {  // random bytes, mostly with an IPv4 ethertype and version nibble
+            case 0: {  // random bytes, mostly with an IPv4 or IPv6 ethertype and version nibble
                 frame.resize(14 + below(120));
                 for (auto &b : frame) b = static_cast<uint8_t>(rng());
                 if (below(4) != 0 && frame.size() > 14) {
-                    frame[12] = 0x08, frame[13] = 0x00;
-                    frame[14] = static_cast<uint8_t>(0x40 | (frame[14] & 0x0F));
+                    const bool v6 = below(2) == 0;
+                    frame[12] = v6 ? 0x86 : 0x08, frame[13] = v6 ? 0xDD : 0x00;
+                    frame[14] = static_cast<uint8_t>((v6 ? 0x60 : 0x40) | (frame[14] & 0x0F));
                 }
                 break;
             }
@@ -130,7 +171,7 @@ TEST_P(Fuzz, EveryFrameOneValidVerdictAndNoForwardOfBadPackets) {
                 frame = seeds[below(seeds.size())];
                 const size_t edits = 1 + below(4);
                 for (size_t e = 0; e < edits; e++) {
-                    size_t at = below(3) != 0 ? below(std::min<size_t>(frame.size(), 14 + 60)) : below(frame.size());
+                    size_t at = below(3) != 0 ? below(std::min<size_t>(frame.size(), 14 + 80)) : below(frame.size());
                     frame[at] =
                         below(2) ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(frame[at] ^ (1u << below(8)));
                 }
@@ -170,6 +211,11 @@ TEST_P(Fuzz, EveryFrameOneValidVerdictAndNoForwardOfBadPackets) {
             if (ok && info->verdict == Verdict::Forward) {
                 forwards++;
                 EXPECT_TRUE(passes_ip_rcv(frame)) << prog_name(p) << " frame " << i << " forwarded but fails ip_rcv";
+                if (is_ipv6(frame)) {
+                    if (passes_ip6_rcv(frame)) check_ipv6_forward(p, frame, i);
+                    if (!ok) failures++;
+                    continue;
+                }
                 const uint32_t src = source_of(frame);
                 if (p == Prog::FromPod) {
                     const bool own = src == 0x0AF4010A || src == 0x0AF4010B;  // 10.244.1.10/.11

@@ -62,6 +62,7 @@ protected:
     void SetUp() override {
         if (!node_) GTEST_SKIP() << skip_reason_;
         node_->seed_standard_node();
+        node_->seed_standard_node6();
         flush();
     }
     void TearDown() override { flush(); }
@@ -271,6 +272,99 @@ TEST_F(NetfilterCompat, BusyFlowIsKeptTracked) {
     add(far);
     EXPECT_EQ(run_counted(from_pod(), tcp_to_remote(kTcpAck).build(), PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
     EXPECT_GT(seconds_left(far), 2900) << "an entry with time left is not touched";
+}
+
+// --- IPv6: the same rules over 36-byte conntrack tuples
+
+Entry entry6() {
+    Entry e;
+    e.src = "fd00:10:244:1::a";
+    e.dst = "fd00:10:244:2::14";
+    return e;
+}
+Packet6Builder tcp6_to_remote(uint8_t flags) {
+    return Packet6Builder{}.src("fd00:10:244:1::a").dst("fd00:10:244:2::14").tcp(40000, 8080, flags);
+}
+Packet6Builder tcp6_from_remote(uint8_t flags) {
+    return Packet6Builder{}.src("fd00:10:244:2::14").dst("fd00:10:244:1::a").tcp(8080, 40000, flags);
+}
+
+TEST_F(NetfilterCompat, Ipv6NewFlowGoesThroughTheStack) {
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    EXPECT_EQ(run_counted(uplink_tc(), tcp6_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    EXPECT_EQ(run_counted(uplink_xdp(), tcp6_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), XDP_PASS);
+    add(Entry{});  // the same ports over IPv4 are another flow
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+}
+
+TEST_F(NetfilterCompat, Ipv6EstablishedFlowTakesTheFastPathBothWays) {
+    add(entry6());
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).build(), PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
+    EXPECT_EQ(run_counted(uplink_tc(), tcp6_from_remote(kTcpAck).build(), PODLANE_FWD_LOCAL), TC_ACT_REDIRECT);
+    EXPECT_EQ(run_counted(uplink_xdp(), tcp6_from_remote(kTcpAck).build(), PODLANE_FWD_LOCAL), XDP_REDIRECT);
+    // Extension headers move the TCP header: the ports are still found.
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).ext(60).ext(43, 1).build(), PODLANE_FWD_REMOTE),
+              TC_ACT_REDIRECT);
+    Entry udp = entry6();
+    udp.proto = "udp";
+    udp.dport = 53;
+    udp.status = "SEEN_REPLY";
+    add(udp);
+    EXPECT_EQ(run_counted(from_pod(), Packet6Builder{}.udp(40000, 53).build(), PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
+}
+
+TEST_F(NetfilterCompat, Ipv6TranslatedFlowGoesThroughTheStack) {
+    // A pod reached an IPv6 Service whose backend is fd00:10:244:2::14.
+    Entry e = entry6();
+    e.dst = "fd00:10:96::a";
+    e.dst_nat = "fd00:10:244:2::14";
+    add(e);
+    EXPECT_EQ(run_counted(uplink_tc(), tcp6_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_TRANSLATED), TC_ACT_OK);
+    EXPECT_EQ(run_counted(uplink_xdp(), tcp6_from_remote(kTcpAck).build(), PODLANE_PASS_FLOW_TRANSLATED), XDP_PASS);
+}
+
+TEST_F(NetfilterCompat, Ipv6HandshakeAndSynAreTheStacks) {
+    Entry e = entry6();
+    e.state = "SYN_RECV";
+    e.status = "SEEN_REPLY";
+    add(e);
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    flush();
+    Entry stale = entry6();
+    add(stale);
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpSyn).build(), PODLANE_PASS_FLOW_NEW), TC_ACT_OK);
+    EXPECT_EQ(seconds_left(stale), -1) << "the earlier connection's entry is expired";
+}
+
+TEST_F(NetfilterCompat, Ipv6WhatConntrackCannotBeAskedAboutGoesThroughTheStack) {
+    add(entry6());
+    EXPECT_EQ(run_counted(from_pod(), Packet6Builder{}.protocol(58).build(), PODLANE_PASS_FLOW_UNTRACKED), TC_ACT_OK)
+        << "ICMPv6";
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpAck).fragment(0, true).build(), PODLANE_PASS_FLOW_UNTRACKED),
+              TC_ACT_OK)
+        << "a first fragment: the kernel reassembles before conntrack";
+    EXPECT_EQ(
+        run_counted(from_pod(), tcp6_to_remote(kTcpAck).fragment(185, false).build(), PODLANE_PASS_FLOW_UNTRACKED),
+        TC_ACT_OK)
+        << "a later fragment";
+}
+
+TEST_F(NetfilterCompat, Ipv6FlowsWithANodeStayInTheStack) {
+    Entry e = entry6();
+    e.src = "fd00:192:160:1::12";
+    e.dst = "fd00:10:244:1::a";
+    add(e);
+    auto from_node = Packet6Builder{}.src("fd00:192:160:1::12").dst("fd00:10:244:1::a").tcp(40000, 8080, kTcpAck);
+    EXPECT_EQ(run_counted(uplink_tc(), from_node.build(), PODLANE_PASS_PEER_NOT_POD), TC_ACT_OK);
+    EXPECT_EQ(run_counted(uplink_xdp(), from_node.build(), PODLANE_PASS_PEER_NOT_POD), XDP_PASS);
+}
+
+TEST_F(NetfilterCompat, Ipv6FinShortensTheEntry) {
+    Entry e = entry6();
+    e.timeout_s = 432000;
+    add(e);
+    EXPECT_EQ(run_counted(from_pod(), tcp6_to_remote(kTcpFin | kTcpAck).build(), PODLANE_FWD_REMOTE), TC_ACT_REDIRECT);
+    EXPECT_LE(seconds_left(e), 120);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ set -euo pipefail
 build=$(readlink -m "${1:?build dir}")
 shift
 tests=("$@")
-((${#tests[@]})) || tests=(bpf_kernel_features bpf_netfilter_compat bpf_programs bpf_monitor)
+((${#tests[@]})) || tests=(bpf_kernel_features bpf_netfilter_compat bpf_programs bpf_programs6 bpf_monitor)
 cache=$build/debian-kernel
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -64,6 +64,11 @@ void BpfTestNode::clear_maps() {
         for (const auto &r : *routes) (void)maps_->delete_route(r.cidr);
     if (auto eps = maps_->endpoints(); eps)
         for (const auto &e : *eps) (void)maps_->delete_endpoint(e.pod_ip);
+    if (auto routes = maps_->routes6(); routes)
+        for (const auto &r : *routes) (void)maps_->delete_route6(r.cidr);
+    if (auto eps = maps_->endpoints6(); eps)
+        for (const auto &e : *eps) (void)maps_->delete_endpoint6(e.pod_ip);
+    (void)maps_->set_config6(podlane_node_config6{});
     if (auto exempt = maps_->source_exemptions(); exempt)
         for (const auto &e : *exempt) (void)maps_->delete_source_exemption(e.key.ifindex, e.key.mac);
     (void)maps_->set_config(podlane_node_config{});
@@ -88,6 +93,26 @@ void BpfTestNode::seed_standard_node() {
     std::memcpy(ep.pod_mac, kStdPodMac, 6);
     std::memcpy(ep.host_mac, kStdHostMac, 6);
     (void)maps_->put_endpoint(*Ipv4::parse("10.244.1.10"), ep);
+}
+
+void BpfTestNode::seed_standard_node6() {
+    (void)maps_->set_config6(standard_node_config6());
+    auto route = [&](const char *cidr, const char *via, int ifindex, uint32_t flags) {
+        podlane_route6_value v{};
+        v.node_ip = to_in6(*Ipv6::parse(via));
+        v.uplink_ifindex = static_cast<__u32>(ifindex);
+        v.flags = flags;
+        (void)maps_->put_route6(*Cidr6::parse(cidr), v);
+    };
+    route("fd00:10:244:1::/64", "fd00:192:160:1::11", uplink_ifindex_, PODLANE_ROUTE_F_LOCAL);
+    route("fd00:10:244:2::/64", "fd00:192:160:1::12", uplink_ifindex_, 0);
+    route("fd00:10:244:3::/64", "fd00:192:160:1::13", jumbo_ifindex_, 0);
+
+    podlane_endpoint_value ep{};
+    ep.host_ifindex = kStdPodHostIfindex;
+    std::memcpy(ep.pod_mac, kStdPodMac, 6);
+    std::memcpy(ep.host_mac, kStdHostMac, 6);
+    (void)maps_->put_endpoint6(*Ipv6::parse("fd00:10:244:1::a"), ep);
 }
 
 RunResult BpfTestNode::run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t repeat, uint32_t ingress_ifindex) {

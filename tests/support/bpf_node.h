@@ -31,6 +31,11 @@ public:
     // 10.244.2.0/24 via 192.160.1.12 on the uplink, 10.244.3.0/24 via
     // 192.160.1.13 on the jumbo link, pod 10.244.1.10 on host ifindex 42.
     void seed_standard_node();
+    // Adds the node's IPv6 side: fd00:10:244:1::/64 local (node
+    // fd00:192:160:1::11), fd00:10:244:2::/64 via fd00:192:160:1::12 on the
+    // uplink, fd00:10:244:3::/64 via ::13 on the jumbo link, pod
+    // fd00:10:244:1::a on host ifindex 42 (same MACs as the IPv4 pod).
+    void seed_standard_node6();
     void clear_maps();
 
     // A TC program sees the packet as received on `ingress_ifindex` (a pod's

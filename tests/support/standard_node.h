@@ -6,6 +6,7 @@
 
 #include "podlane/abi/maps.h"
 #include "podlane/ip.h"
+#include "podlane/maps.h"
 
 namespace podlane::test {
 
@@ -22,6 +23,17 @@ inline podlane_node_config standard_node_config(uint32_t uplink_ifindex) {
     cfg.pod_cidr = Ipv4::parse("10.244.1.0")->be;
     cfg.pod_prefixlen = 24;
     cfg.uplink_ifindex = uplink_ifindex;
+    return cfg;
+}
+
+// The same node's IPv6 side (the lab's --ip-family dual): node
+// fd00:192:160:1::11, pods fd00:10:244:1::/64 behind gateway fd00:10:244:1::1.
+inline podlane_node_config6 standard_node_config6() {
+    podlane_node_config6 cfg{};
+    cfg.node_ip = to_in6(*Ipv6::parse("fd00:192:160:1::11"));
+    cfg.gateway_ip = to_in6(*Ipv6::parse("fd00:10:244:1::1"));
+    cfg.pod_cidr = to_in6(*Ipv6::parse("fd00:10:244:1::"));
+    cfg.pod_prefixlen = 64;
     return cfg;
 }
 

@@ -56,6 +56,49 @@ TEST(Cidr, ContainmentAndOverlap) {
     EXPECT_TRUE(Cidr::parse("0.0.0.0/0")->contains(*Ipv4::parse("1.2.3.4")));
 }
 
+TEST(Ipv6, ParsesAndPrintsTheShortForm) {
+    auto a = Ipv6::parse("fd00:10:244:1:0:0:0:a");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->str(), "fd00:10:244:1::a");
+    EXPECT_EQ(a->bytes[0], 0xfd);
+    EXPECT_EQ(a->bytes[15], 0x0a);
+    for (const char *bad : {"", "10.244.1.1", "fd00::1::2", "fd00:10:244:1::a/64", "gggg::1", "fd00:10:244:1::a "})
+        EXPECT_FALSE(Ipv6::parse(bad)) << bad;
+    EXPECT_EQ(Ipv6::parse("::ffff:10.244.2.20")->str(), "::ffff:10.244.2.20");
+}
+
+TEST(Cidr6, StrictParseNamesTheFix) {
+    auto c = Cidr6::parse("fd00:10:244:2::/64");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->length, 64);
+    EXPECT_EQ(c->str(), "fd00:10:244:2::/64");
+    auto host_bits = Cidr6::parse("fd00:10:244:2::5/64");
+    ASSERT_FALSE(host_bits);
+    EXPECT_NE(host_bits.error().message.find("did you mean fd00:10:244:2::/64"), std::string::npos)
+        << host_bits.error().message;
+    EXPECT_TRUE(Cidr6::parse_interface("fd00:10:244:2::5/64"));
+    for (const char *bad : {"fd00::/129", "fd00::", "fd00::/", "fd00::/6x", "10.244.0.0/16", "/64"})
+        EXPECT_FALSE(Cidr6::parse(bad)) << bad;
+}
+
+TEST(Cidr6, ContainmentAndAddressing) {
+    auto cluster = *Cidr6::parse("fd00:10:244::/56");
+    auto node = *Cidr6::parse("fd00:10:244:2::/64");
+    EXPECT_TRUE(cluster.contains(node));
+    EXPECT_FALSE(node.contains(cluster));
+    EXPECT_TRUE(node.overlaps(cluster));
+    EXPECT_TRUE(node.contains(*Ipv6::parse("fd00:10:244:2:ffff:ffff:ffff:ffff")));
+    EXPECT_FALSE(node.contains(*Ipv6::parse("fd00:10:244:3::")));
+    EXPECT_FALSE(cluster.contains(*Cidr6::parse("fd00:10:245::/64")));
+    EXPECT_TRUE(Cidr6::parse("::/0")->contains(*Ipv6::parse("2001:db8::1")));
+    EXPECT_TRUE(Cidr6::parse("fd00:10:244:2::5/128")->contains(*Ipv6::parse("fd00:10:244:2::5")));
+    EXPECT_FALSE(Cidr6::parse("fd00:10:244:2::5/128")->contains(*Ipv6::parse("fd00:10:244:2::6")));
+    EXPECT_EQ(node.at(1).str(), "fd00:10:244:2::1");
+    EXPECT_EQ(node.at(0x1ff).str(), "fd00:10:244:2::1ff");
+    EXPECT_EQ(node.at(0x1'0000'0000ULL).str(), "fd00:10:244:2:0:1::");
+    EXPECT_EQ(Cidr6::parse_interface("fd00:10:244:2::5/64")->network().str(), "fd00:10:244:2::");
+}
+
 TEST(Mac, RoundTrip) {
     auto m = Mac::parse("0a:58:0a:f4:01:0a");
     ASSERT_TRUE(m);

@@ -40,6 +40,12 @@
 /* Pods allowed to send from addresses not their own (anti-spoofing opt-out),
  * written by the CNI plugin at ADD, removed at DEL. */
 #define PODLANE_MAP_SRC_EXEMPT "pl_srcexempt_v1"
+/* IPv6: the same roles with 16-byte addresses, in maps of their own so that
+ * the IPv4 fast path keeps its 4-byte keys and an IPv4-only node pays
+ * nothing for them. */
+#define PODLANE_MAP_ROUTES6    "pl_routes6_v1"
+#define PODLANE_MAP_ENDPOINTS6 "pl_endpts6_v1"
+#define PODLANE_MAP_CONFIG6    "pl_config6_v1"
 
 /* The live drop monitor (`podlanectl monitor`): its switch, a per-CPU rate
  * limiter, and the ring buffer the programs write sampled events into. */
@@ -58,8 +64,9 @@
 #define PODLANE_TX_PORTS_MAX   64
 #define PODLANE_SRC_EXEMPT_MAX 65536
 
-/* Address family of a key: IPv4 only today; IPv6 gets its own maps with the
- * same value layouts so that the IPv4 fast path keeps 4-byte keys. */
+/* Address family of a route's next hop (podlane_route_value.family). IPv6
+ * routes live in their own maps (podlane_route6_*), whose next hop is always
+ * an IPv6 address. */
 enum podlane_family {
 	PODLANE_FAMILY_IPV4 = 4,
 	PODLANE_FAMILY_IPV6 = 6,
@@ -108,6 +115,29 @@ struct podlane_endpoint_value {
 	__u8 host_mac[PODLANE_ETH_ALEN]; /* host-side veth */
 	__u32 flags;			 /* enum podlane_endpoint_flags */
 };
+
+/* --- IPv6 routes and endpoints (PODLANE_MAP_ROUTES6, _ENDPOINTS6) ------- */
+/* An IPv6 address as four network-order words: the programs compare it a
+ * word at a time. */
+struct podlane_in6 {
+	__be32 words[4];
+};
+
+struct podlane_route6_key {
+	__u32 prefixlen;	   /* host order, as the LPM trie requires; 0..128 */
+	struct podlane_in6 prefix; /* host bits zero */
+};
+
+struct podlane_route6_value {
+	struct podlane_in6 node_ip; /* the owning node's IPv6 address: the next hop */
+	__u32 uplink_ifindex;
+	__u32 flags; /* enum podlane_route_flags */
+};
+
+struct podlane_endpoint6_key {
+	struct podlane_in6 pod_ip;
+};
+/* value: struct podlane_endpoint_value, as for IPv4 */
 
 /* --- source exemptions: hash, sending port -> what it may send ---------- */
 /* Looked up only when a pod's packet fails the source check, so the fast
@@ -165,6 +195,18 @@ struct podlane_node_config {
 	__u32 uplink_mtu;		    /* host order; 0 = let bpf_check_mtu decide */
 };
 
+/* --- IPv6 config: one-entry array (PODLANE_MAP_CONFIG6) ----------------- */
+/* The node's IPv6 side. Everything not per-family (interfaces, the gateway's
+ * MAC, role, flags) stays in podlane_node_config, which the agent writes
+ * first; pod_prefixlen 0 means "this node routes no IPv6 pods". */
+struct podlane_node_config6 {
+	struct podlane_in6 node_ip;    /* the node's address on the segment */
+	struct podlane_in6 gateway_ip; /* the bridge's address: pods' gateway */
+	struct podlane_in6 pod_cidr;   /* host bits zero */
+	__u32 pod_prefixlen;	       /* host order; 0 = no IPv6 */
+	__u32 pad;		       /* zero */
+};
+
 /* --- neighbours (router role): node IP -> its MAC on the segment --------- */
 struct podlane_neighbour_key {
 	__be32 ip;
@@ -213,16 +255,18 @@ struct podlane_router_port_value {
 	X(FWD_ROUTER, 2, FORWARD, "forwarded-router",                                              \
 	  "router role: forwarded in BPF to the owning node")                                      \
 	X(PASS_NOT_IPV4, 10, PASS, "pass-not-ipv4",                                                \
-	  "not IPv4 (ARP, IPv6, ...): left to the kernel")                                         \
+	  "not IPv4, nor IPv6 on a node with an IPv6 pod CIDR (ARP, LLDP, ...): left to the "      \
+	  "kernel")                                                                                \
 	X(PASS_VLAN, 11, PASS, "pass-vlan", "VLAN-tagged frame: left to the kernel")               \
 	X(PASS_NO_ROUTE, 12, PASS, "pass-no-route",                                                \
 	  "destination in no pod CIDR this program handles")                                       \
 	X(PASS_TO_NODE, 13, PASS, "pass-to-node",                                                  \
 	  "destination is the node itself or the pods' gateway")                                   \
 	X(PASS_TTL_EXPIRED, 14, PASS, "pass-ttl-expired",                                          \
-	  "TTL <= 1: the kernel answers time-exceeded")                                            \
+	  "TTL (IPv6: hop limit) <= 1: the kernel answers time-exceeded")                          \
 	X(PASS_FRAG_NEEDED, 15, PASS, "pass-frag-needed",                                          \
-	  "larger than the uplink MTU: the kernel answers fragmentation-needed")                   \
+	  "larger than the uplink MTU: the kernel answers fragmentation-needed (IPv6: packet too " \
+	  "big)")                                                                                  \
 	X(PASS_NO_CONFIG, 16, PASS, "pass-no-config",                                              \
 	  "the agent has not written this node's config yet")                                      \
 	X(PASS_NEIGH_UNKNOWN, 17, PASS, "pass-neigh-unknown",                                      \
@@ -250,6 +294,12 @@ struct podlane_router_port_value {
 	X(PASS_NOT_FOR_HOST, 26, PASS, "pass-not-for-host",                                        \
 	  "destination MAC is not this host's (PACKET_OTHERHOST, a group address): not routed, "   \
 	  "as ip_rcv would not")                                                                   \
+	X(PASS_IPV6_SCOPE, 27, PASS, "pass-ipv6-scope",                                            \
+	  "IPv6 link-local or unspecified address (neighbour discovery, MLD, DAD): never routed, " \
+	  "the kernel answers it")                                                                 \
+	X(PASS_IPV6_EXTHDR, 28, PASS, "pass-ipv6-exthdr",                                          \
+	  "IPv6 hop-by-hop options, or extension headers beyond the four the programs walk or "    \
+	  "beyond the linear buffer: the kernel handles them")                                     \
 	X(DROP_TRUNCATED_ETH, 30, DROP, "drop-truncated-eth", "shorter than an Ethernet header")   \
 	X(DROP_TRUNCATED_IP, 31, DROP, "drop-truncated-ip",                                        \
 	  "shorter than its IPv4 header, or than the header's total length")                       \
@@ -265,11 +315,16 @@ struct podlane_router_port_value {
 	  "bridge: the source is outside this node's pod CIDR, or its gateway, network or "        \
 	  "broadcast address")                                                                     \
 	X(DROP_MARTIAN_SOURCE, 38, DROP, "drop-martian-source",                                    \
-	  "uplink: source in 0/8, 127/8, multicast or the limited broadcast")                      \
+	  "uplink: source in 0/8, 127/8, multicast or the limited broadcast (IPv6: multicast, "    \
+	  "loopback or IPv4-mapped)")                                                              \
 	X(DROP_LOCAL_SOURCE_ON_UPLINK, 39, DROP, "drop-local-source-on-uplink",                    \
 	  "uplink: source inside this node's own pod CIDR, which only its local pods use")         \
 	X(DROP_BAD_IP_CHECKSUM, 40, DROP, "drop-bad-ip-checksum",                                  \
-	  "IPv4 header checksum does not verify")
+	  "IPv4 header checksum does not verify")                                                  \
+	X(DROP_TRUNCATED_IPV6, 41, DROP, "drop-truncated-ipv6",                                    \
+	  "shorter than its IPv6 header, or than the header's payload length")                     \
+	X(DROP_BAD_IPV6_HEADER, 42, DROP, "drop-bad-ipv6-header",                                  \
+	  "IPv6 frame whose header is not version 6")
 
 enum podlane_verdict {
 	PODLANE_VERDICT_FORWARD = 0, /* redirected by the program */
@@ -350,6 +405,11 @@ PODLANE_ASSERT(sizeof(struct podlane_route_value) == 16, "route value layout");
 PODLANE_ASSERT(sizeof(struct podlane_endpoint_key) == 4, "endpoint key layout");
 PODLANE_ASSERT(sizeof(struct podlane_endpoint_value) == 20, "endpoint value layout");
 PODLANE_ASSERT(sizeof(struct podlane_node_config) == 44, "node config layout");
+PODLANE_ASSERT(sizeof(struct podlane_in6) == 16, "IPv6 address layout");
+PODLANE_ASSERT(sizeof(struct podlane_route6_key) == 20, "IPv6 route key layout");
+PODLANE_ASSERT(sizeof(struct podlane_route6_value) == 24, "IPv6 route value layout");
+PODLANE_ASSERT(sizeof(struct podlane_endpoint6_key) == 16, "IPv6 endpoint key layout");
+PODLANE_ASSERT(sizeof(struct podlane_node_config6) == 56, "IPv6 node config layout");
 PODLANE_ASSERT(sizeof(struct podlane_neighbour_key) == 4, "neighbour key layout");
 PODLANE_ASSERT(sizeof(struct podlane_neighbour_value) == 12, "neighbour value layout");
 PODLANE_ASSERT(sizeof(struct podlane_stat_value) == 16, "stat value layout");
@@ -388,6 +448,16 @@ PODLANE_ASSERT_OFFSET(podlane_node_config, gateway_mac, 28);
 PODLANE_ASSERT_OFFSET(podlane_node_config, role, 34);
 PODLANE_ASSERT_OFFSET(podlane_node_config, flags, 36);
 PODLANE_ASSERT_OFFSET(podlane_node_config, uplink_mtu, 40);
+PODLANE_ASSERT_OFFSET(podlane_route6_key, prefixlen, 0);
+PODLANE_ASSERT_OFFSET(podlane_route6_key, prefix, 4);
+PODLANE_ASSERT_OFFSET(podlane_route6_value, node_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_route6_value, uplink_ifindex, 16);
+PODLANE_ASSERT_OFFSET(podlane_route6_value, flags, 20);
+PODLANE_ASSERT_OFFSET(podlane_endpoint6_key, pod_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_node_config6, node_ip, 0);
+PODLANE_ASSERT_OFFSET(podlane_node_config6, gateway_ip, 16);
+PODLANE_ASSERT_OFFSET(podlane_node_config6, pod_cidr, 32);
+PODLANE_ASSERT_OFFSET(podlane_node_config6, pod_prefixlen, 48);
 PODLANE_ASSERT_OFFSET(podlane_neighbour_key, ip, 0);
 PODLANE_ASSERT_OFFSET(podlane_neighbour_value, mac, 0);
 PODLANE_ASSERT_OFFSET(podlane_neighbour_value, pad, 6);
