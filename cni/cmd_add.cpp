@@ -8,6 +8,7 @@
 #include "podlane/netns.h"
 #include "podlane/pod_gateway.h"
 #include "podlane/scope_exit.h"
+#include "podlane/sysctl.h"
 #include "result_json.h"
 
 namespace podlane::cni {
@@ -36,6 +37,18 @@ std::optional<unsigned> default_mtu(Netlink &host, const PluginConfig &cfg) {
     return std::nullopt;
 }
 
+// Duplicate address detection would hold the pod's IPv6 addresses tentative
+// for a second or more after link-up (readiness probes fail meanwhile); the
+// IPAM store already keeps them unique. Off before the link comes up, so
+// that its link-local address is not tentative either.
+Status disable_dad(int netns_fd, const std::string &ifname) {
+    auto guard = NetnsGuard::enter(netns_fd);
+    if (!guard) return guard.error();
+    if (auto st = write_sysctl("/proc/sys/net/ipv6/conf/" + ifname + "/accept_dad", "0"); !st)
+        return st.error().wrap("turn off IPv6 duplicate address detection in the pod");
+    return {};
+}
+
 }  // namespace
 
 CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
@@ -60,6 +73,21 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     if (!ip) return from_error(ip.error(), ip.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
     ScopeExit undo_ip([&] { (void)store->release(env.container_id, env.ifname); });
 
+    // Dual-stack: the bridge's IPv6 gateway (podlaned's too; idempotent) and
+    // the pod's IPv6 address.
+    auto store6 = open_store6(cfg);
+    if (!store6) return from_error(store6.error(), kStoreFailure);
+    std::optional<Ipv6> ip6;
+    std::optional<ScopeExit<std::function<void()>>> undo_ip6;
+    if (*store6) {
+        if (auto st = host->add_address6(bridge->index, *cfg.gateway6, cfg.pod_cidr6->length); !st)
+            return internal(st.error());
+        auto got = (*store6)->allocate(env.container_id, env.ifname);
+        if (!got) return from_error(got.error(), got.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
+        ip6 = *got;
+        undo_ip6.emplace([&] { (void)(*store6)->release(env.container_id, env.ifname); });
+    }
+
     const std::string host_name = host_veth_name(env.container_id, env.ifname);
     if (auto st = host->create_veth(host_name, env.ifname, netns->get(), mtu); !st) {
         Error err = st.error();
@@ -79,13 +107,19 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     auto pod_link = pod->link(env.ifname);
     if (!pod_link) return internal(pod_link.error());
     if (auto st = pod->add_address(pod_link->index, pod_addr); !st) return internal(st.error());
+    if (ip6) {
+        if (auto st = disable_dad(netns->get(), env.ifname); !st) return internal(st.error());
+        if (auto st = pod->add_address6(pod_link->index, *ip6, cfg.pod_cidr6->length); !st) return internal(st.error());
+    }
     if (auto st = pod->set_up(pod_link->index); !st) return internal(st.error());
     Netlink::Route default_route{Cidr{Ipv4{}, 0}, cfg.gateway, pod_link->index, std::nullopt};
     if (auto st = pod->replace_route(default_route); !st) return internal(st.error());
+    if (ip6)
+        if (auto st = pod->replace_route6(Cidr6{}, pod_link->index, *cfg.gateway6); !st) return internal(st.error());
 
     auto dataplane = open_dataplane(cfg);
     if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
-    std::optional<ScopeExit<std::function<void()>>> undo_endpoint, undo_exemption;
+    std::optional<ScopeExit<std::function<void()>>> undo_endpoint, undo_endpoint6, undo_exemption;
     podlane_endpoint_value ep{};
     if (*dataplane) {
         ep.host_ifindex = static_cast<__u32>(host_link->index);
@@ -112,6 +146,11 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
         }
         if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st) return from_error(st.error(), kDataplaneFailure);
         undo_endpoint.emplace([&] { (void)(*dataplane)->maps().delete_endpoint(*ip); });
+        if (ip6) {
+            if (auto st = (*dataplane)->maps().put_endpoint6(*ip6, ep); !st)
+                return from_error(st.error(), kDataplaneFailure);
+            undo_endpoint6.emplace([&] { (void)(*dataplane)->maps().delete_endpoint6(*ip6); });
+        }
     }
 
     AddResult result;
@@ -119,9 +158,12 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
         {cfg.bridge, bridge->mac, ""}, {host_name, host_link->mac, ""}, {env.ifname, pod_link->mac, env.netns}};
     result.address = pod_addr;
     result.gateway = cfg.gateway;
+    if (ip6) result.address6 = ResultAddress6{*ip6, cfg.pod_cidr6->length, *cfg.gateway6};
     result.dns = cfg.dns;
 
     if (undo_endpoint) undo_endpoint->dismiss();
+    if (undo_endpoint6) undo_endpoint6->dismiss();
+    if (undo_ip6) undo_ip6->dismiss();
     if (undo_exemption) undo_exemption->dismiss();
     undo_veth.dismiss();
     undo_ip.dismiss();

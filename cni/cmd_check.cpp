@@ -39,6 +39,23 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
     else if (!(**reserved == ip))
         problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip.str());
 
+    // Dual-stack: the IPv6 address ADD reported, against the IPv6 store.
+    auto store6 = open_store6(cfg);
+    if (!store6) return from_error(store6.error(), kStoreFailure);
+    const std::optional<Ipv6> ip6 = expected->address6;
+    const std::optional<Ipv6> gateway6 = ip6 ? expected->gateway6 ? expected->gateway6 : cfg.gateway6 : std::nullopt;
+    if (*store6) {
+        auto reserved6 = (*store6)->find(env.container_id, env.ifname);
+        if (!reserved6) return from_error(reserved6.error(), kStoreFailure);
+        if (!ip6)
+            problems.push_back("prevResult has no IPv6 address, but the network is dual-stack (" +
+                               cfg.pod_cidr6->str() + ")");
+        else if (!*reserved6)
+            problems.push_back("no IPv6 IPAM reservation for the container");
+        else if (!(**reserved6 == *ip6))
+            problems.push_back("IPAM reserved " + (*reserved6)->str() + ", prevResult says " + ip6->str());
+    }
+
     auto host = Netlink::open();
     if (!host) return from_error(host.error(), kInternal);
     const std::string host_name = host_veth_name(env.container_id, env.ifname);
@@ -74,6 +91,16 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
         if (!route) return from_error(route.error(), kInternal);
         if (!*route || !(*route)->gateway || !(*(*route)->gateway == gateway) || (*route)->oif != link.index)
             problems.push_back("no default route via " + gateway.str() + " dev " + env.ifname);
+        if (ip6) {
+            auto has6 = pod->has_address6(link.index, *ip6);
+            if (!has6) return from_error(has6.error(), kInternal);
+            if (!*has6) problems.push_back(env.ifname + " lacks address " + ip6->str());
+            auto route6 = pod->find_route6(Cidr6{});
+            if (!route6) return from_error(route6.error(), kInternal);
+            if (gateway6 && (!*route6 || !(*route6)->gateway || !(*(*route6)->gateway == *gateway6) ||
+                             (*route6)->oif != link.index))
+                problems.push_back("no IPv6 default route via " + gateway6->str() + " dev " + env.ifname);
+        }
         for (const ExpectedRoute &want : expected->routes) {
             auto have = pod->find_route(want.dst);
             if (!have) return from_error(have.error(), kInternal);
@@ -94,6 +121,15 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
             else if (!*host_link || (*ep)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
                      std::memcmp((*ep)->pod_mac, link.mac.bytes.data(), 6) != 0)
                 problems.push_back("endpoint entry for " + ip.str() + " names another veth or MAC");
+            if (ip6) {
+                auto ep6 = (*dataplane)->maps().endpoint6(*ip6);
+                if (!ep6) return from_error(ep6.error(), kDataplaneFailure);
+                if (!*ep6)
+                    problems.push_back("no endpoint entry for " + ip6->str() + " in the dataplane");
+                else if (!*host_link || (*ep6)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
+                         std::memcmp((*ep6)->pod_mac, link.mac.bytes.data(), 6) != 0)
+                    problems.push_back("endpoint entry for " + ip6->str() + " names another veth or MAC");
+            }
         }
     }
 

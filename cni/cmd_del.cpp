@@ -14,6 +14,22 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     auto ip = store->find(env.container_id, env.ifname);
     if (!ip) return from_error(ip.error(), kStoreFailure);
 
+    auto store6 = open_store6(cfg);
+    if (!store6) return from_error(store6.error(), kStoreFailure);
+    std::optional<Ipv6> ip6;
+    if (*store6) {
+        auto found = (*store6)->find(env.container_id, env.ifname);
+        if (!found) return from_error(found.error(), kStoreFailure);
+        ip6 = *found;
+    }
+    if (ip6) {
+        auto dataplane = open_dataplane(cfg);
+        if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
+        if (*dataplane)
+            if (auto removed = (*dataplane)->maps().delete_endpoint6(*ip6); !removed)
+                return from_error(removed.error(), kDataplaneFailure);
+    }
+
     if (*ip) {
         auto dataplane = open_dataplane(cfg);
         if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
@@ -36,6 +52,9 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     if (auto st = host->delete_link(host_veth_name(env.container_id, env.ifname)); !st)
         return from_error(st.error(), kInternal);
 
+    if (*store6)
+        if (auto released = (*store6)->release(env.container_id, env.ifname); !released)
+            return from_error(released.error(), kStoreFailure);
     if (auto released = store->release(env.container_id, env.ifname); !released)
         return from_error(released.error(), kStoreFailure);
     return nlohmann::json();

@@ -98,6 +98,7 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
         node = *loaded;
         cfg.bridge = node->bridge;
         cfg.pod_cidr = node->pod_cidr;
+        cfg.pod_cidr6 = node->pod_cidr6;
         cfg.uplink = node->uplink;
         cfg.pin_dir = node->pin_dir();
     }
@@ -121,6 +122,17 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
         return invalid(
             top.error("gateway", gateway->str() + " must be a host address inside podCIDR " + cfg.pod_cidr.str()));
     cfg.gateway = *gateway;
+
+    auto cidr6 = top.optional<Cidr6>("podCIDRv6");
+    if (!cidr6) return invalid(cidr6.error());
+    if (*cidr6) cfg.pod_cidr6 = **cidr6;
+    if (cfg.pod_cidr6) {
+        if (cfg.pod_cidr6->length > kMaxPodCidr6Length || cfg.pod_cidr6->length < 16)
+            return invalid(top.error("podCIDRv6", cfg.pod_cidr6->str() +
+                                                      " must have a prefix length between /16 and /" +
+                                                      std::to_string(kMaxPodCidr6Length)));
+        cfg.gateway6 = cfg.pod_cidr6->at(1);
+    }
 
     auto mtu = top.optional_uint("mtu", 68, 65535);
     if (!mtu) return invalid(mtu.error());

@@ -25,6 +25,10 @@ struct PluginConfig {
     std::string bridge = "podlane0";
     Cidr pod_cidr;
     Ipv4 gateway;
+    // Dual-stack: pods also get an address of this range, gateway its first
+    // address (the bridge's).
+    std::optional<Cidr6> pod_cidr6;
+    std::optional<Ipv6> gateway6;
     std::optional<unsigned> mtu;  // unset: the uplink's, else the kernel default
     std::string uplink;           // from nodeConfig, for the default MTU
     std::string data_dir = "/var/lib/cni/podlane";

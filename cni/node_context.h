@@ -12,6 +12,8 @@
 namespace podlane::cni {
 
 Result<IpamStore> open_store(const PluginConfig &cfg);
+// The IPv6 store of a dual-stack network; nullopt for an IPv4-only one.
+Result<std::optional<IpamStore6>> open_store6(const PluginConfig &cfg);
 // nullopt when the config names no pin directory or nothing is pinned there.
 Result<std::optional<Dataplane>> open_dataplane(const PluginConfig &cfg);
 

@@ -27,6 +27,14 @@ json to_json(const AddResult &r, const std::string &cni_version, const json &pre
     json &routes = out["routes"];
     if (!routes.is_array()) routes = json::array();
     routes.push_back({{"dst", "0.0.0.0/0"}, {"gw", r.gateway.str()}});
+    if (r.address6) {
+        json ip6{{"address", r.address6->address.str() + "/" + std::to_string(r.address6->prefix_length)},
+                 {"gateway", r.address6->gateway.str()},
+                 {"interface", static_cast<int>(base + r.interfaces.size() - 1)}};
+        if (compare_versions(cni_version, "1.0.0") < 0) ip6["version"] = "6";
+        ips.push_back(ip6);
+        routes.push_back({{"dst", "::/0"}, {"gw", r.address6->gateway.str()}});
+    }
     if (!r.dns.is_null()) out["dns"] = r.dns;
     return out;
 }
@@ -66,6 +74,8 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
     const json &interfaces = prev.contains("interfaces") ? prev["interfaces"] : json::array();
     const json &ips = prev.contains("ips") ? prev["ips"] : json::array();
     if (!interfaces.is_array() || !ips.is_array()) return bad("interfaces and ips must be arrays");
+    std::optional<ExpectedPod> pod;
+    std::optional<Ipv6> address6, gateway6;
     for (const auto &ip : ips) {
         if (!ip.is_object() || !ip.contains("address") || !ip["address"].is_string())
             return bad("every ip needs an address");
@@ -79,22 +89,40 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
         if (!iface.contains("name") || !iface["name"].is_string())
             return bad("interface " + std::to_string(index) + " needs a string name");
         if (iface["name"].get<std::string>() != ifname || !iface.contains("sandbox")) continue;
-        auto addr = Cidr::parse_interface(ip["address"].get<std::string>());
+        const std::string text = ip["address"].get<std::string>();
+        const bool has_gateway = ip.contains("gateway") && ip["gateway"].is_string();
+        if (text.find(':') != std::string::npos) {
+            // The first IPv6 address of the interface (ours, in a dual-stack network).
+            if (address6) continue;
+            auto addr = Cidr6::parse_interface(text);
+            if (!addr) return bad(addr.error().message);
+            address6 = addr->prefix;
+            if (has_gateway) {
+                auto gw = Ipv6::parse(ip["gateway"].get<std::string>());
+                if (!gw) return bad(gw.error().message);
+                gateway6 = *gw;
+            }
+            continue;
+        }
+        if (pod) continue;
+        auto addr = Cidr::parse_interface(text);
         if (!addr) return bad(addr.error().message);
-        ExpectedPod pod{*addr, std::nullopt, std::nullopt, {}};
-        if (ip.contains("gateway") && ip["gateway"].is_string()) {
+        pod = ExpectedPod{*addr, std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}};
+        if (has_gateway) {
             auto gw = Ipv4::parse(ip["gateway"].get<std::string>());
             if (!gw) return bad(gw.error().message);
-            pod.gateway = *gw;
+            pod->gateway = *gw;
         }
         if (iface.contains("mac") && iface["mac"].is_string())
-            if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod.mac = *mac;
-        auto routes = expected_routes(prev);
-        if (!routes) return bad(routes.error().message);
-        pod.routes = std::move(*routes);
-        return pod;
+            if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod->mac = *mac;
     }
-    return bad("has no IPv4 address for container interface " + ifname);
+    if (!pod) return bad("has no IPv4 address for container interface " + ifname);
+    pod->address6 = address6;
+    pod->gateway6 = gateway6;
+    auto routes = expected_routes(prev);
+    if (!routes) return bad(routes.error().message);
+    pod->routes = std::move(*routes);
+    return *pod;
 }
 
 }  // namespace podlane::cni

@@ -18,11 +18,18 @@ struct ResultInterface {
     std::string sandbox;  // empty: on the host
 };
 
+struct ResultAddress6 {
+    Ipv6 address;
+    uint8_t prefix_length = 0;  // the IPv6 pod CIDR's
+    Ipv6 gateway;
+};
+
 struct AddResult {
     std::vector<ResultInterface> interfaces;  // bridge, host veth, pod
     Cidr address;                             // pod address with the pod CIDR's length
     Ipv4 gateway;
-    nlohmann::json dns;  // null: omitted
+    std::optional<ResultAddress6> address6;  // dual-stack
+    nlohmann::json dns;                      // null: omitted
 };
 
 // In the layout of cni_version (0.3.x/0.4.0 put "version": "4" on each IP).
@@ -37,6 +44,8 @@ struct ExpectedRoute {
 struct ExpectedPod {
     Cidr address;
     std::optional<Ipv4> gateway;
+    std::optional<Ipv6> address6;  // the IPv6 address prevResult gives the interface
+    std::optional<Ipv6> gateway6;
     std::optional<Mac> mac;
     std::vector<ExpectedRoute> routes;  // IPv4 routes of prevResult (earlier plugins' too)
 };

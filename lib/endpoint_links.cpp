@@ -6,6 +6,55 @@
 #include "podlane/veth_peer.h"
 
 namespace podlane {
+namespace {
+
+// The endpoints map of each family, by the address type.
+Result<std::vector<EndpointEntry>> endpoints_of(NodeMaps &maps, Ipv4) {
+    return maps.endpoints();
+}
+Result<std::vector<Endpoint6Entry>> endpoints_of(NodeMaps &maps, const Ipv6 &) {
+    return maps.endpoints6();
+}
+Result<std::optional<podlane_endpoint_value>> endpoint_of(NodeMaps &maps, Ipv4 ip) {
+    return maps.endpoint(ip);
+}
+Result<std::optional<podlane_endpoint_value>> endpoint_of(NodeMaps &maps, const Ipv6 &ip) {
+    return maps.endpoint6(ip);
+}
+Status put_endpoint_of(NodeMaps &maps, Ipv4 ip, const podlane_endpoint_value &v) {
+    return maps.put_endpoint(ip, v);
+}
+Status put_endpoint_of(NodeMaps &maps, const Ipv6 &ip, const podlane_endpoint_value &v) {
+    return maps.put_endpoint6(ip, v);
+}
+Result<bool> delete_endpoint_of(NodeMaps &maps, Ipv4 ip) {
+    return maps.delete_endpoint(ip);
+}
+Result<bool> delete_endpoint_of(NodeMaps &maps, const Ipv6 &ip) {
+    return maps.delete_endpoint6(ip);
+}
+
+template <typename Addr>
+Status prune_family(Netlink &nl, NodeMaps &maps, const std::function<void(const std::string &)> &log,
+                    EndpointPrune &counts) {
+    auto endpoints = endpoints_of(maps, Addr{});
+    if (!endpoints) return endpoints.error().wrap("check the pods' veths");
+    for (const auto &ep : *endpoints) {
+        auto link = nl.find_link(static_cast<int>(ep.value.host_ifindex));
+        if (!link) return link.error().wrap("check pod " + ep.pod_ip.str());
+        auto why = endpoint_mismatch(ep.value, *link);
+        if (why.empty()) {
+            ++counts.kept;
+            continue;
+        }
+        if (auto del = delete_endpoint_of(maps, ep.pod_ip); !del) return del.error().wrap("remove stale pod");
+        ++counts.removed;
+        log("endpoint " + ep.pod_ip.str() + " removed: its host veth " + why + " (pod deleted without CNI DEL?)");
+    }
+    return {};
+}
+
+}  // namespace
 
 std::string endpoint_mismatch(const podlane_endpoint_value &entry, const std::optional<LinkInfo> &link) {
     const std::string where = "interface #" + std::to_string(entry.host_ifindex);
@@ -22,29 +71,18 @@ std::string endpoint_mismatch(const podlane_endpoint_value &entry, const std::op
 
 Result<EndpointPrune> prune_stale_endpoints(Netlink &nl, NodeMaps &maps,
                                             const std::function<void(const std::string &)> &log) {
-    auto endpoints = maps.endpoints();
-    if (!endpoints) return endpoints.error().wrap("check the pods' veths");
     EndpointPrune counts;
-    for (const auto &ep : *endpoints) {
-        auto link = nl.find_link(static_cast<int>(ep.value.host_ifindex));
-        if (!link) return link.error().wrap("check pod " + ep.pod_ip.str());
-        auto why = endpoint_mismatch(ep.value, *link);
-        if (why.empty()) {
-            ++counts.kept;
-            continue;
-        }
-        if (auto del = maps.delete_endpoint(ep.pod_ip); !del) return del.error().wrap("remove stale pod");
-        ++counts.removed;
-        log("endpoint " + ep.pod_ip.str() + " removed: its host veth " + why + " (pod deleted without CNI DEL?)");
-    }
+    if (auto st = prune_family<Ipv4>(nl, maps, log, counts); !st) return st.error();
+    if (auto st = prune_family<Ipv6>(nl, maps, log, counts); !st) return st.error();
     return counts;
 }
 
-Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std::vector<Reservation> &live,
+template <typename Addr>
+Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std::vector<BasicReservation<Addr>> &live,
                                           bool per_veth, const std::function<void(const std::string &)> &log) {
     EndpointRebuild counts;
     for (const auto &r : live) {
-        auto existing = maps.endpoint(r.ip);
+        auto existing = endpoint_of(maps, r.ip);
         if (!existing) return existing.error().wrap("rebuild endpoints");
         if (*existing) {
             ++counts.present;
@@ -69,7 +107,7 @@ Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std
         std::memcpy(ep.pod_mac, pod_mac->bytes.data(), 6);
         std::memcpy(ep.host_mac, (*link)->mac.bytes.data(), 6);
         if (per_veth) ep.flags |= PODLANE_ENDPOINT_F_PROG_ATTACHED;
-        if (auto st = maps.put_endpoint(r.ip, ep); !st) {
+        if (auto st = put_endpoint_of(maps, r.ip, ep); !st) {
             ++counts.failed;
             log("warning: pod " + r.ip.str() + ": " + st.error().message + "; not registered");
             continue;
@@ -79,5 +117,10 @@ Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std
     }
     return counts;
 }
+
+template Result<EndpointRebuild> rebuild_endpoints(Netlink &, NodeMaps &, const std::vector<Reservation> &, bool,
+                                                   const std::function<void(const std::string &)> &);
+template Result<EndpointRebuild> rebuild_endpoints(Netlink &, NodeMaps &, const std::vector<Reservation6> &, bool,
+                                                   const std::function<void(const std::string &)> &);
 
 }  // namespace podlane

@@ -3,6 +3,32 @@
 #include "podlane/node_file_fields.h"
 
 namespace podlane {
+namespace {
+
+// The IPv6 pod CIDR, when there is one, against the node's IPv6 identity and
+// the cluster's other IPv6 claims.
+Status check_pod_cidr6(const ConfigFields &top, const NodeConfig &cfg) {
+    if (!cfg.pod_cidr6) return {};
+    const Cidr6 &mine = *cfg.pod_cidr6;
+    if (!cfg.cluster_cidr6)
+        return top.error("podCIDRv6", mine.str() + " needs nodeIPv6 and clusterCIDRv6 beside it (dual-stack)");
+    if (mine.length > kMaxPodCidr6Length || mine.length < cfg.cluster_cidr6->length)
+        return top.error("podCIDRv6", mine.str() + " is not between /" + std::to_string(cfg.cluster_cidr6->length) +
+                                          " and /" + std::to_string(kMaxPodCidr6Length));
+    if (!cfg.cluster_cidr6->contains(mine))
+        return top.error("podCIDRv6", mine.str() + " is outside clusterCIDRv6 " + cfg.cluster_cidr6->str());
+    for (const auto &n : cfg.nodes) {
+        if (!n.pod_cidr6) continue;
+        if (n.name == cfg.node_name && !(*n.pod_cidr6 == mine))
+            return top.error("podCIDRv6",
+                             mine.str() + " disagrees with this node's entry in nodes (" + n.pod_cidr6->str() + ")");
+        if (n.name != cfg.node_name && n.pod_cidr6->overlaps(mine))
+            return top.error("podCIDRv6", mine.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr6->str() + ")");
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRules rules) {
     auto doc = parse_json_object(json_text);
@@ -25,13 +51,19 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
     if (!router) return router.error();
     cfg.router_ip = *router;
 
-    auto nodes = parse_cluster_nodes(top, cfg.cluster_cidr);
+    auto nodes = parse_cluster_nodes(top, cfg.cluster_cidr, cfg.cluster_cidr6);
     if (!nodes) return nodes.error();
     if (*nodes) cfg.nodes = std::move(**nodes);
 
     // This node's pod CIDR: given, or taken from its own entry in `nodes`.
     auto own = top.optional<Cidr>("podCIDR");
     if (!own) return own.error();
+    auto own6 = top.optional<Cidr6>("podCIDRv6");
+    if (!own6) return own6.error();
+    cfg.pod_cidr6 = *own6;
+    for (const auto &n : cfg.nodes)
+        if (n.name == cfg.node_name && !cfg.pod_cidr6) cfg.pod_cidr6 = n.pod_cidr6;
+    if (auto st = check_pod_cidr6(top, cfg); !st) return st.error();
     if (*own) {
         cfg.pod_cidr = **own;
     } else {

@@ -15,6 +15,14 @@ Result<ClusterNode> parse_cluster_node(const ConfigFields &entry) {
     auto cidr = entry.required<Cidr>("podCIDR");
     if (!cidr) return cidr.error();
     node.pod_cidr = *cidr;
+    auto ip6 = entry.optional<Ipv6>("nodeIPv6");
+    if (!ip6) return ip6.error();
+    auto cidr6 = entry.optional<Cidr6>("podCIDRv6");
+    if (!cidr6) return cidr6.error();
+    if (ip6->has_value() != cidr6->has_value())
+        return entry.error(*ip6 ? "podCIDRv6" : "nodeIPv6", "missing: a dual-stack node has nodeIPv6 and podCIDRv6");
+    node.node_ip6 = *ip6;
+    node.pod_cidr6 = *cidr6;
     return node;
 }
 
@@ -32,10 +40,20 @@ Result<AgentIdentity> parse_agent_identity(const ConfigFields &top) {
     auto cluster = top.value_or<Cidr>("clusterCIDR", *Cidr::parse(kDefaultClusterCidr));
     if (!cluster) return cluster.error();
     id.cluster_cidr = *cluster;
+    auto ip6 = top.optional<Ipv6>("nodeIPv6");
+    if (!ip6) return ip6.error();
+    auto cluster6 = top.optional<Cidr6>("clusterCIDRv6");
+    if (!cluster6) return cluster6.error();
+    if (ip6->has_value() != cluster6->has_value())
+        return top.error(*ip6 ? "clusterCIDRv6" : "nodeIPv6",
+                         "missing: dual-stack needs both nodeIPv6 and clusterCIDRv6 (e.g. fd00:10:244::/56)");
+    id.node_ip6 = *ip6;
+    id.cluster_cidr6 = *cluster6;
     return id;
 }
 
-Result<std::optional<std::vector<ClusterNode>>> parse_cluster_nodes(const ConfigFields &top, const Cidr &cluster_cidr) {
+Result<std::optional<std::vector<ClusterNode>>> parse_cluster_nodes(const ConfigFields &top, const Cidr &cluster_cidr,
+                                                                    const std::optional<Cidr6> &cluster_cidr6) {
     auto list = top.optional_array("nodes", "of {name, nodeIP, podCIDR}");
     if (!list) return list.error();
     if (!*list) return std::optional<std::vector<ClusterNode>>{};
@@ -50,11 +68,18 @@ Result<std::optional<std::vector<ClusterNode>>> parse_cluster_nodes(const Config
         if (!node) return node.error();
         if (!cluster_cidr.contains(node->pod_cidr))
             return entry.error("podCIDR", node->pod_cidr.str() + " is outside clusterCIDR " + cluster_cidr.str());
+        if (node->pod_cidr6 && !(cluster_cidr6 && cluster_cidr6->contains(*node->pod_cidr6)))
+            return entry.error("podCIDRv6", node->pod_cidr6->str() + " is outside clusterCIDRv6 " +
+                                                (cluster_cidr6 ? cluster_cidr6->str() : std::string("(not set)")));
         if (!names.insert(node->name).second) return entry.error("name", "'" + node->name + "' appears twice");
-        for (const auto &other : nodes)
+        for (const auto &other : nodes) {
             if (other.pod_cidr.overlaps(node->pod_cidr))
                 return entry.error("podCIDR", node->pod_cidr.str() + " overlaps node '" + other.name + "' (" +
                                                   other.pod_cidr.str() + ")");
+            if (other.pod_cidr6 && node->pod_cidr6 && other.pod_cidr6->overlaps(*node->pod_cidr6))
+                return entry.error("podCIDRv6", node->pod_cidr6->str() + " overlaps node '" + other.name + "' (" +
+                                                    other.pod_cidr6->str() + ")");
+        }
         nodes.push_back(*node);
     }
     return std::optional<std::vector<ClusterNode>>{std::move(nodes)};

@@ -18,6 +18,79 @@ bool unicast_node_ip(Ipv4 ip) {
     return true;
 }
 
+// The IPv6 counterpart: no unspecified, loopback, IPv4-mapped, link-local
+// (fe80::/10) or multicast (ff00::/8) address.
+bool unicast_node_ip6(const Ipv6 &ip) {
+    static const Cidr6 never[] = {*Cidr6::parse("::/127"), *Cidr6::parse("::ffff:0:0/96"), *Cidr6::parse("fe80::/10"),
+                                  *Cidr6::parse("ff00::/8")};
+    return std::none_of(std::begin(never), std::end(never), [&](const Cidr6 &c) { return c.contains(ip); });
+}
+
+using Refusal = std::optional<std::pair<NodeRefusal, std::string>>;
+
+// A node's IPv6 claim, when it makes one, under the same rules as IPv4. An
+// IPv4-only agent routes no IPv6 and ignores the claim: a dual-stack peer
+// keeps its IPv4 route.
+Refusal check_alone6(const ClusterNode &n, const NodeListPolicy &p) {
+    if (!n.pod_cidr6 || !n.node_ip6 || !p.cluster_cidr6) return std::nullopt;
+    const std::string cidr = n.pod_cidr6->str(), ip = n.node_ip6->str();
+    if (!p.cluster_cidr6->contains(*n.pod_cidr6))
+        return std::pair{NodeRefusal::PodCidrOutsideCluster,
+                         "IPv6 pod CIDR " + cidr + " is outside clusterCIDRv6 " + p.cluster_cidr6->str()};
+    if (n.pod_cidr6->length < p.cluster_cidr6->length || n.pod_cidr6->length > kMaxPodCidr6Length)
+        return std::pair{NodeRefusal::PodCidrLength, "IPv6 pod CIDR " + cidr + " is not between /" +
+                                                         std::to_string(p.cluster_cidr6->length) + " and /" +
+                                                         std::to_string(kMaxPodCidr6Length)};
+    if (!unicast_node_ip6(*n.node_ip6))
+        return std::pair{NodeRefusal::NodeIpNotUnicast,
+                         "node IPv6 " + ip + " is no unicast address (::, ::1, ::ffff:0:0/96, fe80::/10, ff00::/8)"};
+    if (p.cluster_cidr6->contains(*n.node_ip6))
+        return std::pair{NodeRefusal::NodeIpInCluster, "node IPv6 " + ip + " is inside clusterCIDRv6 " +
+                                                           p.cluster_cidr6->str() + " (a pod's address)"};
+    if (p.self_ip6 && *n.node_ip6 == *p.self_ip6)
+        return std::pair{NodeRefusal::NodeIpIsSelf, "node IPv6 " + ip + " is this agent's own"};
+    if (p.self_cidr6 && n.pod_cidr6->overlaps(*p.self_cidr6))
+        return std::pair{NodeRefusal::PodCidrOverlapsSelf,
+                         "IPv6 pod CIDR " + cidr + " overlaps this node's " + p.self_cidr6->str()};
+    return std::nullopt;
+}
+
+// Marks in `overlaps` every entry whose claim overlaps another's. CIDRs are
+// nested or disjoint, so after sorting by (start, length) an entry overlaps
+// another exactly when the next one starts inside it or an earlier one
+// reaches its start. O(n log n): a list of 16k nodes costs no quadratic
+// scan. start/end give a claim's first and last address, comparable.
+template <typename Start, typename End, typename Length>
+void mark_overlaps(std::vector<size_t> order, Start start, End end, Length length,
+                   std::vector<std::optional<size_t>> &overlaps) {
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        if (start(a) != start(b)) return start(a) < start(b);
+        if (length(a) != length(b)) return length(a) < length(b);
+        return a < b;
+    });
+    std::optional<decltype(end(0))> reach;
+    size_t reach_holder = 0;
+    for (size_t k = 0; k < order.size(); k++) {
+        const size_t i = order[k];
+        if (k + 1 < order.size() && start(order[k + 1]) <= end(i)) overlaps[i] = order[k + 1];
+        if (reach && *reach >= start(i)) overlaps[i] = reach_holder;
+        if (!reach || end(i) > *reach) {
+            reach = end(i);
+            reach_holder = i;
+        }
+    }
+}
+
+// The last address of an IPv6 CIDR (all host bits set).
+Ipv6 last_address(const Cidr6 &c) {
+    Ipv6 out = c.network();
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned bits = c.length > i * 8 ? std::min(8u, c.length - i * 8u) : 0;
+        out.bytes[i] |= static_cast<uint8_t>(0xFF >> bits);
+    }
+    return out;
+}
+
 // The reason an entry is refused on its own (nullopt: none), with the words.
 std::optional<std::pair<NodeRefusal, std::string>> check_alone(const ClusterNode &n, const NodeListPolicy &p) {
     const std::string cidr = n.pod_cidr.str(), ip = n.node_ip.str();
@@ -38,7 +111,7 @@ std::optional<std::pair<NodeRefusal, std::string>> check_alone(const ClusterNode
     if (p.self_cidr && n.pod_cidr.overlaps(*p.self_cidr))
         return std::pair{NodeRefusal::PodCidrOverlapsSelf,
                          "pod CIDR " + cidr + " overlaps this node's " + p.self_cidr->str()};
-    return std::nullopt;
+    return check_alone6(n, p);
 }
 
 bool is_self(const ClusterNode &n, const NodeListPolicy &p) {
@@ -87,7 +160,8 @@ FilteredNodes filter_node_list(const std::vector<ClusterNode> &nodes, const Node
         } else if (is_self(node, p)) {
             // This node's own entry gets no route; it must agree with what
             // this node is, or the list is not about this cluster.
-            if ((p.self_cidr && !(node.pod_cidr == *p.self_cidr)) || !(node.node_ip == p.self_ip))
+            if ((p.self_cidr && !(node.pod_cidr == *p.self_cidr)) || !(node.node_ip == p.self_ip) ||
+                (p.self_cidr6 && node.pod_cidr6 && !(*node.pod_cidr6 == *p.self_cidr6)))
                 verdict[i] = std::pair{
                     NodeRefusal::SelfMismatch,
                     "this node's name with pod CIDR " + node.pod_cidr.str() + " and IP " + node.node_ip.str() +
@@ -99,33 +173,28 @@ FilteredNodes filter_node_list(const std::vector<ClusterNode> &nodes, const Node
         }
     }
 
-    // Overlaps among the remaining claims. CIDRs are nested or disjoint, so
-    // after sorting by (start, length) an entry overlaps another exactly when
-    // the next one starts inside it or an earlier one reaches its start.
-    // O(n log n): a list of 16k nodes costs no quadratic scan.
-    std::vector<size_t> order;
+    // Overlaps among the remaining claims, per family.
+    std::vector<size_t> order, order6;
     for (size_t i = 0; i < n; i++)
-        if (!verdict[i] && !self[i]) order.push_back(i);
-    auto start = [&](size_t i) { return int64_t{nodes[i].pod_cidr.network().host()}; };
-    auto end = [&](size_t i) { return int64_t{nodes[i].pod_cidr.broadcast().host()}; };
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        if (start(a) != start(b)) return start(a) < start(b);
-        if (nodes[a].pod_cidr.length != nodes[b].pod_cidr.length)
-            return nodes[a].pod_cidr.length < nodes[b].pod_cidr.length;
-        return a < b;
-    });
-    std::vector<std::optional<size_t>> overlaps(n);
-    int64_t reach = -1;
-    size_t reach_holder = 0;
-    for (size_t k = 0; k < order.size(); k++) {
-        const size_t i = order[k];
-        if (k + 1 < order.size() && start(order[k + 1]) <= end(i)) overlaps[i] = order[k + 1];
-        if (reach >= start(i)) overlaps[i] = reach_holder;
-        if (end(i) > reach) {
-            reach = end(i);
-            reach_holder = i;
+        if (!verdict[i] && !self[i]) {
+            order.push_back(i);
+            if (nodes[i].pod_cidr6 && p.cluster_cidr6) order6.push_back(i);
         }
-    }
+    std::vector<std::optional<size_t>> overlaps(n), overlaps6(n);
+    mark_overlaps(
+        order, [&](size_t i) { return int64_t{nodes[i].pod_cidr.network().host()}; },
+        [&](size_t i) { return int64_t{nodes[i].pod_cidr.broadcast().host()}; },
+        [&](size_t i) { return nodes[i].pod_cidr.length; }, overlaps);
+    mark_overlaps(
+        order6, [&](size_t i) { return nodes[i].pod_cidr6->network().bytes; },
+        [&](size_t i) { return last_address(*nodes[i].pod_cidr6).bytes; },
+        [&](size_t i) { return nodes[i].pod_cidr6->length; }, overlaps6);
+    for (size_t i = 0; i < n; i++)
+        if (overlaps6[i] && !overlaps[i])
+            verdict[i] = std::pair{NodeRefusal::PodCidrOverlap, "IPv6 pod CIDR " + nodes[i].pod_cidr6->str() +
+                                                                    " overlaps node '" + nodes[*overlaps6[i]].name +
+                                                                    "' (" + nodes[*overlaps6[i]].pod_cidr6->str() +
+                                                                    "); both are refused"};
     for (size_t i = 0; i < n; i++)
         if (overlaps[i])
             verdict[i] =

@@ -4,11 +4,11 @@
 
 namespace podlane {
 
-std::string format_reservation(const Reservation &r) {
+std::string format_reservation(const ReservationLines &r) {
     return r.container_id + "\n" + r.ifname + "\n" + r.boot_id + "\n";
 }
 
-std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content) {
+std::optional<ReservationLines> parse_reservation_lines(std::string_view content) {
     std::vector<std::string> lines;
     size_t start = 0;
     while (start < content.size()) {
@@ -19,7 +19,7 @@ std::optional<Reservation> parse_reservation(Ipv4 ip, std::string_view content) 
         start = nl + 1;
     }
     if (lines.size() != 3) return std::nullopt;
-    return Reservation{ip, lines[0], lines[1], lines[2]};
+    return ReservationLines{lines[0], lines[1], lines[2]};
 }
 
 }  // namespace podlane

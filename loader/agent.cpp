@@ -57,6 +57,26 @@ struct NodeRuntime {
 // found in its IPAM store, they get one now. Never fatal: the store is the
 // plugin's, and an unreadable one costs only those pods' fast path. Returns
 // how many were registered.
+// The IPv6 addresses of those pods, from a dual-stack network's IPv6 store.
+unsigned register_missed_pods6(Netlink &nl, NodeMaps &maps, const AgentOptions &o, const BootInfo &boot, bool per_veth,
+                               const Logger &log) {
+    const std::string dir = ipv6_store_dir(o.ipam_dir);
+    auto scan = scan_reservations_of<Ipv6>(dir, boot.boot_id);
+    if (!scan) {
+        log("warning: IPv6 endpoints from the IPAM store " + dir + ": " + scan.error().message);
+        return 0;
+    }
+    if (scan->live.empty()) return 0;
+    auto rebuilt = rebuild_endpoints(nl, maps, scan->live, per_veth, log);
+    if (!rebuilt) {
+        log("warning: IPv6 endpoints from the IPAM store " + dir + ": " + rebuilt.error().message);
+        return 0;
+    }
+    log("IPv6 endpoints from the IPAM store " + dir + ": " + std::to_string(rebuilt->registered) + " registered, " +
+        std::to_string(rebuilt->present) + " already present, " + std::to_string(rebuilt->failed) + " failed");
+    return rebuilt->registered;
+}
+
 unsigned register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o, bool per_veth, const Logger &log) {
     const std::string what = "endpoints from the IPAM store " + o.ipam_dir;
     auto warn = [&](const Error &e) {
@@ -73,7 +93,7 @@ unsigned register_missed_pods(Netlink &nl, NodeMaps &maps, const AgentOptions &o
         " registered, " + std::to_string(rebuilt->present) + " already present, " + std::to_string(rebuilt->no_veth) +
         " without a veth, " + std::to_string(rebuilt->failed) + " failed; " + std::to_string(scan->earlier_boot) +
         " from earlier boots and " + std::to_string(scan->unreadable) + " unreadable skipped");
-    return rebuilt->registered;
+    return rebuilt->registered + register_missed_pods6(nl, maps, o, *boot, per_veth, log);
 }
 
 class NodeAgent final : public Agent, private LoopEvents {
@@ -170,6 +190,8 @@ std::optional<RouteDiff> NodeAgent::reconcile(const std::vector<ClusterNode> &no
     accepted_ = filtered.accepted;
     first_list_seen_ = true;
     auto diff = reconcile_routes(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_);
+    if (auto diff6 = reconcile_routes6(maps_, cfg_, filtered.accepted, dev_.uplink.index, log_); !diff6)
+        log_("reconcile (" + std::string(why) + ") of the IPv6 routes failed: " + diff6.error().message);
     const auto done = std::chrono::steady_clock::now();
     metrics_.reconciled(done - started);
     if (diff && !diff->empty() && changed_at) metrics_.converged(done - *changed_at);
@@ -205,10 +227,22 @@ void NodeAgent::update_readiness() {
             });
             if (!in) missing.push_back(want.cidr.str());
         }
+        if (cfg_.pod_cidr6) {
+            auto routes6 = maps_.routes6();
+            for (const auto &want : desired_routes6(cfg_, accepted_, dev_.uplink.index)) {
+                if (!(want.value.flags & PODLANE_ROUTE_F_LOCAL)) ++others;
+                bool in =
+                    routes6 && std::any_of(routes6->begin(), routes6->end(), [&](const Route6Entry &have) {
+                        return have.cidr == want.cidr && std::memcmp(&have.value, &want.value, sizeof have.value) == 0;
+                    });
+                if (!in) missing.push_back(want.cidr.str());
+            }
+        }
         ready = missing.empty();
         if (ready) {
             reason = std::to_string(others) + (others == 1 ? " route" : " routes") +
-                     " to the other nodes and this node's pod CIDR " + cfg_.pod_cidr.str() + " in place";
+                     " to the other nodes and this node's pod CIDR " + cfg_.pod_cidr.str() +
+                     (cfg_.pod_cidr6 ? " and " + cfg_.pod_cidr6->str() : std::string()) + " in place";
         } else {
             reason = std::to_string(missing.size()) + " wanted route(s) not in the routes map yet:";
             for (size_t i = 0; i < missing.size() && i < 3; ++i) reason += " " + missing[i];
@@ -329,6 +363,11 @@ void NodeAgent::reconcile_at_start(StartReport &report) {
     RouteDiff diff = diff_routes(*current, desired_routes(cfg_, {}, dev_.uplink.index));
     diff.remove.clear();
     if (auto st = apply_route_diff(maps_, diff, log_); !st) log_("start: " + st.error().message);
+    if (auto current6 = maps_.routes6(); current6) {
+        RouteDiff6 diff6 = diff_routes(*current6, desired_routes6(cfg_, {}, dev_.uplink.index));
+        diff6.remove.clear();
+        if (auto st = apply_route_diff(maps_, diff6, log_); !st) log_("start: " + st.error().message);
+    }
 }
 
 void NodeAgent::on_config_changed() {
@@ -356,8 +395,11 @@ bool per_veth(const AgentOptions &o) {
 }
 
 Status NodeAgent::write_config() {
-    return maps_.set_config(
-        node_config_value(cfg_, dev_, per_veth(options_), rt_.hook == UplinkHook::Xdp, options_.netfilter));
+    if (auto st = maps_.set_config(
+            node_config_value(cfg_, dev_, per_veth(options_), rt_.hook == UplinkHook::Xdp, options_.netfilter));
+        !st)
+        return st;
+    return maps_.set_config6(node_config6_value(cfg_));
 }
 
 // Replaces the agent.json record of the same hook and program.
@@ -439,6 +481,16 @@ void NodeAgent::follow_uplink() {
             if (route.value.uplink_ifindex != static_cast<__u32>(old)) continue;
             route.value.uplink_ifindex = static_cast<__u32>(dev_.uplink.index);
             if (auto put = maps_.put_route(route.cidr, route.value); !put)
+                log_("error: uplink " + cfg_.uplink + ": " + put.error().message);
+            else
+                ++moved;
+        }
+    }
+    if (auto routes6 = maps_.routes6(); routes6) {
+        for (auto route : *routes6) {
+            if (route.value.uplink_ifindex != static_cast<__u32>(old)) continue;
+            route.value.uplink_ifindex = static_cast<__u32>(dev_.uplink.index);
+            if (auto put = maps_.put_route6(route.cidr, route.value); !put)
                 log_("error: uplink " + cfg_.uplink + ": " + put.error().message);
             else
                 ++moved;
@@ -558,6 +610,9 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
     if (auto st = maps->set_config(node_config_value(*cfg, *dev, veth, *planned == UplinkHook::Xdp, options.netfilter));
         !st)
         return st.error();
+    if (auto st = maps->set_config6(node_config6_value(*cfg)); !st) return st.error();
+    if (cfg->pod_cidr6)
+        if (auto warning = accept_ra_warning(cfg->uplink); !warning.empty()) log("warning: " + warning);
 
     // Entries whose veth went away without a CNI DEL would otherwise fail
     // the attach below (ENODEV) and the agent with it, at every start.

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "podlane/pod_gateway.h"
+#include "podlane/sysctl.h"
 #include "podlane/unique_fd.h"
 
 #ifndef BPF_FS_MAGIC
@@ -18,24 +19,6 @@
 #endif
 
 namespace podlane {
-namespace {
-
-Status write_sysctl(const std::string &path, const std::string &value) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) return errno_error("open " + path, errno);
-    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-        return errno_error("write " + path, errno);
-    return {};
-}
-
-int read_sysctl_int(const std::string &path) {
-    std::ifstream in(path);
-    int v = -1;
-    in >> v;
-    return in ? v : -1;
-}
-
-}  // namespace
 
 std::string strict_rp_filter_warning(const std::string &uplink) {
     // The kernel applies the larger of "all" and the interface's value.
@@ -104,7 +87,34 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
     if (read_sysctl_int("/proc/sys/net/ipv4/ip_forward") != 1)
         if (auto st = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"); !st)
             return st.error().wrap("set net.ipv4.ip_forward=1 on the node (the DaemonSet's host-setup step does)");
+    if (auto st = setup_ipv6(nl, cfg, dev); !st) return st.error();
     return dev;
+}
+
+Status setup_ipv6(Netlink &nl, const NodeConfig &cfg, const NodeDevices &dev) {
+    const auto gateway = cfg.gateway6();
+    if (!gateway || !cfg.node_ip6 || !cfg.cluster_cidr6) return {};
+    if (auto st = nl.add_address6(dev.bridge.index, *gateway, cfg.pod_cidr6->length); !st)
+        return st.error().wrap("IPv6 gateway on " + cfg.bridge);
+    // The kernel path of IPv6 (hop limit exceeded, packet too big, new flows
+    // in netfilter-compatible mode) routes only with forwarding on.
+    if (read_sysctl_int("/proc/sys/net/ipv6/conf/all/forwarding") != 1)
+        if (auto st = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1"); !st)
+            return st.error().wrap("set net.ipv6.conf.all.forwarding=1 on the node (dual-stack)");
+    if (auto st = nl.replace_route6(*cfg.cluster_cidr6, dev.hostdev.index, std::nullopt, cfg.node_ip6); !st)
+        return st.error().wrap("IPv6 cluster route via " + std::string(kHostDevice));
+    return {};
+}
+
+std::string accept_ra_warning(const std::string &uplink) {
+    // Forwarding on stops the kernel taking router advertisements unless
+    // accept_ra is 2: an uplink configured by SLAAC would lose its default
+    // route when its lifetime runs out.
+    if (read_sysctl_int("/proc/sys/net/ipv6/conf/" + uplink + "/accept_ra") != 1) return "";
+    return "IPv6 forwarding is on, so " + uplink +
+           " no longer accepts router advertisements (accept_ra=1): if its IPv6 address or default route comes from "
+           "SLAAC, set net.ipv6.conf." +
+           uplink + ".accept_ra=2";
 }
 
 Status remove_host_device(Netlink &nl) {

@@ -31,5 +31,11 @@ std::string strict_rp_filter_warning(const std::string &uplink);
 // IPv4 forwarding on (the kernel path: TTL-exceeded, fragmentation-needed).
 Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg);
 Status remove_host_device(Netlink &nl);
+// Dual-stack (cfg has an IPv6 pod CIDR): the bridge's IPv6 gateway address
+// (no DAD), IPv6 forwarding, the IPv6 cluster route through the host device.
+// Nothing for an IPv4-only node. Called by setup_node_devices.
+Status setup_ipv6(Netlink &nl, const NodeConfig &cfg, const NodeDevices &dev);
+// "" unless IPv6 forwarding makes the uplink ignore router advertisements.
+std::string accept_ra_warning(const std::string &uplink);
 
 }  // namespace podlane

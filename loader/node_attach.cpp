@@ -35,6 +35,17 @@ podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &
     return v;
 }
 
+podlane_node_config6 node_config6_value(const NodeConfig &cfg) {
+    podlane_node_config6 v{};
+    const auto gateway = cfg.gateway6();
+    if (!gateway || !cfg.node_ip6) return v;
+    v.node_ip = to_in6(*cfg.node_ip6);
+    v.gateway_ip = to_in6(*gateway);
+    v.pod_cidr = to_in6(cfg.pod_cidr6->network());
+    v.pod_prefixlen = cfg.pod_cidr6->length;
+    return v;
+}
+
 Result<UplinkAttached> attach_uplink(const Datapath &dp, const LinkInfo &uplink, UplinkHook requested,
                                      const Logger &log) {
     auto hook = pick_uplink_hook(requested, uplink.name);

@@ -24,6 +24,9 @@ Result<UplinkHook> pick_uplink_hook(UplinkHook requested, const std::string &upl
 
 podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
                                       NetfilterMode netfilter);
+// The IPv6 side of the config map (pl_config6_v1): all zero for an
+// IPv4-only node, which turns the programs' IPv6 paths off.
+podlane_node_config6 node_config6_value(const NodeConfig &cfg);
 
 // The uplink's receive program at the hook `requested` picks (the other
 // hook's program removed). Auto falls back to TC when the driver has no

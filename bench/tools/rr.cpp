@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tool_support.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -84,16 +86,10 @@ void set_nodelay(int fd) {
 // --- server -----------------------------------------------------------------
 int serve(int port) {
     std::signal(SIGPIPE, SIG_IGN);
-    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (lfd < 0) die("socket");
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind(lfd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) die("bind");
-    if (listen(lfd, 4096) < 0) die("listen");
+    // Both families: the IPv6 paths are measured against the same server.
+    int lfd = podlane::tools::bound_socket("pl-bench-rr", SOCK_STREAM, port, 4096);
+    if (lfd < 0) std::exit(1);
+    if (fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) < 0) die("fcntl");
     int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
     epoll_event ev{};
@@ -134,15 +130,13 @@ int serve(int port) {
 }
 
 // --- clients ----------------------------------------------------------------
-sockaddr_in target(const Args &a) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(a.port));
-    if (inet_pton(AF_INET, a.host.c_str(), &addr.sin_addr) != 1) {
-        std::fprintf(stderr, "pl-bench-rr: bad host '%s'\n", a.host.c_str());
+podlane::tools::SocketAddress target(const Args &a) {
+    auto addr = podlane::tools::parse_socket_address(a.host.c_str(), a.port);
+    if (!addr) {
+        std::fprintf(stderr, "pl-bench-rr: bad host '%s' (an IPv4 or IPv6 address)\n", a.host.c_str());
         std::exit(2);
     }
-    return addr;
+    return *addr;
 }
 
 bool exchange(int fd) {
@@ -175,10 +169,10 @@ void report(const char *mode, const char *rate_name, size_t count, double elapse
 
 int client_rr(const Args &a) {
     auto addr = target(a);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(addr.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
     set_nodelay(fd);
-    if (connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) die("connect");
+    if (connect(fd, addr.get(), addr.length) < 0) die("connect");
     // Warm-up: neighbour resolution and the first slow-path packets.
     for (int i = 0; i < 200; i++)
         if (!exchange(fd)) die("warm-up exchange");
@@ -205,10 +199,10 @@ int client_crr(const Args &a) {
     lat.reserve(1 << 20);
     size_t errors = 0;
     auto cycle = [&]() {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = socket(addr.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) return false;
         set_nodelay(fd);
-        bool ok = connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 && exchange(fd);
+        bool ok = connect(fd, addr.get(), addr.length) == 0 && exchange(fd);
         close(fd);
         return ok;
     };

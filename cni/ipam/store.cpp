@@ -1,11 +1,13 @@
 #include "store.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "file_lock.h"
@@ -92,6 +94,30 @@ Status check_folder(int fd, const std::string &what, const std::string &path, bo
 
 }  // namespace
 
+std::optional<Ipv4> AddressFamily<Ipv4>::from_file_name(const char *name) {
+    if (name[0] < '0' || name[0] > '9') return std::nullopt;
+    auto ip = Ipv4::parse(name);
+    if (!ip || ip->str() != name) return std::nullopt;
+    return *ip;
+}
+
+std::optional<uint64_t> AddressFamily<Ipv6>::offset_of(const Cidr6 &r, const Ipv6 &ip) {
+    if (!r.contains(ip)) return std::nullopt;
+    // Offsets above kMaxOffset are never handed out: only the low 16 bits
+    // may differ from the network address.
+    const Ipv6 net = r.network();
+    for (size_t i = 0; i < 14; i++)
+        if (ip.bytes[i] != net.bytes[i]) return std::nullopt;
+    return (uint64_t{ip.bytes[14]} << 8 | ip.bytes[15]) - (uint64_t{net.bytes[14]} << 8 | net.bytes[15]);
+}
+
+std::optional<Ipv6> AddressFamily<Ipv6>::from_file_name(const char *name) {
+    if (!std::strchr(name, ':')) return std::nullopt;
+    auto ip = Ipv6::parse(name);
+    if (!ip || ip->str() != name) return std::nullopt;
+    return *ip;
+}
+
 std::string index_name(const std::string &container_id, const std::string &ifname) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "c-%016llx",
@@ -99,7 +125,8 @@ std::string index_name(const std::string &container_id, const std::string &ifnam
     return buf;
 }
 
-Result<IpamStore> IpamStore::open(StoreOptions opt) {
+template <typename Addr>
+Result<BasicIpamStore<Addr>> BasicIpamStore<Addr>::open(BasicStoreOptions<Addr> opt) {
     // The plugin runs as root in folders a config names: dataDir and the
     // network's folder are opened without following symlinks, so a link
     // planted there cannot make us create or lock files elsewhere.
@@ -132,15 +159,18 @@ Result<IpamStore> IpamStore::open(StoreOptions opt) {
     struct stat st {};
     if (fstat(lock.get(), &st) != 0) return errno_error("stat IPAM lock file " + lock_path, errno);
     if (!S_ISREG(st.st_mode)) return Error{"IPAM lock file " + lock_path + " is not a regular file; remove it", EINVAL};
-    return IpamStore(std::move(opt), std::move(dir), std::move(lock));
+    return BasicIpamStore(std::move(opt), std::move(dir), std::move(lock));
 }
 
-bool IpamStore::usable(Ipv4 ip) const {
-    return opt_.range.contains(ip) && !(ip == opt_.range.network()) && !(ip == opt_.range.broadcast()) &&
+template <typename Addr>
+bool BasicIpamStore<Addr>::usable(const Addr &ip) const {
+    auto offset = Family::offset_of(opt_.range, ip);
+    return offset && *offset >= Family::first_offset(opt_.range) && *offset <= Family::last_offset(opt_.range) &&
            !(ip == opt_.gateway);
 }
 
-IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
+template <typename Addr>
+typename BasicIpamStore<Addr>::SlotInfo BasicIpamStore<Addr>::read_slot(const Addr &ip) const {
     SlotInfo info;
     std::string name = ip.str();
     // Non-blocking: a FIFO named like an address would otherwise hang us
@@ -167,8 +197,9 @@ IpamStore::SlotInfo IpamStore::read_slot(Ipv4 ip) const {
     return info;
 }
 
-std::vector<Ipv4> IpamStore::ip_files() const {
-    std::vector<Ipv4> out;
+template <typename Addr>
+std::vector<Addr> BasicIpamStore<Addr>::ip_files() const {
+    std::vector<Addr> out;
     int fd = dup(dir_fd_.get());
     if (fd < 0) return out;
     DIR *d = fdopendir(fd);
@@ -178,14 +209,14 @@ std::vector<Ipv4> IpamStore::ip_files() const {
     }
     rewinddir(d);
     while (dirent *e = readdir(d)) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        if (auto ip = Ipv4::parse(e->d_name); ip && ip->str() == e->d_name) out.push_back(*ip);
+        if (auto ip = Family::from_file_name(e->d_name)) out.push_back(*ip);
     }
     closedir(d);
     return out;
 }
 
-Status IpamStore::write_temp(const Reservation &r) {
+template <typename Addr>
+Status BasicIpamStore<Addr>::write_temp(const Reservation &r) {
     unlinkat(dir_fd_.get(), kTemp, 0);  // a crash leftover: only the lock holder writes it
     UniqueFd fd(openat(dir_fd_.get(), kTemp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd.valid()) return errno_error("create " + opt_.dir + "/" + kTemp, errno);
@@ -196,26 +227,28 @@ Status IpamStore::write_temp(const Reservation &r) {
     return {};
 }
 
-Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::string &ifname) {
+template <typename Addr>
+Result<Addr> BasicIpamStore<Addr>::allocate(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
 
-    if (auto st = write_temp({Ipv4{}, container_id, ifname, opt_.boot.boot_id}); !st) {
+    if (auto st = write_temp({Addr{}, container_id, ifname, opt_.boot.boot_id}); !st) {
         unlinkat(dir_fd_.get(), kTemp, 0);
         return st.error();
     }
 
     // Round robin from the address after the last one handed out.
-    uint32_t first = opt_.range.network().host() + 1, last = opt_.range.broadcast().host() - 1;
-    uint32_t start = first;
+    const uint64_t first = Family::first_offset(opt_.range), last = Family::last_offset(opt_.range);
+    uint64_t start = first;
     if (auto hint = read_link_at(dir_fd_.get(), kLast)) {
-        auto ip = Ipv4::parse(*hint);
-        if (ip && ip->host() >= first && ip->host() < last) start = ip->host() + 1;
+        auto ip = Family::from_file_name(hint->c_str());
+        auto offset = ip ? Family::offset_of(opt_.range, *ip) : std::nullopt;
+        if (offset && *offset >= first && *offset < last) start = *offset + 1;
     }
-    std::optional<Ipv4> claimed;
-    uint64_t count = uint64_t{last} - first + 1;
+    std::optional<Addr> claimed;
+    const uint64_t count = last - first + 1;
     for (uint64_t i = 0; i < count && !claimed; i++) {
-        Ipv4 ip = Ipv4::from_host(static_cast<uint32_t>(first + (start - first + i) % count));
+        Addr ip = Family::at(opt_.range, first + (start - first + i) % count);
         if (!usable(ip)) continue;
         std::string name = ip.str();
         if (linkat(dir_fd_.get(), kTemp, dir_fd_.get(), name.c_str(), 0) == 0) {
@@ -250,29 +283,33 @@ Result<Ipv4> IpamStore::allocate(const std::string &container_id, const std::str
     return *claimed;
 }
 
-Result<std::optional<Ipv4>> IpamStore::find_locked(const std::string &container_id, const std::string &ifname) {
-    auto matches = [&](Ipv4 ip) {
+template <typename Addr>
+Result<std::optional<Addr>> BasicIpamStore<Addr>::find_locked(const std::string &container_id,
+                                                              const std::string &ifname) {
+    auto matches = [&](const Addr &ip) {
         auto slot = read_slot(ip);
         return slot.reservation && slot.reservation->container_id == container_id && slot.reservation->ifname == ifname;
     };
     std::string index = index_name(container_id, ifname);
     if (auto target = read_link_at(dir_fd_.get(), index.c_str())) {
-        auto ip = Ipv4::parse(*target);
-        if (ip && matches(*ip)) return std::optional<Ipv4>{*ip};
+        auto ip = Family::from_file_name(target->c_str());
+        if (ip && matches(*ip)) return std::optional<Addr>{*ip};
     }
     // No index (a crash between reserve and index, or no reservation at all).
-    for (Ipv4 ip : ip_files())
-        if (matches(ip)) return std::optional<Ipv4>{ip};
-    return std::optional<Ipv4>{};
+    for (const Addr &ip : ip_files())
+        if (matches(ip)) return std::optional<Addr>{ip};
+    return std::optional<Addr>{};
 }
 
-Result<std::optional<Ipv4>> IpamStore::find(const std::string &container_id, const std::string &ifname) {
+template <typename Addr>
+Result<std::optional<Addr>> BasicIpamStore<Addr>::find(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     return find_locked(container_id, ifname);
 }
 
-Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, const std::string &ifname) {
+template <typename Addr>
+Result<std::optional<Addr>> BasicIpamStore<Addr>::release(const std::string &container_id, const std::string &ifname) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     auto found = find_locked(container_id, ifname);
@@ -292,15 +329,17 @@ Result<std::optional<Ipv4>> IpamStore::release(const std::string &container_id, 
     return found;
 }
 
-Result<StoreUsage> IpamStore::usage() {
+template <typename Addr>
+Result<StoreUsage> BasicIpamStore<Addr>::usage() {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     StoreUsage u;
-    uint64_t hosts = opt_.range.size() - 2;
-    bool gateway_inside = opt_.range.contains(opt_.gateway) && !(opt_.gateway == opt_.range.network()) &&
-                          !(opt_.gateway == opt_.range.broadcast());
+    const uint64_t hosts = Family::last_offset(opt_.range) - Family::first_offset(opt_.range) + 1;
+    auto gateway = Family::offset_of(opt_.range, opt_.gateway);
+    const bool gateway_inside =
+        gateway && *gateway >= Family::first_offset(opt_.range) && *gateway <= Family::last_offset(opt_.range);
     u.capacity = static_cast<unsigned>(hosts - (gateway_inside ? 1 : 0));
-    for (Ipv4 ip : ip_files()) {
+    for (const Addr &ip : ip_files()) {
         if (!usable(ip)) continue;
         switch (read_slot(ip).state) {
             case Slot::Live:
@@ -325,20 +364,23 @@ Result<StoreUsage> IpamStore::usage() {
     return u;
 }
 
-Result<std::vector<Reservation>> IpamStore::reservations() {
+template <typename Addr>
+Result<std::vector<BasicReservation<Addr>>> BasicIpamStore<Addr>::reservations() {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     std::vector<Reservation> out;
-    for (Ipv4 ip : ip_files())
+    for (const Addr &ip : ip_files())
         if (auto slot = read_slot(ip); slot.reservation) out.push_back(*slot.reservation);
     return out;
 }
 
-Result<GcOutcome> IpamStore::release_unless(const std::function<bool(const Reservation &)> &keep) {
+template <typename Addr>
+Result<BasicGcOutcome<Addr>> BasicIpamStore<Addr>::release_unless(
+    const std::function<bool(const Reservation &)> &keep) {
     auto lock = FileLock::acquire(lock_fd_.get(), "IPAM store " + opt_.dir, opt_.lock_timeout);
     if (!lock) return lock.error();
     GcOutcome out;
-    for (Ipv4 ip : ip_files()) {
+    for (const Addr &ip : ip_files()) {
         auto slot = read_slot(ip);
         std::string name = ip.str();
         if (slot.state == Slot::Missing) continue;
@@ -377,5 +419,8 @@ Result<GcOutcome> IpamStore::release_unless(const std::function<bool(const Reser
     }
     return out;
 }
+
+template class BasicIpamStore<Ipv4>;
+template class BasicIpamStore<Ipv6>;
 
 }  // namespace podlane::cni

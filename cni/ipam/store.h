@@ -20,6 +20,11 @@
 // boot; STATUS counts such files, GC keeps the first kind and removes the
 // second. Anything else named like an address (a folder, FIFO, symlink) is
 // foreign: taken, never opened for reading nor removed, reported.
+//
+// A dual-stack network has a second store of the same layout for its IPv6
+// range, named <dir>@ipv6 ('@' is in no network name, so never another
+// network's folder), with files named like fd00:10:244:1::7. Its addresses
+// are those at offsets 2..65535 of the range: a /64 is never scanned whole.
 #pragma once
 
 #include <chrono>
@@ -36,13 +41,52 @@
 
 namespace podlane::cni {
 
-struct StoreOptions {
+// What differs between the IPv4 and the IPv6 store: the addresses of a range
+// by offset from its network address, and the offsets that are handed out.
+template <typename Addr>
+struct AddressFamily;
+
+template <>
+struct AddressFamily<Ipv4> {
+    using Range = Cidr;
+    // Never the network nor the broadcast address.
+    static uint64_t first_offset(const Cidr &) { return 1; }
+    static uint64_t last_offset(const Cidr &r) { return r.size() - 2; }
+    static Ipv4 at(const Cidr &r, uint64_t offset) {
+        return Ipv4::from_host(r.network().host() + static_cast<uint32_t>(offset));
+    }
+    static std::optional<uint64_t> offset_of(const Cidr &r, Ipv4 ip) {
+        if (!r.contains(ip)) return std::nullopt;
+        return uint64_t{ip.host() - r.network().host()};
+    }
+    // A file name that is exactly an address in canonical form.
+    static std::optional<Ipv4> from_file_name(const char *name);
+};
+
+template <>
+struct AddressFamily<Ipv6> {
+    using Range = Cidr6;
+    static constexpr uint64_t kMaxOffset = 65535;
+    // Never the subnet-router anycast address (offset 0).
+    static uint64_t first_offset(const Cidr6 &) { return 1; }
+    static uint64_t last_offset(const Cidr6 &r) {
+        return r.length >= 112 ? (uint64_t{1} << (128 - r.length)) - 1 : kMaxOffset;
+    }
+    static Ipv6 at(const Cidr6 &r, uint64_t offset) { return r.at(offset); }
+    static std::optional<uint64_t> offset_of(const Cidr6 &r, const Ipv6 &ip);
+    static std::optional<Ipv6> from_file_name(const char *name);
+};
+
+template <typename Addr>
+struct BasicStoreOptions {
     std::string dir;
-    Cidr range;    // addresses come from here, never network/broadcast
-    Ipv4 gateway;  // never handed out
+    typename AddressFamily<Addr>::Range range;  // addresses come from here (see AddressFamily)
+    Addr gateway;                               // never handed out
     BootInfo boot;
     std::chrono::milliseconds lock_timeout{10000};
 };
+using StoreOptions = BasicStoreOptions<Ipv4>;
+using StoreOptions6 = BasicStoreOptions<Ipv6>;
 
 struct StoreUsage {
     unsigned capacity = 0;      // usable addresses in the range
@@ -58,29 +102,35 @@ struct StoreUsage {
     }
 };
 
-struct GcOutcome {
+template <typename Addr>
+struct BasicGcOutcome {
     // Removed reservations; earlier-boot files that did not parse have empty IDs.
-    std::vector<Reservation> removed;
+    std::vector<BasicReservation<Addr>> removed;
     // Unparseable files written during this boot: kept, their pod may run.
-    std::vector<Ipv4> unreadable_kept;
+    std::vector<Addr> unreadable_kept;
     // Paths of entries podlane did not make: skipped, for a human to look at.
     std::vector<std::string> foreign;
 };
 
-class IpamStore {
+template <typename Addr>
+class BasicIpamStore {
 public:
+    using Family = AddressFamily<Addr>;
+    using Reservation = BasicReservation<Addr>;
+    using GcOutcome = BasicGcOutcome<Addr>;
+
     // Creates the folder if needed. Refuses (errors naming the folder and
     // the fix) a dataDir or store folder that is a symlink, a store folder
     // not owned by root or our euid or writable by group/others (dataDir:
     // unless sticky), and a lock file that is a symlink or not a file.
-    static Result<IpamStore> open(StoreOptions options);
+    static Result<BasicIpamStore> open(BasicStoreOptions<Addr> options);
 
     // A free address for (container, ifname). errnum ENOSPC when the range is
     // exhausted (nothing is left behind), EAGAIN when the lock times out.
-    Result<Ipv4> allocate(const std::string &container_id, const std::string &ifname);
+    Result<Addr> allocate(const std::string &container_id, const std::string &ifname);
     // The released address, nullopt when it had none (DEL is idempotent).
-    Result<std::optional<Ipv4>> release(const std::string &container_id, const std::string &ifname);
-    Result<std::optional<Ipv4>> find(const std::string &container_id, const std::string &ifname);
+    Result<std::optional<Addr>> release(const std::string &container_id, const std::string &ifname);
+    Result<std::optional<Addr>> find(const std::string &container_id, const std::string &ifname);
     Result<StoreUsage> usage();
     // Every parseable reservation of any boot.
     Result<std::vector<Reservation>> reservations();
@@ -92,7 +142,7 @@ public:
     const std::string &dir() const { return opt_.dir; }
 
 private:
-    IpamStore(StoreOptions opt, UniqueFd dir_fd, UniqueFd lock_fd)
+    BasicIpamStore(BasicStoreOptions<Addr> opt, UniqueFd dir_fd, UniqueFd lock_fd)
         : opt_(std::move(opt)), dir_fd_(std::move(dir_fd)), lock_fd_(std::move(lock_fd)) {}
 
     enum class Slot { Missing, Live, EarlierBoot, Corrupt, CorruptStale, Foreign };
@@ -100,16 +150,20 @@ private:
         Slot state = Slot::Missing;
         std::optional<Reservation> reservation;
     };
-    SlotInfo read_slot(Ipv4 ip) const;
-    std::vector<Ipv4> ip_files() const;  // every file named like an address
-    Result<std::optional<Ipv4>> find_locked(const std::string &container_id, const std::string &ifname);
+    SlotInfo read_slot(const Addr &ip) const;
+    std::vector<Addr> ip_files() const;  // every file named like an address
+    Result<std::optional<Addr>> find_locked(const std::string &container_id, const std::string &ifname);
     Status write_temp(const Reservation &r);
-    bool usable(Ipv4 ip) const;
+    bool usable(const Addr &ip) const;
 
-    StoreOptions opt_;
+    BasicStoreOptions<Addr> opt_;
     UniqueFd dir_fd_;
     UniqueFd lock_fd_;
 };
+
+using IpamStore = BasicIpamStore<Ipv4>;
+using IpamStore6 = BasicIpamStore<Ipv6>;
+using GcOutcome = BasicGcOutcome<Ipv4>;
 
 // "c-" + 16 hex digits of a hash of (container, ifname): the index name.
 std::string index_name(const std::string &container_id, const std::string &ifname);

@@ -46,7 +46,9 @@ struct EndpointRebuild {
 // on ADD: host veth (named by host_veth_name) ifindex and MAC, and the pod's
 // MAC, its peer's. With `per_veth` it carries PODLANE_ENDPOINT_F_PROG_ATTACHED:
 // the caller attaches the pod-side program to every endpoint next.
-Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std::vector<Reservation> &live,
+// Both families: `live` from the IPv4 store or from a dual-stack network's IPv6 store.
+template <typename Addr>
+Result<EndpointRebuild> rebuild_endpoints(Netlink &nl, NodeMaps &maps, const std::vector<BasicReservation<Addr>> &live,
                                           bool per_veth, const std::function<void(const std::string &)> &log);
 
 }  // namespace podlane

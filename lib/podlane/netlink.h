@@ -74,6 +74,23 @@ public:
     // The main-table IPv4 route whose destination is exactly dst.
     Result<std::optional<Route>> find_route(const Cidr &dst);
 
+    // --- IPv6 (lib/netlink6.cpp)
+    // addr/prefix_length on the link, with duplicate address detection off
+    // (IFA_F_NODAD): the address is usable at once, and podlane's IPAM is
+    // what keeps addresses unique. Ok if already present.
+    Status add_address6(int ifindex, const Ipv6 &addr, uint8_t prefix_length);
+    Result<bool> has_address6(int ifindex, const Ipv6 &addr);
+    // Adds or replaces the main-table route to dst out of oif (through
+    // gateway when set, preferring src as the source when set).
+    Status replace_route6(const Cidr6 &dst, int oif, std::optional<Ipv6> gateway, std::optional<Ipv6> src = {});
+    Status delete_route6(const Cidr6 &dst);
+    struct Route6 {
+        std::optional<Ipv6> gateway;
+        int oif = 0;
+    };
+    // The main-table IPv6 route whose destination is exactly dst.
+    Result<std::optional<Route6>> find_route6(const Cidr6 &dst);
+
 private:
     struct SocketDeleter {
         void operator()(nl_sock *sock) const;

@@ -20,6 +20,9 @@ struct ClusterNode {
     std::string name;
     Ipv4 node_ip;
     Cidr pod_cidr;
+    // Dual-stack: the node's IPv6 address and IPv6 pod CIDR, both or neither.
+    std::optional<Ipv6> node_ip6;
+    std::optional<Cidr6> pod_cidr6;
     bool operator==(const ClusterNode &) const = default;
 };
 
@@ -29,6 +32,9 @@ struct AgentIdentity {
     Ipv4 node_ip;
     std::string pin_root = kDefaultPinRoot;
     Cidr cluster_cidr;  // every pod CIDR lies inside it
+    // Dual-stack: set together, or neither (an IPv4-only agent).
+    std::optional<Ipv6> node_ip6;
+    std::optional<Cidr6> cluster_cidr6;  // every IPv6 pod CIDR lies inside it
 
     // Where this agent's maps live: one folder per node, so lab nodes sharing
     // one machine never share maps.
@@ -39,11 +45,23 @@ struct NodeConfig : AgentIdentity {
     std::string uplink;               // interface toward the other nodes
     std::string bridge = "podlane0";  // the pods' bridge
     Cidr pod_cidr;                    // this node's pods
+    std::optional<Cidr6> pod_cidr6;   // this node's pods' IPv6 addresses (dual-stack)
     std::vector<ClusterNode> nodes;   // the cluster, this node included or not
     std::optional<Ipv4> router_ip;    // set: router mode, one entry via the router
 
     Ipv4 gateway() const { return pod_cidr.first_host(); }
+    // The bridge's IPv6 address: the CIDR's first address after the
+    // subnet-router anycast, as for IPv4.
+    std::optional<Ipv6> gateway6() const { return pod_cidr6 ? std::optional{pod_cidr6->at(1)} : std::nullopt; }
 };
+
+// The longest IPv6 pod CIDR: room for a gateway and 254 pods, as a /24 for IPv4.
+inline constexpr int kMaxPodCidr6Length = 120;
+
+// This node as an entry of the cluster's node list.
+inline ClusterNode self_entry(const NodeConfig &cfg) {
+    return {cfg.node_name, cfg.node_ip, cfg.pod_cidr, cfg.node_ip6, cfg.pod_cidr6};
+}
 
 struct NodeConfigRules {
     // A datastore (etcd, Kubernetes) may supply this node's pod CIDR later;

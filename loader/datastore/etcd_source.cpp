@@ -14,15 +14,20 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-// Readers take name, nodeIP and podCIDR (parse_node_value), and ignore the
-// rest: older agents read a newer value.
+// Readers take name, nodeIP and podCIDR, and a dual-stack node's nodeIPv6
+// and podCIDRv6 (parse_node_value), and ignore the rest: older agents read a
+// newer value.
 std::string node_value(const NodeConfig &self, const Readiness &readiness) {
-    return json{{"name", self.node_name},
-                {"nodeIP", self.node_ip.str()},
-                {"podCIDR", self.pod_cidr.str()},
-                {"ready", readiness.ready},
-                {"readyReason", readiness.reason}}
-        .dump();
+    json value{{"name", self.node_name},
+               {"nodeIP", self.node_ip.str()},
+               {"podCIDR", self.pod_cidr.str()},
+               {"ready", readiness.ready},
+               {"readyReason", readiness.reason}};
+    if (self.node_ip6 && self.pod_cidr6) {
+        value["nodeIPv6"] = self.node_ip6->str();
+        value["podCIDRv6"] = self.pod_cidr6->str();
+    }
+    return value.dump();
 }
 
 // A node's value as node_value writes it, checked as the files' node lists are.
@@ -256,9 +261,7 @@ void EtcdSource::lease_loop() {
 void EtcdSource::watch_loop(NodesCallback on_change) {
     const std::string prefix = options_.etcd_prefix + "nodes/";
     const std::string own_key = registers() ? node_key(self_.node_name) : std::string{};
-    NodeListPublisher publisher(
-        registers() ? std::optional{ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}} : std::nullopt,
-        std::move(on_change));
+    NodeListPublisher publisher(registers() ? std::optional{self_entry(self_)} : std::nullopt, std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     int64_t revision = 0;  // everything up to here is in `nodes`
     bool need_list = true;

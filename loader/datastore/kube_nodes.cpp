@@ -45,9 +45,16 @@ Result<ClusterNode> parse_node(const json &node) {
             if (c.is_string()) cidrs.push_back(c.get<std::string>());
     if (cidrs.empty() && spec.contains("podCIDR") && spec["podCIDR"].is_string())
         cidrs.push_back(spec["podCIDR"].get<std::string>());
+    // At most one CIDR per family, in either order (dual-stack).
     bool found_cidr = false;
     for (const auto &c : cidrs) {
-        if (c.find(':') != std::string::npos) continue;  // IPv6 of a dual-stack node
+        if (c.find(':') == std::string::npos || out.pod_cidr6) continue;
+        auto cidr6 = Cidr6::parse(c);
+        if (!cidr6) return fail("spec.podCIDRs: " + cidr6.error().message);
+        out.pod_cidr6 = *cidr6;
+    }
+    for (const auto &c : cidrs) {
+        if (c.find(':') != std::string::npos) continue;
         auto cidr = Cidr::parse(c);
         if (!cidr) return fail("spec.podCIDRs: " + cidr.error().message);
         out.pod_cidr = *cidr;
@@ -61,13 +68,17 @@ Result<ClusterNode> parse_node(const json &node) {
     if (status.contains("addresses") && status["addresses"].is_array())
         for (const auto &a : status["addresses"]) {
             if (!a.is_object() || a.value("type", std::string{}) != "InternalIP") continue;
-            auto ip = Ipv4::parse(a.value("address", std::string{}));
-            if (!ip) continue;  // IPv6 InternalIP
+            const std::string text = a.value("address", std::string{});
+            if (auto ip6 = Ipv6::parse(text); ip6 && !out.node_ip6) out.node_ip6 = *ip6;
+            auto ip = Ipv4::parse(text);
+            if (!ip || found_ip) continue;
             out.node_ip = *ip;
             found_ip = true;
-            break;
         }
     if (!found_ip) return fail("no IPv4 InternalIP in status.addresses");
+    // Routed over IPv6 only with both halves: a node with an IPv6 pod CIDR
+    // but no IPv6 InternalIP has no next hop to reach them by.
+    if (!out.node_ip6 || !out.pod_cidr6) out.node_ip6.reset(), out.pod_cidr6.reset();
     return out;
 }
 

@@ -301,9 +301,7 @@ constexpr std::chrono::seconds kHealthyWatch{2};
 }  // namespace
 
 void KubeSource::run(NodesCallback on_change) {
-    NodeListPublisher publisher(self_.node_name.empty()
-                                    ? std::nullopt
-                                    : std::optional{ClusterNode{self_.node_name, self_.node_ip, self_.pod_cidr}},
+    NodeListPublisher publisher(self_.node_name.empty() ? std::nullopt : std::optional{self_entry(self_)},
                                 std::move(on_change));
     std::map<std::string, ClusterNode> nodes;
     std::string rv;

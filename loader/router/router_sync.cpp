@@ -3,12 +3,16 @@
 namespace podlane {
 
 NodeSelection usable_router_nodes(const std::vector<ClusterNode> &nodes, const Cidr &cluster_cidr, Ipv4 router_ip) {
-    // The router is no node: no name, no pod CIDR of its own.
+    // The router is no node: no name, no pod CIDR of its own. It routes no
+    // IPv6 (yet): the nodes' IPv6 claims are ignored.
     auto filtered = filter_node_list(nodes, {.cluster_cidr = cluster_cidr,
                                              .self_name = {},
                                              .self_cidr = std::nullopt,
                                              .self_ip = router_ip,
-                                             .max_nodes = PODLANE_ROUTES_MAX});
+                                             .max_nodes = PODLANE_ROUTES_MAX,
+                                             .cluster_cidr6 = std::nullopt,
+                                             .self_cidr6 = std::nullopt,
+                                             .self_ip6 = std::nullopt});
     NodeSelection out;
     out.usable = std::move(filtered.accepted);
     out.refused = std::move(filtered.refused);

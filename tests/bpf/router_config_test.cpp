@@ -88,11 +88,11 @@ TEST(RouterConfig, NodesMayBeLeftOutWhenADatastoreListsThem) {
 TEST(RouterSync, DatastoreNodesAreCheckedLikeTheConfigFilesList) {
     Ipv4 router = *Ipv4::parse("192.160.1.1");
     std::vector<ClusterNode> published = {
-        {"node1", *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")},
-        {"outside", *Ipv4::parse("192.160.1.12"), *Cidr::parse("10.99.0.0/24")},
-        {"impostor", router, *Cidr::parse("10.244.2.0/24")},
-        {"overlap", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.1.128/25")},
-        {"node3", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.3.0/24")},
+        {"node1", *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24"), {}, {}},
+        {"outside", *Ipv4::parse("192.160.1.12"), *Cidr::parse("10.99.0.0/24"), {}, {}},
+        {"impostor", router, *Cidr::parse("10.244.2.0/24"), {}, {}},
+        {"overlap", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.1.128/25"), {}, {}},
+        {"node3", *Ipv4::parse("192.160.1.13"), *Cidr::parse("10.244.3.0/24"), {}, {}},
     };
     auto sel = usable_router_nodes(published, *Cidr::parse("10.244.0.0/16"), router);
     // An overlap refuses both claims: no node wins by being listed first.
@@ -116,7 +116,7 @@ std::vector<InterfaceSubnet> subnets() {
 TEST(RouterSync, NodesAreReachedOnTheirConnectedSubnet) {
     auto cfg = parse_router_config(kGood);
     ASSERT_TRUE(cfg);
-    cfg->nodes.push_back({"far", *Ipv4::parse("198.51.100.1"), *Cidr::parse("10.244.9.0/24")});
+    cfg->nodes.push_back({"far", *Ipv4::parse("198.51.100.1"), *Cidr::parse("10.244.9.0/24"), {}, {}});
     auto node_if = node_interfaces(cfg->nodes, subnets(), {2, 3});
     EXPECT_EQ(node_if.at(*Ipv4::parse("192.160.1.11")), 2);
     EXPECT_EQ(node_if.at(*Ipv4::parse("192.160.2.13")), 3) << "longest prefix wins over eth0's /16";

@@ -104,6 +104,8 @@ std::string create_node_maps(const std::string &pin_dir, unsigned config_flags) 
         {PODLANE_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(podlane_stat_value), PODLANE_REASON_MAX, 0},
         {PODLANE_MAP_SRC_EXEMPT, BPF_MAP_TYPE_HASH, sizeof(podlane_src_exempt_key), sizeof(podlane_src_exempt_value),
          PODLANE_SRC_EXEMPT_MAX, 0},
+        {PODLANE_MAP_ENDPOINTS6, BPF_MAP_TYPE_HASH, sizeof(podlane_endpoint6_key), sizeof(podlane_endpoint_value),
+         PODLANE_ENDPOINTS_MAX, 0},
     };
     for (const auto &s : specs) {
         LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = s.flags);

@@ -180,19 +180,33 @@ int wait_exit(pid_t pid) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// An IPv4 or IPv6 address and port, for bind and connect.
+sockaddr_storage socket_address(const std::string &ip, uint16_t port) {
+    sockaddr_storage out{};
+    if (ip.find(':') != std::string::npos) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&out);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&out);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
+    }
+    return out;
+}
+
 // A TCP request/response from client_ns to server_ip:port in server_ns.
 bool tcp_works(const std::string &client_ns, const std::string &server_ns, const std::string &server_ip) {
     int ready[2];
     if (pipe(ready) != 0) return false;
     pid_t server = fork_in(server_ns, [&] {
         close(ready[0]);
-        int s = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_storage a = socket_address(server_ip, 7777);
+        int s = socket(a.ss_family, SOCK_STREAM, 0);
         int one = 1;
         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(7777);
-        inet_pton(AF_INET, server_ip.c_str(), &a.sin_addr);
         if (bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || listen(s, 1) != 0) return 1;
         if (write(ready[1], "r", 1) != 1) return 2;
         int c = accept(s, nullptr, nullptr);
@@ -205,11 +219,8 @@ bool tcp_works(const std::string &client_ns, const std::string &server_ns, const
     bool listening = read(ready[0], &r, 1) == 1;
     close(ready[0]);
     pid_t client = fork_in(client_ns, [&] {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(7777);
-        inet_pton(AF_INET, server_ip.c_str(), &a.sin_addr);
+        sockaddr_storage a = socket_address(server_ip, 7777);
+        int s = socket(a.ss_family, SOCK_STREAM, 0);
         if (connect(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) return 1;
         char buf[8] = {};
         if (write(s, "ping", 4) != 4 || read(s, buf, 4) != 4) return 2;
@@ -293,6 +304,84 @@ TEST_F(CniPluginTest, TwoPodsReachEachOtherOverTcpThenCheckAndDel) {
               std::string::npos)
         << "the gateway MAC survives its ports";
     expect_nothing_left("after DEL");
+}
+
+// Dual-stack: one address of each family, both gateways and default routes,
+// the IPv6 address usable at once (no DAD), both endpoints; CHECK, DEL, GC
+// and a failed ADD cover the IPv6 half too.
+TEST_F(CniPluginTest, DualStackPodsGetBothFamiliesAndTalkOverIpv6) {
+    PODLANE_REQUIRE_ROOT();
+    json cfg = config();
+    cfg["podCIDRv6"] = "fd00:10:244:9::/64";
+    auto &p1 = pod("d1");
+    auto &p2 = pod("d2");
+    auto r1 = add("d1", p1, cfg), r2 = add("d2", p2, cfg);
+    ASSERT_EQ(r1.exit_code, 0) << r1.out;
+    ASSERT_EQ(r2.exit_code, 0) << r2.out;
+    json j1 = r1.json();
+    ASSERT_EQ(j1["ips"].size(), 2u) << j1.dump();
+    EXPECT_EQ(j1["ips"][1]["gateway"], "fd00:10:244:9::1");
+    EXPECT_EQ(j1["ips"][1]["interface"], j1["ips"][0]["interface"]);
+    EXPECT_EQ(j1["routes"][1]["dst"], "::/0");
+    EXPECT_EQ(j1["routes"][1]["gw"], "fd00:10:244:9::1");
+    auto ip6_of = [](const json &j) {
+        std::string cidr = j["ips"][1]["address"];
+        EXPECT_EQ(cidr.substr(cidr.find('/')), "/64");
+        return cidr.substr(0, cidr.find('/'));
+    };
+    const std::string a1 = ip6_of(j1), a2 = ip6_of(r2.json());
+    EXPECT_EQ(a1.rfind("fd00:10:244:9::", 0), 0u) << a1;
+    EXPECT_NE(a1, a2);
+
+    // Configured, not tentative (DAD off), and routed via the bridge.
+    std::string addrs = shell("ip -n " + p1.name() + " -6 -o addr show dev eth0");
+    EXPECT_NE(addrs.find(a1 + "/64"), std::string::npos) << addrs;
+    EXPECT_EQ(addrs.find("tentative"), std::string::npos) << addrs;
+    EXPECT_NE(shell("ip -n " + p1.name() + " -6 route show default").find("via fd00:10:244:9::1 dev eth0"),
+              std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -6 -o addr show dev podlane0").find("fd00:10:244:9::1/64"),
+              std::string::npos);
+    auto maps = NodeMaps::open(pin_dir_);
+    ASSERT_TRUE(maps.ok()) << maps.error().message;
+    auto ep6 = maps->endpoint6(*Ipv6::parse(a1));
+    ASSERT_TRUE(ep6.ok() && ep6->has_value());
+    EXPECT_EQ(static_cast<int>((*ep6)->host_ifindex), node_ifindex(host_veth_name("d1", "eth0")));
+    EXPECT_TRUE(tcp_works(p1.path(), p2.path(), a2)) << "pod 1 -> pod 2 over IPv6 TCP";
+
+    // CHECK passes, then names the missing IPv6 address.
+    json check_cfg = cfg;
+    check_cfg["prevResult"] = j1;
+    auto ok = run(env("CHECK", "d1", p1.path()), check_cfg);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out;
+    ASSERT_EQ(std::system(("ip -n " + p1.name() + " -6 addr del " + a1 + "/64 dev eth0").c_str()), 0);
+    auto bad = run(env("CHECK", "d1", p1.path()), check_cfg);
+    EXPECT_EQ(bad.json()["code"], 104) << bad.out;
+    EXPECT_NE(bad.out.find("lacks address " + a1), std::string::npos) << bad.out;
+
+    // DEL removes both endpoints and both reservations; GC the other pod.
+    EXPECT_EQ(run(env("DEL", "d1", p1.path()), cfg).exit_code, 0);
+    EXPECT_FALSE(maps->endpoint6(*Ipv6::parse(a1))->has_value());
+    json gc = cfg;
+    gc["cni.dev/valid-attachments"] = json::array();
+    EXPECT_EQ(run(env("GC", "", ""), gc).exit_code, 0);
+    EXPECT_TRUE(maps->endpoints6()->empty());
+    auto store6_left = [&] {
+        std::vector<std::string> out;
+        for (const auto &e : fs::directory_iterator(data_dir_ + "/" + kNetwork + "@ipv6")) {
+            std::string n = e.path().filename();
+            if (n != "lock" && n != "last") out.push_back(n);
+        }
+        return out;
+    };
+    EXPECT_TRUE(store6_left().empty()) << "IPv6 store emptied";
+    expect_nothing_left("after dual-stack DEL and GC");
+
+    // A failed ADD rolls the IPv6 half back too.
+    auto &taken = pod("d-taken");
+    ASSERT_EQ(std::system(("ip -n " + taken.name() + " link add eth0 type veth peer name keepme").c_str()), 0);
+    EXPECT_EQ(add("d-half", taken, cfg).json()["code"], 101);
+    EXPECT_TRUE(maps->endpoints6()->empty());
+    EXPECT_TRUE(store6_left().empty()) << "IPv6 reservation rolled back";
 }
 
 TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing) {

@@ -78,7 +78,7 @@ int serve(int port, int udp_port, const std::string &name) {
             // Answer to the sender's address: through a Service, conntrack
             // turns the reply's source back into the ClusterIP.
             char buf[512];
-            sockaddr_in peer{};
+            sockaddr_storage peer{};
             socklen_t len = sizeof peer;
             ssize_t n = ::recvfrom(u, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&peer), &len);
             if (n >= 0)
@@ -99,15 +99,15 @@ int serve(int port, int udp_port, const std::string &name) {
 }
 
 // One datagram out, one answer back within the budget.
-int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms) {
-    int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+int udp_probe(const podlane::tools::SocketAddress &addr, const char *ip, int port, int timeout_ms) {
+    int s = ::socket(addr.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
         return 1;
     }
     // connect(): only the peer's answers are received, and an ICMP
     // unreachable shows up as an error instead of a timeout.
-    if (::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) < 0 || ::send(s, "probe\n", 6, 0) < 0) {
+    if (::connect(s, addr.get(), addr.length) < 0 || ::send(s, "probe\n", 6, 0) < 0) {
         std::fprintf(stderr, "pl-tcp-probe: udp %s:%d: %s\n", ip, port, std::strerror(errno));
         ::close(s);
         return 1;
@@ -131,20 +131,18 @@ int udp_probe(const sockaddr_in &addr, const char *ip, int port, int timeout_ms)
 }
 
 int connect_probe(const char *ip, int port, bool udp, int timeout_ms) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, ip, &addr.sin_addr) != 1) {
-        std::fprintf(stderr, "pl-tcp-probe: '%s' is not an IPv4 address\n", ip);
+    auto addr = podlane::tools::parse_socket_address(ip, port);
+    if (!addr) {
+        std::fprintf(stderr, "pl-tcp-probe: '%s' is not an IPv4 or IPv6 address\n", ip);
         return 2;
     }
-    if (udp) return udp_probe(addr, ip, port, timeout_ms);
-    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (udp) return udp_probe(*addr, ip, port, timeout_ms);
+    int s = ::socket(addr->family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) {
         std::perror("pl-tcp-probe: socket");
         return 1;
     }
-    int r = ::connect(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+    int r = ::connect(s, addr->get(), addr->length);
     if (r < 0 && errno != EINPROGRESS) {
         std::fprintf(stderr, "pl-tcp-probe: connect %s:%d: %s\n", ip, port, std::strerror(errno));
         return 1;

@@ -7,7 +7,7 @@
 namespace podlane::test {
 
 inline ClusterNode node(const char *name, const char *ip, const char *cidr) {
-    return {name, *Ipv4::parse(ip), *Cidr::parse(cidr)};
+    return {name, *Ipv4::parse(ip), *Cidr::parse(cidr), {}, {}};
 }
 
 // node1, 192.160.1.11, pods 10.244.1.0/24 in cluster 10.244.0.0/16.

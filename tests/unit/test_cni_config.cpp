@@ -407,3 +407,59 @@ TEST(CniRun, BytesThatAreNotUtf8InTheEnvironmentStillGiveTheErrorJson) {
     EXPECT_NO_THROW(rc = run_plugin(env_of({{"CNI_COMMAND", "\xc3\x28"}}), "{}", out));
     EXPECT_EQ(json::parse(out, nullptr, false).value("code", -1), kInvalidEnvironment) << out;
 }
+
+TEST(CniConfig, DualStackRangeFromNodeConfigOrKey) {
+    EXPECT_FALSE(parse_config(base_config().dump())->pod_cidr6) << "IPv4-only by default";
+    std::string path = testing::TempDir() + "/node6-" + std::to_string(getpid()) + ".json";
+    std::ofstream(path) << R"({"nodeName":"n2","nodeIP":"192.168.1.12","uplink":"eth9","podCIDR":"10.244.2.0/24",
+        "nodeIPv6":"fd00:192:160:1::12","clusterCIDRv6":"fd00:10:244::/56","podCIDRv6":"fd00:10:244:2::/64"})";
+    json doc = base_config();
+    doc.erase("podCIDR");
+    doc["nodeConfig"] = path;
+    auto cfg = parse_config(doc.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    ASSERT_TRUE(cfg->pod_cidr6 && cfg->gateway6);
+    EXPECT_EQ(cfg->pod_cidr6->str(), "fd00:10:244:2::/64");
+    EXPECT_EQ(cfg->gateway6->str(), "fd00:10:244:2::1");
+    std::filesystem::remove(path);
+
+    json explicit_key = base_config();
+    explicit_key["podCIDRv6"] = "fd00:7::/80";
+    cfg = parse_config(explicit_key.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_EQ(cfg->gateway6->str(), "fd00:7::1");
+    for (const char *bad : {"fd00:7::1/64", "fd00:7::/124", "10.0.0.0/8", "fd00::/8"}) {
+        explicit_key["podCIDRv6"] = bad;
+        auto err = config_error(explicit_key);
+        EXPECT_EQ(err.code, kInvalidConfig) << bad;
+        EXPECT_NE(err.msg.find("podCIDRv6"), std::string::npos) << err.msg;
+    }
+}
+
+TEST(CniResultJson, DualStackListsBothAddressesAndDefaultRoutes) {
+    AddResult r;
+    r.interfaces = {
+        {"podlane0", Mac{}, ""}, {"pl0123", Mac{}, ""}, {"eth0", *Mac::parse("02:00:00:00:00:01"), "/run/netns/p"}};
+    r.address = *Cidr::parse_interface("10.244.3.5/24");
+    r.gateway = *Ipv4::parse("10.244.3.1");
+    r.address6 = ResultAddress6{*Ipv6::parse("fd00:10:244:3::5"), 64, *Ipv6::parse("fd00:10:244:3::1")};
+    json v1 = to_json(r, "1.1.0", nullptr);
+    ASSERT_EQ(v1["ips"].size(), 2u);
+    EXPECT_EQ(v1["ips"][1]["address"], "fd00:10:244:3::5/64");
+    EXPECT_EQ(v1["ips"][1]["gateway"], "fd00:10:244:3::1");
+    EXPECT_EQ(v1["ips"][1]["interface"], 2);
+    EXPECT_EQ(v1["routes"][1], (json{{"dst", "::/0"}, {"gw", "fd00:10:244:3::1"}}));
+    EXPECT_EQ(to_json(r, "0.4.0", nullptr)["ips"][1]["version"], "6");
+
+    auto expected = expected_from_prev_result(v1, "eth0");
+    ASSERT_TRUE(expected.ok()) << expected.error().msg;
+    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->address6->str(), "fd00:10:244:3::5");
+    EXPECT_EQ(expected->gateway6->str(), "fd00:10:244:3::1");
+    // The IPv6 entry first: the order of ips does not matter.
+    std::swap(v1["ips"][0], v1["ips"][1]);
+    expected = expected_from_prev_result(v1, "eth0");
+    ASSERT_TRUE(expected.ok()) << expected.error().msg;
+    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->address6->str(), "fd00:10:244:3::5");
+}

@@ -29,13 +29,29 @@ const char *kDualStackNode = R"({
 
 }  // namespace
 
-TEST(KubeNodes, TakesTheIpv4CidrAndInternalIpOfADualStackNode) {
+TEST(KubeNodes, TakesBothFamiliesOfADualStackNode) {
     auto node = cluster_node_from_object(json::parse(kDualStackNode));
     ASSERT_TRUE(node.ok()) << node.error().message;
     EXPECT_EQ(node->name, "worker-1");
     EXPECT_EQ(node->pod_cidr.str(), "10.244.1.0/24");
     EXPECT_EQ(node->node_ip.str(), "172.18.0.3");
+    ASSERT_TRUE(node->pod_cidr6 && node->node_ip6);
+    EXPECT_EQ(node->pod_cidr6->str(), "fd00:10:244:1::/64");
+    EXPECT_EQ(node->node_ip6->str(), "fc00:f853:ccd:e793::3");
     EXPECT_EQ(resource_version_of(json::parse(kDualStackNode)), "4711");
+}
+
+TEST(KubeNodes, AnIpv6CidrWithoutAnIpv6AddressIsNotRouted) {
+    auto node = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"},
+        "spec": {"podCIDRs": ["10.244.7.0/24", "fd00:10:244:7::/64"]},
+        "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.7"}]}})"));
+    ASSERT_TRUE(node.ok()) << node.error().message;
+    EXPECT_EQ(node->pod_cidr.str(), "10.244.7.0/24");
+    EXPECT_FALSE(node->pod_cidr6 || node->node_ip6);
+    auto bad = cluster_node_from_object(json::parse(R"({"metadata": {"name": "n"},
+        "spec": {"podCIDRs": ["10.244.7.0/24", "fd00:10:244:7::5/64"]},
+        "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.7"}]}})"));
+    EXPECT_FALSE(bad.ok()) << "a CIDR with host bits is an error, as for IPv4";
 }
 
 TEST(KubeNodes, OldServersOnlyHavePodCidr) {

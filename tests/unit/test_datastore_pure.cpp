@@ -134,7 +134,7 @@ TEST(JsonObjectSplitter, AnObjectLargerThanTheCapEndsTheStream) {
 }
 
 TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges) {
-    ClusterNode self{"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24")};
+    ClusterNode self{"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24"), {}, {}};
     std::vector<std::vector<ClusterNode>> seen;
     NodeListPublisher pub(self, [&](std::vector<ClusterNode> l) { seen.push_back(std::move(l)); });
 
@@ -144,9 +144,9 @@ TEST(NodeListPublisher, PublishesSelfFirstAndOnlyChanges) {
     ASSERT_EQ(seen[0].size(), 1u);
     EXPECT_EQ(seen[0][0], self);
 
-    nodes["b"] = {"b", *Ipv4::parse("192.168.1.2"), cidr("10.244.1.0/24")};
+    nodes["b"] = {"b", *Ipv4::parse("192.168.1.2"), cidr("10.244.1.0/24"), {}, {}};
     // The datastore's entry for this node never replaces the config's.
-    nodes["a"] = {"a", *Ipv4::parse("192.168.1.99"), cidr("10.244.9.0/24")};
+    nodes["a"] = {"a", *Ipv4::parse("192.168.1.99"), cidr("10.244.9.0/24"), {}, {}};
     pub.publish(nodes);
     pub.publish(nodes);  // unchanged: not published again
     ASSERT_EQ(seen.size(), 2u);
@@ -162,8 +162,8 @@ TEST(NodeListPublisher, WatcherThatIsNoNodePublishesTheNodesOnly) {
     pub.publish(nodes);  // an empty datastore is an empty list, still published once
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_TRUE(seen[0].empty());
-    nodes["b"] = {"b", *Ipv4::parse("192.168.1.2"), cidr("10.244.1.0/24")};
-    nodes["a"] = {"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24")};
+    nodes["b"] = {"b", *Ipv4::parse("192.168.1.2"), cidr("10.244.1.0/24"), {}, {}};
+    nodes["a"] = {"a", *Ipv4::parse("192.168.1.1"), cidr("10.244.0.0/24"), {}, {}};
     pub.publish(nodes);
     pub.publish(nodes);
     ASSERT_EQ(seen.size(), 2u);

@@ -432,3 +432,91 @@ TEST_F(IpamStoreTest, GcSkipsForeignEntriesAndKeepsUnreadableReservationsOfThisB
     EXPECT_EQ(u->corrupt, 1u);
     EXPECT_EQ(u->free(), u->capacity - 4) << "foreign entries are not handed out";
 }
+
+// The IPv6 store: the same layout and guarantees, over offsets 1..65535 of
+// the range (never the subnet-router anycast address nor the gateway).
+class IpamStore6Test : public IpamStoreTest {
+protected:
+    IpamStore6 store6(const std::string &cidr, const std::string &boot = "boot-now") {
+        Cidr6 range = *Cidr6::parse(cidr);
+        auto s = IpamStore6::open(StoreOptions6{dir_, range, range.at(1), BootInfo{boot, time(nullptr) - 1000},
+                                                std::chrono::milliseconds(5000)});
+        EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+        return std::move(*s);
+    }
+    std::set<std::string> ip6_files() const {
+        std::set<std::string> out;
+        for (const auto &n : entries())
+            if (n.find(':') != std::string::npos) out.insert(n);
+        return out;
+    }
+};
+
+TEST_F(IpamStore6Test, HandsOutOffsetsAfterTheGatewayAndExhaustsCleanly) {
+    auto s = store6("fd00:10:244:1::/125");  // ::0 anycast, ::1 gateway, ::2-::7
+    std::set<std::string> got;
+    for (int i = 0; i < 6; i++) {
+        auto ip = s.allocate("c" + std::to_string(i), "eth0");
+        ASSERT_TRUE(ip.ok()) << ip.error().message;
+        got.insert(ip->str());
+    }
+    EXPECT_EQ(got, (std::set<std::string>{"fd00:10:244:1::2", "fd00:10:244:1::3", "fd00:10:244:1::4",
+                                          "fd00:10:244:1::5", "fd00:10:244:1::6", "fd00:10:244:1::7"}));
+    auto full = s.allocate("c-extra", "eth0");
+    ASSERT_FALSE(full.ok());
+    EXPECT_EQ(full.error().errnum, ENOSPC);
+    EXPECT_EQ(ip6_files(), got) << "a failed allocation leaves nothing behind";
+    auto u = s.usage();
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ(u->capacity, 6u);
+    EXPECT_EQ(u->free(), 0u);
+    // Release, find, round robin, as for IPv4.
+    auto freed = s.release("c2", "eth0");
+    ASSERT_TRUE(freed.ok() && freed->has_value());
+    EXPECT_FALSE(s.find("c2", "eth0")->has_value());
+    auto again = s.allocate("c-new", "eth0");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(*again, **freed) << "the only free address";
+    EXPECT_EQ(**s.find("c-new", "eth0"), *again);
+}
+
+TEST_F(IpamStore6Test, ASlash64IsScannedOnlyUpToOffset65535) {
+    auto s = store6("fd00:10:244:1::/64");
+    auto u = s.usage();
+    ASSERT_TRUE(u.ok());
+    EXPECT_EQ(u->capacity, 65534u) << "offsets 1..65535 less the gateway";
+    auto a = s.allocate("ca", "eth0");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->str(), "fd00:10:244:1::2");
+    // A file for an address beyond the window is ignored, not trusted.
+    write("fd00:10:244:1::1:0", "cx\neth0\nboot-now\n");
+    write("fd00:10:244:1:0:0:0:3", "cy\neth0\nboot-now\n");  // not canonical text: not ours
+    auto all = s.reservations();
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all->size(), 2u) << "::1:0 is named like an address (GC may remove it), the other is not";
+    auto b = s.allocate("cb", "eth0");
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(b->str(), "fd00:10:244:1::3");
+}
+
+TEST_F(IpamStore6Test, EarlierBootReclaimedAndGcKeepsValidAttachments) {
+    {
+        auto before = store6("fd00:10:244:1::/125", "boot-old");
+        for (int i = 0; i < 6; i++) ASSERT_TRUE(before.allocate("old" + std::to_string(i), "eth0").ok());
+        EXPECT_EQ(before.allocate("x", "eth0").error().errnum, ENOSPC);
+    }
+    auto after = store6("fd00:10:244:1::/125", "boot-new");
+    EXPECT_EQ(after.usage()->earlier_boot, 6u);
+    for (auto id : {"keep1", "drop1", "keep2"}) ASSERT_TRUE(after.allocate(id, "eth0").ok()) << id;
+    auto removed = after.release_unless([](const Reservation6 &r) { return r.container_id.rfind("keep", 0) == 0; });
+    ASSERT_TRUE(removed.ok());
+    EXPECT_EQ(removed->removed.size(), 4u) << "drop1 and the three old reservations left";
+    auto left = after.reservations();
+    ASSERT_TRUE(left.ok());
+    ASSERT_EQ(left->size(), 2u);
+    for (const auto &r : *left) EXPECT_EQ(r.container_id.substr(0, 4), "keep");
+}
+
+TEST(IpamStoreDirs, TheIpv6StoreIsBesideTheIpv4One) {
+    EXPECT_EQ(ipv6_store_dir("/var/lib/cni/podlane/pods"), "/var/lib/cni/podlane/pods@ipv6");
+}

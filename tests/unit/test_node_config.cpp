@@ -78,5 +78,65 @@ TEST(NodeConfig, MissingFileSaysWhich) {
     EXPECT_NE(cfg.error().message.find("/nonexistent/podlane.json"), std::string::npos);
 }
 
+const char *kDual = R"({
+  "nodeName": "node1", "nodeIP": "192.160.1.11", "uplink": "eth0",
+  "nodeIPv6": "fd00:192:160:1::11", "clusterCIDRv6": "fd00:10:244::/56",
+  "nodes": [
+    {"name": "node1", "nodeIP": "192.160.1.11", "podCIDR": "10.244.1.0/24",
+     "nodeIPv6": "fd00:192:160:1::11", "podCIDRv6": "fd00:10:244:1::/64"},
+    {"name": "node2", "nodeIP": "192.160.1.12", "podCIDR": "10.244.2.0/24",
+     "nodeIPv6": "fd00:192:160:1::12", "podCIDRv6": "fd00:10:244:2::/64"},
+    {"name": "node3", "nodeIP": "192.160.1.13", "podCIDR": "10.244.3.0/24"}
+  ]
+})";
+
+TEST(NodeConfig, DualStackTakesTheIpv6CidrFromItsEntry) {
+    auto cfg = parse_node_config(kDual);
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    ASSERT_TRUE(cfg->node_ip6 && cfg->cluster_cidr6 && cfg->pod_cidr6);
+    EXPECT_EQ(cfg->node_ip6->str(), "fd00:192:160:1::11");
+    EXPECT_EQ(cfg->pod_cidr6->str(), "fd00:10:244:1::/64");
+    EXPECT_EQ(cfg->gateway6()->str(), "fd00:10:244:1::1");
+    ASSERT_EQ(cfg->nodes.size(), 3u);
+    EXPECT_EQ(cfg->nodes[1].node_ip6->str(), "fd00:192:160:1::12");
+    EXPECT_FALSE(cfg->nodes[2].pod_cidr6) << "an IPv4-only node in a dual-stack cluster";
+    EXPECT_EQ(self_entry(*cfg), cfg->nodes[0]);
+}
+
+TEST(NodeConfig, Ipv4OnlyHasNoIpv6) {
+    auto cfg = parse_node_config(kGood);
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    EXPECT_FALSE(cfg->node_ip6 || cfg->cluster_cidr6 || cfg->pod_cidr6 || cfg->gateway6());
+}
+
+std::string dual_with(const std::string &top, const std::string &node2 = "") {
+    return R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24")" + top +
+           R"(,"nodes":[{"name":"m","nodeIP":"192.160.1.2","podCIDR":"10.244.2.0/24")" + node2 + "}]}";
+}
+
+TEST(NodeConfig, Ipv6ErrorsNameTheField) {
+    const std::string both = R"(,"nodeIPv6":"fd00::1","clusterCIDRv6":"fd00:10:244::/56")";
+    const std::pair<std::string, const char *> cases[] = {
+        {dual_with(R"(,"nodeIPv6":"fd00::1")"), "clusterCIDRv6"},
+        {dual_with(R"(,"clusterCIDRv6":"fd00:10:244::/56")"), "nodeIPv6"},
+        {dual_with(R"(,"nodeIPv6":"192.160.1.1","clusterCIDRv6":"fd00:10:244::/56")"), "nodeIPv6"},
+        {dual_with(both + R"(,"podCIDRv6":"fd00:10:244:1::5/64")"), "podCIDRv6"},
+        {dual_with(both + R"(,"podCIDRv6":"fd00:99::/64")"), "outside clusterCIDRv6"},
+        {dual_with(both + R"(,"podCIDRv6":"fd00:10:244:1::/124")"), "not between"},
+        {dual_with(R"(,"podCIDRv6":"fd00:10:244:1::/64")"), "needs nodeIPv6"},
+        {dual_with(both, R"(,"nodeIPv6":"fd00::2")"), "nodes[0].podCIDRv6"},
+        {dual_with(both, R"(,"podCIDRv6":"fd00:10:244:2::/64")"), "nodes[0].nodeIPv6"},
+        {dual_with(both, R"(,"nodeIPv6":"fd00::2","podCIDRv6":"fd00:77::/64")"), "outside clusterCIDRv6"},
+        {dual_with(both + R"(,"podCIDRv6":"fd00:10:244:2::/64")",
+                   R"(,"nodeIPv6":"fd00::2","podCIDRv6":"fd00:10:244:2::/64")"),
+         "overlaps node 'm'"},
+    };
+    for (const auto &[json, names] : cases) {
+        auto cfg = parse_node_config(json);
+        ASSERT_FALSE(cfg) << json;
+        EXPECT_NE(cfg.error().message.find(names), std::string::npos) << json << "\n" << cfg.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace podlane

@@ -139,5 +139,67 @@ TEST(NodeListFilter, RefusedNodesRoundTripThroughTheAgentState) {
     EXPECT_TRUE(old->refused_nodes.empty());
 }
 
+ClusterNode dual(const char *name, const char *ip, const char *cidr, const char *ip6, const char *cidr6) {
+    ClusterNode n = node(name, ip, cidr);
+    n.node_ip6 = *Ipv6::parse(ip6);
+    n.pod_cidr6 = *Cidr6::parse(cidr6);
+    return n;
+}
+
+NodeConfig dual_self() {
+    NodeConfig cfg = self();
+    cfg.node_ip6 = *Ipv6::parse("fd00:192:160:1::11");
+    cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
+    cfg.pod_cidr6 = *Cidr6::parse("fd00:10:244:1::/64");
+    return cfg;
+}
+
+TEST(NodeListFilter, Ipv6ClaimsAreHeldToTheSameRules) {
+    const std::vector<ClusterNode> list = {
+        dual("node1", "192.160.1.11", "10.244.1.0/24", "fd00:192:160:1::11", "fd00:10:244:1::/64"),
+        dual("good", "192.160.1.12", "10.244.2.0/24", "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+        node("v4-only", "192.160.1.13", "10.244.3.0/24"),
+        dual("outside", "192.160.1.14", "10.244.4.0/24", "fd00:192:160:1::14", "fd00:99::/64"),
+        dual("too-long", "192.160.1.15", "10.244.5.0/24", "fd00:192:160:1::15", "fd00:10:244:5::/124"),
+        dual("link-local", "192.160.1.16", "10.244.6.0/24", "fe80::16", "fd00:10:244:6::/64"),
+        dual("multicast", "192.160.1.17", "10.244.7.0/24", "ff02::1", "fd00:10:244:7::/64"),
+        dual("pod-ip", "192.160.1.18", "10.244.8.0/24", "fd00:10:244:2::5", "fd00:10:244:8::/64"),
+        dual("my-ip", "192.160.1.19", "10.244.9.0/24", "fd00:192:160:1::11", "fd00:10:244:9::/64"),
+        dual("inside-mine", "192.160.1.20", "10.244.10.0/24", "fd00:192:160:1::20", "fd00:10:244:1::/80"),
+        dual("dup-a", "192.160.1.21", "10.244.11.0/24", "fd00:192:160:1::21", "fd00:10:244:20::/64"),
+        dual("dup-b", "192.160.1.22", "10.244.12.0/24", "fd00:192:160:1::22", "fd00:10:244:20::/64"),
+        dual("wide", "192.160.1.23", "10.244.13.0/24", "fd00:192:160:1::23", "fd00:10:244:30::/60"),
+        dual("inner", "192.160.1.24", "10.244.14.0/24", "fd00:192:160:1::24", "fd00:10:244:31::/64"),
+    };
+    auto f = filter_node_list(list, node_list_policy(dual_self()));
+    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"node1", "good", "v4-only"}));
+    EXPECT_EQ(refusal_of(f, "outside"), NodeRefusal::PodCidrOutsideCluster);
+    EXPECT_EQ(refusal_of(f, "too-long"), NodeRefusal::PodCidrLength);
+    EXPECT_EQ(refusal_of(f, "link-local"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "multicast"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "pod-ip"), NodeRefusal::NodeIpInCluster);
+    EXPECT_EQ(refusal_of(f, "my-ip"), NodeRefusal::NodeIpIsSelf);
+    EXPECT_EQ(refusal_of(f, "inside-mine"), NodeRefusal::PodCidrOverlapsSelf);
+    EXPECT_EQ(refusal_of(f, "dup-a"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(refusal_of(f, "dup-b"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(refusal_of(f, "wide"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(refusal_of(f, "inner"), NodeRefusal::PodCidrOverlap);
+    EXPECT_EQ(f.refused.size(), list.size() - 3);
+}
+
+TEST(NodeListFilter, AnIpv4OnlyAgentIgnoresIpv6ClaimsAndKeepsTheNode) {
+    auto f = filter_node_list({dual("peer", "192.160.1.12", "10.244.2.0/24", "fe80::1", "fd00:99::/64")},
+                              node_list_policy(self()));
+    EXPECT_EQ(names(f.accepted), std::vector<std::string>{"peer"});
+}
+
+TEST(NodeListFilter, SelfEntryWithAnotherIpv6CidrIsRefused) {
+    auto f =
+        filter_node_list({dual("node1", "192.160.1.11", "10.244.1.0/24", "fd00:192:160:1::11", "fd00:10:244:9::/64")},
+                         node_list_policy(dual_self()));
+    ASSERT_EQ(f.refused.size(), 1u);
+    EXPECT_EQ(f.refused[0].reason, NodeRefusal::SelfMismatch);
+}
+
 }  // namespace
 }  // namespace podlane

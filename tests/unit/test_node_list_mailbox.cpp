@@ -9,7 +9,7 @@ namespace podlane {
 namespace {
 
 ClusterNode node(const char *name) {
-    return {name, *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24")};
+    return {name, *Ipv4::parse("192.160.1.11"), *Cidr::parse("10.244.1.0/24"), {}, {}};
 }
 
 bool readable(int fd) {

@@ -117,5 +117,67 @@ TEST(ApplyRouteDiff, FullMapTakesNewNodesInPlaceOfDepartedOnes) {
     EXPECT_EQ(lines[0].rfind("route removed: 10.244.3.0/24", 0), 0u) << lines[0];
 }
 
+ClusterNode with6(ClusterNode n, const char *ip6, const char *cidr6) {
+    n.node_ip6 = *Ipv6::parse(ip6);
+    n.pod_cidr6 = *Cidr6::parse(cidr6);
+    return n;
+}
+
+NodeConfig dual_self() {
+    NodeConfig cfg = self();
+    cfg.node_ip6 = *Ipv6::parse("fd00:192:160:1::11");
+    cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
+    cfg.pod_cidr6 = *Cidr6::parse("fd00:10:244:1::/64");
+    return cfg;
+}
+
+const std::vector<ClusterNode> kDual = {with6(kThree[0], "fd00:192:160:1::11", "fd00:10:244:1::/64"),
+                                        with6(kThree[1], "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+                                        kThree[2]};  // node3: IPv4 only
+
+TEST(DesiredRoutes6, OwnCidrLocalDualStackPeersViaTheirIpv6) {
+    auto routes = desired_routes6(dual_self(), kDual, 7);
+    ASSERT_EQ(routes.size(), 2u);
+    EXPECT_EQ(routes[0].cidr.str(), "fd00:10:244:1::/64");
+    EXPECT_TRUE(routes[0].value.flags & PODLANE_ROUTE_F_LOCAL);
+    EXPECT_EQ(routes[1].cidr.str(), "fd00:10:244:2::/64");
+    EXPECT_EQ(from_in6(routes[1].value.node_ip).str(), "fd00:192:160:1::12");
+    EXPECT_EQ(routes[1].value.uplink_ifindex, 7u);
+    EXPECT_EQ(routes[1].value.flags, 0u);
+    EXPECT_TRUE(desired_routes6(self(), kDual, 7).empty()) << "an IPv4-only node has no IPv6 routes";
+}
+
+TEST(DiffRoutes6, AddsUpdatesRemovesOnlyWhatChangedAndKeepsStatic) {
+    auto current = desired_routes6(dual_self(), kDual, 7);
+    EXPECT_TRUE(diff_routes(current, current).empty());
+    Route6Entry pinned = current[1];
+    pinned.cidr = *Cidr6::parse("fd00:10:244:40::/64");
+    pinned.value.flags = PODLANE_ROUTE_F_STATIC;
+    current.push_back(pinned);
+    auto next = kDual;
+    next[1].node_ip6 = *Ipv6::parse("fd00:192:160:1::22");
+    next[2] = with6(next[2], "fd00:192:160:1::13", "fd00:10:244:3::/64");
+    auto diff = diff_routes(current, desired_routes6(dual_self(), next, 7));
+    ASSERT_EQ(diff.update.size(), 1u);
+    EXPECT_EQ(from_in6(diff.update[0].value.node_ip).str(), "fd00:192:160:1::22");
+    ASSERT_EQ(diff.add.size(), 1u);
+    EXPECT_EQ(diff.add[0].cidr.str(), "fd00:10:244:3::/64");
+    EXPECT_TRUE(diff.remove.empty()) << "a static route stays";
+
+    std::map<std::string, podlane_route6_value> entries;
+    for (const auto &r : current) entries[r.cidr.str()] = r.value;
+    std::vector<std::string> log;
+    RouteWriter6 writer{[&](const Cidr6 &c, const podlane_route6_value &v) -> Result<bool> {
+                            entries[c.str()] = v;
+                            return true;
+                        },
+                        [&](const Cidr6 &c) -> Result<bool> { return entries.erase(c.str()) == 1; }};
+    ASSERT_TRUE(apply_route_diff(writer, diff, [&](const std::string &l) { log.push_back(l); }));
+    EXPECT_EQ(entries.size(), 4u);
+    EXPECT_EQ(from_in6(entries["fd00:10:244:3::/64"].node_ip).str(), "fd00:192:160:1::13");
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_EQ(log[1], "route added: fd00:10:244:3::/64 via fd00:192:160:1::13 dev #7");
+}
+
 }  // namespace
 }  // namespace podlane
