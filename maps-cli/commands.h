@@ -30,6 +30,11 @@ public:
 private:
     Result<int> add(const GlobalOptions &global, std::ostream &out);
     Result<int> del(const GlobalOptions &global, std::ostream &out);
+    // The same for an IPv6 CIDR (pl_routes6_v1).
+    Result<int> add6(const GlobalOptions &global, std::ostream &out);
+    Result<int> del6(const GlobalOptions &global, std::ostream &out);
+    // The uplink for a new route: --dev, else the node config's.
+    Result<uint32_t> uplink_for(const Context &ctx) const;
     CLI::App *group_, *list_, *add_, *del_;
     std::string cidr_, via_, node_ip_, dev_;
     bool force_ = false;
@@ -42,6 +47,7 @@ public:
     Result<int> run(const GlobalOptions &global, std::ostream &out) override;
 
 private:
+    Result<int> del6(const GlobalOptions &global, std::ostream &out);
     CLI::App *group_, *list_, *del_;
     std::string ip_;
 };
@@ -53,6 +59,7 @@ public:
     Result<int> run(const GlobalOptions &global, std::ostream &out) override;
 
 private:
+    Result<int> run6(const GlobalOptions &global, std::ostream &out);
     CLI::App *cmd_;
     std::string ip_, from_ = "pod";
     int ttl_ = 64;
@@ -108,6 +115,10 @@ private:
     long count_ = 0;
     double duration_ = 0;
 };
+
+// An address argument is IPv6 when it has a colon: the family is chosen by
+// parsing, and each family's parser names what is wrong with the text.
+bool looks_like_ipv6(const std::string &text);
 
 // Interface names of the node (agent's namespace when it runs). Not being
 // able to read them is not worth failing a listing for: names show as "#N".

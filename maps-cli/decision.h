@@ -41,4 +41,30 @@ Decision decide(const std::vector<RouteEntry> &routes, const std::vector<Endpoin
                 const std::optional<podlane_node_config> &config, Ipv4 dst, Direction from,
                 const DecideOptions &options = {});
 
+// --- IPv6 (the *6 paths of bpf/lib/decide.h and the hooks)
+
+struct Decision6 {
+    podlane_reason reason = PODLANE_PASS_NO_ROUTE;
+    std::optional<Route6Entry> route;        // the longest-prefix match, when any
+    std::optional<Endpoint6Entry> endpoint;  // the local pod, for PODLANE_FWD_LOCAL
+};
+
+// The IPv6 config as the programs see it (pl_config6()): absent while the
+// node routes no IPv6 pods (pod_prefixlen 0), and the parser then leaves
+// every IPv6 packet to the kernel as pass-not-ipv4.
+std::optional<podlane_node_config6> effective_config6(const podlane_node_config6 &config);
+
+// Never routed (pl_ipv6_not_routed() on the destination): link-local and the
+// unspecified address, multicast.
+bool is_ipv6_link_scope(const Ipv6 &addr);
+bool is_ipv6_multicast(const Ipv6 &addr);
+
+// What the program does with an IPv6 packet to dst (hop limit in
+// options.ttl). The sender is assumed to pass the source checks; link-local
+// senders (pass-ipv6-scope) and extension headers (pass-ipv6-exthdr) are
+// properties of the packet, not of the destination, and not modelled.
+Decision6 decide6(const std::vector<Route6Entry> &routes, const std::vector<Endpoint6Entry> &endpoints,
+                  const podlane_node_config6 &config, const Ipv6 &dst, Direction from,
+                  const DecideOptions &options = {});
+
 }  // namespace podlane::ctl

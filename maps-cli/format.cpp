@@ -76,9 +76,18 @@ json config_json(const std::optional<podlane_node_config> &cfg, const IfNames &n
     };
 }
 
+json config6_json(const std::optional<podlane_node_config6> &cfg) {
+    if (!cfg) return nullptr;
+    return {
+        {"nodeIp", from_in6(cfg->node_ip).str()},
+        {"gatewayIp", from_in6(cfg->gateway_ip).str()},
+        {"podCidr", Cidr6{from_in6(cfg->pod_cidr), static_cast<uint8_t>(cfg->pod_prefixlen)}.str()},
+    };
+}
+
 // Arrays always hold max_entries slots: "fill" means nothing for them.
 bool is_array_map(const MapUsage &m) {
-    return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS;
+    return m.name == PODLANE_MAP_CONFIG || m.name == PODLANE_MAP_STATS || m.name == PODLANE_MAP_CONFIG6;
 }
 
 // Who has authority over pod flows, from the node config the programs run
@@ -164,10 +173,14 @@ std::vector<std::string> route_flag_names(uint32_t flags) {
     return out;
 }
 
-std::string route_kind(const podlane_route_value &v) {
-    if (v.flags & PODLANE_ROUTE_F_LOCAL) return "local";
-    if (v.flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) return "router-nexthop";
+std::string route_kind_of_flags(uint32_t flags) {
+    if (flags & PODLANE_ROUTE_F_LOCAL) return "local";
+    if (flags & PODLANE_ROUTE_F_ROUTER_NEXTHOP) return "router-nexthop";
     return "remote";
+}
+
+std::string route_kind(const podlane_route_value &v) {
+    return route_kind_of_flags(v.flags);
 }
 
 std::string interface_text(uint32_t ifindex, const IfNames &names) {
@@ -176,56 +189,129 @@ std::string interface_text(uint32_t ifindex, const IfNames &names) {
     return it == names.end() ? "#" + std::to_string(ifindex) + " (gone)" : it->second;
 }
 
-json route_json(const RouteEntry &r, const IfNames &names) {
+namespace {
+
+// A route of either family, as it is shown: the two layouts differ only in
+// the width of their addresses.
+struct RouteView {
+    std::string cidr, family, node_ip;
+    uint32_t uplink_ifindex = 0, flags = 0;
+};
+
+RouteView view_of(const RouteEntry &r) {
+    return {r.cidr.str(), "ipv4", Ipv4{r.value.node_ip}.str(), r.value.uplink_ifindex, r.value.flags};
+}
+
+RouteView view_of(const Route6Entry &r) {
+    return {r.cidr.str(), "ipv6", from_in6(r.value.node_ip).str(), r.value.uplink_ifindex, r.value.flags};
+}
+
+json route_view_json(const RouteView &r, const IfNames &names) {
     return {
-        {"cidr", r.cidr.str()},
-        {"kind", route_kind(r.value)},
-        {"nodeIp", Ipv4{r.value.node_ip}.str()},
-        {"uplinkIfindex", r.value.uplink_ifindex},
-        {"uplink", interface_json(r.value.uplink_ifindex, names)},
-        {"flags", route_flag_names(r.value.flags)},
-        {"source", (r.value.flags & PODLANE_ROUTE_F_STATIC) ? "podlanectl" : "podlaned"},
+        {"cidr", r.cidr},
+        {"family", r.family},
+        {"kind", route_kind_of_flags(r.flags)},
+        {"nodeIp", r.node_ip},
+        {"uplinkIfindex", r.uplink_ifindex},
+        {"uplink", interface_json(r.uplink_ifindex, names)},
+        {"flags", route_flag_names(r.flags)},
+        {"source", (r.flags & PODLANE_ROUTE_F_STATIC) ? "podlanectl" : "podlaned"},
     };
 }
 
+std::string describe_route_view(const RouteView &r, const IfNames &names) {
+    std::string text = r.cidr;
+    if (r.flags & PODLANE_ROUTE_F_LOCAL)
+        text += " local (this node's pods)";
+    else
+        text += " via " + r.node_ip + " dev " + interface_text(r.uplink_ifindex, names);
+    if (r.flags & PODLANE_ROUTE_F_STATIC) text += " (static)";
+    return text;
+}
+
+void add_route_rows(Table &t, const RouteView &r, const IfNames &names) {
+    bool local = r.flags & PODLANE_ROUTE_F_LOCAL;
+    t.add({r.cidr, route_kind_of_flags(r.flags), local ? "-" : r.node_ip,
+           local ? "-" : interface_text(r.uplink_ifindex, names),
+           (r.flags & PODLANE_ROUTE_F_STATIC) ? "static (podlanectl)" : "podlaned"});
+}
+
+std::string route_added_text(const std::string &node, const RouteView &route, const std::optional<RouteView> &previous,
+                             const IfNames &names, Format f) {
+    if (f == Format::Json)
+        return json_text({{"node", node},
+                          {"action", previous ? "replaced" : "added"},
+                          {"route", route_view_json(route, names)},
+                          {"previous", previous ? route_view_json(*previous, names) : json(nullptr)}});
+    if (previous)
+        return "replaced " + describe_route_view(route, names) + "\n  (was " + describe_route_view(*previous, names) +
+               ")\n";
+    return "added " + describe_route_view(route, names) + "\n";
+}
+
+std::string route_deleted_text(const std::string &node, const RouteView &previous, const IfNames &names, Format f) {
+    if (f == Format::Json)
+        return json_text({{"node", node}, {"action", "deleted"}, {"route", route_view_json(previous, names)}});
+    return "deleted " + describe_route_view(previous, names) + "\n";
+}
+
+}  // namespace
+
+json route_json(const RouteEntry &r, const IfNames &names) {
+    return route_view_json(view_of(r), names);
+}
+
+json route_json(const Route6Entry &r, const IfNames &names) {
+    return route_view_json(view_of(r), names);
+}
+
 // By its veth (per-veth mode) or its MAC (bridge mode): the CNI plugin
-// writes both, so either one marks the pod.
-static bool allows_any_source(const EndpointEntry &e, const std::vector<SourceExemption> &exemptions) {
+// writes both, so either one marks the pod (of either family).
+static bool allows_any_source(const podlane_endpoint_value &e, const std::vector<SourceExemption> &exemptions) {
     return std::any_of(exemptions.begin(), exemptions.end(), [&](const SourceExemption &x) {
         if (!(x.value.flags & PODLANE_SRC_EXEMPT_F_ANY_SOURCE)) return false;
-        if (x.key.ifindex) return x.key.ifindex == e.value.host_ifindex;
-        return std::equal(std::begin(x.key.mac), std::end(x.key.mac), std::begin(e.value.pod_mac));
+        if (x.key.ifindex) return x.key.ifindex == e.host_ifindex;
+        return std::equal(std::begin(x.key.mac), std::end(x.key.mac), std::begin(e.pod_mac));
     });
 }
 
-static std::vector<std::string> endpoint_flags(const EndpointEntry &e, const std::vector<SourceExemption> &exemptions) {
+static std::vector<std::string> endpoint_flags(const podlane_endpoint_value &e,
+                                               const std::vector<SourceExemption> &exemptions) {
     std::vector<std::string> flags;
-    if (e.value.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) flags.push_back("prog-attached");
+    if (e.flags & PODLANE_ENDPOINT_F_PROG_ATTACHED) flags.push_back("prog-attached");
     if (allows_any_source(e, exemptions)) flags.push_back("any-source");
     return flags;
 }
 
-json endpoint_json(const EndpointEntry &e, const IfNames &names, const std::vector<SourceExemption> *exemptions) {
+static json endpoint_value_json(const std::string &pod_ip, const char *family, const podlane_endpoint_value &e,
+                                const IfNames &names, const std::vector<SourceExemption> *exemptions) {
     json out = {
-        {"podIp", e.pod_ip.str()},
-        {"hostIfindex", e.value.host_ifindex},
-        {"hostInterface", interface_json(e.value.host_ifindex, names)},
-        {"podMac", mac_text(e.value.pod_mac)},
-        {"hostMac", mac_text(e.value.host_mac)},
+        {"podIp", pod_ip},
+        {"family", family},
+        {"hostIfindex", e.host_ifindex},
+        {"hostInterface", interface_json(e.host_ifindex, names)},
+        {"podMac", mac_text(e.pod_mac)},
+        {"hostMac", mac_text(e.host_mac)},
         {"flags", exemptions ? endpoint_flags(e, *exemptions) : endpoint_flags(e, {})},
     };
     if (exemptions) out["allowAnySource"] = allows_any_source(e, *exemptions);
     return out;
 }
 
+json endpoint_json(const EndpointEntry &e, const IfNames &names, const std::vector<SourceExemption> *exemptions) {
+    return endpoint_value_json(e.pod_ip.str(), "ipv4", e.value, names, exemptions);
+}
+
+json endpoint_json(const Endpoint6Entry &e, const IfNames &names, const std::vector<SourceExemption> *exemptions) {
+    return endpoint_value_json(e.pod_ip.str(), "ipv6", e.value, names, exemptions);
+}
+
 std::string describe_route(const RouteEntry &r, const IfNames &names) {
-    std::string text = r.cidr.str();
-    if (r.value.flags & PODLANE_ROUTE_F_LOCAL)
-        text += " local (this node's pods)";
-    else
-        text += " via " + Ipv4{r.value.node_ip}.str() + " dev " + interface_text(r.value.uplink_ifindex, names);
-    if (r.value.flags & PODLANE_ROUTE_F_STATIC) text += " (static)";
-    return text;
+    return describe_route_view(view_of(r), names);
+}
+
+std::string describe_route(const Route6Entry &r, const IfNames &names) {
+    return describe_route_view(view_of(r), names);
 }
 
 std::string with_thousands(uint64_t n) {
@@ -244,130 +330,176 @@ std::string json_text(const json &doc, bool compact) {
 // --- routes
 
 std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f) {
+    return render_routes(node, std::move(routes), {}, names, f);
+}
+
+std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, std::vector<Route6Entry> routes6,
+                          const IfNames &names, Format f) {
     std::sort(routes.begin(), routes.end(), [](const RouteEntry &a, const RouteEntry &b) {
         if (a.cidr.prefix.host() != b.cidr.prefix.host()) return a.cidr.prefix.host() < b.cidr.prefix.host();
         return a.cidr.length < b.cidr.length;
     });
+    std::sort(routes6.begin(), routes6.end(), [](const Route6Entry &a, const Route6Entry &b) {
+        if (a.cidr.prefix != b.cidr.prefix) return a.cidr.prefix < b.cidr.prefix;
+        return a.cidr.length < b.cidr.length;
+    });
+    std::vector<RouteView> views;
+    for (const auto &r : routes) views.push_back(view_of(r));
+    for (const auto &r : routes6) views.push_back(view_of(r));
     if (f == Format::Json) {
         json list = json::array();
-        for (const auto &r : routes) list.push_back(route_json(r, names));
+        for (const auto &r : views) list.push_back(route_view_json(r, names));
         return json_text({{"node", node}, {"routes", list}});
     }
-    if (routes.empty()) return "no routes (node " + node + ")\n";
+    if (views.empty()) return "no routes (node " + node + ")\n";
     Table t({"CIDR", "KIND", "NODE IP", "UPLINK", "SOURCE"});
-    for (const auto &r : routes) {
-        bool local = r.value.flags & PODLANE_ROUTE_F_LOCAL;
-        t.add({r.cidr.str(), route_kind(r.value), local ? "-" : Ipv4{r.value.node_ip}.str(),
-               local ? "-" : interface_text(r.value.uplink_ifindex, names),
-               (r.value.flags & PODLANE_ROUTE_F_STATIC) ? "static (podlanectl)" : "podlaned"});
-    }
+    for (const auto &r : views) add_route_rows(t, r, names);
     return t.str();
 }
 
 std::string render_route_added(const std::string &node, const RouteEntry &route,
                                const std::optional<RouteEntry> &previous, const IfNames &names, Format f) {
-    if (f == Format::Json)
-        return json_text({{"node", node},
-                          {"action", previous ? "replaced" : "added"},
-                          {"route", route_json(route, names)},
-                          {"previous", previous ? route_json(*previous, names) : json(nullptr)}});
-    if (previous)
-        return "replaced " + describe_route(route, names) + "\n  (was " + describe_route(*previous, names) + ")\n";
-    return "added " + describe_route(route, names) + "\n";
+    return route_added_text(node, view_of(route), previous ? std::optional(view_of(*previous)) : std::nullopt, names,
+                            f);
+}
+
+std::string render_route_added(const std::string &node, const Route6Entry &route,
+                               const std::optional<Route6Entry> &previous, const IfNames &names, Format f) {
+    return route_added_text(node, view_of(route), previous ? std::optional(view_of(*previous)) : std::nullopt, names,
+                            f);
 }
 
 std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f) {
-    if (f == Format::Json)
-        return json_text({{"node", node}, {"action", "deleted"}, {"route", route_json(previous, names)}});
-    return "deleted " + describe_route(previous, names) + "\n";
+    return route_deleted_text(node, view_of(previous), names, f);
+}
+
+std::string render_route_deleted(const std::string &node, const Route6Entry &previous, const IfNames &names, Format f) {
+    return route_deleted_text(node, view_of(previous), names, f);
 }
 
 // --- endpoints
 
 std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
                              Format f, const std::vector<SourceExemption> &exemptions) {
+    return render_endpoints(node, std::move(endpoints), {}, names, f, exemptions);
+}
+
+std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints,
+                             std::vector<Endpoint6Entry> endpoints6, const IfNames &names, Format f,
+                             const std::vector<SourceExemption> &exemptions) {
     std::sort(endpoints.begin(), endpoints.end(), [](const auto &a, const auto &b) { return a.pod_ip < b.pod_ip; });
+    std::sort(endpoints6.begin(), endpoints6.end(), [](const auto &a, const auto &b) { return a.pod_ip < b.pod_ip; });
     if (f == Format::Json) {
         json list = json::array();
         for (const auto &e : endpoints) list.push_back(endpoint_json(e, names, &exemptions));
+        for (const auto &e : endpoints6) list.push_back(endpoint_json(e, names, &exemptions));
         return json_text({{"node", node}, {"endpoints", list}});
     }
-    if (endpoints.empty()) return "no endpoints (node " + node + ")\n";
+    if (endpoints.empty() && endpoints6.empty()) return "no endpoints (node " + node + ")\n";
     Table t({"POD IP", "HOST VETH", "POD MAC", "HOST MAC", "FLAGS"});
-    for (const auto &e : endpoints) {
+    auto add = [&](const std::string &ip, const podlane_endpoint_value &v) {
         std::string flags;
-        for (const auto &flag : endpoint_flags(e, exemptions)) flags += (flags.empty() ? "" : ",") + flag;
-        t.add({e.pod_ip.str(), interface_text(e.value.host_ifindex, names), mac_text(e.value.pod_mac),
-               mac_text(e.value.host_mac), flags.empty() ? "-" : flags});
-    }
+        for (const auto &flag : endpoint_flags(v, exemptions)) flags += (flags.empty() ? "" : ",") + flag;
+        t.add({ip, interface_text(v.host_ifindex, names), mac_text(v.pod_mac), mac_text(v.host_mac),
+               flags.empty() ? "-" : flags});
+    };
+    for (const auto &e : endpoints) add(e.pod_ip.str(), e.value);
+    for (const auto &e : endpoints6) add(e.pod_ip.str(), e.value);
     return t.str();
 }
 
+namespace {
+
+std::string endpoint_deleted_text(const std::string &node, const std::string &ip, const json &object,
+                                  const podlane_endpoint_value &v, const IfNames &names, Format f) {
+    if (f == Format::Json) return json_text({{"node", node}, {"action", "deleted"}, {"endpoint", object}});
+    return "deleted endpoint " + ip + " (host veth " + interface_text(v.host_ifindex, names) + ", pod MAC " +
+           mac_text(v.pod_mac) + ")\n";
+}
+
+}  // namespace
+
 std::string render_endpoint_deleted(const std::string &node, const EndpointEntry &previous, const IfNames &names,
                                     Format f) {
-    if (f == Format::Json)
-        return json_text({{"node", node}, {"action", "deleted"}, {"endpoint", endpoint_json(previous, names)}});
-    return "deleted endpoint " + previous.pod_ip.str() + " (host veth " +
-           interface_text(previous.value.host_ifindex, names) + ", pod MAC " + mac_text(previous.value.pod_mac) + ")\n";
+    return endpoint_deleted_text(node, previous.pod_ip.str(), endpoint_json(previous, names), previous.value, names, f);
+}
+
+std::string render_endpoint_deleted(const std::string &node, const Endpoint6Entry &previous, const IfNames &names,
+                                    Format f) {
+    return endpoint_deleted_text(node, previous.pod_ip.str(), endpoint_json(previous, names), previous.value, names, f);
 }
 
 // --- lookup
 
 namespace {
 
+// A lookup of either family, as it is shown.
+struct LookupView {
+    std::string node, ip, family;
+    Direction from = Direction::FromPod;
+    podlane_reason reason = PODLANE_PASS_NO_ROUTE;
+    std::optional<RouteView> route;
+    json route_object, endpoint_object;  // null when there is none
+    std::optional<podlane_endpoint_value> endpoint;
+    std::optional<podlane_node_config> config;  // shared config, as the programs see it for this family
+    bool config_written = false;                // the family's config (IPv4: node IP; IPv6: a pod CIDR)
+};
+
 // A BPF verdict that, in compat mode, applies only once conntrack holds the
 // flow as established and untranslated.
-bool conditional_fast_path(const LookupReport &r) {
-    const bool fast = r.decision.reason == PODLANE_FWD_REMOTE || r.decision.reason == PODLANE_FWD_LOCAL;
+bool conditional_fast_path(const LookupView &r) {
+    const bool fast = r.reason == PODLANE_FWD_REMOTE || r.reason == PODLANE_FWD_LOCAL;
     return fast && netfilter_mode(r.config) == "compat";
 }
 
-std::string lookup_summary(const LookupReport &r, const IfNames &names) {
-    const Decision &d = r.decision;
-    switch (d.reason) {
+std::string lookup_summary(const LookupView &r, const IfNames &names) {
+    switch (r.reason) {
         case PODLANE_FWD_REMOTE:
-            return "forwarded in BPF to node " + Ipv4{d.route->value.node_ip}.str() + " out of " +
-                   interface_text(d.route->value.uplink_ifindex, names);
+            return "forwarded in BPF to node " + r.route->node_ip + " out of " +
+                   interface_text(r.route->uplink_ifindex, names);
         case PODLANE_FWD_LOCAL:
-            return "delivered in BPF to local pod " + r.ip.str() + " through host veth " +
-                   interface_text(d.endpoint->value.host_ifindex, names);
+            return "delivered in BPF to local pod " + r.ip + " through host veth " +
+                   interface_text(r.endpoint->host_ifindex, names);
         case PODLANE_DROP_NO_UPLINK:
-            return "dropped: route " + d.route->cidr.str() + " names uplink " +
-                   interface_text(d.route->value.uplink_ifindex, names) + ", which does not exist";
+            return "dropped: route " + r.route->cidr + " names uplink " +
+                   interface_text(r.route->uplink_ifindex, names) + ", which does not exist";
         case PODLANE_PASS_NO_ENDPOINT:
             return "not handled: local pod CIDR, endpoint not registered; the kernel's route and the bridge "
                    "deliver it";
+        case PODLANE_PASS_NOT_IPV4:
+            if (r.family == "ipv6")
+                return "not handled: this node routes no IPv6 pods (no IPv6 pod CIDR in " PODLANE_MAP_CONFIG6
+                       "), so the programs leave IPv6 to the kernel (pass-not-ipv4)";
+            break;
         default:
             break;
     }
-    const ReasonInfo *info = reason_info(d.reason);
+    const ReasonInfo *info = reason_info(r.reason);
     return "not handled: goes to the kernel (" + std::string(info ? info->description : "?") + ")";
 }
 
-}  // namespace
-
-std::string render_lookup(const LookupReport &r, const IfNames &names, Format f) {
-    const Decision &d = r.decision;
-    const ReasonInfo *info = reason_info(d.reason);
+std::string render_lookup_view(const LookupView &r, const IfNames &names, Format f) {
+    const ReasonInfo *info = reason_info(r.reason);
     std::string verdict(info ? verdict_name(info->verdict) : "?");
     if (f == Format::Json) {
         json next_hop = nullptr, uplink = nullptr;
-        if (d.reason == PODLANE_FWD_REMOTE) {
-            next_hop = Ipv4{d.route->value.node_ip}.str();
-            uplink = json{{"ifindex", d.route->value.uplink_ifindex},
-                          {"name", interface_json(d.route->value.uplink_ifindex, names)}};
+        if (r.reason == PODLANE_FWD_REMOTE) {
+            next_hop = r.route->node_ip;
+            uplink =
+                json{{"ifindex", r.route->uplink_ifindex}, {"name", interface_json(r.route->uplink_ifindex, names)}};
         }
         return json_text({
             {"node", r.node},
-            {"ip", r.ip.str()},
+            {"ip", r.ip},
+            {"family", r.family},
             {"from", direction_name(r.from)},
             {"verdict", verdict},
-            {"reason", reason_name(d.reason)},
-            {"reasonCode", static_cast<int>(d.reason)},
+            {"reason", reason_name(r.reason)},
+            {"reasonCode", static_cast<int>(r.reason)},
             {"description", info ? std::string(info->description) : ""},
             {"summary", lookup_summary(r, names)},
-            {"route", d.route ? route_json(*d.route, names) : json(nullptr)},
-            {"endpoint", d.endpoint ? endpoint_json(*d.endpoint, names) : json(nullptr)},
+            {"route", r.route_object},
+            {"endpoint", r.endpoint_object},
             {"nextHop", next_hop},
             {"uplink", uplink},
             {"netfilter", r.config ? json(netfilter_mode(r.config)) : json(nullptr)},
@@ -375,27 +507,63 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
         });
     }
     Table t({"", ""});
-    t.add({"destination", r.ip.str() + (r.from == Direction::FromPod ? " (sent by a local pod or this node)"
-                                                                     : " (arriving on the uplink)")});
+    t.add({"destination", r.ip + (r.from == Direction::FromPod ? " (sent by a local pod or this node)"
+                                                               : " (arriving on the uplink)")});
     t.add({"decision", lookup_summary(r, names)});
-    t.add({"reason", reason_name(d.reason) + " (" + verdict + ")"});
-    t.add({"route", d.route ? describe_route(*d.route, names) + " [longest prefix match]" : "none matches"});
-    if (d.route && (d.route->value.flags & PODLANE_ROUTE_F_LOCAL))
-        t.add({"endpoint", d.endpoint
-                               ? r.ip.str() + " -> veth " + interface_text(d.endpoint->value.host_ifindex, names) +
-                                     ", pod MAC " + mac_text(d.endpoint->value.pod_mac)
-                               : "none registered"});
+    t.add({"reason", reason_name(r.reason) + " (" + verdict + ")"});
+    t.add({"route", r.route ? describe_route_view(*r.route, names) + " [longest prefix match]" : "none matches"});
+    if (r.route && (r.route->flags & PODLANE_ROUTE_F_LOCAL))
+        t.add({"endpoint", r.endpoint ? r.ip + " -> veth " + interface_text(r.endpoint->host_ifindex, names) +
+                                            ", pod MAC " + mac_text(r.endpoint->pod_mac)
+                                      : "none registered"});
     if (conditional_fast_path(r))
         t.add({"netfilter",
                "compat: only for an established TCP/UDP flow that conntrack does not translate; a new "
                "flow (pass-flow-new), a Service-translated one (pass-flow-translated), ICMP and "
                "fragments (pass-flow-untracked) go through the kernel's netfilter first"});
-    if (!r.config && d.reason != PODLANE_PASS_NO_CONFIG)
+    if (!r.config_written && r.family == "ipv4" && r.reason != PODLANE_PASS_NO_CONFIG)
         t.add({"note", "the agent has not written this node's config yet"});
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
         t.add({"note", "this node runs the router role; shown is the node programs' decision"});
     std::string text = t.str();
     return text.substr(text.find('\n') + 1);  // no header row
+}
+
+}  // namespace
+
+std::string render_lookup(const LookupReport &r, const IfNames &names, Format f) {
+    const Decision &d = r.decision;
+    LookupView v;
+    v.node = r.node;
+    v.ip = r.ip.str();
+    v.family = "ipv4";
+    v.from = r.from;
+    v.reason = d.reason;
+    if (d.route) v.route = view_of(*d.route);
+    v.route_object = d.route ? route_json(*d.route, names) : json(nullptr);
+    v.endpoint_object = d.endpoint ? endpoint_json(*d.endpoint, names) : json(nullptr);
+    if (d.endpoint) v.endpoint = d.endpoint->value;
+    v.config = r.config;
+    v.config_written = r.config.has_value();
+    return render_lookup_view(v, names, f);
+}
+
+std::string render_lookup(const LookupReport6 &r, const IfNames &names, Format f) {
+    const Decision6 &d = r.decision;
+    LookupView v;
+    v.node = r.node;
+    v.ip = r.ip.str();
+    v.family = "ipv6";
+    v.from = r.from;
+    v.reason = d.reason;
+    if (d.route) v.route = view_of(*d.route);
+    v.route_object = d.route ? route_json(*d.route, names) : json(nullptr);
+    v.endpoint_object = d.endpoint ? endpoint_json(*d.endpoint, names) : json(nullptr);
+    if (d.endpoint) v.endpoint = d.endpoint->value;
+    // The programs read the shared config only beside a valid IPv6 one.
+    if (r.config6) v.config = r.config;
+    v.config_written = r.config6.has_value();
+    return render_lookup_view(v, names, f);
 }
 
 // --- stats
@@ -544,7 +712,8 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
              {"attachments", attachments},
              {"maps", maps},
              {"netfilter", netfilter_mode(r.config).empty() ? json(nullptr) : json(netfilter_mode(r.config))},
-             {"config", config_json(r.config, names)}});
+             {"config", config_json(r.config, names)},
+             {"config6", config6_json(r.config6)}});
     }
 
     Table head({"", ""});
@@ -601,8 +770,16 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
         head.add({"devices", "bridge " + interface_text(c.bridge_ifindex, names) + ", uplink " +
                                  interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +
                                  "), host device " + interface_text(c.hostdev_ifindex, names)});
-    } else {
+    } else if (!r.config6) {
         head.add({"node config", "not written yet (the programs pass everything to the kernel)"});
+    } else {
+        head.add({"node config", "no IPv4 (an IPv6-only node)"});
+    }
+    if (r.config6) {
+        const auto &c = *r.config6;
+        head.add({"node IPv6", "node IP " + from_in6(c.node_ip).str() + ", pods " +
+                                   Cidr6{from_in6(c.pod_cidr), static_cast<uint8_t>(c.pod_prefixlen)}.str() +
+                                   ", gateway " + from_in6(c.gateway_ip).str()});
     }
     std::string text = head.str();
     std::string out = text.substr(text.find('\n') + 1) + "\n";

@@ -35,29 +35,47 @@ private:
 // --- pieces shared by several commands
 std::vector<std::string> route_flag_names(uint32_t flags);
 std::string route_kind(const podlane_route_value &v);                   // local | remote | router-nexthop
+std::string route_kind_of_flags(uint32_t flags);                        // the same, for either family
 std::string interface_text(uint32_t ifindex, const IfNames &names);     // "eth0" or "#7 (gone)"
 nlohmann::json interface_json(uint32_t ifindex, const IfNames &names);  // "eth0" or null
 std::string mac_text(const __u8 *bytes);                                // "aa:bb:cc:dd:ee:ff"
+// Route and endpoint objects say "family": "ipv4" | "ipv6".
 nlohmann::json route_json(const RouteEntry &r, const IfNames &names);
+nlohmann::json route_json(const Route6Entry &r, const IfNames &names);
 // exemptions: the anti-spoofing opt-out map, when the caller read it; then
 // the object says "allowAnySource" (and the flag "any-source").
 nlohmann::json endpoint_json(const EndpointEntry &e, const IfNames &names,
                              const std::vector<SourceExemption> *exemptions = nullptr);
+nlohmann::json endpoint_json(const Endpoint6Entry &e, const IfNames &names,
+                             const std::vector<SourceExemption> *exemptions = nullptr);
 std::string describe_route(const RouteEntry &r, const IfNames &names);  // "10.0.0.0/24 via 1.2.3.4 dev eth0 (static)"
+std::string describe_route(const Route6Entry &r, const IfNames &names);
 std::string with_thousands(uint64_t n);
 
 // --- routes
+// IPv4 routes first, then IPv6, each sorted by prefix.
 std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, const IfNames &names, Format f);
+std::string render_routes(const std::string &node, std::vector<RouteEntry> routes, std::vector<Route6Entry> routes6,
+                          const IfNames &names, Format f);
 std::string render_route_added(const std::string &node, const RouteEntry &route,
                                const std::optional<RouteEntry> &previous, const IfNames &names, Format f);
+std::string render_route_added(const std::string &node, const Route6Entry &route,
+                               const std::optional<Route6Entry> &previous, const IfNames &names, Format f);
 std::string render_route_deleted(const std::string &node, const RouteEntry &previous, const IfNames &names, Format f);
+std::string render_route_deleted(const std::string &node, const Route6Entry &previous, const IfNames &names, Format f);
 
 // --- endpoints
 // exemptions: the anti-spoofing opt-out map; an exempt pod shows the flag
 // "any-source" (JSON: "allowAnySource": true).
 std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints, const IfNames &names,
                              Format f, const std::vector<SourceExemption> &exemptions = {});
+// IPv4 endpoints first, then IPv6, each sorted by address.
+std::string render_endpoints(const std::string &node, std::vector<EndpointEntry> endpoints,
+                             std::vector<Endpoint6Entry> endpoints6, const IfNames &names, Format f,
+                             const std::vector<SourceExemption> &exemptions = {});
 std::string render_endpoint_deleted(const std::string &node, const EndpointEntry &previous, const IfNames &names,
+                                    Format f);
+std::string render_endpoint_deleted(const std::string &node, const Endpoint6Entry &previous, const IfNames &names,
                                     Format f);
 
 // --- lookup
@@ -69,6 +87,16 @@ struct LookupReport {
     std::optional<podlane_node_config> config;  // as the programs see it
 };
 std::string render_lookup(const LookupReport &report, const IfNames &names, Format f);
+
+struct LookupReport6 {
+    std::string node;
+    Ipv6 ip;
+    Direction from = Direction::FromPod;
+    Decision6 decision;
+    std::optional<podlane_node_config6> config6;  // as the programs see it (nullopt: no IPv6)
+    std::optional<podlane_node_config> config;    // the shared part (role, flags), read with config6
+};
+std::string render_lookup(const LookupReport6 &report, const IfNames &names, Format f);
 
 // --- stats
 struct StatsReport {
@@ -96,7 +124,8 @@ struct StatusReport {
     AgentInfo agent;
     std::vector<AttachmentStatus> attachments;
     std::vector<MapUsage> maps;
-    std::optional<podlane_node_config> config;  // as the programs see it
+    std::optional<podlane_node_config> config;    // as the programs see it
+    std::optional<podlane_node_config6> config6;  // the IPv6 side, when the node routes IPv6 pods
     bool dataplane_loaded = false;
 };
 std::string render_status(const StatusReport &report, const IfNames &names, Format f);

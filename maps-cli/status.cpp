@@ -96,9 +96,23 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
         if (!usage) return usage.error();
         report.maps.push_back(*usage);
     }
+    // The IPv6 maps, when this node's agent created them.
+    for (const char *name : {PODLANE_MAP_ROUTES6, PODLANE_MAP_ENDPOINTS6, PODLANE_MAP_CONFIG6}) {
+        auto map = PinnedMap::open(ctx->pin_dir(), name);
+        if (!map) {
+            if (map.error().errnum == ENOENT) continue;
+            return map.error();
+        }
+        auto usage = map->usage();
+        if (!usage) return usage.error();
+        report.maps.push_back(*usage);
+    }
     auto config = ctx->maps().config();
     if (!config) return config.error();
     report.config = effective_config(*config);
+    auto config6 = ctx->maps().config6();
+    if (!config6) return config6.error();
+    report.config6 = effective_config6(*config6);
 
     for (const auto &att : report.agent.attachments) report.attachments.push_back({att, std::nullopt, 0, "", ""});
     // In veth mode the pod-side program sits on every pod's host veth: the
@@ -127,7 +141,7 @@ Result<int> StatusCommand::run(const GlobalOptions &global, std::ostream &out) {
     } else if (agent_stopped) {
         for (auto &a : report.attachments) check_attachment(a);
     }
-    report.dataplane_loaded = report.config && !report.attachments.empty();
+    report.dataplane_loaded = (report.config || report.config6) && !report.attachments.empty();
     for (const auto &a : report.attachments)
         report.dataplane_loaded = report.dataplane_loaded && a.attached.value_or(false);
 

@@ -110,6 +110,26 @@ protected:
         ASSERT_TRUE(maps_->put_endpoint(*Ipv4::parse("10.244.1.10"), ep).ok());
     }
 
+    // The node's IPv6 side (standard_node_config6): its local /64, one remote
+    // /64 and a pod on ctlup1.
+    void seed_local_and_remote6() {
+        ASSERT_TRUE(maps_->set_config6(standard_node_config6()).ok());
+        auto put = [&](const char *cidr, const char *via, uint32_t flags) {
+            podlane_route6_value v{};
+            v.node_ip = to_in6(*Ipv6::parse(via));
+            v.uplink_ifindex = uplink_;
+            v.flags = flags;
+            ASSERT_TRUE(maps_->put_route6(*Cidr6::parse(cidr), v).ok());
+        };
+        put("fd00:10:244:1::/64", "fd00:192:160:1::11", PODLANE_ROUTE_F_LOCAL);
+        put("fd00:10:244:2::/64", "fd00:192:160:1::12", 0);
+        podlane_endpoint_value ep{};
+        ep.host_ifindex = other_uplink_;
+        ep.pod_mac[0] = 0x0a;
+        ep.pod_mac[5] = 0x0b;
+        ASSERT_TRUE(maps_->put_endpoint6(*Ipv6::parse("fd00:10:244:1::a"), ep).ok());
+    }
+
     std::string root_;
     fs::path run_root_;
     std::unique_ptr<NodeMaps> maps_;
@@ -489,8 +509,293 @@ TEST_F(CtlCli, StatusChecksAttachmentsWithTheKernel) {
     close(prog);
 }
 
+// --- IPv6 (pl_routes6_v1, pl_endpts6_v1, pl_config6_v1)
+
+TEST_F(CtlCli, Routes6AddListDelRoundTrip) {
+    seed_local_and_remote();
+    auto r = ctl({"routes", "add", "fd00:10:250::/48", "via", "fd00:192:160:1::13"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "added fd00:10:250::/48 via fd00:192:160:1::13 dev ctlup0 (static)\n");
+    EXPECT_TRUE(r.err.empty()) << r.err;
+
+    auto routes = maps_->routes6();
+    ASSERT_TRUE(routes);
+    ASSERT_EQ(routes->size(), 1u);
+    EXPECT_EQ((*routes)[0].cidr.str(), "fd00:10:250::/48");
+    EXPECT_EQ(from_in6((*routes)[0].value.node_ip), *Ipv6::parse("fd00:192:160:1::13"));
+    EXPECT_EQ((*routes)[0].value.uplink_ifindex, uplink_) << "default dev: the config's uplink";
+    EXPECT_EQ((*routes)[0].value.flags, uint32_t{PODLANE_ROUTE_F_STATIC});
+    EXPECT_EQ(maps_->routes().value().size(), 2u) << "the IPv4 map is untouched";
+
+    // The table lists IPv4 first, then IPv6, in the same columns.
+    r = ctl({"routes", "list"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto v4 = r.out.find("10.244.2.0/24"), v6 = r.out.find("fd00:10:250::/48");
+    ASSERT_NE(v4, std::string::npos) << r.out;
+    ASSERT_NE(v6, std::string::npos) << r.out;
+    EXPECT_LT(v4, v6) << r.out;
+    EXPECT_NE(r.out.find("fd00:192:160:1::13"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.rfind("CIDR", 0), 0u) << "one table, one header:\n" << r.out;
+
+    r = ctl({"routes", "list", "-o", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = parse_json(r);
+    ASSERT_EQ(doc["routes"].size(), 3u);
+    EXPECT_EQ(doc["routes"][0]["family"], "ipv4");
+    EXPECT_EQ(doc["routes"][2]["family"], "ipv6");
+    EXPECT_EQ(doc["routes"][2]["cidr"], "fd00:10:250::/48");
+    EXPECT_EQ(doc["routes"][2]["nodeIp"], "fd00:192:160:1::13");
+    EXPECT_EQ(doc["routes"][2]["uplink"], "ctlup0");
+    EXPECT_EQ(doc["routes"][2]["kind"], "remote");
+    EXPECT_EQ(doc["routes"][2]["flags"], json::array({"static"}));
+    EXPECT_EQ(doc["routes"][2]["source"], "podlanectl");
+
+    // The CIDR as the user wrote it, uncompressed, names the same route.
+    r = ctl({"routes", "del", "fd00:10:250:0:0::/48"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "deleted fd00:10:250::/48 via fd00:192:160:1::13 dev ctlup0 (static)\n");
+    EXPECT_TRUE(maps_->routes6()->empty());
+    EXPECT_EQ(maps_->routes().value().size(), 2u);
+
+    r = ctl({"routes", "del", "fd00:10:250::/48"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(count_lines(r.err), 1);
+    EXPECT_NE(r.err.find("no route for fd00:10:250::/48"), std::string::npos) << r.err;
+}
+
+TEST_F(CtlCli, Routes6ReplaceDevAndTheLocalRouteIsProtected) {
+    seed_local_and_remote6();
+    auto r = ctl({"routes", "add", "fd00:10:244:1::/64", "via", "fd00:192:160:1::12"});
+    EXPECT_BAD_INPUT(r, "own pod CIDR");
+    EXPECT_EQ(maps_->routes6().value().size(), 2u);
+
+    r = ctl({"-o", "json", "routes", "add", "fd00:10:244:2::/64", "via", "fd00:192:160:1::14", "--dev", "ctlup1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = parse_json(r);
+    EXPECT_EQ(doc["action"], "replaced");
+    EXPECT_EQ(doc["previous"]["nodeIp"], "fd00:192:160:1::12");
+    EXPECT_EQ(doc["previous"]["source"], "podlaned");
+    EXPECT_EQ(doc["route"]["nodeIp"], "fd00:192:160:1::14");
+    EXPECT_EQ(doc["route"]["uplink"], "ctlup1");
+    EXPECT_EQ(doc["route"]["family"], "ipv6");
+    auto routes = maps_->routes6().value();
+    ASSERT_EQ(routes.size(), 2u) << "replaced in place, not added beside";
+    for (const auto &route : routes)
+        if (route.cidr.str() == "fd00:10:244:2::/64") {
+            EXPECT_EQ(route.value.uplink_ifindex, other_uplink_);
+            EXPECT_EQ(route.value.flags, uint32_t{PODLANE_ROUTE_F_STATIC});
+        }
+
+    r = ctl({"routes", "add", "fd00:10:244:2::/64", "via", "fd00:192:160:1::15"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("replaced fd00:10:244:2::/64 via fd00:192:160:1::15 dev ctlup0 (static)", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("was fd00:10:244:2::/64 via fd00:192:160:1::14 dev ctlup1"), std::string::npos) << r.out;
+
+    r = ctl({"routes", "add", "fd00:10:244:1::/64", "via", "fe80::12", "--force"});
+    EXPECT_EQ(r.exit_code, 0) << r.err << " (a link-local next hop on a named uplink is a node)";
+
+    // podlaned's route: deleting it works, with the note.
+    ASSERT_TRUE(maps_->put_route6(*Cidr6::parse("fd00:10:244:3::/64"), podlane_route6_value{}).ok());
+    r = ctl({"routes", "del", "fd00:10:244:3::/64"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("reconcile puts it back"), std::string::npos) << r.out;
+
+    r = ctl({"routes", "add", "fd00:10:251::/48", "via", "fd00:192:160:1::13", "--dev", "nope0"});
+    EXPECT_BAD_INPUT(r, "no interface 'nope0'");
+}
+
+TEST_F(CtlCli, MalformedIpv6InputIsOneLineAndExitTwo) {
+    auto add = [&](const char *cidr, const char *via) { return ctl({"routes", "add", cidr, "via", via}); };
+    EXPECT_BAD_INPUT(add("fd00:10:250::1/48", "fd00:192:160:1::13"), "host bits set");
+    EXPECT_BAD_INPUT(add("fd00:10:250:7::/48", "fd00:192:160:1::13"), "did you mean fd00:10:250::/48");
+    EXPECT_BAD_INPUT(ctl({"routes", "del", "fd00:10:250::1/48"}), "host bits set");
+    EXPECT_BAD_INPUT(add("fd00:10:250::/129", "fd00:192:160:1::13"), "prefix length must be 0..128");
+    EXPECT_BAD_INPUT(add("fd00:10:250::", "fd00:192:160:1::13"), "not an IPv6 CIDR");
+    EXPECT_BAD_INPUT(add("fd00:zz::/48", "fd00:192:160:1::13"), "not an IPv6 CIDR");
+    EXPECT_BAD_INPUT(add("fd00:10:250::/48", "192.160.1.13"), "must be of the CIDR's family");
+    EXPECT_BAD_INPUT(add("10.250.0.0/16", "fd00:192:160:1::13"), "must be of the CIDR's family");
+    EXPECT_BAD_INPUT(add("fd00:10:250::/48", "fd00:192:160:1:::13"), "not an IPv6 address");
+    for (const char *not_a_node : {"::", "::1", "ff02::1", "::ffff:192.160.1.13"})
+        EXPECT_BAD_INPUT(add("fd00:10:250::/48", not_a_node), "not a unicast node address");
+    EXPECT_BAD_INPUT(ctl({"routes", "add", "fd00:10:250::/48", "by", "fd00:192:160:1::13"}), "expected 'via'");
+    EXPECT_BAD_INPUT(ctl({"endpoints", "del", "fd00:10:244:1::g"}), "not an IPv6 address");
+    EXPECT_BAD_INPUT(ctl({"lookup", "fd00:10:244:1:::5"}), "not an IPv6 address");
+    EXPECT_TRUE(maps_->routes6().value().empty()) << "nothing written by a rejected command";
+    EXPECT_TRUE(maps_->routes().value().empty());
+}
+
+TEST_F(CtlCli, NodeWithoutIpv6MapsReadsAsNoIpv6) {
+    // An agent that predates IPv6 pinned no IPv6 maps.
+    ASSERT_TRUE(pin_node_maps(node_dir("old"), PODLANE_ROUTES_MAX, /*with_ipv6=*/false).ok());
+    auto old = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--node", "old"});
+        return ctl(args);
+    };
+    auto r = old({"-o", "json", "routes", "list"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(parse_json(r)["routes"].empty());
+    r = old({"-o", "json", "endpoints", "list"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = old({"-o", "json", "lookup", "fd00:10:244:2::5"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(parse_json(r)["reason"], "pass-not-ipv4");
+    r = old({"-o", "json", "status"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(parse_json(r)["config6"].is_null());
+    EXPECT_BAD_INPUT(old({"routes", "add", "fd00:10:250::/48", "via", "fd00:192:160:1::13", "--dev", "ctlup0"}),
+                     "IPv6 needs a podlaned that has created pl_routes6_v1");
+    r = old({"endpoints", "del", "fd00:10:244:1::a"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+}
+
+TEST_F(CtlCli, Endpoints6ListAndDelete) {
+    seed_local_and_remote();
+    seed_local_and_remote6();
+    auto r = ctl({"endpoints", "list"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto v4 = r.out.find("10.244.1.10"), v6 = r.out.find("fd00:10:244:1::a");
+    ASSERT_NE(v4, std::string::npos) << r.out;
+    ASSERT_NE(v6, std::string::npos) << r.out;
+    EXPECT_LT(v4, v6) << "IPv4 first:\n" << r.out;
+    EXPECT_NE(r.out.find("0a:00:00:00:00:0b"), std::string::npos) << r.out;
+
+    r = ctl({"endpoints", "list", "-o", "json"});
+    auto doc = parse_json(r);
+    ASSERT_EQ(doc["endpoints"].size(), 2u);
+    EXPECT_EQ(doc["endpoints"][0]["family"], "ipv4");
+    EXPECT_EQ(doc["endpoints"][1]["podIp"], "fd00:10:244:1::a");
+    EXPECT_EQ(doc["endpoints"][1]["family"], "ipv6");
+    EXPECT_EQ(doc["endpoints"][1]["hostInterface"], "ctlup1");
+    EXPECT_EQ(doc["endpoints"][1]["podMac"], "0a:00:00:00:00:0b");
+
+    r = ctl({"endpoints", "del", "fd00:10:244:1::a"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "deleted endpoint fd00:10:244:1::a (host veth ctlup1, pod MAC 0a:00:00:00:00:0b)\n");
+    EXPECT_FALSE(maps_->endpoint6(*Ipv6::parse("fd00:10:244:1::a")).value().has_value());
+    EXPECT_TRUE(maps_->endpoint(*Ipv4::parse("10.244.1.10")).value().has_value()) << "the IPv4 pod stays";
+    r = ctl({"endpoints", "del", "fd00:10:244:1::a"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("no endpoint fd00:10:244:1::a"), std::string::npos) << r.err;
+}
+
+TEST_F(CtlCli, Lookup6ExplainsTheDecision) {
+    seed_local_and_remote6();
+    ASSERT_EQ(
+        ctl({"routes", "add", "fd00:10:244:2:8000::/65", "via", "fd00:192:160:1::22", "--dev", "ctlup1"}).exit_code, 0);
+    struct Want {
+        const char *ip, *from, *reason, *cidr;
+    };
+    for (const Want &w :
+         {Want{"fd00:10:244:2::14", "pod", "forwarded-remote", "fd00:10:244:2::/64"},
+          Want{"fd00:10:244:2:8000::14", "pod", "forwarded-remote", "fd00:10:244:2:8000::/65"},
+          Want{"fd00:10:244:1::a", "pod", "delivered-local", "fd00:10:244:1::/64"},
+          Want{"fd00:10:244:1::a", "uplink", "delivered-local", "fd00:10:244:1::/64"},
+          Want{"fd00:10:244:1::99", "uplink", "pass-no-endpoint", "fd00:10:244:1::/64"},
+          Want{"fd00:10:244:1::99", "pod", "pass-no-endpoint", "fd00:10:244:1::/64"},
+          Want{"fd00:10:244:1::1", "pod", "pass-to-node", "fd00:10:244:1::/64"},
+          Want{"fd00:192:160:1::11", "uplink", "pass-to-node", nullptr},
+          Want{"fd00:10:244:2::14", "uplink", "pass-no-route", "fd00:10:244:2::/64"},
+          Want{"2001:db8::7", "pod", "pass-no-route", nullptr}, Want{"fe80::1", "pod", "pass-ipv6-scope", nullptr},
+          Want{"::", "uplink", "pass-ipv6-scope", nullptr}, Want{"ff02::1:ff00:1", "pod", "pass-broadcast", nullptr}}) {
+        auto r = ctl({"lookup", w.ip, "--from", w.from, "-o", "json"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        auto doc = parse_json(r);
+        EXPECT_EQ(doc["reason"], w.reason) << w.ip << " from " << w.from;
+        EXPECT_EQ(doc["family"], "ipv6") << w.ip;
+        if (w.cidr)
+            EXPECT_EQ(doc["route"]["cidr"], w.cidr) << w.ip;
+        else
+            EXPECT_TRUE(doc["route"].is_null()) << w.ip;
+    }
+    auto doc = parse_json(ctl({"-o", "json", "lookup", "fd00:10:244:2:8000::14"}));
+    EXPECT_EQ(doc["ip"], "fd00:10:244:2:8000::14");
+    EXPECT_EQ(doc["nextHop"], "fd00:192:160:1::22");
+    EXPECT_EQ(doc["uplink"]["name"], "ctlup1");
+    doc = parse_json(ctl({"-o", "json", "lookup", "fd00:10:244:1::a"}));
+    EXPECT_EQ(doc["endpoint"]["podIp"], "fd00:10:244:1::a");
+    EXPECT_EQ(doc["endpoint"]["hostInterface"], "ctlup1");
+
+    auto r = ctl({"lookup", "fd00:10:244:2::14"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("forwarded in BPF to node fd00:192:160:1::12 out of ctlup0"), std::string::npos) << r.out;
+    r = ctl({"lookup", "fd00:10:244:1::a"});
+    EXPECT_NE(r.out.find("delivered in BPF to local pod fd00:10:244:1::a through host veth ctlup1"), std::string::npos)
+        << r.out;
+    r = ctl({"lookup", "fe80::1"});
+    EXPECT_NE(r.out.find("pass-ipv6-scope (pass)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("link-local"), std::string::npos) << r.out;
+    r = ctl({"lookup", "fd00:10:244:2::14", "--ttl", "1", "-o", "json"});
+    EXPECT_EQ(parse_json(r)["reason"], "pass-ttl-expired");
+
+    // A node without an IPv6 pod CIDR leaves IPv6 to the kernel, and says why.
+    ASSERT_TRUE(maps_->set_config6(podlane_node_config6{}).ok());
+    r = ctl({"lookup", "fd00:10:244:2::14"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("pass-not-ipv4"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("routes no IPv6 pods"), std::string::npos) << r.out;
+    doc = parse_json(ctl({"-o", "json", "lookup", "fd00:10:244:1::a", "--from", "uplink"}));
+    EXPECT_EQ(doc["reason"], "pass-not-ipv4");
+    EXPECT_EQ(doc["verdict"], "pass");
+}
+
+TEST_F(CtlCli, StatusShowsTheIpv6ConfigAndMaps) {
+    auto r = ctl({"-o", "json", "status"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(parse_json(r)["config6"].is_null()) << "pod_prefixlen 0: no IPv6";
+    EXPECT_EQ(ctl({"status"}).out.find("node IPv6"), std::string::npos);
+
+    seed_local_and_remote6();
+    r = ctl({"-o", "json", "status"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = parse_json(r);
+    EXPECT_EQ(doc["config6"]["nodeIp"], "fd00:192:160:1::11");
+    EXPECT_EQ(doc["config6"]["gatewayIp"], "fd00:10:244:1::1");
+    EXPECT_EQ(doc["config6"]["podCidr"], "fd00:10:244:1::/64");
+    std::map<std::string, json> maps;
+    for (const auto &m : doc["maps"]) maps[m["name"]] = m;
+    ASSERT_TRUE(maps.count(PODLANE_MAP_ROUTES6)) << doc["maps"].dump();
+    EXPECT_EQ(maps[PODLANE_MAP_ROUTES6]["entries"], 2);
+    EXPECT_EQ(maps[PODLANE_MAP_ROUTES6]["maxEntries"], PODLANE_ROUTES_MAX);
+    EXPECT_EQ(maps[PODLANE_MAP_ENDPOINTS6]["entries"], 1);
+    EXPECT_TRUE(maps[PODLANE_MAP_CONFIG6]["fillPercent"].is_null()) << "an array";
+
+    r = ctl({"status"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("node IP fd00:192:160:1::11, pods fd00:10:244:1::/64, gateway fd00:10:244:1::1"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("pl_routes6_v1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("node IP 192.160.1.11"), std::string::npos) << "the IPv4 side stays:\n" << r.out;
+}
+
+TEST_F(CtlCli, StatsNameTheIpv6Reasons) {
+    ASSERT_TRUE(set_stat(node_dir(), PODLANE_PASS_IPV6_SCOPE, {{5, 430}}).ok());
+    ASSERT_TRUE(set_stat(node_dir(), PODLANE_PASS_IPV6_EXTHDR, {{4, 400}}).ok());
+    ASSERT_TRUE(set_stat(node_dir(), PODLANE_DROP_TRUNCATED_IPV6, {{3, 150}}).ok());
+    ASSERT_TRUE(set_stat(node_dir(), PODLANE_DROP_BAD_IPV6_HEADER, {{2, 120}}).ok());
+    auto r = ctl({"stats", "-o", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = parse_json(r);
+    std::map<std::string, json> by_name;
+    for (const auto &item : doc["reasons"]) by_name[item["reason"]] = item;
+    EXPECT_EQ(by_name["pass-ipv6-scope"]["packets"], 5);
+    EXPECT_EQ(by_name["pass-ipv6-scope"]["code"], PODLANE_PASS_IPV6_SCOPE);
+    EXPECT_EQ(by_name["pass-ipv6-exthdr"]["verdict"], "pass");
+    EXPECT_EQ(by_name["drop-truncated-ipv6"]["packets"], 3);
+    EXPECT_EQ(by_name["drop-bad-ipv6-header"]["verdict"], "drop");
+    EXPECT_EQ(doc["totals"]["drop"]["packets"], 5);
+
+    r = ctl({"stats"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char *name : {"pass-ipv6-scope", "pass-ipv6-exthdr", "drop-truncated-ipv6", "drop-bad-ipv6-header"})
+        EXPECT_NE(r.out.find(name), std::string::npos) << name << ":\n" << r.out;
+    EXPECT_NE(r.out.find("not version 6"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("reason-"), std::string::npos) << "every reason has a name:\n" << r.out;
+}
+
 TEST_F(CtlCli, EveryCommandPrintsValidJson) {
     seed_local_and_remote();
+    seed_local_and_remote6();
     for (std::vector<std::string> args : {std::vector<std::string>{"routes", "list"},
                                           {"routes", "add", "10.250.0.0/16", "via", "192.160.1.13"},
                                           {"routes", "del", "10.250.0.0/16"},
@@ -499,7 +804,12 @@ TEST_F(CtlCli, EveryCommandPrintsValidJson) {
                                           {"lookup", "10.244.1.10", "--from", "uplink"},
                                           {"stats"},
                                           {"status"},
-                                          {"endpoints", "del", "10.244.1.10"}}) {
+                                          {"endpoints", "del", "10.244.1.10"},
+                                          {"routes", "add", "fd00:10:250::/48", "via", "fd00:192:160:1::13"},
+                                          {"routes", "del", "fd00:10:250::/48"},
+                                          {"lookup", "fd00:10:244:1::a"},
+                                          {"lookup", "fe80::1", "--from", "uplink"},
+                                          {"endpoints", "del", "fd00:10:244:1::a"}}) {
         args.insert(args.begin(), {"-o", "json"});
         auto r = ctl(args);
         EXPECT_EQ(r.exit_code, 0) << args[2] << ": " << r.err;

@@ -54,18 +54,29 @@ protected:
 
     // Runs one packet through the program; returns the one reason counted.
     int program_reason(Prog prog, const std::string &dst, uint8_t ttl) {
-        auto before = node_->stats();
+        const bool ipv6 = dst.find(':') != std::string::npos;
         // From a pod registered on the veth the run arrives on (the source
         // check passes; not one of the destinations, which tests delete), or
         // from another node's pod.
         podlane_endpoint_value sender{};
         sender.host_ifindex = kStdPodHostIfindex;
-        EXPECT_TRUE(node_->maps().put_endpoint(*Ipv4::parse("10.244.1.12"), sender));
-        auto frame =
-            PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.12" : "10.244.2.20").dst(dst).ttl(ttl).build();
+        std::vector<uint8_t> frame;
+        if (ipv6) {
+            EXPECT_TRUE(node_->maps().put_endpoint6(*Ipv6::parse("fd00:10:244:1::c"), sender));
+            frame = Packet6Builder{}
+                        .src(prog == Prog::FromPod ? "fd00:10:244:1::c" : "fd00:10:244:2::14")
+                        .dst(dst)
+                        .hop_limit(ttl)
+                        .build();
+        } else {
+            EXPECT_TRUE(node_->maps().put_endpoint(*Ipv4::parse("10.244.1.12"), sender));
+            frame =
+                PacketBuilder{}.src(prog == Prog::FromPod ? "10.244.1.12" : "10.244.2.20").dst(dst).ttl(ttl).build();
+        }
         int fd = prog == Prog::FromPod    ? node_->datapath().from_pod_fd()
                  : prog == Prog::UplinkTc ? node_->datapath().uplink_tc_fd()
                                           : node_->datapath().uplink_xdp_fd();
+        auto before = node_->stats();
         auto run = node_->run(fd, frame);
         EXPECT_GE(run.retval, 0) << "test run failed for " << dst;
         auto after = node_->stats();
@@ -113,6 +124,21 @@ protected:
         ASSERT_TRUE(node_->maps().put_route(*Cidr::parse("10.98.0.0/16"), gone_uplink).ok());
     }
 
+    // The IPv6 counterparts, beside the standard node's IPv6 side.
+    void add_test_routes6() {
+        ASSERT_EQ(ctl({"routes", "add", "fd00:10:250::/48", "via", "fd00:192:160:1::14", "--dev", "tup1500"}).exit_code,
+                  0);
+        ASSERT_EQ(
+            ctl({"routes", "add", "fd00:10:250:7::/64", "via", "fd00:192:160:1::15", "--dev", "tup9000"}).exit_code, 0);
+        podlane_route6_value no_uplink{};
+        no_uplink.node_ip = to_in6(*Ipv6::parse("fd00:192:160:1::16"));
+        ASSERT_TRUE(node_->maps().put_route6(*Cidr6::parse("fd00:10:99::/48"), no_uplink).ok());
+        podlane_route6_value gone_uplink{};
+        gone_uplink.node_ip = to_in6(*Ipv6::parse("fd00:192:160:1::17"));
+        gone_uplink.uplink_ifindex = 7777;
+        ASSERT_TRUE(node_->maps().put_route6(*Cidr6::parse("fd00:10:98::/48"), gone_uplink).ok());
+    }
+
     std::unique_ptr<BpfTestNode> node_;
     std::string pin_root_, node_name_;
     fs::path run_root_;
@@ -133,6 +159,24 @@ const std::vector<std::string> kDestinations = {
     "198.51.100.7",     // the outside world
     "224.0.0.251",      // multicast
     "255.255.255.255",  // broadcast
+};
+
+const std::vector<std::string> kDestinations6 = {
+    "fd00:10:244:2::14",     // remote pod via the standard route
+    "fd00:10:244:3::14",     // remote pod on the jumbo link
+    "fd00:10:250:1::1",      // podlanectl's static /48
+    "fd00:10:250:7::7",      // ... and the longer /64 inside it
+    "fd00:10:99::1",         // route with no uplink
+    "fd00:10:98::1",         // route naming an interface that does not exist
+    "fd00:10:244:1::a",      // local pod
+    "fd00:10:244:1::99",     // local CIDR, no such pod
+    "fd00:10:244:1::1",      // the gateway
+    "fd00:192:160:1::11",    // the node
+    "2001:db8::7",           // the outside world
+    "ff02::fb",              // multicast
+    "ff02::1:ff00:a",        // solicited-node multicast (neighbour discovery)
+    "fe80::858:aff:fef4:1",  // link-local
+    "::",                    // unspecified
 };
 
 TEST_F(CtlAgreesWithPrograms, LookupPredictsTheReasonTheProgramsCount) {
@@ -158,9 +202,49 @@ TEST_F(CtlAgreesWithPrograms, AlsoAfterRoutesAreDeleted) {
     expect_agreement({"10.244.2.20", "10.244.1.10", "10.244.3.20"});
 }
 
+TEST_F(CtlAgreesWithPrograms, Ipv6LookupPredictsTheReasonTheProgramsCount) {
+    node_->seed_standard_node6();
+    add_test_routes6();
+    expect_agreement(kDestinations6);
+
+    json doc = lookup("fd00:10:250:7::7", Prog::FromPod, 64);
+    EXPECT_EQ(doc["route"]["cidr"], "fd00:10:250:7::/64");
+    EXPECT_EQ(doc["nextHop"], "fd00:192:160:1::15");
+    EXPECT_EQ(doc["uplink"]["name"], "tup9000");
+}
+
+TEST_F(CtlAgreesWithPrograms, Ipv6AlsoOnANodeWithoutIpv6) {
+    // The IPv6 routes are there, the IPv6 config is not: pass-not-ipv4.
+    node_->seed_standard_node6();
+    add_test_routes6();
+    ASSERT_TRUE(node_->maps().set_config6(podlane_node_config6{}).ok());
+    expect_agreement(kDestinations6);
+}
+
+TEST_F(CtlAgreesWithPrograms, Ipv6AlsoOnAnIpv6OnlyNode) {
+    // The shared config carries no IPv4 address (node_ip 0).
+    node_->seed_standard_node6();
+    add_test_routes6();
+    auto cfg = node_->maps().config();
+    ASSERT_TRUE(cfg);
+    cfg->node_ip = 0;
+    ASSERT_TRUE(node_->maps().set_config(*cfg).ok());
+    expect_agreement(kDestinations6);
+}
+
+TEST_F(CtlAgreesWithPrograms, Ipv6AlsoAfterRoutesAndEndpointsAreDeleted) {
+    node_->seed_standard_node6();
+    ASSERT_EQ(ctl({"routes", "del", "fd00:10:244:2::/64"}).exit_code, 0);
+    ASSERT_EQ(ctl({"endpoints", "del", "fd00:10:244:1::a"}).exit_code, 0);
+    expect_agreement({"fd00:10:244:2::14", "fd00:10:244:1::a", "fd00:10:244:3::14"});
+}
+
 TEST_F(CtlAgreesWithPrograms, StatsReadsBackWhatTheProgramsCounted) {
     add_test_routes();
     expect_agreement(kDestinations);
+    node_->seed_standard_node6();
+    add_test_routes6();
+    expect_agreement(kDestinations6);
     ASSERT_GT(runs_, 0);
     auto counted = node_->stats();
     auto r = ctl({"stats", "-o", "json"});
@@ -184,6 +268,7 @@ TEST_F(CtlAgreesWithPrograms, StatsReadsBackWhatTheProgramsCounted) {
     EXPECT_NE(r.out.find("forwarded-remote"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("drop-no-uplink"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("the route names an interface that does not exist"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("pass-ipv6-scope"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid) {
     return run;
 }
 
-Status pin_node_maps(const std::string &dir, unsigned routes_max) {
+Status pin_node_maps(const std::string &dir, unsigned routes_max, bool with_ipv6) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return errno_error("create " + dir, ec.value());
@@ -92,6 +92,14 @@ Status pin_node_maps(const std::string &dir, unsigned routes_max) {
                     pin_map(dir, BPF_MAP_TYPE_ARRAY, PODLANE_MAP_CONFIG, sizeof(__u32), sizeof(podlane_node_config), 1),
                     pin_map(dir, BPF_MAP_TYPE_PERCPU_ARRAY, PODLANE_MAP_STATS, sizeof(__u32),
                             sizeof(podlane_stat_value), PODLANE_REASON_MAX)})
+        if (!st) return st;
+    if (!with_ipv6) return {};
+    for (auto st :
+         {pin_map(dir, BPF_MAP_TYPE_LPM_TRIE, PODLANE_MAP_ROUTES6, sizeof(podlane_route6_key),
+                  sizeof(podlane_route6_value), routes_max, BPF_F_NO_PREALLOC),
+          pin_map(dir, BPF_MAP_TYPE_HASH, PODLANE_MAP_ENDPOINTS6, sizeof(podlane_endpoint6_key),
+                  sizeof(podlane_endpoint_value), PODLANE_ENDPOINTS_MAX),
+          pin_map(dir, BPF_MAP_TYPE_ARRAY, PODLANE_MAP_CONFIG6, sizeof(__u32), sizeof(podlane_node_config6), 1)})
         if (!st) return st;
     return {};
 }

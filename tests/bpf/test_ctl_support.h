@@ -22,8 +22,10 @@ struct CtlRun {
 CtlRun run_podlanectl(const std::vector<std::string> &args, int as_uid = -1);
 
 // Creates and pins pl_routes_v1, pl_endpoints_v1, pl_config_v1 and
-// pl_stats_v2 under dir (created).
-Status pin_node_maps(const std::string &dir, unsigned routes_max = PODLANE_ROUTES_MAX);
+// pl_stats_v2 under dir (created), and the IPv6 maps pl_routes6_v1,
+// pl_endpts6_v1 and pl_config6_v1 unless with_ipv6 is false (an agent that
+// predates them). routes_max sizes both route maps.
+Status pin_node_maps(const std::string &dir, unsigned routes_max = PODLANE_ROUTES_MAX, bool with_ipv6 = true);
 
 // pin_node_maps, plus the router role's pl_neigh_v1 and pl_rtports_v1.
 Status pin_router_maps(const std::string &dir);
