@@ -5,6 +5,8 @@
 # plb-C-nI with uplink eth0 192.160.1.1I/24, pods plb-C-nIpJ, and in router
 # clusters a router plb-C-rtr (192.160.1.1). Same addresses in every cluster:
 # the namespaces keep them apart, and nothing touches the machine's namespace.
+# Dual-stack clusters (DUAL_STACK: k and p, for paths 1v6, 2v6, 3v6) add
+# fd00:192:160:1::1I/64 on the uplinks and fd00:10:244:I::/64 pod ranges.
 #
 # Why not lab/podlane-lab: it holds ONE mode at a time under fixed names, so
 # interleaving podlane, kernel routes, the reference plugins and the XDP hook
@@ -15,6 +17,13 @@ node_ip() { printf '192.160.1.%s' "$((10 + $1))"; }
 pod_cidr() { printf '10.244.%s.0/24' "$1"; }
 ROUTER_IP=192.160.1.1
 CLUSTER_NODES=2
+node_ip6() { printf 'fd00:192:160:1::%s' "$((10 + $1))"; }
+pod_cidr6() { printf 'fd00:10:244:%s::/64' "$1"; }
+CLUSTER_CIDR6=fd00:10:244::/56
+# The clusters that also carry IPv6 (always, so that their IPv4 figures do
+# not depend on which paths a run selects).
+declare -A DUAL_STACK=([k]=1 [p]=1)
+dual_stack() { [[ -n ${DUAL_STACK[$1]:-} ]]; }
 
 new_ns() {
 	pl_ns_add "$1" || return 1
@@ -42,6 +51,11 @@ create_node() {
 	new_ns "$ns"
 	attach_to_segment "$c" "$ns" "n$i" "$(node_ip "$i")"
 	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+	if dual_stack "$c"; then
+		# nodad: usable at once, as the CNI plugin gives pods theirs.
+		ip -n "$ns" addr add "$(node_ip6 "$i")/64" dev eth0 nodad
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+	fi
 	((via_router)) && ip -n "$ns" route add default via "$ROUTER_IP" dev eth0
 	return 0
 }
@@ -59,18 +73,27 @@ create_router() {
 
 # node_config C NAME IP PODCIDR [ROUTER_IP]: podlaned's node file, naming every
 # node of the cluster.
+# A dual-stack cluster's files also carry nodeIPv6 / clusterCIDRv6 /
+# podCIDRv6 (NAME is nodeI there).
 node_config() {
-	local c=$1 name=$2 ip=$3 cidr=$4 router=${5:-} nodes='[]' j dir
+	local c=$1 name=$2 ip=$3 cidr=$4 router=${5:-} nodes='[]' j dir v6='{}'
 	for ((j = 1; j <= CLUSTER_NODES; j++)); do
 		nodes=$(jq -c --arg n "node$j" --arg i "$(node_ip "$j")" --arg p "$(pod_cidr "$j")" \
-			'. + [{name: $n, nodeIP: $i, podCIDR: $p}]' <<<"$nodes")
+			--arg i6 "$(dual_stack "$c" && node_ip6 "$j")" --arg p6 "$(dual_stack "$c" && pod_cidr6 "$j")" \
+			'. + [{name: $n, nodeIP: $i, podCIDR: $p}
+			      + (if $i6 != "" then {nodeIPv6: $i6, podCIDRv6: $p6} else {} end)]' <<<"$nodes")
 	done
+	if dual_stack "$c"; then
+		v6=$(jq -nc --arg i6 "$(node_ip6 "${name#node}")" --arg p6 "$(pod_cidr6 "${name#node}")" \
+			--arg cc6 "$CLUSTER_CIDR6" '{nodeIPv6: $i6, podCIDRv6: $p6, clusterCIDRv6: $cc6}')
+	fi
 	dir=$BENCH_STATE/$c/$name
 	mkdir -p "$dir"
 	jq -n --arg name "$name" --arg ip "$ip" --arg cidr "$cidr" --arg pin "$BENCH_PIN_ROOT/$c" \
-		--arg router "$router" --argjson nodes "$nodes" '
+		--arg router "$router" --argjson nodes "$nodes" --argjson v6 "$v6" '
 		{nodeName: $name, nodeIP: $ip, uplink: "eth0", bridge: "podlane0", podCIDR: $cidr,
 		 clusterCIDR: "10.244.0.0/16", pinRoot: $pin, nodes: $nodes}
+		+ $v6
 		+ (if $router != "" then {routerIP: $router} else {} end)' >"$dir/node.json"
 	printf '%s' "$dir/node.json"
 }
@@ -109,9 +132,9 @@ memory_json() {
 }
 
 # cni C I POD BINARY CONF: run a CNI plugin for POD on node I as a runtime
-# does; prints the result; remembers the pod's IP.
+# does; prints the result; remembers the pod's IP (and its IPv6, if any).
 cni_add() {
-	local c=$1 i=$2 pod=$3 plugin=$4 conf=$5 out ip
+	local c=$1 i=$2 pod=$3 plugin=$4 conf=$5 out ip ip6
 	new_ns "$pod"
 	out=$(CNI_COMMAND=ADD CNI_CONTAINERID="$pod" CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 \
 		CNI_PATH="$(dirname "$plugin")" in_ns "$(cns "$c" "n$i")" "$plugin" <<<"$conf") || {
@@ -126,8 +149,16 @@ cni_add() {
 	}
 	mkdir -p "$BENCH_STATE/pods"
 	printf '%s\n' "$ip" >"$BENCH_STATE/pods/$pod"
+	ip6=$(jq -r '[.ips[]?.address | select(contains(":"))][0] // empty' <<<"$out")
+	if [[ -n $ip6 ]]; then
+		printf '%s\n' "${ip6%/*}" >"$BENCH_STATE/pods/$pod.v6"
+	elif dual_stack "$c"; then
+		printf 'no IPv6 address in %s\n' "$out" >&2
+		return 1
+	fi
 }
 pod_ip() { cat "$BENCH_STATE/pods/$1"; }
+pod_ip6() { cat "$BENCH_STATE/pods/$1.v6" 2>/dev/null || true; }
 
 # podlane_pod C I J [plain]: the podlane plugin, registered with the node's
 # dataplane, or (plain) as a bare bridge network for the kernel-route paths.
@@ -135,7 +166,9 @@ podlane_pod() {
 	local c=$1 i=$2 j=$3 plain=${4:-0} conf
 	if ((plain)); then
 		conf=$(jq -nc --arg cidr "$(pod_cidr "$i")" --arg dd "$BENCH_STATE/$c/ipam/n$i" \
-			'{cniVersion: "1.0.0", name: "plain", type: "podlane", podCIDR: $cidr, mtu: 1500, dataDir: $dd}')
+			--arg cidr6 "$(dual_stack "$c" && pod_cidr6 "$i")" '
+			{cniVersion: "1.0.0", name: "plain", type: "podlane", podCIDR: $cidr, mtu: 1500, dataDir: $dd}
+			+ (if $cidr6 != "" then {podCIDRv6: $cidr6} else {} end)')
 	else
 		conf=$(jq -nc --arg nc "$BENCH_STATE/$c/node$i/node.json" --arg dd "$BENCH_STATE/$c/ipam/n$i" \
 			'{cniVersion: "1.0.0", name: "podlane", type: "podlane", nodeConfig: $nc, dataDir: $dd}')
@@ -157,13 +190,19 @@ reference_pod() {
 kernel_routes() {
 	local c=$1 i=$2 j
 	for ((j = 1; j <= CLUSTER_NODES; j++)); do
-		((j == i)) || ip -n "$(cns "$c" "n$i")" route replace "$(pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+		((j == i)) && continue
+		ip -n "$(cns "$c" "n$i")" route replace "$(pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+		if dual_stack "$c"; then
+			ip -n "$(cns "$c" "n$i")" -6 route replace "$(pod_cidr6 "$j")" via "$(node_ip6 "$j")" dev eth0
+		fi
 	done
 }
 
 # --- clusters ---------------------------------------------------------------
 # k: kernel routes ("10.244.2.0/24 via 192.160.1.12"), the flannel host-gw
-#    equivalent; also carries node -> node.
+#    equivalent; also carries node -> node. Dual-stack: the same over IPv6
+#    ("fd00:10:244:2::/64 via fd00:192:160:1::12"), the plugin putting the
+#    pods' IPv6 gateway fd00:10:244:I::1 on the bridge.
 build_kernel() {
 	kernel_routed_nodes "$1"
 	podlane_pod "$1" 1 1 1 && podlane_pod "$1" 2 1 1

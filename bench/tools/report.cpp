@@ -100,6 +100,15 @@ std::string ratio_cell(const Stat &s) {
     return fmt(s.median, 2) + "× (" + fmt(s.min, 2) + "–" + fmt(s.max, 2) + ")";
 }
 
+// The reference a path's ratio columns use: (1) and (3) for IPv4 paths, their
+// IPv6 twins (1v6) and (3v6) for the IPv6 paths (ids ending in "v6").
+bool is_v6(const std::string &id) {
+    return id.size() > 2 && id.compare(id.size() - 2, 2, "v6") == 0;
+}
+std::string ref_for(const std::string &id, const std::string &ref) {
+    return is_v6(id) ? ref + "v6" : ref;
+}
+
 struct Goal {
     std::string what, target, measured;
     std::optional<bool> met;
@@ -189,15 +198,18 @@ int main(int argc, char **argv) {
         }
         for (std::string ref : {"1", "3"})
             for (auto m : {"tcp1", "tcp4", "rr", "crr", "cpu", "rr_p50"}) {
-                auto s = stat(round_ratios(samples, id, ref, m));
-                js["ratio_vs_" + ref][m] = {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"n", s.n}};
+                auto s = stat(round_ratios(samples, id, ref_for(id, ref), m));
+                js["ratio_vs_" + ref_for(id, ref)][m] = {
+                    {"median", s.median}, {"min", s.min}, {"max", s.max}, {"n", s.n}};
             }
         if (errors.count(id)) js["failed_runs"] = errors[id];
         summary["paths"][id] = js;
     }
 
     // --- table 2: ratios
-    std::printf("\n### Ratios, paired by round: median (min–max); ×(1) = vs node→node, ×(3) = vs kernel routes\n\n");
+    std::printf(
+        "\n### Ratios, paired by round: median (min–max); ×(1) = vs node→node, ×(3) = vs kernel routes "
+        "(IPv6 rows, …v6: vs (1v6) and (3v6), the same over IPv6)\n\n");
     std::printf(
         "| path | TCP 1 ×(1) | TCP 1 ×(3) | TCP 4 ×(1) | TCP 4 ×(3) | trans/s ×(1) | trans/s ×(3) | conn/s ×(1) | "
         "conn/s ×(3) | CPU/Gbit ×(1) | CPU/Gbit ×(3) | RR p50 latency ×(1) | RR p50 latency ×(3) |\n"
@@ -208,7 +220,7 @@ int main(int argc, char **argv) {
         std::printf("| (%s) %s |", id.c_str(), p["label"].get<std::string>().c_str());
         for (auto m : {"tcp1", "tcp4", "rr", "crr", "cpu", "rr_p50"})
             for (std::string ref : {"1", "3"})
-                std::printf(" %s |", ratio_cell(stat(round_ratios(samples, id, ref, m))).c_str());
+                std::printf(" %s |", ratio_cell(stat(round_ratios(samples, id, ref_for(id, ref), m))).c_str());
         std::printf("\n");
     }
     for (auto &[path, n] : errors)
@@ -224,6 +236,11 @@ int main(int argc, char **argv) {
         {"8a", "8b", "pod→ClusterIP: podlane (8a) vs kernel routes (8b)"},
         {"8a", "2", "podlane: pod→ClusterIP (8a) vs pod→pod (2)"},
         {"8b", "3", "kernel routes: pod→ClusterIP (8b) vs pod→pod (3)"},
+        {"2v6", "1v6", "IPv6: podlane pod→pod cross-node (2v6) vs node→node (1v6)"},
+        {"2v6", "3v6", "IPv6: podlane (2v6) vs kernel routes (3v6), pod→pod cross-node"},
+        {"2v6", "2", "podlane pod→pod cross-node: IPv6 (2v6) vs IPv4 (2)"},
+        {"3v6", "3", "kernel routes pod→pod cross-node: IPv6 (3v6) vs IPv4 (3)"},
+        {"1v6", "1", "node→node: IPv6 (1v6) vs IPv4 (1)"},
     };
     auto available = [&](const std::string &id) {
         for (auto &p : run["paths"])
@@ -497,15 +514,16 @@ int main(int argc, char **argv) {
     // --- outputs
     if (!chart_out.empty()) {
         std::ofstream d(chart_out);
-        d << "# path  tcp1  tcp4  trans/s  conn/s   (ratios vs node->node, median of rounds)\n";
+        d << "# path  tcp1  tcp4  trans/s  conn/s   (ratios vs node->node, IPv6 paths vs node->node IPv6; median of "
+             "rounds)\n";
         for (auto &p : run["paths"]) {
             std::string id = p["id"];
-            if (!p.value("available", false) || id == "1") continue;
+            if (!p.value("available", false) || id == "1" || id == "1v6") continue;
             // The chart compares all four figures: pod→ClusterIP has only RR/CRR.
             if (p.contains("metrics") && p["metrics"].size() < 4) continue;
             d << "\"(" << id << ") " << p.value("short", p["label"].get<std::string>()) << "\"";
             for (auto m : {"tcp1", "tcp4", "rr", "crr"}) {
-                auto s = ratio(id.c_str(), "1", m);
+                auto s = ratio(id.c_str(), ref_for(id, "1").c_str(), m);
                 d << " " << (s.n ? fmt(s.median, 3) : "NaN");
             }
             d << "\n";

@@ -19,6 +19,10 @@ LAB_TCP_PORT=7777
 # --datastore etcd: one etcd on the segment, reached by the nodes over it.
 LAB_ETCD_IP=192.160.1.250
 LAB_ETCD_URL=http://192.160.1.250:2379
+# --ip-family dual: the same segment and pods, with IPv6 beside IPv4.
+LAB_SEG_PREFIX6=fd00:192:160:1
+LAB_CLUSTER_CIDR6=fd00:10:244::/56
+LAB_ETCD_IP6=fd00:192:160:1::250
 
 log() { printf '[podlane-lab] %s\n' "$*" >&2; }
 warn() { printf '[podlane-lab] warning: %s\n' "$*" >&2; }
@@ -40,6 +44,12 @@ node_pod_cidr() {
 	fi
 }
 node_gateway() { printf '10.244.%s.1' "$1"; }
+# Dual-stack (ip_family dual): node I is fd00:192:160:1::1I on the segment and
+# owns fd00:10:244:I::/64 in every datastore (IPv6 claims are not automatic).
+lab_dual() { [[ $(state_get ip_family ipv4) == dual ]]; }
+node_ip6() { printf '%s::%s' "$LAB_SEG_PREFIX6" "$((10 + $1))"; }
+node_pod_cidr6() { printf 'fd00:10:244:%s::/64' "$1"; }
+node_gateway6() { printf 'fd00:10:244:%s::1' "$1"; }
 # The node's interface on the segment (the VM lab's nodes: eth1).
 node_uplink() { printf 'eth0'; }
 pod_ns() { printf 'pl-node%s-pod%s' "$1" "$2"; }

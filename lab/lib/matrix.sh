@@ -3,8 +3,9 @@
 # tagged with the path that carried it, from the dataplane counters' deltas;
 # then the Services block (every node, pod and the outside host -> every
 # Service, through kube-proxy's rules) and the Policy block (a FORWARD-chain
-# DROP between one pod pair). Cells are also written to
-# $LAB_STATE/matrix/{pods,services,policy}.tsv for the end-to-end tests.
+# DROP between one pod pair); dual-stack labs end with the IPv6 block (pod x
+# pod and node x pod again, ICMPv6 and TCP). Cells are also written to
+# $LAB_STATE/matrix/{pods,services,policy,pods6}.tsv for the end-to-end tests.
 
 # Counters of one node as "reason packets" lines (empty without a dataplane).
 node_stats() {
@@ -53,6 +54,9 @@ path_label() {
 
 probe_icmp() { in_ns "$1" ping -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
 probe_tcp() { in_ns "$1" "$(bin pl-tcp-probe)" connect "$2" "$LAB_TCP_PORT" --timeout-ms 1000 >/dev/null 2>&1; }
+probe_icmp6() { in_ns "$1" ping -6 -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
+# The pods' pl-tcp-probe serves both families on one port.
+probe_tcp6() { probe_tcp "$@"; }
 
 # One cell: retry once (a first packet may wait for ARP on three hops).
 probe() {
@@ -67,28 +71,19 @@ short_name() {
 	printf '%s' "$s"
 }
 
-# run_matrix: prints the tables; fails when any cell failed.
-run_matrix() {
-	local -a pods ips sources
-	local pod i ip
-	while read -r pod i ip; do
-		pods+=("$pod")
-		ips+=("$ip")
-	done < <(list_pods)
-	((${#pods[@]})) || die "the lab has no pods (run: podlane-lab up)"
-	local n
-	n=$(state_get nodes 0)
-	for ((i = 1; i <= n; i++)); do sources+=("$(node_ns "$i")"); done
-	sources+=("${pods[@]}")
-
-	local failures=0 kind src d before after label cell cw=8 total=0 expected=0 nf
-	local start_totals end_totals
+# pod_matrix_tables FAMILY TSV: the pod x pod and node x pod tables of one
+# address family (4: ICMP and TCP, 6: ICMPv6 and TCP over IPv6), over the
+# caller's pods, ips (that family's addresses) and sources; cells appended to
+# TSV. Sets PM_FAILURES, PM_TOTAL, PM_EXPECTED.
+pod_matrix_tables() {
+	local family=$1 tsv=$2 kind src d pod before after label cell cw=8 nf tries title
+	local -a kinds=(icmp tcp)
+	[[ $family == 6 ]] && kinds=(icmp6 tcp6)
 	nf=$(netfilter_mode)
-	mkdir -p "$LAB_STATE/matrix"
-	: >"$LAB_STATE/matrix/pods.tsv"
-	start_totals=$(dataplane_totals)
-	for kind in icmp tcp; do
-		printf '\n%s matrix (rows: from, columns: to)\n' "${kind^^}"
+	PM_FAILURES=0 PM_TOTAL=0 PM_EXPECTED=0
+	for kind in "${kinds[@]}"; do
+		case $kind in icmp6) title=ICMPv6 ;; tcp6) title='TCP over IPv6' ;; *) title=${kind^^} ;; esac
+		printf '\n%s matrix (rows: from, columns: to)\n' "$title"
 		printf '%-16s' ''
 		for pod in "${pods[@]}"; do printf "%-${cw}s" "$(short_name "$pod")"; done
 		printf '\n'
@@ -100,11 +95,16 @@ run_matrix() {
 					printf "%-${cw}s" '  .'
 					continue
 				fi
-				total=$((total + 1))
-				local tries=2
+				PM_TOTAL=$((PM_TOTAL + 1))
+				tries=2
 				# Expected to fail (below): one try, not two timeouts.
 				[[ $nf == bypass && $src =~ ^pl-node[0-9]+$ && ${pods[d]} != "$src"-* ]] && tries=1
-				if "probe_$kind" "$src" "${ips[d]}" || { ((tries > 1)) && "probe_$kind" "$src" "${ips[d]}"; }; then
+				if [[ -z ${ips[d]} ]]; then
+					# Dual-stack, but this pod has no IPv6 address.
+					after=$(dataplane_totals)
+					cell=FAIL
+					PM_FAILURES=$((PM_FAILURES + 1))
+				elif "probe_$kind" "$src" "${ips[d]}" || { ((tries > 1)) && "probe_$kind" "$src" "${ips[d]}"; }; then
 					after=$(dataplane_totals)
 					label=$(path_label "$before" "$after")
 					cell="ok:$label"
@@ -114,19 +114,53 @@ run_matrix() {
 					# request, KUBE-FORWARD drops the reply as INVALID.
 					after=$(dataplane_totals)
 					cell=xFAIL
-					expected=$((expected + 1))
+					PM_EXPECTED=$((PM_EXPECTED + 1))
 				else
 					after=$(dataplane_totals)
 					cell=FAIL
-					failures=$((failures + 1))
+					PM_FAILURES=$((PM_FAILURES + 1))
 				fi
 				before=$after
 				printf "%-${cw}s" "$cell"
-				printf '%s\t%s\t%s\t%s\n' "$kind" "$(short_name "$src")" "$(short_name "${pods[d]}")" "$cell" >>"$LAB_STATE/matrix/pods.tsv"
+				printf '%s\t%s\t%s\t%s\n' "$kind" "$(short_name "$src")" "$(short_name "${pods[d]}")" "$cell" >>"$tsv"
 			done
 			printf '\n'
 		done
 	done
+}
+
+# counter_deltas START END: the dataplane counters' movement, one line.
+counter_deltas() {
+	local -a s e
+	read -r -a s <<<"$1"
+	read -r -a e <<<"$2"
+	printf 'Dataplane counter deltas over the matrix: forwarded-remote +%d, delivered-local +%d, forwarded-router +%d, drops +%d\n' \
+		$((e[0] - s[0])) $((e[1] - s[1])) $((e[2] - s[2])) $((e[3] - s[3]))
+}
+
+# run_matrix: prints the tables; fails when any cell failed.
+run_matrix() {
+	local -a pods ips ips6 sources
+	local pod i ip ip6
+	while read -r pod i ip ip6; do
+		pods+=("$pod")
+		ips+=("$ip")
+		ips6+=("$ip6")
+	done < <(list_pods)
+	((${#pods[@]})) || die "the lab has no pods (run: podlane-lab up)"
+	local n
+	n=$(state_get nodes 0)
+	for ((i = 1; i <= n; i++)); do sources+=("$(node_ns "$i")"); done
+	sources+=("${pods[@]}")
+
+	local failures=0 total=0 expected=0
+	local start_totals end_totals
+	mkdir -p "$LAB_STATE/matrix"
+	: >"$LAB_STATE/matrix/pods.tsv"
+	rm -f "$LAB_STATE/matrix/pods6.tsv"
+	start_totals=$(dataplane_totals)
+	pod_matrix_tables 4 "$LAB_STATE/matrix/pods.tsv"
+	failures=$PM_FAILURES total=$PM_TOTAL expected=$PM_EXPECTED
 	end_totals=$(dataplane_totals)
 	printf '\nPaths: R = BPF redirect out of the sending node toward the owning node, L = BPF delivery into\n'
 	printf 'the destination pod, X = BPF forwarding on the router, krn = kernel only (same-node bridge or\n'
@@ -137,11 +171,7 @@ run_matrix() {
 		printf 'node) and no L (the kernel bridge delivers it); TCP shows RL: the server'"'"'s answer and the close\n'
 		printf 'travel once conntrack holds the flow established, in BPF.\n'
 	fi
-	local -a s e
-	read -r -a s <<<"$start_totals"
-	read -r -a e <<<"$end_totals"
-	printf 'Dataplane counter deltas over the matrix: forwarded-remote +%d, delivered-local +%d, forwarded-router +%d, drops +%d\n' \
-		$((e[0] - s[0])) $((e[1] - s[1])) $((e[2] - s[2])) $((e[3] - s[3]))
+	counter_deltas "$start_totals" "$end_totals"
 	((expected)) && printf 'xFAIL = failed as expected with --netfilter bypass: a node'"'"'s request to another node'"'"'s pod is\ndelivered by BPF past conntrack, its reply goes through the stack and KUBE-FORWARD drops it as INVALID.\n'
 	if ((failures)); then
 		printf 'MATRIX: %d of %d cells FAILED\n' "$failures" "$total"
@@ -151,7 +181,34 @@ run_matrix() {
 	local blocks=0
 	run_services_block || blocks=1
 	run_policy_block || blocks=1
+	if lab_dual; then
+		run_ipv6_block || blocks=1
+	fi
 	((failures == 0 && blocks == 0))
+}
+
+# run_ipv6_block: dual-stack labs: the pod x pod and node x pod tables again
+# over IPv6 (ping -6, TCP to each pod's IPv6 listener), paths as for IPv4;
+# cells in $LAB_STATE/matrix/pods6.tsv. Fails when any cell failed.
+run_ipv6_block() {
+	local -a ips=("${ips6[@]}")
+	local start_totals end_totals
+	printf '\nIPv6 (dual-stack: nodes %s::1N on the segment, pods in fd00:10:244:N::/64)\n' "$LAB_SEG_PREFIX6"
+	: >"$LAB_STATE/matrix/pods6.tsv"
+	start_totals=$(dataplane_totals)
+	pod_matrix_tables 6 "$LAB_STATE/matrix/pods6.tsv"
+	end_totals=$(dataplane_totals)
+	printf '\nPaths and retries as for IPv4 (the same dataplane counters count both families).\n'
+	counter_deltas "$start_totals" "$end_totals"
+	((PM_EXPECTED)) && printf 'xFAIL: as for IPv4 with --netfilter bypass.\n'
+	printf 'The Services and Policy blocks are IPv4 only: the lab has no IPv6 Service or policy rule (its kube-proxy\n'
+	printf 'writes only KUBE-FORWARD for IPv6, which also makes each node track IPv6 flows in conntrack).\n'
+	if ((PM_FAILURES)); then
+		printf 'MATRIX IPv6: %d of %d cells FAILED\n' "$PM_FAILURES" "$PM_TOTAL"
+		return 1
+	fi
+	printf 'MATRIX IPv6: all %d cells passed%s\n' "$((PM_TOTAL - PM_EXPECTED))" \
+		"$( ((PM_EXPECTED)) && printf ' (%d more failed as expected)' "$PM_EXPECTED")"
 }
 
 # Who enforces Services and policy: kernel (kernel-routes: no BPF), compat
@@ -202,7 +259,7 @@ run_services_block() {
 	nf=$(netfilter_mode)
 	n=$(state_get nodes 0)
 	for ((i = 1; i <= n; i++)); do sources+=("$(node_ns "$i")"); done
-	while read -r pod i ip; do sources+=("$pod"); done < <(list_pods)
+	while read -r pod i ip _; do sources+=("$pod"); done < <(list_pods)
 	ns_exists "$LAB_EXT_NS" && sources+=("$LAB_EXT_NS")
 	# Columns as "LABEL IP PORT PROTO BACKENDS".
 	for entry in "${LAB_SERVICES[@]}"; do
@@ -290,7 +347,7 @@ run_policy_block() {
 		printf '\nPOLICY: skipped (%s or %s is not in the lab)\n' "$LAB_POLICY_FROM" "$LAB_POLICY_TO"
 		return 0
 	}
-	while read -r pod i ip; do
+	while read -r pod i ip _; do
 		pods+=("$pod")
 		ips+=("$ip")
 	done < <(list_pods)

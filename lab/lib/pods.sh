@@ -35,7 +35,7 @@ cni_exec() {
 
 # add_pod I J: create pod J on node I; remember its IP.
 add_pod() {
-	local i=$1 j=$2 pod out rc=0 ip
+	local i=$1 j=$2 pod out rc=0 ip ip6=''
 	pod=$(pod_ns "$i" "$j")
 	pl_ns_add "$pod"
 	mkdir -p "$LAB_STATE/pods"
@@ -49,10 +49,15 @@ add_pod() {
 		die "CNI ADD for $pod failed (exit $rc)"
 	fi
 	printf '%s\n' "$out" >"$LAB_STATE/pods/$pod.result.json"
-	ip=$(jq -r '.ips[0].address' <<<"$out")
+	ip=$(jq -r '[.ips[].address | select(contains(":") | not)][0] // ""' <<<"$out")
 	ip=${ip%/*}
 	[[ $ip =~ ^[0-9.]+$ ]] || die "CNI ADD for $pod returned no address: $out"
-	printf '%s %s\n' "$i" "$ip" >"$LAB_STATE/pods/$pod"
+	if lab_dual; then
+		# Without one the pod still joins: its IPv6 cells of the matrix fail.
+		ip6=$(pod_ip6_from_ns "$pod" "$out") ||
+			warn "CNI ADD for $pod gave it no usable IPv6 address in $(node_pod_cidr6 "$i") (dual-stack): result $(jq -c .ips <<<"$out"); in the pod: $(ip -n "$pod" -6 -o addr show dev eth0 2>&1 | awk '{print $4, $NF}' | paste -sd ' ' -)"
+	fi
+	printf '%s %s%s\n' "$i" "$ip" "${ip6:+ $ip6}" >"$LAB_STATE/pods/$pod"
 	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
 		# XDP on a veth loses the partial-checksum state of TCP/UDP, and
 		# XDP_REDIRECT into a veth needs NAPI (GRO) on the pod side.
@@ -60,7 +65,29 @@ add_pod() {
 			warn "ethtool -K eth0 tx off gro on failed in $pod"
 	fi
 	start_pod_server "$pod"
-	log "pod $pod on $(node_name "$i"): $ip"
+	log "pod $pod on $(node_name "$i"): $ip${ip6:+ $ip6}"
+}
+
+# pod_ip6_from_ns POD CNI_RESULT: the pod's global IPv6 address, once usable
+# (DAD done, up to 3 s), read back from the pod's eth0; the result's IPv6
+# address names which when the pod holds several. Fails when it has none.
+pod_ip6_from_ns() {
+	local pod=$1 out=$2 want addrs k a
+	want=$(jq -r '[.ips[]?.address | select(contains(":"))][0] // "" | sub("/.*"; "")' <<<"$out" 2>/dev/null || true)
+	for ((k = 0; k < 30; k++)); do
+		addrs=$(ip -n "$pod" -6 -o addr show dev eth0 scope global 2>/dev/null | awk '{print $4}')
+		if [[ -n $addrs ]] && [[ -z $(ip -n "$pod" -6 -o addr show dev eth0 scope global tentative 2>/dev/null) ]]; then
+			for a in $addrs; do
+				a=${a%/*}
+				if [[ -z $want || $a == "$want" ]]; then
+					printf '%s' "$a"
+					return 0
+				fi
+			done
+		fi
+		sleep 0.1
+	done
+	return 1
 }
 
 # Stand-in for the plugin in kernel-routes mode only, until cni/ builds:
@@ -78,9 +105,19 @@ wire_pod_without_cni() {
 	fi
 	ip -n "$ns" link add "$host" type veth peer name eth0 netns "$pod"
 	ip -n "$ns" link set "$host" master podlane0 up
+	# As the plugin does: a pod reaches itself through its own Service.
+	ip -n "$ns" link set "$host" type bridge_slave hairpin on
 	ip -n "$pod" addr add "$addr/24" dev eth0
 	ip -n "$pod" link set eth0 up
 	ip -n "$pod" route add default via "$(node_gateway "$i")"
+	if lab_dual; then
+		local addr6=fd00:10:244:$i::$((10 + j))
+		ip -n "$ns" -6 addr replace "$(node_gateway6 "$i")/64" dev podlane0 nodad
+		ip -n "$pod" -6 addr add "$addr6/64" dev eth0 nodad
+		ip -n "$pod" -6 route add default via "$(node_gateway6 "$i")"
+		printf '{"cniVersion":"1.0.0","ips":[{"address":"%s/24"},{"address":"%s/64"}]}\n' "$addr" "$addr6"
+		return
+	fi
 	printf '{"cniVersion":"1.0.0","ips":[{"address":"%s/24"}]}\n' "$addr"
 }
 
@@ -96,6 +133,8 @@ del_pod() {
 	rm -f "$LAB_STATE/pods/$pod" "$LAB_STATE/pods/$pod.result.json"
 }
 
+# start_pod_server POD: pl-tcp-probe, TCP and UDP, IPv4 and IPv6 (one
+# dual-stack socket each).
 start_pod_server() {
 	local pod=$1
 	mkdir -p "$LAB_STATE/logs"
@@ -103,16 +142,17 @@ start_pod_server() {
 		"$(bin pl-tcp-probe)" serve --port "$LAB_TCP_PORT" --udp-port "$LAB_UDP_PORT" --name "$pod" >/dev/null
 }
 
-# Pods of the lab as "POD NODE_INDEX IP" lines, in node then pod order.
+# Pods of the lab as "POD NODE_INDEX IP [IPV6]" lines, in node then pod order.
 list_pods() {
-	local f pod i ip
+	local f pod i ip ip6
 	[[ -d $LAB_STATE/pods ]] || return 0
 	for f in "$LAB_STATE"/pods/*; do
 		[[ -f $f && $f != *.json ]] || continue
 		pod=${f##*/}
-		read -r i ip <"$f"
-		printf '%s %s %s\n' "$pod" "$i" "$ip"
+		read -r i ip ip6 <"$f"
+		printf '%s %s %s%s\n' "$pod" "$i" "$ip" "${ip6:+ $ip6}"
 	done | sort -V
 }
 
 pod_ip() { awk '{print $2}' "$LAB_STATE/pods/$1"; }
+pod_ip6() { awk '{print $3}' "$LAB_STATE/pods/$1"; }

@@ -20,6 +20,7 @@ LAB_MASQ_MARK=0x4000/0x4000
 # The outside host: a namespace on the segment that is no node.
 LAB_EXT_NS=pl-ext
 LAB_EXT_IP=192.160.1.100
+LAB_EXT_IP6=fd00:192:160:1::100
 # The NetworkPolicy stand-in: new connections from the first pod to the second
 # are dropped in filter FORWARD on every node.
 LAB_POLICY_FROM=pl-node1-pod1
@@ -141,6 +142,26 @@ install_kube_proxy() {
 	if ! in_ns "$ns" ip -4 route show default | grep -q .; then
 		in_ns "$ns" ip route replace "$LAB_SERVICE_CIDR" dev "$(node_uplink "$i")"
 	fi
+	if lab_dual; then install_kube_proxy6 "$i"; fi
+}
+
+# install_kube_proxy6 I: dual-stack kube-proxy writes ip6tables for the IPv6
+# family too; the lab has no IPv6 Service, so only its filter KUBE-FORWARD.
+# It matters beyond the rules: with a conntrack rule in ip6tables the node's
+# netns tracks IPv6 flows, which podlaned's netfilter-compatible mode needs to
+# see them established (without it every IPv6 packet is "pass-flow-new" and
+# takes the kernel path).
+install_kube_proxy6() {
+	local ns
+	ns=$(node_ns "$1")
+	printf '%s\n' '*filter' ':KUBE-FORWARD - [0:0]' \
+		'-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP' \
+		"-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark $LAB_MASQ_MARK -j ACCEPT" \
+		'-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT' \
+		'COMMIT' | in_ns "$ns" ip6tables-restore -w --noflush ||
+		die "ip6tables-restore of kube-proxy's IPv6 rules failed on $(node_name "$1")"
+	in_ns "$ns" ip6tables -w -C FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD 2>/dev/null ||
+		in_ns "$ns" ip6tables -w -I FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
 }
 
 install_all_kube_proxy() {
@@ -155,6 +176,7 @@ install_all_kube_proxy() {
 create_outside_host() {
 	pl_ns_add "$LAB_EXT_NS"
 	attach_to_segment "$LAB_EXT_NS" x0 "$LAB_EXT_IP"
+	lab_dual && add_segment_ip6 "$LAB_EXT_NS" "$LAB_EXT_IP6"
 	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
 		in_ns "$LAB_EXT_NS" ethtool -K eth0 tx off >/dev/null 2>&1 || warn "ethtool -K eth0 tx off failed in $LAB_EXT_NS"
 	fi

@@ -18,9 +18,22 @@ create_node() {
 	# A Kubernetes node forwards: the kernel path (kernel-routes mode, and
 	# what the dataplane passes to the kernel) needs it.
 	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+	if lab_dual; then
+		# IPv6 forwarding too (podlaned sets it as well; kernel-routes mode
+		# needs it), no router advertisements taken on the uplink.
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+		add_segment_ip6 "$ns" "$(node_ip6 "$i")"
+	fi
 	if [[ $(state_get mode) == router ]]; then
 		ip -n "$ns" route add default via "$LAB_ROUTER_IP" dev eth0
 	fi
+}
+
+# add_segment_ip6 NS IP6: NS's eth0 also gets IP6/64 on the segment, usable at
+# once (nodad), and ignores router advertisements.
+add_segment_ip6() {
+	in_ns "$1" sysctl -qw net.ipv6.conf.eth0.accept_ra=0
+	ip -n "$1" -6 addr add "$2/64" dev eth0 nodad
 }
 
 create_router() {
@@ -35,7 +48,9 @@ create_router() {
 cluster_node_args() {
 	local n=$1 j
 	for ((j = 1; j <= n; j++)); do
-		printf -- '--node\n%s,%s,%s\n' "$(node_name "$j")" "$(node_ip "$j")" "$(node_pod_cidr "$j")"
+		printf -- '--node\n%s,%s,%s' "$(node_name "$j")" "$(node_ip "$j")" "$(node_pod_cidr "$j")"
+		lab_dual && printf ',%s,%s' "$(node_ip6 "$j")" "$(node_pod_cidr6 "$j")"
+		printf '\n'
 	done
 }
 
@@ -48,6 +63,11 @@ write_node_config() {
 		args+=(--pod-cidr "$(node_pod_cidr "$i")")
 	fi
 	if [[ $(state_get mode) == router ]]; then args+=(--router-ip "$LAB_ROUTER_IP"); fi
+	# Dual-stack: the IPv6 pod CIDR is given in every datastore (a node
+	# claims only its IPv4 /24 from etcd).
+	if lab_dual; then
+		args+=(--ip6 "$(node_ip6 "$i")" --cluster-cidr6 "$LAB_CLUSTER_CIDR6" --pod-cidr6 "$(node_pod_cidr6 "$i")")
+	fi
 	mkdir -p "$LAB_STATE/config/$(node_name "$i")"
 	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" --ip "$(node_ip "$i")" \
 		--cluster-cidr "$LAB_CLUSTER_CIDR" \
@@ -74,6 +94,9 @@ start_etcd() {
 	local logfile=$LAB_STATE/logs/etcd.log i
 	mkdir -p "$LAB_STATE/logs" "$LAB_STATE/etcd"
 	ip -n "$LAB_SEG_NS" addr add "$LAB_ETCD_IP/24" dev "$LAB_SEG_BRIDGE"
+	# The agents reach etcd over IPv4; dual-stack gives the segment's
+	# address its IPv6 twin all the same.
+	lab_dual && ip -n "$LAB_SEG_NS" -6 addr add "$LAB_ETCD_IP6/64" dev "$LAB_SEG_BRIDGE" nodad
 	lab_spawn etcd "$LAB_SEG_NS" "$logfile" etcd --name lab --data-dir "$LAB_STATE/etcd" \
 		--listen-client-urls "$LAB_ETCD_URL" --advertise-client-urls "$LAB_ETCD_URL" \
 		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
@@ -111,13 +134,26 @@ write_router_config() {
 }
 
 # kernel-routes mode: the seed's "10.244.M.0/24 via 192.160.1.1M" on every
-# node, plus the bridge the plugin would create anyway.
+# node (dual-stack: also "fd00:10:244:M::/64 via fd00:192:160:1::1M"); the
+# plugin creates the bridge (kernel_routes_bridge6 gives it its IPv6 gateway).
 kernel_routes_for_node() {
 	local i=$1 n=$2 j
 	for ((j = 1; j <= n; j++)); do
 		((j == i)) && continue
 		ip -n "$(node_ns "$i")" route replace "$(node_pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+		if lab_dual; then
+			ip -n "$(node_ns "$i")" -6 route replace "$(node_pod_cidr6 "$j")" via "$(node_ip6 "$j")" dev eth0
+		fi
 	done
+}
+
+# kernel-routes mode, dual-stack: the bridge's IPv6 gateway, as podlaned sets
+# it in the BPF modes (no agent runs here). Idempotent.
+kernel_routes_bridge6() {
+	local i=$1 ns
+	ns=$(node_ns "$i")
+	ip -n "$ns" link show podlane0 >/dev/null 2>&1 || return 0
+	ip -n "$ns" -6 addr replace "$(node_gateway6 "$i")/64" dev podlane0 nodad
 }
 
 podlaned_args() {
@@ -197,3 +233,4 @@ detach_node() {
 		--run-dir "$LAB_STATE/agent" >>"$LAB_STATE/logs/detach.log" 2>&1 ||
 		warn "podlaned --detach on $(node_name "$i") failed (see $LAB_STATE/logs/detach.log)"
 }
+

@@ -22,6 +22,11 @@ podlane_lab_e2e(matrix_router_xdp matrix --mode router --router-hook xdp)
 podlane_lab_e2e(matrix_uplink_xdp matrix --uplink-hook xdp)
 podlane_lab_e2e(matrix_attach_bridge matrix --attach bridge)
 podlane_lab_e2e(matrix_datastore_etcd matrix --datastore etcd)
+# Dual-stack (issue 19): the IPv6 block (pod x pod, node x pod, ICMPv6 and
+# TCP) passes too, with both attach points, both uplink hooks and both
+# datastores: veth + TC + file, and bridge + XDP + etcd.
+podlane_lab_e2e(matrix_dual matrix --ip-family dual)
+podlane_lab_e2e(matrix_dual_bridge_xdp_etcd matrix --ip-family dual --attach bridge --uplink-hook xdp --datastore etcd)
 # --netfilter bypass: exactly the expected Services and Policy cells differ.
 podlane_lab_e2e(matrix_netfilter_bypass matrix --netfilter bypass)
 # Behaviours (podlane mode).

@@ -8,7 +8,10 @@
 # Cases: matrix (the matrix passes in the mode given by the options, its
 # Services and Policy blocks included, cell by cell; in the BPF modes no node
 # holds a kernel route to another node's pod CIDR), detached, pod-delete,
-# node-removal, restart, join, node-view, spoof.
+# node-removal, restart, join, node-view, spoof. With --ip-family dual the
+# matrix case also asserts the IPv6 block (pod x pod, node x pod, ICMPv6 and
+# TCP), the nodes' and pods' IPv6 addresses, the node files' IPv6 fields and,
+# in the BPF modes, the IPv6 routes map instead of kernel routes.
 # Exit 77 (skipped) without root or without the built binaries.
 set -euo pipefail
 
@@ -148,11 +151,80 @@ $bad"
     ok "no packet dropped as conntrack INVALID on any node"
 }
 
+# Dual-stack (--ip-family dual): what the IPv6 block of the matrix and the
+# lab's files show.
+assert_dual_stack() {
+    local bpf=$1 etcd=$2 i j pod ip6 f bad n6 cells drops
+    [[ $(cat "$state/ip_family") == dual ]] || fail "the lab did not record ip family dual"
+    for i in 1 2 3; do
+        in_ns "pl-node$i" ip -6 -o addr show dev eth0 scope global | grep -q " fd00:192:160:1::1$i/64 " ||
+            fail "node$i's uplink has no fd00:192:160:1::1$i/64"
+        [[ $(in_ns "pl-node$i" sysctl -n net.ipv6.conf.all.forwarding) == 1 ]] || fail "node$i does not forward IPv6"
+        for j in 1 2; do
+            pod=pl-node$i-pod$j
+            ip6=$(awk '{print $3}' "$state/pods/$pod")
+            [[ $ip6 == fd00:10:244:$i::* ]] || fail "$pod has no IPv6 address in fd00:10:244:$i::/64 (recorded: '${ip6}')"
+            in_ns "$pod" ip -6 route show default | grep -q "via fd00:10:244:$i::1 " ||
+                fail "$pod has no IPv6 default route via fd00:10:244:$i::1: $(in_ns "$pod" ip -6 route show)"
+        done
+        f=$state/config/node$i/node.json
+        jq -e --arg i "$i" '.nodeIPv6 == "fd00:192:160:1::1\($i)" and .clusterCIDRv6 == "fd00:10:244::/56"
+            and .podCIDRv6 == "fd00:10:244:\($i)::/64"' "$f" > /dev/null || fail "$f lacks the dual-stack fields: $(cat "$f")"
+        if ((!etcd)); then
+            jq -e '[.nodes[] | select(.nodeIPv6 == null or .podCIDRv6 == null)] | length == 0' "$f" > /dev/null ||
+                fail "$f has node entries without nodeIPv6/podCIDRv6"
+        fi
+    done
+    ok "dual-stack: nodes fd00:192:160:1::1N forwarding IPv6, every pod an address in its node's fd00:10:244:N::/64 and an IPv6 default route, the node files' IPv6 fields"
+    if ((etcd)); then
+        # The agents publish their IPv6 identity: every node's value in etcd.
+        local values
+        values=$(in_ns pl-seg curl -sf --max-time 2 http://192.160.1.250:2379/v3/kv/range \
+            -d "{\"key\":\"$(printf /podlane/nodes/ | base64)\",\"range_end\":\"$(printf /podlane/nodes0 | base64)\"}" |
+            jq -r '.kvs[].value | @base64d') || fail "cannot read the nodes from etcd"
+        [[ $(jq -s '[.[] | select(.nodeIPv6 != null and .podCIDRv6 != null)] | length' <<< "$values") == 3 ]] ||
+            fail "not every node published nodeIPv6 and podCIDRv6 in etcd: $values"
+        ok "etcd: every node's value holds its nodeIPv6 and podCIDRv6"
+    fi
+    if ((bpf)); then
+        for i in 1 2 3; do
+            bad=$(ip -n "pl-node$i" -6 route show | grep -E '^fd00:10:244:[0-9a-f]+::/64' | grep -v 'dev podlane0 proto kernel' || true)
+            [[ -z $bad ]] || fail "node$i has a kernel route to another node's IPv6 pod CIDR: $bad"
+        done
+        n6=$(ctl node1 routes list -o json | jq '[.routes[] | select(.family == "ipv6")] | length') ||
+            fail "cannot list node1's IPv6 routes"
+        [[ $n6 == 3 ]] || fail "node1's IPv6 routes map holds $n6 routes, not 3 (its own and two others)"
+        ok "no kernel routes to other nodes' IPv6 pod CIDRs; node1's IPv6 routes map holds the three /64s"
+    fi
+    f=$state/matrix/pods6.tsv
+    [[ -s $f ]] || fail "the matrix wrote no IPv6 cells ($f)"
+    cells=$(wc -l < "$f")
+    # 6 pods: pod x pod 6 x 5 and node x pod 3 x 6, for ICMPv6 and TCP.
+    ((cells == 96)) || fail "the IPv6 block has $cells cells, not 96"
+    bad=$(awk -F'\t' '$4 !~ /^ok/' "$f")
+    [[ -z $bad ]] || fail "IPv6 cells failed:
+$bad"
+    if ((bpf)); then
+        # Established IPv6 TCP between nodes' pods takes the BPF path both
+        # ways, as IPv4 does: redirected out of one node, delivered into the pod.
+        bad=$(awk -F'\t' '$1 == "tcp6" && $2 ~ /^n[0-9]+-p/ && substr($2, 1, index($2, "-")) != substr($3, 1, index($3, "-")) && $4 !~ /^ok:.*R.*L/' "$f")
+        [[ -z $bad ]] || fail "cross-node pod-to-pod TCP over IPv6 did not take the BPF path (R and L):
+$bad"
+    fi
+    for i in 1 2 3; do
+        drops=$(in_ns "pl-node$i" ip6tables -w -L KUBE-FORWARD -v -n -x | awk '$3 == "DROP" && /INVALID/ { print $1 }')
+        [[ $drops == 0 ]] || fail "node$i dropped ${drops:-?} IPv6 packets as conntrack INVALID during the matrix"
+    done
+    ok "IPv6 block: all 96 cells (pod x pod, node x pod, ICMPv6 and TCP) pass; paths: $(cut -f4 "$f" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')"
+}
+
 case_matrix() {
-    local bpf=1
+    local bpf=1 etcd=0
     [[ " $* " == *" kernel-routes "* ]] && bpf=0
+    [[ " $* " == *" --datastore etcd "* ]] && etcd=1
     up "$@" || fail "podlane-lab up $* (matrix) failed"
     assert_service_blocks
+    [[ " $* " == *" --ip-family dual "* ]] && assert_dual_stack "$bpf" "$etcd"
     if [[ " $* " == *" --netfilter bypass "* ]]; then
         [[ $(lab_netfilter) == bypass ]] || fail "the lab does not run the nodes in netfilter bypass"
     fi
@@ -162,7 +234,7 @@ case_matrix() {
         for f in "$state"/config/node[123]/node.json; do
             jq -e 'has("nodes") or has("podCIDR") | not' "$f" > /dev/null || fail "$f holds a node list or a pod CIDR"
         done
-        ctl node1 routes list -o json | jq -e '[.routes[] | select(.kind == "remote")] | length == 2' > /dev/null ||
+        ctl node1 routes list -o json | jq -e '[.routes[] | select(.kind == "remote" and .family != "ipv6")] | length == 2' > /dev/null ||
             fail "node1 did not learn both other nodes from etcd"
         ok "no node file lists the cluster: every node claimed its CIDR and learned the others from etcd"
     fi
