@@ -20,16 +20,73 @@ namespace {
 
 using NeighPtr = NlPtr<rtnl_neigh, rtnl_neigh_put>;
 
-// The IPv4 neighbour entry for ip on ifindex, as a request template.
-Result<NeighPtr> neighbour_object(int ifindex, Ipv4 ip) {
+// An address as netlink carries it.
+int family_of(Ipv4) {
+    return AF_INET;
+}
+int family_of(const Ipv6 &) {
+    return AF_INET6;
+}
+void set_from_bytes(Ipv4 &ip, const void *bytes) {
+    std::memcpy(&ip.be, bytes, 4);
+}
+void set_from_bytes(Ipv6 &ip, const void *bytes) {
+    std::memcpy(ip.bytes.data(), bytes, 16);
+}
+NlAddrPtr nl_address(Ipv4 ip) {
+    return NlAddrPtr(nl_addr_build(AF_INET, &ip.be, 4));
+}
+NlAddrPtr nl_address(const Ipv6 &ip) {
+    return NlAddrPtr(nl_addr_build(AF_INET6, ip.bytes.data(), 16));
+}
+
+// The neighbour entry for ip on ifindex (ARP or NDP by the family), as a
+// request template.
+template <typename Addr>
+Result<NeighPtr> neighbour_object(int ifindex, const Addr &ip) {
     NeighPtr neigh(rtnl_neigh_alloc());
-    NlAddrPtr dst(nl_addr_build(AF_INET, &ip.be, 4));
+    NlAddrPtr dst = nl_address(ip);
     if (!neigh || !dst) return Error{"netlink: allocate neighbour " + ip.str(), ENOMEM};
     rtnl_neigh_set_ifindex(neigh.get(), ifindex);
-    rtnl_neigh_set_family(neigh.get(), AF_INET);
+    rtnl_neigh_set_family(neigh.get(), family_of(ip));
     if (int err = rtnl_neigh_set_dst(neigh.get(), dst.get()); err < 0)
         return netlink_error("neighbour " + ip.str(), err);
     return neigh;
+}
+
+template <typename Addr>
+Status keep_resolved_in(nl_sock *sock, int ifindex, const Addr &ip) {
+    auto neigh = neighbour_object(ifindex, ip);
+    if (!neigh) return neigh.error();
+    rtnl_neigh_set_state(neigh->get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
+    nl_msg *msg = nullptr;
+    if (int err = rtnl_neigh_build_add_request(neigh->get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    // libnl-3.7 has no setter for the extended flags nor the protocol: add
+    // the attributes. The protocol is how the next start finds the entries
+    // of nodes that left while podlaned was down (podlane_entries).
+    if (int err = nla_put_u32(msg, NDA_FLAGS_EXT, NTF_EXT_MANAGED); err < 0) {
+        nlmsg_free(msg);
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    }
+    if (int err = nla_put_u8(msg, NDA_PROTOCOL, kNeighProtocolPodlane); err < 0) {
+        nlmsg_free(msg);
+        return netlink_error("build neighbour request for " + ip.str(), err);
+    }
+    int err = nl_send_sync(sock, msg);  // frees msg
+    if (err < 0)
+        return netlink_error("keep neighbour " + ip.str() + " on link #" + std::to_string(ifindex) + " resolved", err);
+    return {};
+}
+
+template <typename Addr>
+Status forget_in(nl_sock *sock, int ifindex, const Addr &ip) {
+    auto neigh = neighbour_object(ifindex, ip);
+    if (!neigh) return neigh.error();
+    int err = rtnl_neigh_delete(sock, neigh->get(), 0);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+        return netlink_error("remove neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
+    return {};
 }
 
 constexpr unsigned kUsableStates = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
@@ -94,53 +151,39 @@ Status NeighbourTable::resolve(int ifindex, Ipv4 ip) {
 }
 
 Status NeighbourTable::keep_resolved(int ifindex, Ipv4 ip) {
-    auto neigh = neighbour_object(ifindex, ip);
-    if (!neigh) return neigh.error();
-    rtnl_neigh_set_state(neigh->get(), NUD_NONE);  // the kernel resolves it; PERMANENT is refused
-    nl_msg *msg = nullptr;
-    if (int err = rtnl_neigh_build_add_request(neigh->get(), NLM_F_CREATE | NLM_F_REPLACE, &msg); err < 0)
-        return netlink_error("build neighbour request for " + ip.str(), err);
-    // libnl-3.7 has no setter for the extended flags nor the protocol: add
-    // the attributes. The protocol is how the next start finds the entries
-    // of nodes that left while podlaned was down (podlane_entries).
-    if (int err = nla_put_u32(msg, NDA_FLAGS_EXT, NTF_EXT_MANAGED); err < 0) {
-        nlmsg_free(msg);
-        return netlink_error("build neighbour request for " + ip.str(), err);
-    }
-    if (int err = nla_put_u8(msg, NDA_PROTOCOL, kNeighProtocolPodlane); err < 0) {
-        nlmsg_free(msg);
-        return netlink_error("build neighbour request for " + ip.str(), err);
-    }
-    int err = nl_send_sync(sock_.get(), msg);  // frees msg
-    if (err < 0)
-        return netlink_error("keep neighbour " + ip.str() + " on link #" + std::to_string(ifindex) + " resolved", err);
-    return {};
+    return keep_resolved_in(sock_.get(), ifindex, ip);
+}
+Status NeighbourTable::keep_resolved(int ifindex, const Ipv6 &ip) {
+    return keep_resolved_in(sock_.get(), ifindex, ip);
 }
 
 namespace {
 
+template <typename Addr>
 struct OwnedScan {
     int uplink_ifindex;
-    std::set<NeighbourKey> found;
+    std::set<std::pair<int, Addr>> found;
 };
 
 // One RTM_NEWNEIGH of the dump: libnl's rtnl_neigh parses no NDA_PROTOCOL,
 // so the attributes are read here.
+template <typename Addr>
 int collect_owned(nl_msg *msg, void *arg) {
-    auto *scan = static_cast<OwnedScan *>(arg);
+    auto *scan = static_cast<OwnedScan<Addr> *>(arg);
     nlmsghdr *hdr = nlmsg_hdr(msg);
     if (hdr->nlmsg_type != RTM_NEWNEIGH) return NL_OK;
     auto *ndm = static_cast<ndmsg *>(nlmsg_data(hdr));
     nlattr *tb[NDA_MAX + 1] = {};
-    if (ndm->ndm_family != AF_INET || nlmsg_parse(hdr, sizeof(ndmsg), tb, NDA_MAX, nullptr) < 0) return NL_OK;
-    if (!tb[NDA_DST] || nla_len(tb[NDA_DST]) != 4) return NL_OK;
+    Addr ip{};
+    const int want_len = family_of(ip) == AF_INET ? 4 : 16;
+    if (ndm->ndm_family != family_of(ip) || nlmsg_parse(hdr, sizeof(ndmsg), tb, NDA_MAX, nullptr) < 0) return NL_OK;
+    if (!tb[NDA_DST] || nla_len(tb[NDA_DST]) != want_len) return NL_OK;
     const uint8_t protocol = tb[NDA_PROTOCOL] ? nla_get_u8(tb[NDA_PROTOCOL]) : 0;
     const uint32_t flags_ext = tb[NDA_FLAGS_EXT] ? nla_get_u32(tb[NDA_FLAGS_EXT]) : 0;
     const int ifindex = ndm->ndm_ifindex;
     if (protocol == kNeighProtocolPodlane ||
         ((flags_ext & NTF_EXT_MANAGED) && ifindex == scan->uplink_ifindex && scan->uplink_ifindex > 0)) {
-        Ipv4 ip;
-        std::memcpy(&ip.be, nla_data(tb[NDA_DST]), 4);
+        set_from_bytes(ip, nla_data(tb[NDA_DST]));
         scan->found.insert({ifindex, ip});
     }
     return NL_OK;
@@ -152,39 +195,62 @@ struct CbDeleter {
 
 }  // namespace
 
-Result<std::set<NeighbourKey>> NeighbourTable::podlane_entries(int uplink_ifindex) {
+namespace {
+
+template <typename Addr>
+Result<std::set<std::pair<int, Addr>>> podlane_entries_in(nl_sock *sock, int uplink_ifindex) {
     ndmsg req{};
-    req.ndm_family = AF_INET;
-    if (int err = nl_send_simple(sock_.get(), RTM_GETNEIGH, NLM_F_DUMP, &req, sizeof req); err < 0)
+    req.ndm_family = static_cast<unsigned char>(family_of(Addr{}));
+    if (int err = nl_send_simple(sock, RTM_GETNEIGH, NLM_F_DUMP, &req, sizeof req); err < 0)
         return netlink_error("list neighbours", err);
     std::unique_ptr<nl_cb, CbDeleter> cb(nl_cb_alloc(NL_CB_DEFAULT));
     if (!cb) return Error{"netlink: allocate callback for the neighbour dump", ENOMEM};
-    OwnedScan scan{uplink_ifindex, {}};
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_owned, &scan);
-    if (int err = nl_recvmsgs(sock_.get(), cb.get()); err < 0) return netlink_error("list neighbours", err);
+    OwnedScan<Addr> scan{uplink_ifindex, {}};
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_owned<Addr>, &scan);
+    if (int err = nl_recvmsgs(sock, cb.get()); err < 0) return netlink_error("list neighbours", err);
     return std::move(scan.found);
 }
 
+template <typename Key>
+Result<std::vector<Key>> forget_leftovers(NeighbourTable &table, const std::set<Key> &ours,
+                                          const std::set<Key> &wanted) {
+    std::vector<Key> removed;
+    for (const auto &key : ours) {
+        if (wanted.count(key)) continue;
+        if (auto st = table.forget(key.first, key.second); !st) return st.error();
+        removed.push_back(key);
+    }
+    return removed;
+}
+
+}  // namespace
+
+Result<std::set<NeighbourKey>> NeighbourTable::podlane_entries(int uplink_ifindex) {
+    return podlane_entries_in<Ipv4>(sock_.get(), uplink_ifindex);
+}
+Result<std::set<NeighbourKey6>> NeighbourTable::podlane_entries6(int uplink_ifindex) {
+    return podlane_entries_in<Ipv6>(sock_.get(), uplink_ifindex);
+}
+
 Status NeighbourTable::forget(int ifindex, Ipv4 ip) {
-    auto neigh = neighbour_object(ifindex, ip);
-    if (!neigh) return neigh.error();
-    int err = rtnl_neigh_delete(sock_.get(), neigh->get(), 0);
-    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
-        return netlink_error("remove neighbour " + ip.str() + " on link #" + std::to_string(ifindex), err);
-    return {};
+    return forget_in(sock_.get(), ifindex, ip);
+}
+Status NeighbourTable::forget(int ifindex, const Ipv6 &ip) {
+    return forget_in(sock_.get(), ifindex, ip);
 }
 
 Result<std::vector<NeighbourKey>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
                                                              const std::set<NeighbourKey> &wanted) {
     auto ours = table.podlane_entries(uplink_ifindex);
     if (!ours) return ours.error();
-    std::vector<NeighbourKey> removed;
-    for (const auto &key : *ours) {
-        if (wanted.count(key)) continue;
-        if (auto st = table.forget(key.first, key.second); !st) return st.error();
-        removed.push_back(key);
-    }
-    return removed;
+    return forget_leftovers(table, *ours, wanted);
+}
+
+Result<std::vector<NeighbourKey6>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
+                                                              const std::set<NeighbourKey6> &wanted) {
+    auto ours = table.podlane_entries6(uplink_ifindex);
+    if (!ours) return ours.error();
+    return forget_leftovers(table, *ours, wanted);
 }
 
 Result<std::vector<InterfaceSubnet>> NeighbourTable::subnets() {

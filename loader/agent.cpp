@@ -161,7 +161,9 @@ private:
     std::unique_ptr<datastore::ClusterSource> source_;
     std::set<NextHop> kept_neighbours_;    // managed neighbour entries made
     std::set<NextHop> unresolved_logged_;  // failed to make, warned about
-    bool next_hops_pending_ = false;       // some could not be made (or forgotten): retry
+    std::set<NextHop6> kept_neighbours6_;  // the same for IPv6 next hops (NDP)
+    std::set<NextHop6> unresolved_logged6_;
+    bool next_hops_pending_ = false;  // some could not be made (or forgotten): retry
     std::chrono::steady_clock::time_point next_hops_retry_at_{};
     bool uplink_gone_ = false;  // logged once until it is back
     bool bridge_gone_ = false;
@@ -298,51 +300,76 @@ void NodeAgent::note_refusals(const std::vector<RefusedNode> &refused) {
 // keep every next hop of the routes map resolved, so nothing waits. One that
 // could not be made is retried (next reconcile, or the run loop's retry
 // timer) and logged once until it succeeds.
+namespace {
+
+// One family's managed neighbour entries brought in line with `wanted`:
+// entries no route uses any more forgotten, new next hops made. Returns
+// whether all of it is done (else: retried later).
+template <typename Hop>
+bool sync_next_hops(NeighbourTable &table, const std::set<Hop> &wanted, std::set<Hop> &kept_entries,
+                    std::set<Hop> &unresolved_logged, const Logger &log) {
+    std::set<Hop> kept;
+    for (const auto &hop : kept_entries) {
+        if (wanted.count(hop)) continue;
+        if (auto st = table.forget(hop.first, hop.second); !st) {
+            log("warning: " + st.error().message + " (retrying)");
+            kept.insert(hop);  // still there: forgotten on a later try
+        }
+    }
+    std::erase_if(unresolved_logged, [&](const Hop &hop) { return !wanted.count(hop); });
+    for (const auto &hop : wanted) {
+        if (kept_entries.count(hop)) {
+            kept.insert(hop);
+            continue;
+        }
+        if (auto st = table.keep_resolved(hop.first, hop.second); !st) {
+            if (unresolved_logged.insert(hop).second)
+                log("warning: " + st.error().message +
+                    " (packets to that node may wait for address resolution; retrying)");
+            continue;
+        }
+        unresolved_logged.erase(hop);
+        kept.insert(hop);
+    }
+    const bool done = kept == wanted;
+    kept_entries = std::move(kept);
+    return done;
+}
+
+}  // namespace
+
 void NodeAgent::keep_next_hops_resolved() {
     auto routes = maps_.routes();
     if (!routes) return log_("warning: read routes for the next hops: " + routes.error().message);
+    auto routes6 = maps_.routes6();
+    if (!routes6) return log_("warning: read IPv6 routes for the next hops: " + routes6.error().message);
     auto wanted = next_hops(*routes);
+    auto wanted6 = next_hops(*routes6);
     // Entries of nodes that left while podlaned was down live on in the
     // kernel only (kept_neighbours_ starts empty): removed once, at the
     // first list, when the wanted ones are known.
     if (!leftovers_swept_)
         if (auto table = NeighbourTable::open(); table) {
             auto removed = forget_leftover_neighbours(*table, dev_.uplink.index, wanted);
+            auto removed6 = forget_leftover_neighbours(*table, dev_.uplink.index, wanted6);
             if (!removed) log_("warning: leftover neighbour entries: " + removed.error().message + " (retrying)");
-            if (removed) leftovers_removed_ = static_cast<unsigned>(removed->size());
+            if (!removed6) log_("warning: leftover neighbour entries: " + removed6.error().message + " (retrying)");
+            if (removed && removed6) leftovers_removed_ = static_cast<unsigned>(removed->size() + removed6->size());
             for (const auto &[ifindex, ip] : removed ? *removed : std::vector<NeighbourKey>{})
                 log_("neighbour entry of " + ip.str() + " on link #" + std::to_string(ifindex) +
                      " removed: no route uses it any more");
-            leftovers_swept_ = removed.ok();
+            for (const auto &[ifindex, ip] : removed6 ? *removed6 : std::vector<NeighbourKey6>{})
+                log_("neighbour entry of " + ip.str() + " on link #" + std::to_string(ifindex) +
+                     " removed: no route uses it any more");
+            leftovers_swept_ = removed.ok() && removed6.ok();
         }
-    next_hops_pending_ = wanted != kept_neighbours_ || !leftovers_swept_;
+    next_hops_pending_ = wanted != kept_neighbours_ || wanted6 != kept_neighbours6_ || !leftovers_swept_;
     if (!next_hops_pending_) return;
     auto table = NeighbourTable::open();
     if (!table) return log_("warning: " + table.error().message);
-    std::set<NextHop> kept;
-    for (const auto &hop : kept_neighbours_) {
-        if (wanted.count(hop)) continue;
-        if (auto st = table->forget(hop.first, hop.second); !st) {
-            log_("warning: " + st.error().message + " (retrying)");
-            kept.insert(hop);  // still there: forgotten on a later try
-        }
-    }
-    std::erase_if(unresolved_logged_, [&](const NextHop &hop) { return !wanted.count(hop); });
-    for (const auto &hop : wanted) {
-        if (kept_neighbours_.count(hop)) {
-            kept.insert(hop);
-            continue;
-        }
-        if (auto st = table->keep_resolved(hop.first, hop.second); !st) {
-            if (unresolved_logged_.insert(hop).second)
-                log_("warning: " + st.error().message + " (packets to that node may wait for ARP; retrying)");
-            continue;
-        }
-        unresolved_logged_.erase(hop);
-        kept.insert(hop);
-    }
-    next_hops_pending_ = kept != wanted;
-    kept_neighbours_ = std::move(kept);
+    const bool done = sync_next_hops(*table, wanted, kept_neighbours_, unresolved_logged_, log_);
+    const bool done6 = sync_next_hops(*table, wanted6, kept_neighbours6_, unresolved_logged6_, log_);
+    next_hops_pending_ = !done || !done6;
 }
 
 void NodeAgent::reconcile_at_start(StartReport &report) {
@@ -352,7 +379,7 @@ void NodeAgent::reconcile_at_start(StartReport &report) {
     if (!source_) {
         report.routes = reconcile(cfg_.nodes, "start");
         if (leftovers_swept_) {
-            report.neighbours_kept = static_cast<unsigned>(kept_neighbours_.size());
+            report.neighbours_kept = static_cast<unsigned>(kept_neighbours_.size() + kept_neighbours6_.size());
             report.neighbours_removed = leftovers_removed_;
         }
         return;
@@ -679,6 +706,10 @@ Status detach_dataplane(const AgentOptions &options, Logger log) {
         if (auto routes = maps->routes(); routes)
             if (auto table = NeighbourTable::open(); table)
                 for (const auto &[ifindex, ip] : next_hops(*routes))
+                    if (auto st = table->forget(ifindex, ip); !st) log("warning: " + st.error().message);
+        if (auto routes6 = maps->routes6(); routes6)
+            if (auto table = NeighbourTable::open(); table)
+                for (const auto &[ifindex, ip] : next_hops(*routes6))
                     if (auto st = table->forget(ifindex, ip); !st) log("warning: " + st.error().message);
     }
     if (auto bridge = nl->find_link(cfg->bridge); bridge && *bridge)

@@ -104,6 +104,16 @@ std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes) {
     return out;
 }
 
+std::set<NextHop6> next_hops(const std::vector<Route6Entry> &routes) {
+    std::set<NextHop6> out;
+    for (const auto &r : routes) {
+        const Ipv6 hop = from_in6(r.value.node_ip);
+        if (!(r.value.flags & PODLANE_ROUTE_F_LOCAL) && r.value.uplink_ifindex && !(hop == Ipv6{}))
+            out.insert({static_cast<int>(r.value.uplink_ifindex), hop});
+    }
+    return out;
+}
+
 RouteDiff diff_routes(const std::vector<RouteEntry> &current, const std::vector<RouteEntry> &desired) {
     return diff_entries(current, desired);
 }

@@ -27,6 +27,8 @@ using NextHop = std::pair<int, Ipv4>;
 // Every distinct next hop of a routes map: what the agent keeps resolved
 // (managed neighbour entries) and what --detach forgets.
 std::set<NextHop> next_hops(const std::vector<RouteEntry> &routes);
+using NextHop6 = std::pair<int, Ipv6>;
+std::set<NextHop6> next_hops(const std::vector<Route6Entry> &routes);
 
 // Entry: RouteEntry (IPv4) or Route6Entry (IPv6).
 template <typename Entry>

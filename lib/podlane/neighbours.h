@@ -1,7 +1,8 @@
-// The kernel's IPv4 neighbour (ARP) table through libnl-3, for the router
-// role: which MAC each node has on the router's segment, asking the kernel to
+// The kernel's neighbour tables through libnl-3: for the router role, which
+// MAC each node has on the router's segment (IPv4, ARP), asking the kernel to
 // resolve (or re-confirm) the ones it does not know, and a socket that wakes
-// up when the table changes.
+// up when the table changes; for the node role, managed entries that keep
+// every next hop resolved (ARP for IPv4, neighbour discovery for IPv6).
 #pragma once
 
 #include <cstdint>
@@ -43,8 +44,9 @@ struct InterfaceSubnet {
 // (`ip neigh show proto 112`). Unused by iproute2's rt_protos.
 inline constexpr uint8_t kNeighProtocolPodlane = 112;
 
-// (ifindex, ip): one neighbour entry.
+// (ifindex, ip): one neighbour entry (ARP; NDP for NeighbourKey6).
 using NeighbourKey = std::pair<int, Ipv4>;
+using NeighbourKey6 = std::pair<int, Ipv6>;
 
 class NeighbourTable {
 public:
@@ -61,11 +63,16 @@ public:
     // the kernel resolves it now and keeps it resolved, so no packet ever
     // waits behind an ARP request for it. Tagged kNeighProtocolPodlane.
     Status keep_resolved(int ifindex, Ipv4 ip);
+    // The same for an IPv6 next hop (resolved by neighbour discovery).
+    Status keep_resolved(int ifindex, const Ipv6 &ip);
     // The IPv4 entries podlaned made: tagged kNeighProtocolPodlane, or (made
     // by a podlaned from before the tag) managed entries on uplink_ifindex.
     Result<std::set<NeighbourKey>> podlane_entries(int uplink_ifindex);
+    // The IPv6 ones, by the same rule.
+    Result<std::set<NeighbourKey6>> podlane_entries6(int uplink_ifindex);
     // Removes the entry; ok when there is none.
     Status forget(int ifindex, Ipv4 ip);
+    Status forget(int ifindex, const Ipv6 &ip);
     // The IPv4 subnets of the interfaces' addresses (of the peer's, for a
     // point-to-point address).
     Result<std::vector<InterfaceSubnet>> subnets();
@@ -83,6 +90,8 @@ private:
 // removed ones; one that could not be removed is an error naming it.
 Result<std::vector<NeighbourKey>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
                                                              const std::set<NeighbourKey> &wanted);
+Result<std::vector<NeighbourKey6>> forget_leftover_neighbours(NeighbourTable &table, int uplink_ifindex,
+                                                              const std::set<NeighbourKey6> &wanted);
 
 // A non-blocking socket subscribed to neighbour changes (RTM_NEWNEIGH /
 // RTM_DELNEIGH): poll fd() and call drain() when it is readable.

@@ -195,6 +195,13 @@ assert_dual_stack() {
             fail "cannot list node1's IPv6 routes"
         [[ $n6 == 3 ]] || fail "node1's IPv6 routes map holds $n6 routes, not 3 (its own and two others)"
         ok "no kernel routes to other nodes' IPv6 pod CIDRs; node1's IPv6 routes map holds the three /64s"
+        # The IPv6 next hops are kept resolved as the IPv4 ones: managed NDP
+        # entries tagged with podlane's protocol.
+        for ip6 in fd00:192:160:1::12 fd00:192:160:1::13; do
+            ip -n pl-node1 -6 neigh show dev eth0 | grep -qE "^$ip6 .*managed.*proto 112" ||
+                fail "node1 keeps no managed neighbour entry for $ip6: $(ip -n pl-node1 -6 neigh show dev eth0 | paste -sd ';' -)"
+        done
+        ok "node1 keeps managed neighbour (NDP) entries for the other nodes' IPv6 addresses"
     fi
     f=$state/matrix/pods6.tsv
     [[ -s $f ]] || fail "the matrix wrote no IPv6 cells ($f)"

@@ -147,6 +147,14 @@ TEST(DesiredRoutes6, OwnCidrLocalDualStackPeersViaTheirIpv6) {
     EXPECT_TRUE(desired_routes6(self(), kDual, 7).empty()) << "an IPv4-only node has no IPv6 routes";
 }
 
+TEST(NextHops6, EveryIpv6NodeOnceAndNeverTheLocalCidr) {
+    auto routes = desired_routes6(dual_self(), kDual, 7);
+    routes.push_back(routes[1]);  // a second CIDR via node2 (a static route)
+    routes.back().cidr = *Cidr6::parse("fd00:10:244:20::/64");
+    std::set<NextHop6> want = {{7, *Ipv6::parse("fd00:192:160:1::12")}};
+    EXPECT_EQ(next_hops(routes), want);
+}
+
 TEST(DiffRoutes6, AddsUpdatesRemovesOnlyWhatChangedAndKeepsStatic) {
     auto current = desired_routes6(dual_self(), kDual, 7);
     EXPECT_TRUE(diff_routes(current, current).empty());
