@@ -105,6 +105,14 @@ Result<NodeConfig> KubeSource::resolve_self(NodeConfig self) {
                                  " of the config (set it to the cluster's --cluster-cidr)"};
                 self.pod_cidr = node->pod_cidr;
                 if (self.node_ip.be == 0) self.node_ip = node->node_ip;
+                // Dual-stack: the Node's IPv6 pod CIDR, when this agent routes
+                // IPv6 (nodeIPv6 + clusterCIDRv6) and its file gives none.
+                if (self.cluster_cidr6 && !self.pod_cidr6 && node->pod_cidr6) {
+                    if (!self.cluster_cidr6->contains(*node->pod_cidr6))
+                        return Error{"Node " + self.node_name + " has IPv6 pod CIDR " + node->pod_cidr6->str() +
+                                     ", outside clusterCIDRv6 " + self.cluster_cidr6->str()};
+                    self.pod_cidr6 = node->pod_cidr6;
+                }
                 return self;
             }
             last = node.error();  // e.g. no pod CIDR yet: the controller manager will allocate one

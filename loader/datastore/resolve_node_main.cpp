@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
     auto doc = nlohmann::json::parse(*text);
     doc["podCIDR"] = resolved.pod_cidr.str();
     doc["nodeIP"] = resolved.node_ip.str();
+    if (resolved.pod_cidr6) doc["podCIDRv6"] = resolved.pod_cidr6->str();
     if (auto st = write_atomically(out_path, doc.dump(2) + "\n"); !st) return fail(st.error().message);
     std::printf("%s: node %s, pod CIDR %s\n", out_path.c_str(), resolved.node_name.c_str(),
                 resolved.pod_cidr.str().c_str());

@@ -118,6 +118,11 @@ Status FakeKubeApi::upsert(const std::string &name, const std::string &ip, const
     return control("upsert", body);
 }
 
+Status FakeKubeApi::upsert_dual(const std::string &name, const std::string &ip, const std::string &cidr,
+                                const std::string &ip6, const std::string &cidr6) {
+    return control("upsert", {{"name", name}, {"ip", ip}, {"cidr", cidr}, {"ip6", ip6}, {"cidr6", cidr6}});
+}
+
 Status FakeKubeApi::remove(const std::string &name) {
     return control("delete", {{"name", name}});
 }

@@ -30,6 +30,9 @@ public:
     std::string write_kubeconfig(const std::string &token, const std::string &ca_pem = "") const;
 
     Status upsert(const std::string &name, const std::string &ip, const std::string &cidr);  // cidr "": none yet
+    // A dual-stack Node: also an IPv6 InternalIP and an IPv6 entry in spec.podCIDRs.
+    Status upsert_dual(const std::string &name, const std::string &ip, const std::string &cidr, const std::string &ip6,
+                       const std::string &cidr6);
     Status remove(const std::string &name);
     Status control(const std::string &what, const nlohmann::json &body = nlohmann::json::object());
     nlohmann::json requests() const;

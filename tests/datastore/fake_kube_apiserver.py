@@ -16,7 +16,8 @@ Speaks the real wire format of the core/v1 Node API as client-go sees it
 Bearer-token authentication (401 Status otherwise).
 
 Test control (not Kubernetes), JSON bodies:
-  POST /_control/upsert   {"name", "ip", "cidr"}   (cidr null: no podCIDR yet)
+  POST /_control/upsert   {"name", "ip", "cidr"[, "ip6", "cidr6"]}   (cidr null: no podCIDR yet;
+                           ip6 + cidr6: a dual-stack Node, IPv6 listed first as kind lists them)
   POST /_control/delete   {"name"}
   POST /_control/bump     advance the resourceVersion (another resource changed)
   POST /_control/compact  forget history: watches from older versions get 410
@@ -61,11 +62,14 @@ class State:
         self.requests = []
         self.answers = {}        # path -> (status, raw body)
 
-    def node_object(self, name, ip, cidr):
+    def node_object(self, name, ip, cidr, ip6=None, cidr6=None):
         self.rv += 1
         spec = {}
         if cidr:
             spec = {"podCIDR": cidr, "podCIDRs": [cidr]}
+        if cidr and cidr6:
+            spec = {"podCIDR": cidr6, "podCIDRs": [cidr6, cidr]}
+        addresses = [{"type": "InternalIP", "address": ip6}] if ip6 else []
         return {
             "kind": "Node",
             "apiVersion": "v1",
@@ -78,7 +82,7 @@ class State:
             },
             "spec": spec,
             "status": {
-                "addresses": [
+                "addresses": addresses + [
                     {"type": "InternalIP", "address": ip},
                     {"type": "Hostname", "address": name},
                 ],
@@ -318,7 +322,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.answers.pop(body["path"], None)
             elif path == "/_control/upsert":
                 kind = "MODIFIED" if body["name"] in st.nodes else "ADDED"
-                node = st.node_object(body["name"], body["ip"], body.get("cidr"))
+                node = st.node_object(body["name"], body["ip"], body.get("cidr"), body.get("ip6"),
+                                      body.get("cidr6"))
                 st.nodes[body["name"]] = node
                 st.history.append((st.rv, kind, node))
             elif path == "/_control/delete":

@@ -4,6 +4,7 @@
 // asserts the routes map the agent would program from what the source saw.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -316,6 +317,44 @@ TEST_F(KubeSourceTest, ApiServerGoneKeepsRoutesAndLogsOnce) {
     std::this_thread::sleep_for(2s);  // retries meanwhile
     EXPECT_EQ(seen_.count_logs("unreachable"), 1u);
     EXPECT_EQ(seen_.lists().size(), published) << "an unreachable API server must publish nothing";
+}
+
+// Dual-stack Node objects: the agent's own IPv6 pod CIDR from its Node, the
+// others' IPv6 claims in the lists (IPv6 first in spec.podCIDRs, as kind
+// writes them).
+TEST_F(KubeSourceTest, DualStackNodesCarryTheirIpv6CidrAndAddress) {
+    ASSERT_TRUE(api_->upsert_dual("node-a", "192.168.50.11", "10.244.0.0/24", "fd00:50::11", "fd00:10:244::/64").ok());
+    ASSERT_TRUE(
+        api_->upsert_dual("node-b", "192.168.50.12", "10.244.1.0/24", "fd00:50::12", "fd00:10:244:1::/64").ok());
+    source_ = make();  // the fixture's: stopped before the recorder goes
+    ASSERT_TRUE(source_);
+    auto &src = source_;
+    NodeConfig cfg;
+    cfg.node_name = "node-a";
+    cfg.cluster_cidr = *Cidr::parse("10.244.0.0/16");
+    cfg.node_ip6 = *Ipv6::parse("fd00:50::11");
+    cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
+    auto resolved = src->resolve_self(cfg);
+    ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+    EXPECT_EQ(resolved->pod_cidr.str(), "10.244.0.0/24");
+    ASSERT_TRUE(resolved->pod_cidr6);
+    EXPECT_EQ(resolved->pod_cidr6->str(), "fd00:10:244::/64");
+
+    cfg.cluster_cidr6 = *Cidr6::parse("fd00:99::/56");
+    auto outside = src->resolve_self(cfg);
+    ASSERT_FALSE(outside.ok());
+    EXPECT_NE(outside.error().message.find("outside clusterCIDRv6"), std::string::npos) << outside.error().message;
+
+    auto st = src->start(
+        *resolved, [this](std::vector<ClusterNode> l) { seen_(std::move(l)); },
+        [this](const std::string &line) { seen_.log(line); });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_TRUE(seen_.wait_for([](const auto &l) {
+        return std::any_of(l.begin(), l.end(), [](const ClusterNode &n) {
+            return n.name == "node-b" && n.pod_cidr6 && n.pod_cidr6->str() == "fd00:10:244:1::/64" && n.node_ip6 &&
+                   n.node_ip6->str() == "fd00:50::12";
+        });
+    })) << "node-b's IPv6 claim reaches the node list";
 }
 
 TEST_F(KubeSourceTest, ResolveSelfWaitsForTheControllerManagersAllocation) {
