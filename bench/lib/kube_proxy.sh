@@ -24,10 +24,9 @@ KP_MASQ_MARK=0x4000
 KP_SVC=KUBE-SVC-PLBENCHRRSERVICE0
 KP_SEP=KUBE-SEP-PLBENCHRRENDPOINT
 
-# kube_proxy_ruleset BACKEND_IP PORT: what kube-proxy restores (--noflush),
-# its own chains only; the jumps from the built-in chains come after.
-kube_proxy_ruleset() {
-	local backend=$1 port=$2
+# The filter table and the nat table's masquerade plumbing, as kube-proxy
+# writes them for each family.
+kube_proxy_filter_table() {
 	cat <<RULES
 *filter
 :KUBE-FORWARD - [0:0]
@@ -38,51 +37,47 @@ kube_proxy_ruleset() {
 -A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark $KP_MASQ_MARK/$KP_MASQ_MARK -j ACCEPT
 -A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 COMMIT
-*nat
-:KUBE-SERVICES - [0:0]
-:KUBE-NODEPORTS - [0:0]
-:KUBE-POSTROUTING - [0:0]
-:KUBE-MARK-MASQ - [0:0]
-:$KP_SVC - [0:0]
-:$KP_SEP - [0:0]
+RULES
+}
+
+# kube_proxy_nat_chains EXTRA_CHAIN...: the nat table's chains and masquerade
+# rules; the caller adds its Service rules and the nodeports rule, then COMMIT.
+kube_proxy_nat_chains() {
+	local chain
+	printf '*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-NODEPORTS - [0:0]\n:KUBE-POSTROUTING - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n'
+	for chain in "$@"; do printf ':%s - [0:0]\n' "$chain"; done
+	cat <<RULES
 -A KUBE-MARK-MASQ -j MARK --or-mark $KP_MASQ_MARK
 -A KUBE-POSTROUTING -m mark ! --mark $KP_MASQ_MARK/$KP_MASQ_MARK -j RETURN
 -A KUBE-POSTROUTING -j MARK --xor-mark $KP_MASQ_MARK
 -A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+RULES
+}
+
+KP_NODEPORTS_RULE='-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+
+# kube_proxy_ruleset BACKEND_IP PORT: what kube-proxy restores (--noflush),
+# its own chains only; the jumps from the built-in chains come after.
+kube_proxy_ruleset() {
+	local backend=$1 port=$2
+	kube_proxy_filter_table
+	kube_proxy_nat_chains "$KP_SVC" "$KP_SEP"
+	cat <<RULES
 -A KUBE-SERVICES -d $SERVICE_IP/32 -p tcp -m comment --comment "bench/rr cluster IP" -m tcp --dport $port -j $KP_SVC
 -A $KP_SVC ! -s 10.244.0.0/16 -d $SERVICE_IP/32 -p tcp -m comment --comment "bench/rr cluster IP" -m tcp --dport $port -j KUBE-MARK-MASQ
 -A $KP_SVC -m comment --comment "bench/rr -> $backend:$port" -j $KP_SEP
 -A $KP_SEP -s $backend/32 -m comment --comment "bench/rr" -j KUBE-MARK-MASQ
 -A $KP_SEP -p tcp -m comment --comment "bench/rr" -m tcp -j DNAT --to-destination $backend:$port
--A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+$KP_NODEPORTS_RULE
 COMMIT
 RULES
 }
 
 # kube_proxy_ruleset6: the ip6tables side of an IPv4-only service.
 kube_proxy_ruleset6() {
-	cat <<RULES
-*filter
-:KUBE-FORWARD - [0:0]
-:KUBE-SERVICES - [0:0]
-:KUBE-EXTERNAL-SERVICES - [0:0]
-:KUBE-NODEPORTS - [0:0]
--A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
--A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark $KP_MASQ_MARK/$KP_MASQ_MARK -j ACCEPT
--A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-COMMIT
-*nat
-:KUBE-SERVICES - [0:0]
-:KUBE-NODEPORTS - [0:0]
-:KUBE-POSTROUTING - [0:0]
-:KUBE-MARK-MASQ - [0:0]
--A KUBE-MARK-MASQ -j MARK --or-mark $KP_MASQ_MARK
--A KUBE-POSTROUTING -m mark ! --mark $KP_MASQ_MARK/$KP_MASQ_MARK -j RETURN
--A KUBE-POSTROUTING -j MARK --xor-mark $KP_MASQ_MARK
--A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
--A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
-COMMIT
-RULES
+	kube_proxy_filter_table
+	kube_proxy_nat_chains
+	printf '%s\nCOMMIT\n' "$KP_NODEPORTS_RULE"
 }
 
 # kube_proxy_jumps NS IPTABLES: the jumps from the built-in chains.

@@ -9,6 +9,7 @@
 namespace podlane {
 namespace {
 
+using test::dual_self;
 using test::node;
 using test::self;
 
@@ -140,18 +141,7 @@ TEST(NodeListFilter, RefusedNodesRoundTripThroughTheAgentState) {
 }
 
 ClusterNode dual(const char *name, const char *ip, const char *cidr, const char *ip6, const char *cidr6) {
-    ClusterNode n = node(name, ip, cidr);
-    n.node_ip6 = *Ipv6::parse(ip6);
-    n.pod_cidr6 = *Cidr6::parse(cidr6);
-    return n;
-}
-
-NodeConfig dual_self() {
-    NodeConfig cfg = self();
-    cfg.node_ip6 = *Ipv6::parse("fd00:192:160:1::11");
-    cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
-    cfg.pod_cidr6 = *Cidr6::parse("fd00:10:244:1::/64");
-    return cfg;
+    return test::with_ipv6(node(name, ip, cidr), ip6, cidr6);
 }
 
 TEST(NodeListFilter, Ipv6ClaimsAreHeldToTheSameRules) {

@@ -8,8 +8,10 @@
 namespace podlane {
 namespace {
 
+using test::dual_self;
 using test::node;
 using test::self;
+using test::with_ipv6;
 
 const std::vector<ClusterNode> kThree = {node("node1", "192.160.1.11", "10.244.1.0/24"),
                                          node("node2", "192.160.1.12", "10.244.2.0/24"),
@@ -117,22 +119,8 @@ TEST(ApplyRouteDiff, FullMapTakesNewNodesInPlaceOfDepartedOnes) {
     EXPECT_EQ(lines[0].rfind("route removed: 10.244.3.0/24", 0), 0u) << lines[0];
 }
 
-ClusterNode with6(ClusterNode n, const char *ip6, const char *cidr6) {
-    n.node_ip6 = *Ipv6::parse(ip6);
-    n.pod_cidr6 = *Cidr6::parse(cidr6);
-    return n;
-}
-
-NodeConfig dual_self() {
-    NodeConfig cfg = self();
-    cfg.node_ip6 = *Ipv6::parse("fd00:192:160:1::11");
-    cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
-    cfg.pod_cidr6 = *Cidr6::parse("fd00:10:244:1::/64");
-    return cfg;
-}
-
-const std::vector<ClusterNode> kDual = {with6(kThree[0], "fd00:192:160:1::11", "fd00:10:244:1::/64"),
-                                        with6(kThree[1], "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+const std::vector<ClusterNode> kDual = {with_ipv6(kThree[0], "fd00:192:160:1::11", "fd00:10:244:1::/64"),
+                                        with_ipv6(kThree[1], "fd00:192:160:1::12", "fd00:10:244:2::/64"),
                                         kThree[2]};  // node3: IPv4 only
 
 TEST(DesiredRoutes6, OwnCidrLocalDualStackPeersViaTheirIpv6) {
@@ -164,7 +152,7 @@ TEST(DiffRoutes6, AddsUpdatesRemovesOnlyWhatChangedAndKeepsStatic) {
     current.push_back(pinned);
     auto next = kDual;
     next[1].node_ip6 = *Ipv6::parse("fd00:192:160:1::22");
-    next[2] = with6(next[2], "fd00:192:160:1::13", "fd00:10:244:3::/64");
+    next[2] = with_ipv6(next[2], "fd00:192:160:1::13", "fd00:10:244:3::/64");
     auto diff = diff_routes(current, desired_routes6(dual_self(), next, 7));
     ASSERT_EQ(diff.update.size(), 1u);
     EXPECT_EQ(from_in6(diff.update[0].value.node_ip).str(), "fd00:192:160:1::22");
