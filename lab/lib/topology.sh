@@ -63,10 +63,11 @@ write_node_config() {
 		args+=(--pod-cidr "$(node_pod_cidr "$i")")
 	fi
 	if [[ $(state_get mode) == router ]]; then args+=(--router-ip "$LAB_ROUTER_IP"); fi
-	# Dual-stack: the IPv6 pod CIDR is given in every datastore (a node
-	# claims only its IPv4 /24 from etcd).
+	# Dual-stack: with etcd a node claims its IPv6 /64 as it claims its
+	# IPv4 /24; the file datastore names it.
 	if lab_dual; then
-		args+=(--ip6 "$(node_ip6 "$i")" --cluster-cidr6 "$LAB_CLUSTER_CIDR6" --pod-cidr6 "$(node_pod_cidr6 "$i")")
+		args+=(--ip6 "$(node_ip6 "$i")" --cluster-cidr6 "$LAB_CLUSTER_CIDR6")
+		[[ $(state_get datastore) == etcd ]] || args+=(--pod-cidr6 "$(node_pod_cidr6 "$i")")
 	fi
 	mkdir -p "$LAB_STATE/config/$(node_name "$i")"
 	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" --ip "$(node_ip "$i")" \

@@ -75,57 +75,98 @@ void EtcdSource::log(const std::string &msg) const {
     if (log_) log_(msg);
 }
 
-Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop) {
-    const std::string claims_prefix = options_.etcd_prefix + "podcidrs/";
-    // A lost race (another node took the block between range and txn)
-    // simply means: look again.
+namespace {
+
+Result<Cidr> block_from_key(const std::string &segment, const Cidr *) {
+    return cidr_from_key(segment);
+}
+Result<Cidr6> block_from_key(const std::string &segment, const Cidr6 *) {
+    return cidr6_from_key(segment);
+}
+
+// What one family's claim is about: claims under `prefix` ("podcidrs/",
+// "podcidrs6/"), blocks of `block_length` in `cluster`; `configured` is the
+// node file's block (the key `field`), which is claimed as given.
+template <typename CidrT>
+struct BlockClaim {
+    std::string prefix;
+    const char *field;
+    std::optional<CidrT> configured;
+    CidrT cluster;
+    int block_length;
+};
+
+// One claim attempt for node `name`: its block already claimed, the
+// configured one, or the lowest free one, made atomic by create-if-absent.
+// A lost race (another node took the block between range and txn) simply
+// means: look again. `fatal` is set for errors retrying cannot fix.
+template <typename CidrT>
+Result<CidrT> claim_block(EtcdClient &client, const BlockClaim<CidrT> &c, const std::string &name, bool &fatal,
+                          StopFlag &stop) {
     for (int round = 0; round < 64; ++round) {
-        auto claims = client_.range_prefix(claims_prefix, &stop);
+        auto claims = client.range_prefix(c.prefix, &stop);
         if (!claims) return claims.error();
-        std::vector<Cidr> taken;
-        std::vector<Cidr> mine;
-        std::map<std::string, std::string> owner_of;  // cidr str -> node
+        std::vector<CidrT> taken;
+        std::vector<CidrT> mine;
+        std::vector<std::pair<CidrT, std::string>> owners;  // block -> node
         for (const auto &kv : claims->kvs) {
-            auto cidr = cidr_from_key(kv.key.substr(claims_prefix.size()));
+            auto cidr = block_from_key(kv.key.substr(c.prefix.size()), static_cast<const CidrT *>(nullptr));
             if (!cidr) continue;
             taken.push_back(*cidr);
-            owner_of[cidr->str()] = kv.value;
-            if (kv.value == self.node_name) mine.push_back(*cidr);
+            owners.emplace_back(*cidr, kv.value);
+            if (kv.value == name) mine.push_back(*cidr);
         }
 
-        Cidr want;
-        if (has_pod_cidr(self)) {
-            want = self.pod_cidr;
-            for (const auto &[cidr_text, owner] : owner_of) {
-                auto other = Cidr::parse(cidr_text);
-                if (owner != self.node_name && other && other->overlaps(want)) {
+        CidrT want;
+        if (c.configured) {
+            want = *c.configured;
+            for (const auto &[other, owner] : owners)
+                if (owner != name && other.overlaps(want)) {
                     fatal = true;
-                    return Error{"podCIDR " + want.str() + " from the config overlaps " + cidr_text +
-                                 ", claimed in etcd by node '" + owner + "' (key " + cidr_key_of(*other) + ")"};
+                    return Error{std::string(c.field) + " " + want.str() + " from the config overlaps " + other.str() +
+                                 ", claimed in etcd by node '" + owner + "' (key " + c.prefix + cidr_key(other) + ")"};
                 }
-            }
-            if (owner_of.count(want.str())) return want;  // ours already
+            for (const auto &[other, owner] : owners)
+                if (owner == name && other == want) return want;  // ours already
         } else if (!mine.empty()) {
             return mine.front();  // a restarted node keeps its block
         } else {
-            auto next = next_free_cidr(self.cluster_cidr, options_.pod_cidr_length, taken);
+            auto next = next_free_cidr(c.cluster, c.block_length, taken);
             if (!next) {
                 fatal = true;
                 return next.error();
             }
             if (!*next) {
                 fatal = true;
-                return Error{"cluster CIDR " + self.cluster_cidr.str() + " is full: every /" +
-                             std::to_string(options_.pod_cidr_length) + " is claimed under " + claims_prefix};
+                return Error{"cluster CIDR " + c.cluster.str() + " is full: every /" + std::to_string(c.block_length) +
+                             " is claimed under " + c.prefix};
             }
             want = **next;
         }
-        auto created = client_.create_if_absent(cidr_key_of(want), self.node_name, 0, &stop);
+        auto created = client.create_if_absent(c.prefix + cidr_key(want), name, 0, &stop);
         if (!created) return created.error();
         if (*created) return want;
     }
     fatal = true;
     return Error{"could not claim a pod CIDR: lost the race 64 times in a row"};
+}
+
+}  // namespace
+
+Result<Cidr> EtcdSource::claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop) {
+    BlockClaim<Cidr> claim{options_.etcd_prefix + "podcidrs/", "podCIDR",
+                           has_pod_cidr(self) ? std::optional{self.pod_cidr} : std::nullopt, self.cluster_cidr,
+                           options_.pod_cidr_length};
+    return claim_block(client_, claim, self.node_name, fatal, stop);
+}
+
+Result<std::optional<Cidr6>> EtcdSource::claim_pod_cidr6(const NodeConfig &self, bool &fatal, StopFlag &stop) {
+    if (!self.cluster_cidr6 || !self.node_ip6) return std::optional<Cidr6>{};
+    BlockClaim<Cidr6> claim{options_.etcd_prefix + "podcidrs6/", "podCIDRv6", self.pod_cidr6, *self.cluster_cidr6,
+                            ipv6_block_length(*self.cluster_cidr6)};
+    auto got = claim_block(client_, claim, self.node_name, fatal, stop);
+    if (!got) return got.error();
+    return std::optional<Cidr6>{*got};
 }
 
 Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self) {
@@ -139,7 +180,16 @@ Result<NodeConfig> EtcdSource::resolve_self(NodeConfig self) {
         auto cidr = claim_pod_cidr(self, fatal, never);
         if (cidr) {
             self.pod_cidr = *cidr;
-            return self;
+            // Dual-stack: the IPv6 block too, under its own claims.
+            auto cidr6 = claim_pod_cidr6(self, fatal, never);
+            if (cidr6) {
+                self.pod_cidr6 = *cidr6;
+                return self;
+            }
+            if (fatal || std::chrono::steady_clock::now() >= deadline)
+                return cidr6.error().wrap("claiming an IPv6 pod CIDR for node '" + self.node_name + "'");
+            never.sleep_for(backoff.next());
+            continue;
         }
         if (fatal || std::chrono::steady_clock::now() >= deadline)
             return cidr.error().wrap("claiming a pod CIDR for node '" + self.node_name + "'");

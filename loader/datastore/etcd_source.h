@@ -47,6 +47,9 @@ private:
     explicit EtcdSource(const Options &options);
     // One claim attempt; `fatal` is set for errors retrying cannot fix.
     Result<Cidr> claim_pod_cidr(const NodeConfig &self, bool &fatal, StopFlag &stop);
+    // Dual-stack (nodeIPv6 + clusterCIDRv6): the IPv6 block, claimed under
+    // podcidrs6/ by the same rules; nullopt for an IPv4-only node.
+    Result<std::optional<Cidr6>> claim_pod_cidr6(const NodeConfig &self, bool &fatal, StopFlag &stop);
     void lease_loop();
     void watch_loop(NodesCallback on_change);
     void start_watch_thread(NodesCallback on_change, LogFn log);

@@ -154,28 +154,42 @@ $bad"
 # Dual-stack (--ip-family dual): what the IPv6 block of the matrix and the
 # lab's files show.
 assert_dual_stack() {
-    local bpf=$1 etcd=$2 i j pod ip6 f bad n6 cells drops
+    local bpf=$1 etcd=$2 i j pod ip6 f bad n6 cells drops cidr6 claimed6=()
     [[ $(cat "$state/ip_family") == dual ]] || fail "the lab did not record ip family dual"
     for i in 1 2 3; do
         in_ns "pl-node$i" ip -6 -o addr show dev eth0 scope global | grep -q " fd00:192:160:1::1$i/64 " ||
             fail "node$i's uplink has no fd00:192:160:1::1$i/64"
         [[ $(in_ns "pl-node$i" sysctl -n net.ipv6.conf.all.forwarding) == 1 ]] || fail "node$i does not forward IPv6"
+        # The node's IPv6 pod CIDR: its file's, or with etcd the /64 it
+        # claimed (podlane-resolve-node wrote it for the CNI plugin).
+        f=$state/config/node$i/node.json
+        cidr6=fd00:10:244:$i::/64
+        if ((etcd)); then
+            cidr6=$(jq -r '.podCIDRv6 // ""' "$state/config/node$i/node.resolved.json")
+            [[ $cidr6 =~ ^fd00:10:244:([0-9a-f]{1,2}:)?:/64$ ]] ||
+                fail "node$i claimed no IPv6 /64 in fd00:10:244::/56 (resolved file: '$cidr6')"
+            claimed6+=("$cidr6")
+        fi
         for j in 1 2; do
             pod=pl-node$i-pod$j
             ip6=$(awk '{print $3}' "$state/pods/$pod")
-            [[ $ip6 == fd00:10:244:$i::* ]] || fail "$pod has no IPv6 address in fd00:10:244:$i::/64 (recorded: '${ip6}')"
-            in_ns "$pod" ip -6 route show default | grep -q "via fd00:10:244:$i::1 " ||
-                fail "$pod has no IPv6 default route via fd00:10:244:$i::1: $(in_ns "$pod" ip -6 route show)"
+            [[ $ip6 == "${cidr6%/64}"* && $ip6 != "${cidr6%/64}" ]] ||
+                fail "$pod has no IPv6 address in $cidr6 (recorded: '${ip6}')"
+            in_ns "$pod" ip -6 route show default | grep -q "via ${cidr6%/64}1 " ||
+                fail "$pod has no IPv6 default route via ${cidr6%/64}1: $(in_ns "$pod" ip -6 route show)"
         done
-        f=$state/config/node$i/node.json
-        jq -e --arg i "$i" '.nodeIPv6 == "fd00:192:160:1::1\($i)" and .clusterCIDRv6 == "fd00:10:244::/56"
-            and .podCIDRv6 == "fd00:10:244:\($i)::/64"' "$f" > /dev/null || fail "$f lacks the dual-stack fields: $(cat "$f")"
+        jq -e --arg i "$i" --argjson etcd "$etcd" '.nodeIPv6 == "fd00:192:160:1::1\($i)" and .clusterCIDRv6 == "fd00:10:244::/56"
+            and .podCIDRv6 == (if $etcd == 1 then null else "fd00:10:244:\($i)::/64" end)' "$f" > /dev/null ||
+            fail "$f lacks the dual-stack fields: $(cat "$f")"
         if ((!etcd)); then
             jq -e '[.nodes[] | select(.nodeIPv6 == null or .podCIDRv6 == null)] | length == 0' "$f" > /dev/null ||
                 fail "$f has node entries without nodeIPv6/podCIDRv6"
         fi
     done
-    ok "dual-stack: nodes fd00:192:160:1::1N forwarding IPv6, every pod an address in its node's fd00:10:244:N::/64 and an IPv6 default route, the node files' IPv6 fields"
+    if ((etcd)); then
+        [[ $(printf '%s\n' "${claimed6[@]}" | sort -u | wc -l) == 3 ]] || fail "the nodes claimed overlapping IPv6 /64s: ${claimed6[*]}"
+    fi
+    ok "dual-stack: nodes fd00:192:160:1::1N forwarding IPv6, every pod an address in its node's IPv6 /64 (with etcd: claimed, distinct) and an IPv6 default route, the node files' IPv6 fields"
     if ((etcd)); then
         # The agents publish their IPv6 identity: every node's value in etcd.
         local values

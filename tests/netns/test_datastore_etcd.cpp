@@ -2,6 +2,7 @@
 // leaving, lease expiry, etcd restarts and compaction.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -163,6 +164,60 @@ TEST_F(EtcdSourceTest, RestartedNodeKeepsItsCidrAndConfiguredCidrsAreChecked) {
     auto claims = client.range_prefix("/podlane-test/podcidrs/");
     ASSERT_TRUE(claims.ok());
     EXPECT_EQ(claims->kvs.size(), 3u);
+}
+
+// Dual-stack nodes claim an IPv6 /64 as they claim their IPv4 /24: distinct,
+// kept across restarts, a configured one checked; others learn it.
+TEST_F(EtcdSourceTest, DualStackNodesClaimIpv6BlocksToo) {
+    auto dual = [](NodeConfig cfg, const char *ip6) {
+        cfg.node_ip6 = *Ipv6::parse(ip6);
+        cfg.cluster_cidr6 = *Cidr6::parse("fd00:10:244::/56");
+        return cfg;
+    };
+    auto src = EtcdSource::create(options());
+    ASSERT_TRUE(src.ok());
+    auto a = (*src)->resolve_self(dual(node("node-a", "192.168.50.11"), "fd00:50::11"));
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    auto b = (*src)->resolve_self(dual(node("node-b", "192.168.50.12"), "fd00:50::12"));
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    ASSERT_TRUE(a->pod_cidr6 && b->pod_cidr6);
+    EXPECT_EQ(a->pod_cidr6->length, 64);
+    EXPECT_NE(*a->pod_cidr6, *b->pod_cidr6);
+    EXPECT_FALSE((*src)->resolve_self(node("node-v4", "192.168.50.14"))->pod_cidr6) << "IPv4-only: no IPv6 claim";
+
+    auto again = EtcdSource::create(options());
+    ASSERT_TRUE(again.ok());
+    auto a2 = (*again)->resolve_self(dual(node("node-a", "192.168.50.11"), "fd00:50::11"));
+    ASSERT_TRUE(a2.ok()) << a2.error().message;
+    EXPECT_EQ(*a2->pod_cidr6, *a->pod_cidr6) << "a restarted node keeps its IPv6 block";
+    auto c = dual(node("node-c", "192.168.50.13"), "fd00:50::13");
+    c.pod_cidr6 = b->pod_cidr6;
+    auto clash = (*again)->resolve_self(c);
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().message.find("podCIDRv6"), std::string::npos) << clash.error().message;
+    EXPECT_NE(clash.error().message.find("node-b"), std::string::npos) << clash.error().message;
+    EtcdClient client({etcd_->endpoint()}, {});
+    auto claims = client.range_prefix("/podlane-test/podcidrs6/");
+    ASSERT_TRUE(claims.ok());
+    EXPECT_EQ(claims->kvs.size(), 2u);
+
+    // Started, a node's registration carries its IPv6 half to the others.
+    Member m;
+    m.cfg = *a2;
+    m.source = std::move(*again);
+    ASSERT_TRUE(m.source->start(
+        m.cfg, [&m](std::vector<ClusterNode> l) { m.seen(std::move(l)); }, [](auto &&) {}));
+    NodeListRecorder seen;  // before the watcher: its thread calls into it
+    auto watcher = EtcdSource::create(options());
+    ASSERT_TRUE(watcher.ok());
+    ASSERT_TRUE((*watcher)->watch([&seen](std::vector<ClusterNode> l) { seen(std::move(l)); }, [](auto &&) {}));
+    EXPECT_TRUE(seen.wait_for([&](const auto &l) {
+        return std::any_of(l.begin(), l.end(), [&](const ClusterNode &n) {
+            return n.name == "node-a" && n.pod_cidr6 == a->pod_cidr6 && n.node_ip6 == a->node_ip6;
+        });
+    }));
+    (*watcher)->stop();
+    m.source->stop();
 }
 
 TEST_F(EtcdSourceTest, LeavingNodeDisappearsEverywhere) {

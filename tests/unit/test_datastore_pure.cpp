@@ -52,6 +52,30 @@ TEST(CidrAllocator, FullClusterIsNoBlockAndBadSizesAreErrors) {
     EXPECT_FALSE(next_free_cidr(cidr("10.244.0.0/16"), 31, {}).ok());
 }
 
+TEST(CidrAllocator, Ipv6BlocksAreSlash64sInOrderSkippingTakenOnes) {
+    const Cidr6 cluster = *Cidr6::parse("fd00:10:244::/56");
+    EXPECT_EQ(ipv6_block_length(cluster), 64);
+    auto got = next_free_cidr(cluster, 64, {});
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ((*got)->str(), "fd00:10:244::/64");
+    got = next_free_cidr(cluster, 64, {*Cidr6::parse("fd00:10:244::/64"), *Cidr6::parse("fd00:10:244:2::/63")});
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ((*got)->str(), "fd00:10:244:1::/64");
+    got = next_free_cidr(cluster, 64, {*Cidr6::parse("fd00:10:244::/57")});
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ((*got)->str(), "fd00:10:244:80::/64") << "a /57 claim covers the first 128 blocks";
+    EXPECT_FALSE(next_free_cidr(cluster, 64, {cluster})->has_value()) << "full";
+    EXPECT_FALSE(next_free_cidr(cluster, 48, {}).ok());
+    EXPECT_FALSE(next_free_cidr(cluster, 124, {}).ok());
+    EXPECT_EQ(ipv6_block_length(*Cidr6::parse("fd00:1::/112")), 120);
+
+    EXPECT_EQ(cidr_key(*Cidr6::parse("fd00:10:244:3::/64")), "fd00:10:244:3::-64");
+    auto back = cidr6_from_key("fd00:10:244:3::-64");
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->str(), "fd00:10:244:3::/64");
+    EXPECT_FALSE(cidr6_from_key("fd00:10:244:3::").ok());
+}
+
 TEST(CidrAllocator, KeySegmentsRoundTrip) {
     EXPECT_EQ(cidr_key(cidr("10.244.3.0/24")), "10.244.3.0-24");
     auto back = cidr_from_key("10.244.3.0-24");
