@@ -408,7 +408,10 @@ void NodeAgent::on_config_changed() {
          {std::pair{"nodeName", fresh->node_name != cfg_.node_name},
           std::pair{"nodeIP", !(fresh->node_ip == cfg_.node_ip)}, std::pair{"uplink", fresh->uplink != cfg_.uplink},
           std::pair{"bridge", fresh->bridge != cfg_.bridge},
-          std::pair{"podCIDR", has_pod_cidr(*fresh) && !(fresh->pod_cidr == cfg_.pod_cidr)}})
+          std::pair{"podCIDR", has_pod_cidr(*fresh) && !(fresh->pod_cidr == cfg_.pod_cidr)},
+          std::pair{"nodeIPv6", fresh->node_ip6 != cfg_.node_ip6},
+          std::pair{"clusterCIDRv6", fresh->cluster_cidr6 != cfg_.cluster_cidr6},
+          std::pair{"podCIDRv6", fresh->pod_cidr6 && fresh->pod_cidr6 != cfg_.pod_cidr6}})
         if (changed)
             log_(std::string("config: ") + field +
                  " changed; restart podlaned to apply it (routes are reconciled now)");

@@ -39,6 +39,10 @@ std::string route_kind_of_flags(uint32_t flags);                        // the s
 std::string interface_text(uint32_t ifindex, const IfNames &names);     // "eth0" or "#7 (gone)"
 nlohmann::json interface_json(uint32_t ifindex, const IfNames &names);  // "eth0" or null
 std::string mac_text(const __u8 *bytes);                                // "aa:bb:cc:dd:ee:ff"
+// Who has authority over pod flows by the node config the programs run with:
+// "compat", "bypass", or "" (no config, or a router).
+std::string netfilter_mode(const std::optional<podlane_node_config> &cfg);
+std::string reason_name(unsigned index);  // the shared table's name, or "reason-N"
 // Route and endpoint objects say "family": "ipv4" | "ipv6".
 nlohmann::json route_json(const RouteEntry &r, const IfNames &names);
 nlohmann::json route_json(const Route6Entry &r, const IfNames &names);
