@@ -2,7 +2,8 @@
 # Init step, the DaemonSet's only privileged one: what podlaned cannot do with
 # its three capabilities. Mounts bpffs at /sys/fs/bpf when the host has none
 # (the pinned maps keep traffic flowing while podlaned restarts) and turns on
-# IPv4 forwarding (the node routes pods' packets the kernel handles).
+# IPv4 forwarding (the node routes pods' packets the kernel handles), and
+# IPv6 forwarding too on a dual-stack cluster (CLUSTER_CIDR_V6 set).
 set -eu
 
 bpffs=${BPFFS_DIR:-/sys/fs/bpf}
@@ -16,6 +17,14 @@ forward=/proc/sys/net/ipv4/ip_forward
 if [ "$(cat "$forward")" != 1 ]; then
     echo 1 > "$forward"
     echo "host-setup: net.ipv4.ip_forward=1"
+fi
+
+forward6=/proc/sys/net/ipv6/conf/all/forwarding
+if [ -n "${CLUSTER_CIDR_V6:-}" ] && [ "$(cat "$forward6")" != 1 ]; then
+    echo 1 > "$forward6"
+    # Forwarding stops router advertisements being taken where accept_ra is 1:
+    # podlaned warns about such an uplink.
+    echo "host-setup: net.ipv6.conf.all.forwarding=1 (dual-stack)"
 fi
 
 # kube-proxy's Services between two pods of one node: the DNATed packet is

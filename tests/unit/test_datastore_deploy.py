@@ -140,6 +140,19 @@ class DaemonSet(unittest.TestCase):
         path, _ = self.host_path_of(init, "/etc/podlane")
         self.assertEqual(path, "/etc/podlane")
 
+    def test_dual_stack_is_an_optional_config_map_key(self):
+        init = self.container("node-config", init=True)
+        env = {e["name"]: e for e in init["env"]}
+        for c in (init, self.container("host-setup", init=True)):
+            env = {e["name"]: e for e in c["env"]}
+            ref = env["CLUSTER_CIDR_V6"]["valueFrom"]["configMapKeyRef"]
+            self.assertEqual((ref["name"], ref["key"]), ("podlane-config", "cluster-cidr-v6"), c["name"])
+            self.assertTrue(ref["optional"], "an IPv4-only cluster has no such key")
+        with open(os.path.join(DEPLOY, "image", "node-config.sh")) as f:
+            script = f.read()
+        self.assertIn("CLUSTER_CIDR_V6", script)
+        self.assertIn("clusterCIDRv6", script)
+
     def test_scripts_named_by_the_manifest_are_in_the_image(self):
         with open(os.path.join(DEPLOY, "image", "Dockerfile")) as f:
             dockerfile = f.read()
