@@ -59,29 +59,34 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     auto pod = open_netlink_in(netns->get());
     if (!pod) return internal(pod.error().wrap("CNI_NETNS " + env.netns));
 
-    // The bridge, its gateway address and MAC: podlaned's, set up at its start
-    // by this same function (then nothing changes here); without podlaned this
-    // makes the plain bridge network. Shared by all pods, never undone.
-    auto bridge = ensure_pod_gateway(*host, cfg.bridge, cfg.gateway, cfg.pod_cidr.length);
+    // The bridge, its gateway addresses and MAC: podlaned's, set up at its
+    // start by this same function (then nothing changes here); without
+    // podlaned this makes the plain bridge network. Shared by all pods, never
+    // undone.
+    PodGatewayAddresses gateways;
+    if (cfg.pod_cidr) gateways.ipv4 = Cidr{*cfg.gateway, cfg.pod_cidr->length};
+    if (cfg.pod_cidr6) gateways.ipv6 = Cidr6{*cfg.gateway6, cfg.pod_cidr6->length};
+    auto bridge = ensure_pod_gateway(*host, cfg.bridge, gateways);
     if (!bridge) return internal(bridge.error());
 
     auto mtu = default_mtu(*host, cfg);
 
+    // An address of each family the network has.
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);
-    auto ip = store->allocate(env.container_id, env.ifname);
-    if (!ip) return from_error(ip.error(), ip.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
-    ScopeExit undo_ip([&] { (void)store->release(env.container_id, env.ifname); });
-
-    // Dual-stack: the bridge's IPv6 gateway (podlaned's too; idempotent) and
-    // the pod's IPv6 address.
+    std::optional<Ipv4> ip;
+    std::optional<ScopeExit<std::function<void()>>> undo_ip;
+    if (*store) {
+        auto got = (*store)->allocate(env.container_id, env.ifname);
+        if (!got) return from_error(got.error(), got.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
+        ip = *got;
+        undo_ip.emplace([&] { (void)(*store)->release(env.container_id, env.ifname); });
+    }
     auto store6 = open_store6(cfg);
     if (!store6) return from_error(store6.error(), kStoreFailure);
     std::optional<Ipv6> ip6;
-    std::optional<ScopeExit<std::function<void()>>> undo_ip6;
+    std::optional<ScopeExit<std::function<void()>>> undo_ip6;  // after store6: runs before it closes
     if (*store6) {
-        if (auto st = host->add_address6(bridge->index, *cfg.gateway6, cfg.pod_cidr6->length); !st)
-            return internal(st.error());
         auto got = (*store6)->allocate(env.container_id, env.ifname);
         if (!got) return from_error(got.error(), got.error().errnum == ENOSPC ? kRangeExhausted : kStoreFailure);
         ip6 = *got;
@@ -103,17 +108,20 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     if (auto st = host->set_hairpin(host_link->index); !st) return internal(st.error());
     if (auto st = host->set_up(host_link->index); !st) return internal(st.error());
 
-    const Cidr pod_addr{*ip, cfg.pod_cidr.length};
+    const std::optional<Cidr> pod_addr = ip ? std::optional{Cidr{*ip, cfg.pod_cidr->length}} : std::nullopt;
     auto pod_link = pod->link(env.ifname);
     if (!pod_link) return internal(pod_link.error());
-    if (auto st = pod->add_address(pod_link->index, pod_addr); !st) return internal(st.error());
+    if (pod_addr)
+        if (auto st = pod->add_address(pod_link->index, *pod_addr); !st) return internal(st.error());
     if (ip6) {
         if (auto st = disable_dad(netns->get(), env.ifname); !st) return internal(st.error());
         if (auto st = pod->add_address6(pod_link->index, *ip6, cfg.pod_cidr6->length); !st) return internal(st.error());
     }
     if (auto st = pod->set_up(pod_link->index); !st) return internal(st.error());
-    Netlink::Route default_route{Cidr{Ipv4{}, 0}, cfg.gateway, pod_link->index, std::nullopt};
-    if (auto st = pod->replace_route(default_route); !st) return internal(st.error());
+    if (ip) {
+        Netlink::Route default_route{Cidr{Ipv4{}, 0}, cfg.gateway, pod_link->index, std::nullopt};
+        if (auto st = pod->replace_route(default_route); !st) return internal(st.error());
+    }
     if (ip6)
         if (auto st = pod->replace_route6(Cidr6{}, pod_link->index, *cfg.gateway6); !st) return internal(st.error());
 
@@ -144,8 +152,11 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
             undo_exemption.emplace(
                 [&] { (void)(*dataplane)->maps().delete_source_exemption(ep.host_ifindex, ep.pod_mac); });
         }
-        if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st) return from_error(st.error(), kDataplaneFailure);
-        undo_endpoint.emplace([&] { (void)(*dataplane)->maps().delete_endpoint(*ip); });
+        if (ip) {
+            if (auto st = (*dataplane)->maps().put_endpoint(*ip, ep); !st)
+                return from_error(st.error(), kDataplaneFailure);
+            undo_endpoint.emplace([&] { (void)(*dataplane)->maps().delete_endpoint(*ip); });
+        }
         if (ip6) {
             if (auto st = (*dataplane)->maps().put_endpoint6(*ip6, ep); !st)
                 return from_error(st.error(), kDataplaneFailure);
@@ -166,7 +177,7 @@ CniResult<nlohmann::json> cmd_add(const CniEnv &env, const PluginConfig &cfg) {
     if (undo_ip6) undo_ip6->dismiss();
     if (undo_exemption) undo_exemption->dismiss();
     undo_veth.dismiss();
-    undo_ip.dismiss();
+    if (undo_ip) undo_ip->dismiss();
     return to_json(result, cfg.cni_version, cfg.prev_result);
 }
 

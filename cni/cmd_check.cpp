@@ -26,20 +26,25 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
                         "CHECK needs cniVersion 0.4.0 or later (config has " + cfg.cni_version + ")", ""};
     auto expected = expected_from_prev_result(cfg.prev_result, env.ifname);
     if (!expected) return expected.error();
-    const Ipv4 ip = expected->address.prefix;
-    const Ipv4 gateway = expected->gateway.value_or(cfg.gateway);
+    // Each family the network has: the address ADD reported, against its store.
+    const std::optional<Ipv4> ip = expected->address ? std::optional{expected->address->prefix} : std::nullopt;
+    const std::optional<Ipv4> gateway = ip ? expected->gateway ? expected->gateway : cfg.gateway : std::nullopt;
     std::vector<std::string> problems;
 
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);
-    auto reserved = store->find(env.container_id, env.ifname);
-    if (!reserved) return from_error(reserved.error(), kStoreFailure);
-    if (!*reserved)
-        problems.push_back("no IPAM reservation for the container");
-    else if (!(**reserved == ip))
-        problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip.str());
+    if (*store) {
+        auto reserved = (*store)->find(env.container_id, env.ifname);
+        if (!reserved) return from_error(reserved.error(), kStoreFailure);
+        if (!ip)
+            problems.push_back("prevResult has no IPv4 address, but the network has IPv4 (" + cfg.pod_cidr->str() +
+                               ")");
+        else if (!*reserved)
+            problems.push_back("no IPAM reservation for the container");
+        else if (!(**reserved == *ip))
+            problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip->str());
+    }
 
-    // Dual-stack: the IPv6 address ADD reported, against the IPv6 store.
     auto store6 = open_store6(cfg);
     if (!store6) return from_error(store6.error(), kStoreFailure);
     const std::optional<Ipv6> ip6 = expected->address6;
@@ -48,8 +53,8 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
         auto reserved6 = (*store6)->find(env.container_id, env.ifname);
         if (!reserved6) return from_error(reserved6.error(), kStoreFailure);
         if (!ip6)
-            problems.push_back("prevResult has no IPv6 address, but the network is dual-stack (" +
-                               cfg.pod_cidr6->str() + ")");
+            problems.push_back("prevResult has no IPv6 address, but the network has IPv6 (" + cfg.pod_cidr6->str() +
+                               ")");
         else if (!*reserved6)
             problems.push_back("no IPv6 IPAM reservation for the container");
         else if (!(**reserved6 == *ip6))
@@ -84,13 +89,16 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
         if (!link.up()) problems.push_back(env.ifname + " is down");
         if (expected->mac && !(*expected->mac == link.mac))
             problems.push_back(env.ifname + " has MAC " + link.mac.str() + ", prevResult says " + expected->mac->str());
-        auto has = pod->has_address(link.index, ip);
-        if (!has) return from_error(has.error(), kInternal);
-        if (!*has) problems.push_back(env.ifname + " lacks address " + expected->address.str());
-        auto route = pod->find_route(Cidr{Ipv4{}, 0});
-        if (!route) return from_error(route.error(), kInternal);
-        if (!*route || !(*route)->gateway || !(*(*route)->gateway == gateway) || (*route)->oif != link.index)
-            problems.push_back("no default route via " + gateway.str() + " dev " + env.ifname);
+        if (ip) {
+            auto has = pod->has_address(link.index, *ip);
+            if (!has) return from_error(has.error(), kInternal);
+            if (!*has) problems.push_back(env.ifname + " lacks address " + expected->address->str());
+            auto route = pod->find_route(Cidr{Ipv4{}, 0});
+            if (!route) return from_error(route.error(), kInternal);
+            if (gateway &&
+                (!*route || !(*route)->gateway || !(*(*route)->gateway == *gateway) || (*route)->oif != link.index))
+                problems.push_back("no default route via " + gateway->str() + " dev " + env.ifname);
+        }
         if (ip6) {
             auto has6 = pod->has_address6(link.index, *ip6);
             if (!has6) return from_error(has6.error(), kInternal);
@@ -114,13 +122,15 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
         auto dataplane = open_dataplane(cfg);
         if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
         if (*dataplane) {
-            auto ep = (*dataplane)->maps().endpoint(ip);
-            if (!ep) return from_error(ep.error(), kDataplaneFailure);
-            if (!*ep)
-                problems.push_back("no endpoint entry for " + ip.str() + " in the dataplane");
-            else if (!*host_link || (*ep)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
-                     std::memcmp((*ep)->pod_mac, link.mac.bytes.data(), 6) != 0)
-                problems.push_back("endpoint entry for " + ip.str() + " names another veth or MAC");
+            if (ip) {
+                auto ep = (*dataplane)->maps().endpoint(*ip);
+                if (!ep) return from_error(ep.error(), kDataplaneFailure);
+                if (!*ep)
+                    problems.push_back("no endpoint entry for " + ip->str() + " in the dataplane");
+                else if (!*host_link || (*ep)->host_ifindex != static_cast<__u32>((*host_link)->index) ||
+                         std::memcmp((*ep)->pod_mac, link.mac.bytes.data(), 6) != 0)
+                    problems.push_back("endpoint entry for " + ip->str() + " names another veth or MAC");
+            }
             if (ip6) {
                 auto ep6 = (*dataplane)->maps().endpoint6(*ip6);
                 if (!ep6) return from_error(ep6.error(), kDataplaneFailure);

@@ -11,9 +11,12 @@ namespace podlane::cni {
 CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);
-    auto ip = store->find(env.container_id, env.ifname);
-    if (!ip) return from_error(ip.error(), kStoreFailure);
-
+    std::optional<Ipv4> ip;
+    if (*store) {
+        auto found = (*store)->find(env.container_id, env.ifname);
+        if (!found) return from_error(found.error(), kStoreFailure);
+        ip = *found;
+    }
     auto store6 = open_store6(cfg);
     if (!store6) return from_error(store6.error(), kStoreFailure);
     std::optional<Ipv6> ip6;
@@ -22,27 +25,34 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
         if (!found) return from_error(found.error(), kStoreFailure);
         ip6 = *found;
     }
-    if (ip6) {
-        auto dataplane = open_dataplane(cfg);
-        if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
-        if (*dataplane)
-            if (auto removed = (*dataplane)->maps().delete_endpoint6(*ip6); !removed)
-                return from_error(removed.error(), kDataplaneFailure);
-    }
 
-    if (*ip) {
+    if (ip || ip6) {
         auto dataplane = open_dataplane(cfg);
         if (!dataplane) return from_error(dataplane.error(), kDataplaneFailure);
         if (*dataplane) {
+            NodeMaps &maps = (*dataplane)->maps();
             // The pod's anti-spoofing exemption is keyed by its veth and
-            // MAC, which only its endpoint entry still knows.
-            auto ep = (*dataplane)->maps().endpoint(**ip);
-            if (!ep) return from_error(ep.error(), kDataplaneFailure);
-            if (*ep)
-                if (auto st = (*dataplane)->maps().delete_source_exemption((*ep)->host_ifindex, (*ep)->pod_mac); !st)
+            // MAC, which only its endpoint entries still know.
+            std::optional<podlane_endpoint_value> ep;
+            if (ip) {
+                auto found = maps.endpoint(*ip);
+                if (!found) return from_error(found.error(), kDataplaneFailure);
+                ep = *found;
+            }
+            if (!ep && ip6) {
+                auto found = maps.endpoint6(*ip6);
+                if (!found) return from_error(found.error(), kDataplaneFailure);
+                ep = *found;
+            }
+            if (ep)
+                if (auto st = maps.delete_source_exemption(ep->host_ifindex, ep->pod_mac); !st)
                     return from_error(st.error(), kDataplaneFailure);
-            if (auto removed = (*dataplane)->maps().delete_endpoint(**ip); !removed)
-                return from_error(removed.error(), kDataplaneFailure);
+            if (ip6)
+                if (auto removed = maps.delete_endpoint6(*ip6); !removed)
+                    return from_error(removed.error(), kDataplaneFailure);
+            if (ip)
+                if (auto removed = maps.delete_endpoint(*ip); !removed)
+                    return from_error(removed.error(), kDataplaneFailure);
         }
     }
 
@@ -55,8 +65,9 @@ CniResult<nlohmann::json> cmd_del(const CniEnv &env, const PluginConfig &cfg) {
     if (*store6)
         if (auto released = (*store6)->release(env.container_id, env.ifname); !released)
             return from_error(released.error(), kStoreFailure);
-    if (auto released = store->release(env.container_id, env.ifname); !released)
-        return from_error(released.error(), kStoreFailure);
+    if (*store)
+        if (auto released = (*store)->release(env.container_id, env.ifname); !released)
+            return from_error(released.error(), kStoreFailure);
     return nlohmann::json();
 }
 

@@ -97,7 +97,7 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
         if (!loaded) return invalid(top.error("nodeConfig", loaded.error().message));
         node = *loaded;
         cfg.bridge = node->bridge;
-        cfg.pod_cidr = node->pod_cidr;
+        if (node->has_ipv4()) cfg.pod_cidr = node->pod_cidr;
         cfg.pod_cidr6 = node->pod_cidr6;
         cfg.uplink = node->uplink;
         cfg.pin_dir = node->pin_dir();
@@ -109,23 +109,29 @@ CniResult<PluginConfig> parse_config(const std::string &text) {
 
     auto cidr = top.optional<Cidr>("podCIDR");
     if (!cidr) return invalid(cidr.error());
-    if (*cidr)
-        cfg.pod_cidr = **cidr;
-    else if (!node)
-        return invalid(top.error("podCIDR", "missing: give podCIDR, or nodeConfig naming the node file of podlaned"));
-    if (cfg.pod_cidr.length > 30 || cfg.pod_cidr.length < 8)
-        return invalid(top.error("podCIDR", cfg.pod_cidr.str() + " must have a prefix length between /8 and /30"));
-
-    auto gateway = top.value_or<Ipv4>("gateway", cfg.pod_cidr.first_host());
-    if (!gateway) return invalid(gateway.error());
-    if (!cfg.pod_cidr.contains(*gateway) || *gateway == cfg.pod_cidr.network() || *gateway == cfg.pod_cidr.broadcast())
-        return invalid(
-            top.error("gateway", gateway->str() + " must be a host address inside podCIDR " + cfg.pod_cidr.str()));
-    cfg.gateway = *gateway;
-
+    if (*cidr) cfg.pod_cidr = **cidr;
     auto cidr6 = top.optional<Cidr6>("podCIDRv6");
     if (!cidr6) return invalid(cidr6.error());
     if (*cidr6) cfg.pod_cidr6 = **cidr6;
+    // IPv4-only, dual-stack, or IPv6-only (podCIDRv6 alone).
+    if (!cfg.pod_cidr && !cfg.pod_cidr6)
+        return invalid(top.error("podCIDR",
+                                 "missing: give podCIDR (and/or podCIDRv6), or nodeConfig naming the node "
+                                 "file of podlaned"));
+    if (cfg.pod_cidr) {
+        const Cidr &range = *cfg.pod_cidr;
+        if (range.length > 30 || range.length < 8)
+            return invalid(top.error("podCIDR", range.str() + " must have a prefix length between /8 and /30"));
+        auto gateway = top.value_or<Ipv4>("gateway", range.first_host());
+        if (!gateway) return invalid(gateway.error());
+        if (!range.contains(*gateway) || *gateway == range.network() || *gateway == range.broadcast())
+            return invalid(
+                top.error("gateway", gateway->str() + " must be a host address inside podCIDR " + range.str()));
+        cfg.gateway = *gateway;
+    } else if (top.has("gateway")) {
+        return invalid(
+            top.error("gateway", "given without podCIDR (an IPv6 pod's gateway is podCIDRv6's first address)"));
+    }
     if (cfg.pod_cidr6) {
         if (cfg.pod_cidr6->length > kMaxPodCidr6Length || cfg.pod_cidr6->length < 16)
             return invalid(top.error("podCIDRv6", cfg.pod_cidr6->str() +

@@ -23,10 +23,10 @@ struct PluginConfig {
     std::string cni_version;
     std::string name;  // network name: the IPAM store's folder
     std::string bridge = "podlane0";
-    Cidr pod_cidr;
-    Ipv4 gateway;
-    // Dual-stack: pods also get an address of this range, gateway its first
-    // address (the bridge's).
+    // Pods get an address of each range that is set: IPv4, IPv6 or both.
+    // The gateway of each is the bridge's address in it.
+    std::optional<Cidr> pod_cidr;
+    std::optional<Ipv4> gateway;
     std::optional<Cidr6> pod_cidr6;
     std::optional<Ipv6> gateway6;
     std::optional<unsigned> mtu;  // unset: the uplink's, else the kernel default

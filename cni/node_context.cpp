@@ -2,10 +2,13 @@
 
 namespace podlane::cni {
 
-Result<IpamStore> open_store(const PluginConfig &cfg) {
+Result<std::optional<IpamStore>> open_store(const PluginConfig &cfg) {
+    if (!cfg.pod_cidr) return std::optional<IpamStore>{};
     auto boot = read_boot_info();
     if (!boot) return boot.error();
-    return IpamStore::open(StoreOptions{cfg.store_dir(), cfg.pod_cidr, cfg.gateway, *boot});
+    auto store = IpamStore::open(StoreOptions{cfg.store_dir(), *cfg.pod_cidr, *cfg.gateway, *boot});
+    if (!store) return store.error();
+    return std::optional<IpamStore>{std::move(*store)};
 }
 
 Result<std::optional<IpamStore6>> open_store6(const PluginConfig &cfg) {

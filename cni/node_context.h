@@ -11,7 +11,8 @@
 
 namespace podlane::cni {
 
-Result<IpamStore> open_store(const PluginConfig &cfg);
+// The IPv4 store; nullopt for an IPv6-only network.
+Result<std::optional<IpamStore>> open_store(const PluginConfig &cfg);
 // The IPv6 store of a dual-stack network; nullopt for an IPv4-only one.
 Result<std::optional<IpamStore6>> open_store6(const PluginConfig &cfg);
 // nullopt when the config names no pin directory or nothing is pinned there.

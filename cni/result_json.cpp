@@ -17,16 +17,19 @@ json to_json(const AddResult &r, const std::string &cni_version, const json &pre
         if (!i.sandbox.empty()) j["sandbox"] = i.sandbox;
         interfaces.push_back(j);
     }
-    json ip{{"address", r.address.str()},
-            {"gateway", r.gateway.str()},
-            {"interface", static_cast<int>(base + r.interfaces.size() - 1)}};
-    if (compare_versions(cni_version, "1.0.0") < 0) ip["version"] = "4";
     json &ips = out["ips"];
     if (!ips.is_array()) ips = json::array();
-    ips.push_back(ip);
     json &routes = out["routes"];
     if (!routes.is_array()) routes = json::array();
-    routes.push_back({{"dst", "0.0.0.0/0"}, {"gw", r.gateway.str()}});
+    if (r.address) {
+        json ip{{"address", r.address->str()}, {"interface", static_cast<int>(base + r.interfaces.size() - 1)}};
+        if (r.gateway) ip["gateway"] = r.gateway->str();
+        if (compare_versions(cni_version, "1.0.0") < 0) ip["version"] = "4";
+        ips.push_back(ip);
+        json route{{"dst", "0.0.0.0/0"}};
+        if (r.gateway) route["gw"] = r.gateway->str();
+        routes.push_back(route);
+    }
     if (r.address6) {
         json ip6{{"address", r.address6->address.str() + "/" + std::to_string(r.address6->prefix_length)},
                  {"gateway", r.address6->gateway.str()},
@@ -74,8 +77,7 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
     const json &interfaces = prev.contains("interfaces") ? prev["interfaces"] : json::array();
     const json &ips = prev.contains("ips") ? prev["ips"] : json::array();
     if (!interfaces.is_array() || !ips.is_array()) return bad("interfaces and ips must be arrays");
-    std::optional<ExpectedPod> pod;
-    std::optional<Ipv6> address6, gateway6;
+    ExpectedPod pod;
     for (const auto &ip : ips) {
         if (!ip.is_object() || !ip.contains("address") || !ip["address"].is_string())
             return bad("every ip needs an address");
@@ -92,37 +94,35 @@ CniResult<ExpectedPod> expected_from_prev_result(const json &prev, const std::st
         const std::string text = ip["address"].get<std::string>();
         const bool has_gateway = ip.contains("gateway") && ip["gateway"].is_string();
         if (text.find(':') != std::string::npos) {
-            // The first IPv6 address of the interface (ours, in a dual-stack network).
-            if (address6) continue;
+            // The first IPv6 address of the interface (ours).
+            if (pod.address6) continue;
             auto addr = Cidr6::parse_interface(text);
             if (!addr) return bad(addr.error().message);
-            address6 = addr->prefix;
+            pod.address6 = addr->prefix;
             if (has_gateway) {
                 auto gw = Ipv6::parse(ip["gateway"].get<std::string>());
                 if (!gw) return bad(gw.error().message);
-                gateway6 = *gw;
+                pod.gateway6 = *gw;
             }
-            continue;
+        } else {
+            if (pod.address) continue;
+            auto addr = Cidr::parse_interface(text);
+            if (!addr) return bad(addr.error().message);
+            pod.address = *addr;
+            if (has_gateway) {
+                auto gw = Ipv4::parse(ip["gateway"].get<std::string>());
+                if (!gw) return bad(gw.error().message);
+                pod.gateway = *gw;
+            }
         }
-        if (pod) continue;
-        auto addr = Cidr::parse_interface(text);
-        if (!addr) return bad(addr.error().message);
-        pod = ExpectedPod{*addr, std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}};
-        if (has_gateway) {
-            auto gw = Ipv4::parse(ip["gateway"].get<std::string>());
-            if (!gw) return bad(gw.error().message);
-            pod->gateway = *gw;
-        }
-        if (iface.contains("mac") && iface["mac"].is_string())
-            if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod->mac = *mac;
+        if (!pod.mac && iface.contains("mac") && iface["mac"].is_string())
+            if (auto mac = Mac::parse(iface["mac"].get<std::string>())) pod.mac = *mac;
     }
-    if (!pod) return bad("has no IPv4 address for container interface " + ifname);
-    pod->address6 = address6;
-    pod->gateway6 = gateway6;
+    if (!pod.address && !pod.address6) return bad("has no address for container interface " + ifname);
     auto routes = expected_routes(prev);
     if (!routes) return bad(routes.error().message);
-    pod->routes = std::move(*routes);
-    return *pod;
+    pod.routes = std::move(*routes);
+    return pod;
 }
 
 }  // namespace podlane::cni

@@ -26,10 +26,11 @@ struct ResultAddress6 {
 
 struct AddResult {
     std::vector<ResultInterface> interfaces;  // bridge, host veth, pod
-    Cidr address;                             // pod address with the pod CIDR's length
-    Ipv4 gateway;
-    std::optional<ResultAddress6> address6;  // dual-stack
-    nlohmann::json dns;                      // null: omitted
+    // Either or both: IPv4-only, dual-stack, IPv6-only.
+    std::optional<Cidr> address;  // pod address with the pod CIDR's length
+    std::optional<Ipv4> gateway;
+    std::optional<ResultAddress6> address6;
+    nlohmann::json dns;  // null: omitted
 };
 
 // In the layout of cni_version (0.3.x/0.4.0 put "version": "4" on each IP).
@@ -41,8 +42,9 @@ struct ExpectedRoute {
     Cidr dst;
     std::optional<Ipv4> gateway;
 };
+// At least one of address and address6 is set.
 struct ExpectedPod {
-    Cidr address;
+    std::optional<Cidr> address;
     std::optional<Ipv4> gateway;
     std::optional<Ipv6> address6;  // the IPv6 address prevResult gives the interface
     std::optional<Ipv6> gateway6;

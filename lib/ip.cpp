@@ -168,4 +168,15 @@ Mac gateway_mac_for(Ipv4 gateway) {
     return mac;
 }
 
+Mac gateway_mac_for(const Ipv6 &gateway) {
+    Mac mac;
+    mac.bytes[0] = 0x0a;
+    mac.bytes[1] = 0x58;
+    // The address folded into four bytes: the per-node part of the pod CIDR
+    // (fd00:10:244:N::/64) lies in its upper half, so every node's bridge
+    // gets its own MAC, as with IPv4.
+    for (unsigned i = 0; i < 16; i++) mac.bytes[2 + i % 4] ^= gateway.bytes[i];
+    return mac;
+}
+
 }  // namespace podlane

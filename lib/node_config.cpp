@@ -64,12 +64,20 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
     for (const auto &n : cfg.nodes)
         if (n.name == cfg.node_name && !cfg.pod_cidr6) cfg.pod_cidr6 = n.pod_cidr6;
     if (auto st = check_pod_cidr6(top, cfg); !st) return st.error();
+    if (!cfg.has_ipv4()) {
+        // IPv6-only: podCIDRv6 is this node's pod CIDR, as podCIDR otherwise.
+        if (*own) return top.error("podCIDR", (*own)->str() + " given, but nodeIP is not (an IPv6-only node)");
+        if (!cfg.pod_cidr6 && rules.pod_cidr_required)
+            return top.error("podCIDRv6", "missing, and nodes has no entry named '" + cfg.node_name +
+                                              "' to take it from (an IPv6-only node)");
+        return cfg;
+    }
     if (*own) {
         cfg.pod_cidr = **own;
     } else {
         bool found = false;
         for (const auto &n : cfg.nodes)
-            if (n.name == cfg.node_name) {
+            if (n.name == cfg.node_name && n.has_ipv4()) {
                 cfg.pod_cidr = n.pod_cidr;
                 found = true;
             }
@@ -83,6 +91,7 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
     if (!cfg.cluster_cidr.contains(cfg.pod_cidr))
         return top.error("podCIDR", cfg.pod_cidr.str() + " is outside clusterCIDR " + cfg.cluster_cidr.str());
     for (const auto &n : cfg.nodes) {
+        if (!n.has_ipv4()) continue;
         if (n.name == cfg.node_name && !(n.pod_cidr == cfg.pod_cidr))
             return top.error("podCIDR", cfg.pod_cidr.str() + " disagrees with this node's entry in nodes (" +
                                             n.pod_cidr.str() + ")");
@@ -91,6 +100,21 @@ Result<NodeConfig> parse_node_config(const std::string &json_text, NodeConfigRul
                              cfg.pod_cidr.str() + " overlaps node '" + n.name + "' (" + n.pod_cidr.str() + ")");
     }
     return cfg;
+}
+
+namespace {
+std::string both(const std::string &v4, const std::string &v6) {
+    if (v4.empty() || v6.empty()) return v4 + v6;
+    return v4 + " and " + v6;
+}
+}  // namespace
+
+std::string pod_cidrs_text(const ClusterNode &node) {
+    return both(node.has_ipv4() ? node.pod_cidr.str() : "", node.pod_cidr6 ? node.pod_cidr6->str() : "");
+}
+
+std::string node_ips_text(const ClusterNode &node) {
+    return both(node.has_ipv4() ? node.node_ip.str() : "", node.node_ip6 ? node.node_ip6->str() : "");
 }
 
 bool has_pod_cidr(const NodeConfig &cfg) {

@@ -9,18 +9,25 @@ Result<ClusterNode> parse_cluster_node(const ConfigFields &entry) {
     auto name = entry.required_string("name");
     if (!name) return name.error();
     node.name = *name;
-    auto ip = entry.required<Ipv4>("nodeIP");
+    auto ip = entry.optional<Ipv4>("nodeIP");
     if (!ip) return ip.error();
-    node.node_ip = *ip;
-    auto cidr = entry.required<Cidr>("podCIDR");
+    auto cidr = entry.optional<Cidr>("podCIDR");
     if (!cidr) return cidr.error();
-    node.pod_cidr = *cidr;
     auto ip6 = entry.optional<Ipv6>("nodeIPv6");
     if (!ip6) return ip6.error();
     auto cidr6 = entry.optional<Cidr6>("podCIDRv6");
     if (!cidr6) return cidr6.error();
+    // Each family's pair is whole or absent, and a node has at least one.
+    if (!*ip && !*cidr && !*ip6) return entry.error("nodeIP", "missing (required, or nodeIPv6 for an IPv6-only node)");
+    if (ip->has_value() != cidr->has_value())
+        return entry.error(*ip ? "podCIDR" : "nodeIP", "missing: a node's IPv4 side has nodeIP and podCIDR");
     if (ip6->has_value() != cidr6->has_value())
         return entry.error(*ip6 ? "podCIDRv6" : "nodeIPv6", "missing: a dual-stack node has nodeIPv6 and podCIDRv6");
+    if (*ip && (*ip)->be == 0) return entry.error("nodeIP", "0.0.0.0 is no node address");
+    if (*ip) {
+        node.node_ip = **ip;
+        node.pod_cidr = **cidr;
+    }
     node.node_ip6 = *ip6;
     node.pod_cidr6 = *cidr6;
     return node;
@@ -31,9 +38,8 @@ Result<AgentIdentity> parse_agent_identity(const ConfigFields &top) {
     auto name = top.required_folder_name("nodeName");
     if (!name) return name.error();
     id.node_name = *name;
-    auto ip = top.required<Ipv4>("nodeIP");
+    auto ip = top.optional<Ipv4>("nodeIP");
     if (!ip) return ip.error();
-    id.node_ip = *ip;
     auto pin_root = top.string_or("pinRoot", kDefaultPinRoot);
     if (!pin_root) return pin_root.error();
     id.pin_root = *pin_root;
@@ -49,6 +55,11 @@ Result<AgentIdentity> parse_agent_identity(const ConfigFields &top) {
                          "missing: dual-stack needs both nodeIPv6 and clusterCIDRv6 (e.g. fd00:10:244::/56)");
     id.node_ip6 = *ip6;
     id.cluster_cidr6 = *cluster6;
+    // An IPv6-only node leaves nodeIP out.
+    if (!*ip && !*ip6)
+        return top.error("nodeIP", "missing (required, or nodeIPv6 and clusterCIDRv6 for an IPv6-only node)");
+    if (*ip && (*ip)->be == 0) return top.error("nodeIP", "0.0.0.0 is no node address");
+    if (*ip) id.node_ip = **ip;
     return id;
 }
 
@@ -66,14 +77,14 @@ Result<std::optional<std::vector<ClusterNode>>> parse_cluster_nodes(const Config
         const ConfigFields entry(value, entry_name + ".");
         auto node = parse_cluster_node(entry);
         if (!node) return node.error();
-        if (!cluster_cidr.contains(node->pod_cidr))
+        if (node->has_ipv4() && !cluster_cidr.contains(node->pod_cidr))
             return entry.error("podCIDR", node->pod_cidr.str() + " is outside clusterCIDR " + cluster_cidr.str());
         if (node->pod_cidr6 && !(cluster_cidr6 && cluster_cidr6->contains(*node->pod_cidr6)))
             return entry.error("podCIDRv6", node->pod_cidr6->str() + " is outside clusterCIDRv6 " +
                                                 (cluster_cidr6 ? cluster_cidr6->str() : std::string("(not set)")));
         if (!names.insert(node->name).second) return entry.error("name", "'" + node->name + "' appears twice");
         for (const auto &other : nodes) {
-            if (other.pod_cidr.overlaps(node->pod_cidr))
+            if (other.has_ipv4() && node->has_ipv4() && other.pod_cidr.overlaps(node->pod_cidr))
                 return entry.error("podCIDR", node->pod_cidr.str() + " overlaps node '" + other.name + "' (" +
                                                   other.pod_cidr.str() + ")");
             if (other.pod_cidr6 && node->pod_cidr6 && other.pod_cidr6->overlaps(*node->pod_cidr6))

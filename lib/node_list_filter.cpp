@@ -91,8 +91,17 @@ Ipv6 last_address(const Cidr6 &c) {
     return out;
 }
 
+// The agent routes IPv4 pods (it is no IPv6-only node) and the entry claims
+// some.
+bool routes_ipv4(const ClusterNode &n, const NodeListPolicy &p) {
+    return p.self_ip.be != 0 && n.has_ipv4();
+}
+
 // The reason an entry is refused on its own (nullopt: none), with the words.
 std::optional<std::pair<NodeRefusal, std::string>> check_alone(const ClusterNode &n, const NodeListPolicy &p) {
+    if (!n.has_ipv4() && !n.pod_cidr6)
+        return std::pair{NodeRefusal::PodCidrOutsideCluster, "claims no pod CIDR of either family"};
+    if (!routes_ipv4(n, p)) return check_alone6(n, p);
     const std::string cidr = n.pod_cidr.str(), ip = n.node_ip.str();
     if (!p.cluster_cidr.contains(n.pod_cidr))
         return std::pair{NodeRefusal::PodCidrOutsideCluster,
@@ -177,7 +186,7 @@ FilteredNodes filter_node_list(const std::vector<ClusterNode> &nodes, const Node
     std::vector<size_t> order, order6;
     for (size_t i = 0; i < n; i++)
         if (!verdict[i] && !self[i]) {
-            order.push_back(i);
+            if (routes_ipv4(nodes[i], p)) order.push_back(i);
             if (nodes[i].pod_cidr6 && p.cluster_cidr6) order6.push_back(i);
         }
     std::vector<std::optional<size_t>> overlaps(n), overlaps6(n);

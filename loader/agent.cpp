@@ -243,8 +243,7 @@ void NodeAgent::update_readiness() {
         ready = missing.empty();
         if (ready) {
             reason = std::to_string(others) + (others == 1 ? " route" : " routes") +
-                     " to the other nodes and this node's pod CIDR " + cfg_.pod_cidr.str() +
-                     (cfg_.pod_cidr6 ? " and " + cfg_.pod_cidr6->str() : std::string()) + " in place";
+                     " to the other nodes and this node's pod CIDR " + pod_cidrs_text(cfg_) + " in place";
         } else {
             reason = std::to_string(missing.size()) + " wanted route(s) not in the routes map yet:";
             for (size_t i = 0; i < missing.size() && i < 3; ++i) reason += " " + missing[i];
@@ -457,6 +456,7 @@ void NodeAgent::on_event_fd_readable() {
 // the node's own packets to remote pods would then leave by the default route.
 // It comes back as soon as the address does.
 void NodeAgent::keep_cluster_route() {
+    if (!cfg_.has_ipv4()) return;
     auto route = rt_.nl.find_route(cfg_.cluster_cidr);
     if (!route) return log_("warning: address event: " + route.error().message);
     if (*route && (*route)->oif == dev_.hostdev.index) {
@@ -548,7 +548,7 @@ void NodeAgent::follow_bridge() {
     if ((*found)->index == dev_.bridge.index) return;
     log_("bridge " + cfg_.bridge + " re-created (ifindex " + std::to_string(dev_.bridge.index) + " -> " +
          std::to_string((*found)->index) + "): following it");
-    auto bridge = ensure_pod_gateway(rt_.nl, cfg_.bridge, cfg_.gateway(), cfg_.pod_cidr.length);
+    auto bridge = ensure_pod_gateway(rt_.nl, cfg_.bridge, cfg_.gateway_addresses());
     if (!bridge) return log_("error: bridge " + cfg_.bridge + ": " + bridge.error().message);
     if (!per_veth(options_)) {
         if (auto st = attach_tc(bridge->index, TcDirection::Ingress, rt_.dp.from_pod_fd()); !st)
@@ -606,13 +606,19 @@ Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions &options, Logger 
 
     auto source = datastore::make_source(options.datastore);
     if (!source) return source.error();
+    if (*source && !cfg->has_ipv4())
+        return Error{std::string("nodeIP: missing; an IPv6-only node runs with --datastore file for now (") +
+                     datastore::kind_name(options.datastore.kind) + " needs nodeIP: dual-stack works with it)"};
     if (*source) {
         auto resolved = (*source)->resolve_self(*cfg);
         if (!resolved)
             return resolved.error().wrap(std::string("datastore ") + datastore::kind_name(options.datastore.kind));
         cfg = std::move(resolved);
     }
-    if (!has_pod_cidr(*cfg)) return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
+    if (cfg->has_ipv4() && !has_pod_cidr(*cfg))
+        return Error{"podCIDR: this node has none (not in the config, not from the datastore)"};
+    if (!cfg->has_ipv4() && !cfg->pod_cidr6)
+        return Error{"podCIDRv6: this IPv6-only node has none (not in the config, not from the datastore)"};
 
     if (auto st = ensure_bpffs(); !st) return st.error();
     // Subscribed before the devices are resolved: a re-creation from here on

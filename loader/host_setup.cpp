@@ -56,7 +56,7 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
 
     // podlaned owns the bridge: the plugin's call of the same function on ADD
     // then finds it as set up here.
-    auto bridge = ensure_pod_gateway(nl, cfg.bridge, cfg.gateway(), cfg.pod_cidr.length);
+    auto bridge = ensure_pod_gateway(nl, cfg.bridge, cfg.gateway_addresses());
     if (!bridge) return bridge.error();
     dev.bridge = *bridge;
 
@@ -79,8 +79,9 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
     if (auto st = nl.set_up(dev.hostdev.index); !st) return st.error();
     if (auto peer = nl.find_link(kHostDevicePeer); peer && *peer)
         if (auto st = nl.set_up((*peer)->index); !st) return st.error();
-    if (auto st = nl.replace_route({cfg.cluster_cidr, std::nullopt, dev.hostdev.index, cfg.node_ip}); !st)
-        return st.error().wrap("cluster route via " + std::string(kHostDevice));
+    if (cfg.has_ipv4())
+        if (auto st = nl.replace_route({cfg.cluster_cidr, std::nullopt, dev.hostdev.index, cfg.node_ip}); !st)
+            return st.error().wrap("cluster route via " + std::string(kHostDevice));
 
     // Written only when needed: in the DaemonSet an init container sets it,
     // and the agent's own /proc/sys is read-only (it is not privileged).
@@ -92,10 +93,7 @@ Result<NodeDevices> setup_node_devices(Netlink &nl, const NodeConfig &cfg) {
 }
 
 Status setup_ipv6(Netlink &nl, const NodeConfig &cfg, const NodeDevices &dev) {
-    const auto gateway = cfg.gateway6();
-    if (!gateway || !cfg.node_ip6 || !cfg.cluster_cidr6) return {};
-    if (auto st = nl.add_address6(dev.bridge.index, *gateway, cfg.pod_cidr6->length); !st)
-        return st.error().wrap("IPv6 gateway on " + cfg.bridge);
+    if (!cfg.pod_cidr6 || !cfg.node_ip6 || !cfg.cluster_cidr6) return {};
     // The kernel path of IPv6 (hop limit exceeded, packet too big, new flows
     // in netfilter-compatible mode) routes only with forwarding on.
     if (read_sysctl_int("/proc/sys/net/ipv6/conf/all/forwarding") != 1)

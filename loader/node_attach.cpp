@@ -19,10 +19,14 @@ Result<UplinkHook> pick_uplink_hook(UplinkHook requested, const std::string &upl
 podlane_node_config node_config_value(const NodeConfig &cfg, const NodeDevices &dev, bool per_veth, bool uplink_xdp,
                                       NetfilterMode netfilter) {
     podlane_node_config v{};
-    v.node_ip = cfg.node_ip.be;
-    v.gateway_ip = cfg.gateway().be;
-    v.pod_cidr = cfg.pod_cidr.prefix.be;
-    v.pod_prefixlen = cfg.pod_cidr.length;
+    // An IPv6-only node leaves the IPv4 fields 0: its programs then pass
+    // IPv4 to the kernel (pass-no-config) and use only the shared fields.
+    if (cfg.has_ipv4()) {
+        v.node_ip = cfg.node_ip.be;
+        v.gateway_ip = cfg.gateway().be;
+        v.pod_cidr = cfg.pod_cidr.prefix.be;
+        v.pod_prefixlen = cfg.pod_cidr.length;
+    }
     v.bridge_ifindex = dev.bridge.index;
     v.uplink_ifindex = dev.uplink.index;
     v.hostdev_ifindex = dev.hostdev.index;

@@ -84,13 +84,14 @@ podlane_route_value route_value(Ipv4 next_hop, int uplink_ifindex, uint32_t flag
 std::vector<RouteEntry> desired_routes(const NodeConfig &self, const std::vector<ClusterNode> &cluster,
                                        int uplink_ifindex) {
     std::vector<RouteEntry> out;
+    if (!self.has_ipv4()) return out;  // an IPv6-only node
     out.push_back({self.pod_cidr, route_value(self.node_ip, uplink_ifindex, PODLANE_ROUTE_F_LOCAL)});
     if (self.router_ip) {
         out.push_back({self.cluster_cidr, route_value(*self.router_ip, uplink_ifindex, 0)});
         return out;
     }
     for (const auto &node : cluster) {
-        if (node.name == self.node_name || node.pod_cidr == self.pod_cidr) continue;
+        if (node.name == self.node_name || !node.has_ipv4() || node.pod_cidr == self.pod_cidr) continue;
         out.push_back({node.pod_cidr, route_value(node.node_ip, uplink_ifindex, 0)});
     }
     return out;
@@ -172,7 +173,7 @@ Status apply_route_diff(NodeMaps &maps, const RouteDiff6 &diff, const std::funct
 NodeListPolicy node_list_policy(const NodeConfig &self) {
     return {.cluster_cidr = self.cluster_cidr,
             .self_name = self.node_name,
-            .self_cidr = self.pod_cidr,
+            .self_cidr = self.has_ipv4() ? std::optional{self.pod_cidr} : std::nullopt,
             .self_ip = self.node_ip,
             .max_nodes = PODLANE_ROUTES_MAX - 1,
             .cluster_cidr6 = self.cluster_cidr6,
@@ -187,7 +188,7 @@ FilteredNodes filter_for_node(const NodeConfig &self, const std::vector<ClusterN
 std::vector<AgentRefusedNode> refusal_records(const std::vector<RefusedNode> &refused) {
     std::vector<AgentRefusedNode> out;
     for (const auto &r : refused)
-        out.push_back({r.node.name, r.node.pod_cidr.str(), r.node.node_ip.str(), refusal_word(r.reason), r.why});
+        out.push_back({r.node.name, pod_cidrs_text(r.node), node_ips_text(r.node), refusal_word(r.reason), r.why});
     return out;
 }
 

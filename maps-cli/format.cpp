@@ -359,6 +359,7 @@ struct LookupView {
     std::optional<podlane_endpoint_value> endpoint;
     std::optional<podlane_node_config> config;  // shared config, as the programs see it for this family
     bool config_written = false;                // the family's config (IPv4: node IP; IPv6: a pod CIDR)
+    bool ipv6_only_node = false;                // shared config written, node IP 0, IPv6 config beside it
 };
 
 // A BPF verdict that, in compat mode, applies only once conntrack holds the
@@ -439,6 +440,8 @@ std::string render_lookup_view(const LookupView &r, const IfNames &names, Format
                "fragments (pass-flow-untracked) go through the kernel's netfilter first"});
     if (!r.config_written && r.family == "ipv4" && r.reason != PODLANE_PASS_NO_CONFIG)
         t.add({"note", "the agent has not written this node's config yet"});
+    if (r.family == "ipv4" && r.reason == PODLANE_PASS_NO_CONFIG && r.ipv6_only_node)
+        t.add({"note", "this node is IPv6-only: it routes no IPv4 pods, and IPv4 goes to the kernel"});
     if (r.config && r.config->role == PODLANE_ROLE_ROUTER)
         t.add({"note", "this node runs the router role; shown is the node programs' decision"});
     std::string text = t.str();
@@ -461,6 +464,7 @@ std::string render_lookup(const LookupReport &r, const IfNames &names, Format f)
     if (d.endpoint) v.endpoint = d.endpoint->value;
     v.config = r.config;
     v.config_written = r.config.has_value();
+    v.ipv6_only_node = r.ipv6_only_node;
     return render_lookup_view(v, names, f);
 }
 

@@ -89,6 +89,7 @@ struct LookupReport {
     Direction from = Direction::FromPod;
     Decision decision;
     std::optional<podlane_node_config> config;  // as the programs see it
+    bool ipv6_only_node = false;                // config written without IPv4, IPv6 config beside it
 };
 std::string render_lookup(const LookupReport &report, const IfNames &names, Format f);
 

@@ -289,9 +289,12 @@ std::string render_status(const StatusReport &r, const IfNames &names, Format f)
                                        std::to_string(c.uplink_mtu) + ")"});
     } else if (r.config) {
         const auto &c = *r.config;
-        head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
-                                     Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() +
-                                     ", gateway " + Ipv4{c.gateway_ip}.str()});
+        if (c.node_ip)
+            head.add({"node config", "node IP " + Ipv4{c.node_ip}.str() + ", pods " +
+                                         Cidr{Ipv4{c.pod_cidr}, static_cast<uint8_t>(c.pod_prefixlen)}.str() +
+                                         ", gateway " + Ipv4{c.gateway_ip}.str()});
+        else
+            head.add({"node config", "no IPv4 (an IPv6-only node: IPv4 is passed to the kernel)"});
         head.add({"netfilter", netfilter_text(netfilter_mode(r.config))});
         head.add({"devices", "bridge " + interface_text(c.bridge_ifindex, names) + ", uplink " +
                                  interface_text(c.uplink_ifindex, names) + " (mtu " + std::to_string(c.uplink_mtu) +

@@ -52,6 +52,8 @@ Result<int> LookupCommand::run(const GlobalOptions &global, std::ostream &out) {
     report.ip = *ip;
     report.from = from_ == "uplink" ? Direction::FromUplink : Direction::FromPod;
     report.config = effective_config(*config);
+    if (auto config6 = ctx->maps().config6(); config6 && effective_config6(*config6))
+        report.ipv6_only_node = config->node_ip == 0;
     report.decision = decide(*routes, *endpoints, *config, *ip, report.from, options);
     out << render_lookup(report, names, ctx->format());
     return kExitOk;

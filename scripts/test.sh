@@ -26,7 +26,7 @@ if [ $# -eq 0 ]; then
     # memory errors, leaks and undefined behaviour fail the run.
     asan=${PODLANE_ASAN_BUILD_DIR:-$root/build-asan}
     cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODLANE_SANITIZE=ON > /dev/null
-    cmake --build "$asan" -j "$(nproc)"
+    cmake --build "$asan" -j "$(nproc)" --target sanitized-tiers
     ctest --test-dir "$asan" --output-on-failure -L 'unit|bpf' -LE 'no_sanitizer'
     # A short libFuzzer run over every parser of untrusted input (full runs:
     # scripts/fuzz.sh 600).

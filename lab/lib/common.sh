@@ -44,9 +44,13 @@ node_pod_cidr() {
 	fi
 }
 node_gateway() { printf '10.244.%s.1' "$1"; }
-# Dual-stack (ip_family dual): node I is fd00:192:160:1::1I on the segment and
-# owns fd00:10:244:I::/64 in every datastore (IPv6 claims are not automatic).
-lab_dual() { [[ $(state_get ip_family ipv4) == dual ]]; }
+# With IPv6 (ip_family dual or ipv6): node I is fd00:192:160:1::1I on the
+# segment and owns fd00:10:244:I::/64 in every datastore (IPv6 claims are not
+# automatic). IPv6-only (ipv6): podlane and the plugin are given no IPv4 and
+# pods get none; the nodes keep their IPv4 segment address, for the lab's own
+# plumbing (its management network).
+lab_ipv6() { [[ $(state_get ip_family ipv4) != ipv4 ]]; }
+lab_ipv4() { [[ $(state_get ip_family ipv4) != ipv6 ]]; }
 node_ip6() { printf '%s::%s' "$LAB_SEG_PREFIX6" "$((10 + $1))"; }
 node_pod_cidr6() { printf 'fd00:10:244:%s::/64' "$1"; }
 node_gateway6() { printf 'fd00:10:244:%s::1' "$1"; }

@@ -158,6 +158,15 @@ run_matrix() {
 	mkdir -p "$LAB_STATE/matrix"
 	: >"$LAB_STATE/matrix/pods.tsv"
 	rm -f "$LAB_STATE/matrix/pods6.tsv"
+	if ! lab_ipv4; then
+		printf '
+IPv6-only: pods have no IPv4 address, so no IPv4, Services or Policy block (the nodes keep their
+'
+		printf 'IPv4 segment address as a management network; podlane is given none).
+'
+		run_ipv6_block
+		return
+	fi
 	start_totals=$(dataplane_totals)
 	pod_matrix_tables 4 "$LAB_STATE/matrix/pods.tsv"
 	failures=$PM_FAILURES total=$PM_TOTAL expected=$PM_EXPECTED
@@ -181,19 +190,20 @@ run_matrix() {
 	local blocks=0
 	run_services_block || blocks=1
 	run_policy_block || blocks=1
-	if lab_dual; then
+	if lab_ipv6; then
 		run_ipv6_block || blocks=1
 	fi
 	((failures == 0 && blocks == 0))
 }
 
-# run_ipv6_block: dual-stack labs: the pod x pod and node x pod tables again
+# run_ipv6_block: dual-stack and IPv6-only labs: the pod x pod and node x pod tables again
 # over IPv6 (ping -6, TCP to each pod's IPv6 listener), paths as for IPv4;
 # cells in $LAB_STATE/matrix/pods6.tsv. Fails when any cell failed.
 run_ipv6_block() {
 	local -a ips=("${ips6[@]}")
 	local start_totals end_totals
-	printf '\nIPv6 (dual-stack: nodes %s::1N on the segment, pods in fd00:10:244:N::/64)\n' "$LAB_SEG_PREFIX6"
+	printf '\nIPv6 (%s: nodes %s::1N on the segment, pods in fd00:10:244:N::/64)\n' \
+		"$(lab_ipv4 && printf dual-stack || printf IPv6-only)" "$LAB_SEG_PREFIX6"
 	: >"$LAB_STATE/matrix/pods6.tsv"
 	start_totals=$(dataplane_totals)
 	pod_matrix_tables 6 "$LAB_STATE/matrix/pods6.tsv"

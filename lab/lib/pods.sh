@@ -51,11 +51,18 @@ add_pod() {
 	printf '%s\n' "$out" >"$LAB_STATE/pods/$pod.result.json"
 	ip=$(jq -r '[.ips[].address | select(contains(":") | not)][0] // ""' <<<"$out")
 	ip=${ip%/*}
-	[[ $ip =~ ^[0-9.]+$ ]] || die "CNI ADD for $pod returned no address: $out"
-	if lab_dual; then
-		# Without one the pod still joins: its IPv6 cells of the matrix fail.
+	if lab_ipv4; then
+		[[ $ip =~ ^[0-9.]+$ ]] || die "CNI ADD for $pod returned no address: $out"
+	else
+		# IPv6-only: "-" stands for the IPv4 address it must not have.
+		[[ -z $ip ]] || die "CNI ADD for $pod gave an IPv6-only pod IPv4 address $ip: $out"
+		ip=-
+	fi
+	if lab_ipv6; then
+		# Without one a dual-stack pod still joins: its IPv6 cells fail.
 		ip6=$(pod_ip6_from_ns "$pod" "$out") ||
-			warn "CNI ADD for $pod gave it no usable IPv6 address in $(node_pod_cidr6 "$i") (dual-stack): result $(jq -c .ips <<<"$out"); in the pod: $(ip -n "$pod" -6 -o addr show dev eth0 2>&1 | awk '{print $4, $NF}' | paste -sd ' ' -)"
+			warn "CNI ADD for $pod gave it no usable IPv6 address in $(node_pod_cidr6 "$i"): result $(jq -c .ips <<<"$out"); in the pod: $(ip -n "$pod" -6 -o addr show dev eth0 2>&1 | awk '{print $4, $NF}' | paste -sd ' ' -)"
+		lab_ipv4 || [[ -n $ip6 ]] || die "CNI ADD for $pod gave the IPv6-only pod no usable IPv6 address"
 	fi
 	printf '%s %s%s\n' "$i" "$ip" "${ip6:+ $ip6}" >"$LAB_STATE/pods/$pod"
 	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
@@ -110,7 +117,7 @@ wire_pod_without_cni() {
 	ip -n "$pod" addr add "$addr/24" dev eth0
 	ip -n "$pod" link set eth0 up
 	ip -n "$pod" route add default via "$(node_gateway "$i")"
-	if lab_dual; then
+	if lab_ipv6; then
 		local addr6=fd00:10:244:$i::$((10 + j))
 		ip -n "$ns" -6 addr replace "$(node_gateway6 "$i")/64" dev podlane0 nodad
 		ip -n "$pod" -6 addr add "$addr6/64" dev eth0 nodad

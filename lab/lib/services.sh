@@ -128,6 +128,11 @@ ensure_jump() {
 install_kube_proxy() {
 	local i=$1 ns
 	ns=$(node_ns "$i")
+	# IPv6-only: pods have no IPv4, so no IPv4 Service has a backend.
+	if ! lab_ipv4; then
+		install_kube_proxy6 "$i"
+		return
+	fi
 	kube_proxy_ruleset | in_ns "$ns" iptables-restore -w --noflush ||
 		die "iptables-restore of the kube-proxy rules failed on $(node_name "$i")"
 	ensure_jump "$ns" nat PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
@@ -142,7 +147,7 @@ install_kube_proxy() {
 	if ! in_ns "$ns" ip -4 route show default | grep -q .; then
 		in_ns "$ns" ip route replace "$LAB_SERVICE_CIDR" dev "$(node_uplink "$i")"
 	fi
-	if lab_dual; then install_kube_proxy6 "$i"; fi
+	if lab_ipv6; then install_kube_proxy6 "$i"; fi
 }
 
 # install_kube_proxy6 I: dual-stack kube-proxy writes ip6tables for the IPv6
@@ -176,7 +181,7 @@ install_all_kube_proxy() {
 create_outside_host() {
 	pl_ns_add "$LAB_EXT_NS"
 	attach_to_segment "$LAB_EXT_NS" x0 "$LAB_EXT_IP"
-	lab_dual && add_segment_ip6 "$LAB_EXT_NS" "$LAB_EXT_IP6"
+	lab_ipv6 && add_segment_ip6 "$LAB_EXT_NS" "$LAB_EXT_IP6"
 	if [[ $(state_get uplink_hook) == xdp || $(state_get router_hook) == xdp ]]; then
 		in_ns "$LAB_EXT_NS" ethtool -K eth0 tx off >/dev/null 2>&1 || warn "ethtool -K eth0 tx off failed in $LAB_EXT_NS"
 	fi

@@ -18,7 +18,7 @@ create_node() {
 	# A Kubernetes node forwards: the kernel path (kernel-routes mode, and
 	# what the dataplane passes to the kernel) needs it.
 	in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
-	if lab_dual; then
+	if lab_ipv6; then
 		# IPv6 forwarding too (podlaned sets it as well; kernel-routes mode
 		# needs it), no router advertisements taken on the uplink.
 		in_ns "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
@@ -48,8 +48,12 @@ create_router() {
 cluster_node_args() {
 	local n=$1 j
 	for ((j = 1; j <= n; j++)); do
-		printf -- '--node\n%s,%s,%s' "$(node_name "$j")" "$(node_ip "$j")" "$(node_pod_cidr "$j")"
-		lab_dual && printf ',%s,%s' "$(node_ip6 "$j")" "$(node_pod_cidr6 "$j")"
+		if lab_ipv4; then
+			printf -- '--node\n%s,%s,%s' "$(node_name "$j")" "$(node_ip "$j")" "$(node_pod_cidr "$j")"
+		else
+			printf -- '--node\n%s,,' "$(node_name "$j")"
+		fi
+		lab_ipv6 && printf ',%s,%s' "$(node_ip6 "$j")" "$(node_pod_cidr6 "$j")"
 		printf '\n'
 	done
 }
@@ -60,17 +64,18 @@ write_node_config() {
 	local i=$1 n=$2 args=()
 	if [[ $(state_get datastore) != etcd ]]; then
 		mapfile -t args < <(cluster_node_args "$n")
-		args+=(--pod-cidr "$(node_pod_cidr "$i")")
+		lab_ipv4 && args+=(--pod-cidr "$(node_pod_cidr "$i")")
 	fi
+	lab_ipv4 && args+=(--ip "$(node_ip "$i")")
 	if [[ $(state_get mode) == router ]]; then args+=(--router-ip "$LAB_ROUTER_IP"); fi
 	# Dual-stack: with etcd a node claims its IPv6 /64 as it claims its
 	# IPv4 /24; the file datastore names it.
-	if lab_dual; then
+	if lab_ipv6; then
 		args+=(--ip6 "$(node_ip6 "$i")" --cluster-cidr6 "$LAB_CLUSTER_CIDR6")
 		[[ $(state_get datastore) == etcd ]] || args+=(--pod-cidr6 "$(node_pod_cidr6 "$i")")
 	fi
 	mkdir -p "$LAB_STATE/config/$(node_name "$i")"
-	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" --ip "$(node_ip "$i")" \
+	"$LAB_DIR/node/gen-node-config.sh" --name "$(node_name "$i")" \
 		--cluster-cidr "$LAB_CLUSTER_CIDR" \
 		--pin-root "$LAB_PIN_ROOT" "${args[@]}" | atomic_write "$(node_config_path "$i")"
 }
@@ -97,7 +102,7 @@ start_etcd() {
 	ip -n "$LAB_SEG_NS" addr add "$LAB_ETCD_IP/24" dev "$LAB_SEG_BRIDGE"
 	# The agents reach etcd over IPv4; dual-stack gives the segment's
 	# address its IPv6 twin all the same.
-	lab_dual && ip -n "$LAB_SEG_NS" -6 addr add "$LAB_ETCD_IP6/64" dev "$LAB_SEG_BRIDGE" nodad
+	lab_ipv6 && ip -n "$LAB_SEG_NS" -6 addr add "$LAB_ETCD_IP6/64" dev "$LAB_SEG_BRIDGE" nodad
 	lab_spawn etcd "$LAB_SEG_NS" "$logfile" etcd --name lab --data-dir "$LAB_STATE/etcd" \
 		--listen-client-urls "$LAB_ETCD_URL" --advertise-client-urls "$LAB_ETCD_URL" \
 		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
@@ -141,8 +146,10 @@ kernel_routes_for_node() {
 	local i=$1 n=$2 j
 	for ((j = 1; j <= n; j++)); do
 		((j == i)) && continue
-		ip -n "$(node_ns "$i")" route replace "$(node_pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
-		if lab_dual; then
+		if lab_ipv4; then
+			ip -n "$(node_ns "$i")" route replace "$(node_pod_cidr "$j")" via "$(node_ip "$j")" dev eth0
+		fi
+		if lab_ipv6; then
 			ip -n "$(node_ns "$i")" -6 route replace "$(node_pod_cidr6 "$j")" via "$(node_ip6 "$j")" dev eth0
 		fi
 	done

@@ -11,10 +11,11 @@
 # Without --pod-cidr and --node (datastore mode) the node claims its pod CIDR
 # and learns the cluster from etcd or Kubernetes. Dual-stack: --ip6 and
 # --cluster-cidr6 together; a --node then may add ,NODE_IPV6,POD_CIDR_V6.
+# IPv6-only: no --ip, and --node NAME,,,NODE_IPV6,POD_CIDR_V6.
 set -euo pipefail
 
 usage() {
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -43,8 +44,8 @@ while (($#)); do
 	esac
 	shift 2
 done
-[[ -n $name && -n $ip ]] || {
-	echo "gen-node-config: --name and --ip are required" >&2
+[[ -n $name && ( -n $ip || -n $ip6 ) ]] || {
+	echo "gen-node-config: --name and --ip (or --ip6 for an IPv6-only node) are required" >&2
 	usage
 }
 [[ -n $ip6 && -n $cluster6 || -z $ip6 && -z $cluster6 && -z $pod_cidr6 ]] || {
@@ -59,12 +60,13 @@ command -v jq >/dev/null || {
 nodes_json='[]'
 for n in "${nodes[@]}"; do
 	IFS=, read -r nn nip ncidr nip6 ncidr6 extra <<<"$n"
-	[[ -n $nn && -n $nip && -n $ncidr && -z $extra && ${nip6:+x} == "${ncidr6:+x}" ]] || {
+	[[ -n $nn && ${nip:+x} == "${ncidr:+x}" && -n $nip$nip6 && -z $extra && ${nip6:+x} == "${ncidr6:+x}" ]] || {
 		echo "gen-node-config: --node wants NAME,NODE_IP,POD_CIDR[,NODE_IPV6,POD_CIDR_V6], got '$n'" >&2
 		exit 2
 	}
 	nodes_json=$(jq -c --arg n "$nn" --arg i "$nip" --arg c "$ncidr" --arg i6 "$nip6" --arg c6 "$ncidr6" \
-		'. + [{name: $n, nodeIP: $i, podCIDR: $c}
+		'. + [{name: $n}
+		      + (if $i != "" then {nodeIP: $i, podCIDR: $c} else {} end)
 		      + (if $i6 != "" then {nodeIPv6: $i6, podCIDRv6: $c6} else {} end)]' <<<"$nodes_json")
 done
 
@@ -72,7 +74,9 @@ jq -n --arg name "$name" --arg ip "$ip" --arg uplink "$uplink" --arg bridge "$br
 	--arg cidr "$pod_cidr" --arg cluster "$cluster" --arg pin "$pin_root" --arg router "$router_ip" \
 	--arg ip6 "$ip6" --arg cluster6 "$cluster6" --arg cidr6 "$pod_cidr6" \
 	--argjson nodes "$nodes_json" '
-	{nodeName: $name, nodeIP: $ip, uplink: $uplink, bridge: $bridge, clusterCIDR: $cluster}
+	{nodeName: $name}
+	+ (if $ip != "" then {nodeIP: $ip} else {} end)
+	+ {uplink: $uplink, bridge: $bridge, clusterCIDR: $cluster}
 	+ (if $ip6 != "" then {nodeIPv6: $ip6, clusterCIDRv6: $cluster6} else {} end)
 	+ (if $cidr != "" then {podCIDR: $cidr} else {} end)
 	+ (if $cidr6 != "" then {podCIDRv6: $cidr6} else {} end)

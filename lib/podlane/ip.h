@@ -86,5 +86,8 @@ struct Mac {
 // The MAC a gateway address gets: 0a:58 (locally administered) followed by
 // the IPv4 address, as Kubernetes' kubenet does. Stable across restarts.
 Mac gateway_mac_for(Ipv4 gateway);
+// An IPv6-only node's: 0a:58 followed by the IPv6 gateway folded (XOR) into
+// four bytes.
+Mac gateway_mac_for(const Ipv6 &gateway);
 
 }  // namespace podlane

@@ -41,10 +41,11 @@ struct NodeListPolicy {
     Cidr cluster_cidr;
     std::string self_name;                      // this node (empty: the router, which is no node)
     std::optional<Cidr> self_cidr;              // this node's pod CIDR
-    Ipv4 self_ip;                               // this agent's IP (node or router)
+    Ipv4 self_ip;                               // this agent's IP (node or router); 0: IPv6-only
     size_t max_nodes = PODLANE_ROUTES_MAX - 1;  // the routes map minus this node's own entry
     // Dual-stack: a node's IPv6 claim is held to the same rules; without a
-    // cluster IPv6 CIDR (an IPv4-only agent) IPv6 claims are ignored.
+    // cluster IPv6 CIDR (an IPv4-only agent) IPv6 claims are ignored, as an
+    // IPv6-only agent (self_ip 0) ignores IPv4 claims.
     std::optional<Cidr6> cluster_cidr6;
     std::optional<Cidr6> self_cidr6;
     std::optional<Ipv6> self_ip6;

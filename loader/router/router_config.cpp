@@ -45,12 +45,18 @@ Result<RouterConfig> parse_router_config(const std::string &json_text, RouterCon
     auto id = parse_agent_identity(top);
     if (!id) return id.error();
     static_cast<AgentIdentity &>(cfg) = *id;
+    if (!cfg.has_ipv4()) return top.error("nodeIP", "missing (required: the router role forwards IPv4 only)");
     auto ifaces = interfaces_field(top);
     if (!ifaces) return ifaces.error();
     cfg.interfaces = *ifaces;
 
     auto nodes = parse_cluster_nodes(top, cfg.cluster_cidr);
     if (!nodes) return nodes.error();
+    if (*nodes)
+        for (size_t i = 0; i < (*nodes)->size(); i++)
+            if (!(**nodes)[i].has_ipv4())
+                return top.error("nodes[" + std::to_string(i) + "].nodeIP",
+                                 "missing (required: the router role forwards IPv4 only)");
     if (!*nodes) {
         if (rules.nodes_required)
             return top.error(

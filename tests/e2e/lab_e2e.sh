@@ -11,7 +11,9 @@
 # node-removal, restart, join, node-view, spoof. With --ip-family dual the
 # matrix case also asserts the IPv6 block (pod x pod, node x pod, ICMPv6 and
 # TCP), the nodes' and pods' IPv6 addresses, the node files' IPv6 fields and,
-# in the BPF modes, the IPv6 routes map instead of kernel routes.
+# in the BPF modes, the IPv6 routes map instead of kernel routes. With
+# --ip-family ipv6 it asserts the same IPv6 block and that nothing of IPv4
+# reached podlane or the pods (no Services or Policy block then).
 # Exit 77 (skipped) without root or without the built binaries.
 set -euo pipefail
 
@@ -154,8 +156,8 @@ $bad"
 # Dual-stack (--ip-family dual): what the IPv6 block of the matrix and the
 # lab's files show.
 assert_dual_stack() {
-    local bpf=$1 etcd=$2 i j pod ip6 f bad n6 cells drops cidr6 claimed6=()
-    [[ $(cat "$state/ip_family") == dual ]] || fail "the lab did not record ip family dual"
+    local bpf=$1 etcd=$2 family=${3:-dual} i j pod ip6 f bad n6 cells drops cidr6 claimed6=()
+    [[ $(cat "$state/ip_family") == "$family" ]] || fail "the lab did not record ip family $family"
     for i in 1 2 3; do
         in_ns "pl-node$i" ip -6 -o addr show dev eth0 scope global | grep -q " fd00:192:160:1::1$i/64 " ||
             fail "node$i's uplink has no fd00:192:160:1::1$i/64"
@@ -239,12 +241,46 @@ $bad"
     ok "IPv6 block: all 96 cells (pod x pod, node x pod, ICMPv6 and TCP) pass; paths: $(cut -f4 "$f" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')"
 }
 
+# IPv6-only (--ip-family ipv6): podlane, the plugin and the pods hold nothing
+# of IPv4; the nodes' IPv4 segment addresses are the lab's management network.
+assert_ipv6_only() {
+    local i j pod f n4 status
+    [[ ! -s $state/matrix/pods.tsv ]] || fail "an IPv6-only lab ran IPv4 cells"
+    for i in 1 2 3; do
+        f=$state/config/node$i/node.json
+        jq -e 'has("nodeIP") or has("podCIDR") or ([.nodes[] | select(has("nodeIP") or has("podCIDR"))] | length > 0) | not' \
+            "$f" > /dev/null || fail "$f holds IPv4 fields: $(cat "$f")"
+        [[ -z $(ip -n "pl-node$i" -4 -o addr show dev podlane0) ]] || fail "node$i's bridge has an IPv4 address"
+        [[ -z $(ip -n "pl-node$i" -4 route show dev podlane_host) ]] ||
+            fail "node$i has an IPv4 cluster route: $(ip -n "pl-node$i" -4 route show dev podlane_host)"
+        for j in 1 2; do
+            pod=pl-node$i-pod$j
+            [[ -z $(ip -n "$pod" -4 -o addr show scope global) ]] || fail "$pod has an IPv4 address"
+            jq -e '[.ips[].address | select(contains(":") | not)] | length == 0' "$state/pods/$pod.result.json" > /dev/null ||
+                fail "the CNI result of $pod lists an IPv4 address"
+        done
+        n4=$(ctl "node$i" routes list -o json | jq '[.routes[] | select(.family == "ipv4")] | length') ||
+            fail "cannot list node$i's routes"
+        [[ $n4 == 0 ]] || fail "node$i's IPv4 routes map holds $n4 routes"
+    done
+    status=$(ctl node1 status) || fail "podlanectl status failed on node1"
+    grep -q 'IPv6-only node' <<< "$status" || fail "podlanectl status does not say node1 is IPv6-only: $status"
+    ctl node1 lookup 10.244.2.2 | grep -q 'this node is IPv6-only' ||
+        fail "podlanectl lookup of an IPv4 address does not say the node is IPv6-only"
+    ok "IPv6-only: no IPv4 in the node files, on the bridges, in the pods, CNI results or routes maps; podlanectl says so"
+}
+
 case_matrix() {
     local bpf=1 etcd=0
     [[ " $* " == *" kernel-routes "* ]] && bpf=0
     [[ " $* " == *" --datastore etcd "* ]] && etcd=1
     up "$@" || fail "podlane-lab up $* (matrix) failed"
-    assert_service_blocks
+    if [[ " $* " == *" --ip-family ipv6 "* ]]; then
+        assert_dual_stack "$bpf" "$etcd" ipv6
+        assert_ipv6_only
+    else
+        assert_service_blocks
+    fi
     [[ " $* " == *" --ip-family dual "* ]] && assert_dual_stack "$bpf" "$etcd"
     if [[ " $* " == *" --netfilter bypass "* ]]; then
         [[ $(lab_netfilter) == bypass ]] || fail "the lab does not run the nodes in netfilter bypass"

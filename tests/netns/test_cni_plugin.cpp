@@ -384,6 +384,65 @@ TEST_F(CniPluginTest, DualStackPodsGetBothFamiliesAndTalkOverIpv6) {
     EXPECT_TRUE(store6_left().empty()) << "IPv6 reservation rolled back";
 }
 
+// IPv6-only (podCIDRv6 without podCIDR): the pod gets one IPv6 address and
+// nothing of IPv4, the bridge an IPv6 gateway and a MAC of its own; CHECK,
+// DEL (also of the anti-spoofing exemption, found through the IPv6 endpoint)
+// and GC work without an IPv4 store.
+TEST_F(CniPluginTest, Ipv6OnlyPodsGetNoIpv4AndTalkOverIpv6) {
+    PODLANE_REQUIRE_ROOT();
+    json cfg = config();
+    cfg.erase("podCIDR");
+    cfg["podCIDRv6"] = "fd00:10:244:9::/64";
+    auto &p1 = pod("s1");
+    auto &p2 = pod("s2");
+    json cfg1 = cfg;
+    cfg1["args"] = {{"podlane", {{"allowAnySource", true}}}};
+    auto r1 = add("s1", p1, cfg1), r2 = add("s2", p2, cfg);
+    ASSERT_EQ(r1.exit_code, 0) << r1.out;
+    ASSERT_EQ(r2.exit_code, 0) << r2.out;
+    json j1 = r1.json();
+    ASSERT_EQ(j1["ips"].size(), 1u) << j1.dump();
+    ASSERT_EQ(j1["routes"].size(), 1u) << j1.dump();
+    EXPECT_EQ(j1["routes"][0]["dst"], "::/0");
+    auto ip6_of = [](const json &j) {
+        std::string cidr = j["ips"][0]["address"];
+        return cidr.substr(0, cidr.find('/'));
+    };
+    const std::string a1 = ip6_of(j1), a2 = ip6_of(r2.json());
+    EXPECT_EQ(a1.rfind("fd00:10:244:9::", 0), 0u) << a1;
+
+    EXPECT_EQ(shell("ip -n " + p1.name() + " -4 -o addr show dev eth0"), "") << "no IPv4 address in the pod";
+    EXPECT_EQ(shell("ip -n " + p1.name() + " -4 route show"), "") << "no IPv4 route in the pod";
+    EXPECT_EQ(shell("ip -n " + node_->name() + " -4 -o addr show dev podlane0"), "") << "no IPv4 gateway";
+    EXPECT_NE(shell("ip -n " + node_->name() + " -6 -o addr show dev podlane0").find("fd00:10:244:9::1/64"),
+              std::string::npos);
+    EXPECT_NE(shell("ip -n " + node_->name() + " -o link show dev podlane0").find("0a:58:"), std::string::npos)
+        << "the bridge's MAC is pinned from its IPv6 gateway";
+    EXPECT_TRUE(tcp_works(p1.path(), p2.path(), a2)) << "pod 1 -> pod 2 over IPv6 TCP";
+
+    auto maps = NodeMaps::open(pin_dir_);
+    ASSERT_TRUE(maps.ok()) << maps.error().message;
+    EXPECT_TRUE(maps->endpoints()->empty()) << "no IPv4 endpoint";
+    EXPECT_EQ(maps->endpoints6()->size(), 2u);
+    EXPECT_EQ(maps->source_exemptions()->size(), 2u);
+
+    json check_cfg = cfg1;
+    check_cfg["prevResult"] = j1;
+    auto ok = run(env("CHECK", "s1", p1.path()), check_cfg);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out;
+    EXPECT_EQ(run(env("STATUS", "", ""), cfg).exit_code, 0);
+
+    EXPECT_EQ(run(env("DEL", "s1", p1.path()), cfg1).exit_code, 0);
+    EXPECT_FALSE(maps->endpoint6(*Ipv6::parse(a1))->has_value());
+    EXPECT_TRUE(maps->source_exemptions()->empty()) << "DEL found the exemption through the IPv6 endpoint";
+    json gc = cfg;
+    gc["cni.dev/valid-attachments"] = json::array();
+    EXPECT_EQ(run(env("GC", "", ""), gc).exit_code, 0);
+    EXPECT_TRUE(maps->endpoints6()->empty());
+    EXPECT_FALSE(fs::exists(data_dir_ + "/" + kNetwork + "/lock")) << "no IPv4 store was made";
+    expect_nothing_left("after IPv6-only DEL and GC");
+}
+
 TEST_F(CniPluginTest, HundredAddDelCyclesLeaveNothing) {
     PODLANE_REQUIRE_ROOT();
     auto &p = pod("cycle");

@@ -37,4 +37,17 @@ inline NodeConfig dual_self() {
     return cfg;
 }
 
+// The same node, IPv6-only: no nodeIP, no IPv4 pod CIDR.
+inline NodeConfig ipv6_only_self() {
+    NodeConfig cfg = dual_self();
+    cfg.node_ip = {};
+    cfg.pod_cidr = {};
+    return cfg;
+}
+
+// An IPv6-only node entry.
+inline ClusterNode node6(const char *name, const char *ip6, const char *cidr6) {
+    return {name, {}, {}, *Ipv6::parse(ip6), *Cidr6::parse(cidr6)};
+}
+
 }  // namespace podlane::test

@@ -33,3 +33,4 @@ add_test(NAME unit.datastore_module_exports_its_entry
   COMMAND bash -c "entry=$(grep -o 'podlane_datastore_create_v[0-9]*' \"$1\") && nm -D --defined-only \"$0\" | grep -q \" $entry$\""
     $<TARGET_FILE:podlane_datastore_module> ${CMAKE_SOURCE_DIR}/loader/datastore/source.h)
 set_tests_properties(unit.datastore_module_exports_its_entry PROPERTIES LABELS unit)
+add_dependencies(sanitized-tiers podlaned podlane_datastore_module)

@@ -45,8 +45,8 @@ TEST(CniConfig, DefaultsFollowTheIssue) {
     auto cfg = parse_config(base_config().dump());
     ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
     EXPECT_EQ(cfg->bridge, "podlane0");
-    EXPECT_EQ(cfg->pod_cidr.str(), "10.244.3.0/24");
-    EXPECT_EQ(cfg->gateway.str(), "10.244.3.1");
+    EXPECT_EQ(cfg->pod_cidr->str(), "10.244.3.0/24");
+    EXPECT_EQ(cfg->gateway->str(), "10.244.3.1");
     EXPECT_FALSE(cfg->mtu.has_value());
     EXPECT_FALSE(cfg->pin_dir.has_value());
     EXPECT_EQ(cfg->store_dir(), "/var/lib/cni/podlane/net1");
@@ -65,7 +65,7 @@ TEST(CniConfig, ExplicitKeysAndUnknownKeysIgnored) {
     auto cfg = parse_config(doc.dump());
     ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
     EXPECT_EQ(cfg->bridge, "br-x");
-    EXPECT_EQ(cfg->gateway.str(), "10.244.3.254");
+    EXPECT_EQ(cfg->gateway->str(), "10.244.3.254");
     EXPECT_EQ(*cfg->mtu, 1400u);
     EXPECT_EQ(cfg->store_dir(), "/tmp/x/net1");
     EXPECT_EQ(*cfg->pin_dir, "/sys/fs/bpf/podlane/n1");
@@ -156,8 +156,8 @@ TEST(CniConfig, NodeConfigIsTheSourceOfTruthUnlessOverridden) {
     doc["nodeConfig"] = path;
     auto cfg = parse_config(doc.dump());
     ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
-    EXPECT_EQ(cfg->pod_cidr.str(), "10.244.2.0/24");
-    EXPECT_EQ(cfg->gateway.str(), "10.244.2.1");
+    EXPECT_EQ(cfg->pod_cidr->str(), "10.244.2.0/24");
+    EXPECT_EQ(cfg->gateway->str(), "10.244.2.1");
     EXPECT_EQ(cfg->bridge, "plbr");
     EXPECT_EQ(cfg->uplink, "eth9");
     EXPECT_EQ(*cfg->pin_dir, "/sys/fs/bpf/pl/n2");
@@ -318,7 +318,7 @@ TEST(CniResultJson, LayoutPerVersionAndPrevResult) {
 
     auto expected = expected_from_prev_result(v1, "eth0");
     ASSERT_TRUE(expected.ok()) << expected.error().msg;
-    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->address->str(), "10.244.3.5/24");
     EXPECT_EQ(expected->gateway->str(), "10.244.3.1");
     EXPECT_EQ(expected->mac->str(), "02:00:00:00:00:01");
     EXPECT_FALSE(expected_from_prev_result(v1, "eth1").ok());
@@ -436,6 +436,56 @@ TEST(CniConfig, DualStackRangeFromNodeConfigOrKey) {
     }
 }
 
+TEST(CniConfig, Ipv6OnlyRangeFromNodeConfigOrKey) {
+    // An IPv6-only node file: the plugin gets no IPv4 range.
+    std::string path = testing::TempDir() + "/node6only-" + std::to_string(getpid()) + ".json";
+    std::ofstream(path) << R"({"nodeName":"n2","uplink":"eth9","nodeIPv6":"fd00:192:160:1::12",
+        "clusterCIDRv6":"fd00:10:244::/56","podCIDRv6":"fd00:10:244:2::/64"})";
+    json doc = base_config();
+    doc.erase("podCIDR");
+    doc["nodeConfig"] = path;
+    auto cfg = parse_config(doc.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_FALSE(cfg->pod_cidr || cfg->gateway);
+    ASSERT_TRUE(cfg->pod_cidr6 && cfg->gateway6);
+    EXPECT_EQ(cfg->gateway6->str(), "fd00:10:244:2::1");
+    std::filesystem::remove(path);
+
+    // Keys alone: podCIDRv6 without podCIDR; a gateway then has no range.
+    json keys = base_config();
+    keys.erase("podCIDR");
+    keys["podCIDRv6"] = "fd00:7::/64";
+    cfg = parse_config(keys.dump());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().msg;
+    EXPECT_FALSE(cfg->pod_cidr);
+    keys["gateway"] = "10.0.0.1";
+    EXPECT_NE(config_error(keys).msg.find("gateway: given without podCIDR"), std::string::npos);
+    keys.erase("gateway");
+    keys.erase("podCIDRv6");
+    EXPECT_NE(config_error(keys).msg.find("podCIDR: missing"), std::string::npos) << "a range of some family";
+}
+
+TEST(CniResultJson, Ipv6OnlyListsOneAddressAndOneDefaultRoute) {
+    AddResult r;
+    r.interfaces = {
+        {"podlane0", Mac{}, ""}, {"pl0123", Mac{}, ""}, {"eth0", *Mac::parse("02:00:00:00:00:01"), "/run/netns/p"}};
+    r.address6 = ResultAddress6{*Ipv6::parse("fd00:10:244:3::5"), 64, *Ipv6::parse("fd00:10:244:3::1")};
+    json v1 = to_json(r, "1.1.0", nullptr);
+    ASSERT_EQ(v1["ips"].size(), 1u);
+    EXPECT_EQ(v1["ips"][0]["address"], "fd00:10:244:3::5/64");
+    EXPECT_EQ(v1["ips"][0]["interface"], 2);
+    ASSERT_EQ(v1["routes"].size(), 1u);
+    EXPECT_EQ(v1["routes"][0], (json{{"dst", "::/0"}, {"gw", "fd00:10:244:3::1"}}));
+
+    auto expected = expected_from_prev_result(v1, "eth0");
+    ASSERT_TRUE(expected.ok()) << expected.error().msg;
+    EXPECT_FALSE(expected->address);
+    EXPECT_EQ(expected->address6->str(), "fd00:10:244:3::5");
+    EXPECT_EQ(expected->mac->str(), "02:00:00:00:00:01");
+    v1["ips"] = json::array();
+    EXPECT_NE(expected_from_prev_result(v1, "eth0").error().msg.find("has no address"), std::string::npos);
+}
+
 TEST(CniResultJson, DualStackListsBothAddressesAndDefaultRoutes) {
     AddResult r;
     r.interfaces = {
@@ -453,13 +503,13 @@ TEST(CniResultJson, DualStackListsBothAddressesAndDefaultRoutes) {
 
     auto expected = expected_from_prev_result(v1, "eth0");
     ASSERT_TRUE(expected.ok()) << expected.error().msg;
-    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->address->str(), "10.244.3.5/24");
     EXPECT_EQ(expected->address6->str(), "fd00:10:244:3::5");
     EXPECT_EQ(expected->gateway6->str(), "fd00:10:244:3::1");
     // The IPv6 entry first: the order of ips does not matter.
     std::swap(v1["ips"][0], v1["ips"][1]);
     expected = expected_from_prev_result(v1, "eth0");
     ASSERT_TRUE(expected.ok()) << expected.error().msg;
-    EXPECT_EQ(expected->address.str(), "10.244.3.5/24");
+    EXPECT_EQ(expected->address->str(), "10.244.3.5/24");
     EXPECT_EQ(expected->address6->str(), "fd00:10:244:3::5");
 }

@@ -138,5 +138,73 @@ TEST(NodeConfig, Ipv6ErrorsNameTheField) {
     }
 }
 
+// IPv6-only: no nodeIP, no podCIDR; the node's pods and the cluster's nodes
+// have IPv6 sides only.
+constexpr const char *kIpv6Only = R"({"nodeName":"node1","uplink":"eth0",
+    "nodeIPv6":"fd00:192:160:1::11","clusterCIDRv6":"fd00:10:244::/56",
+    "nodes":[{"name":"node1","nodeIPv6":"fd00:192:160:1::11","podCIDRv6":"fd00:10:244:1::/64"},
+             {"name":"node2","nodeIPv6":"fd00:192:160:1::12","podCIDRv6":"fd00:10:244:2::/64"}]})";
+
+TEST(NodeConfig, Ipv6OnlyNodeHasNoIpv4Side) {
+    auto cfg = parse_node_config(kIpv6Only);
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    EXPECT_FALSE(cfg->has_ipv4());
+    EXPECT_FALSE(has_pod_cidr(*cfg));
+    ASSERT_TRUE(cfg->pod_cidr6);
+    EXPECT_EQ(cfg->pod_cidr6->str(), "fd00:10:244:1::/64");
+    ASSERT_EQ(cfg->nodes.size(), 2u);
+    EXPECT_FALSE(cfg->nodes[1].has_ipv4());
+    EXPECT_EQ(cfg->nodes[1].node_ip6->str(), "fd00:192:160:1::12");
+    EXPECT_EQ(pod_cidrs_text(*cfg), "fd00:10:244:1::/64");
+    const auto gateways = cfg->gateway_addresses();
+    EXPECT_FALSE(gateways.ipv4);
+    ASSERT_TRUE(gateways.ipv6);
+    EXPECT_EQ(gateways.ipv6->prefix.str(), "fd00:10:244:1::1");
+    EXPECT_EQ(gateways.ipv6->length, 64);
+}
+
+TEST(NodeConfig, Ipv6OnlyErrorsNameTheField) {
+    const std::string top =
+        R"({"nodeName":"n","uplink":"eth0","nodeIPv6":"fd00::1","clusterCIDRv6":"fd00:10:244::/56")";
+    const std::pair<std::string, const char *> cases[] = {
+        // Neither family's identity.
+        {R"({"nodeName":"n","uplink":"eth0","podCIDR":"10.244.1.0/24"})", "nodeIP: missing"},
+        {R"({"nodeName":"n","nodeIP":"0.0.0.0","uplink":"eth0","podCIDR":"10.244.1.0/24"})", "0.0.0.0"},
+        // IPv6-only with an IPv4 pod CIDR, or without its IPv6 one.
+        {top + R"(,"podCIDR":"10.244.1.0/24","podCIDRv6":"fd00:10:244:1::/64"})", "podCIDR"},
+        {top + "}", "podCIDRv6: missing"},
+        // Node entries: each family's pair whole, at least one family.
+        {top + R"(,"podCIDRv6":"fd00:10:244:1::/64","nodes":[{"name":"m"}]})", "nodes[0].nodeIP"},
+        {top + R"(,"podCIDRv6":"fd00:10:244:1::/64","nodes":[{"name":"m","nodeIP":"192.160.1.2"}]})",
+         "nodes[0].podCIDR"},
+        {top + R"(,"podCIDRv6":"fd00:10:244:1::/64","nodes":[{"name":"m","podCIDR":"10.244.2.0/24"}]})",
+         "nodes[0].nodeIP"},
+    };
+    for (const auto &[json, names] : cases) {
+        auto cfg = parse_node_config(json);
+        ASSERT_FALSE(cfg) << json;
+        EXPECT_NE(cfg.error().message.find(names), std::string::npos) << json << "\n" << cfg.error().message;
+    }
+}
+
+TEST(NodeConfig, DualStackNodeListMayHoldIpv6OnlyPeers) {
+    auto cfg = parse_node_config(R"({"nodeName":"n","nodeIP":"192.160.1.1","uplink":"eth0","podCIDR":"10.244.1.0/24",
+        "nodeIPv6":"fd00::1","clusterCIDRv6":"fd00:10:244::/56","podCIDRv6":"fd00:10:244:1::/64",
+        "nodes":[{"name":"m","nodeIPv6":"fd00::2","podCIDRv6":"fd00:10:244:2::/64"}]})");
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    EXPECT_TRUE(cfg->has_ipv4());
+    EXPECT_FALSE(cfg->nodes[0].has_ipv4());
+    EXPECT_EQ(pod_cidrs_text(*cfg), "10.244.1.0/24 and fd00:10:244:1::/64");
+}
+
+TEST(GatewayMac, Ipv6GatewaysOfEachNodeDiffer) {
+    const Mac one = gateway_mac_for(*Ipv6::parse("fd00:10:244:1::1"));
+    const Mac two = gateway_mac_for(*Ipv6::parse("fd00:10:244:2::1"));
+    EXPECT_EQ(one.bytes[0], 0x0a);
+    EXPECT_EQ(one.bytes[1], 0x58);
+    EXPECT_NE(one, two);
+    EXPECT_EQ(one, gateway_mac_for(*Ipv6::parse("fd00:10:244:1::1"))) << "stable across restarts";
+}
+
 }  // namespace
 }  // namespace podlane

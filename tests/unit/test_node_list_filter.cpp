@@ -191,5 +191,34 @@ TEST(NodeListFilter, SelfEntryWithAnotherIpv6CidrIsRefused) {
     EXPECT_EQ(f.refused[0].reason, NodeRefusal::SelfMismatch);
 }
 
+TEST(NodeListFilter, AnIpv6OnlyAgentChecksIpv6ClaimsAndIgnoresIpv4Ones) {
+    const std::vector<ClusterNode> list = {
+        test::node6("node1", "fd00:192:160:1::11", "fd00:10:244:1::/64"),
+        test::node6("good", "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+        // IPv4 claims this agent does not route: the node stays, unrouted.
+        node("v4-only", "0.0.0.1", "10.9.0.0/16"),
+        dual("dual", "192.160.1.14", "10.244.4.0/24", "fd00:192:160:1::14", "fd00:10:244:4::/64"),
+        test::node6("pod-ip", "fd00:10:244:2::5", "fd00:10:244:5::/64"),
+        test::node6("mine", "fd00:192:160:1::16", "fd00:10:244:1::/80"),
+        // Claims of neither family.
+        {"nothing", {}, {}, std::nullopt, std::nullopt},
+    };
+    auto f = filter_node_list(list, node_list_policy(test::ipv6_only_self()));
+    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"node1", "good", "v4-only", "dual"}));
+    EXPECT_EQ(refusal_of(f, "pod-ip"), NodeRefusal::NodeIpInCluster);
+    EXPECT_EQ(refusal_of(f, "mine"), NodeRefusal::PodCidrOverlapsSelf);
+    EXPECT_EQ(refusal_of(f, "nothing"), NodeRefusal::PodCidrOutsideCluster);
+}
+
+TEST(NodeListFilter, ADualStackAgentKeepsIpv6OnlyPeersAndStillRefusesZeroIpv4Claims) {
+    auto f =
+        filter_node_list({test::node6("peer", "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+                          node("zero-ip", "0.0.0.0", "10.244.3.0/24"), node("everything", "192.160.1.14", "0.0.0.0/0")},
+                         node_list_policy(dual_self()));
+    EXPECT_EQ(names(f.accepted), std::vector<std::string>{"peer"});
+    EXPECT_EQ(refusal_of(f, "zero-ip"), NodeRefusal::NodeIpNotUnicast);
+    EXPECT_EQ(refusal_of(f, "everything"), NodeRefusal::PodCidrOutsideCluster);
+}
+
 }  // namespace
 }  // namespace podlane

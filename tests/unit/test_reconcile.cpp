@@ -135,6 +135,22 @@ TEST(DesiredRoutes6, OwnCidrLocalDualStackPeersViaTheirIpv6) {
     EXPECT_TRUE(desired_routes6(self(), kDual, 7).empty()) << "an IPv4-only node has no IPv6 routes";
 }
 
+TEST(DesiredRoutes, AnIpv6OnlyNodeHasOnlyIpv6Routes) {
+    const std::vector<ClusterNode> cluster = {test::node6("node1", "fd00:192:160:1::11", "fd00:10:244:1::/64"),
+                                              test::node6("node2", "fd00:192:160:1::12", "fd00:10:244:2::/64"),
+                                              kThree[2]};  // node3: IPv4 only, unreachable from here
+    EXPECT_TRUE(desired_routes(test::ipv6_only_self(), cluster, 7).empty());
+    auto routes6 = desired_routes6(test::ipv6_only_self(), cluster, 7);
+    ASSERT_EQ(routes6.size(), 2u);
+    EXPECT_TRUE(routes6[0].value.flags & PODLANE_ROUTE_F_LOCAL);
+    EXPECT_EQ(routes6[1].cidr.str(), "fd00:10:244:2::/64");
+    // A dual-stack node routes the IPv6-only peer over IPv6 only.
+    auto routes = desired_routes(dual_self(), cluster, 7);
+    ASSERT_EQ(routes.size(), 2u) << "its own /24 and node3's";
+    EXPECT_EQ(routes[1].cidr.str(), "10.244.3.0/24");
+    EXPECT_EQ(desired_routes6(dual_self(), cluster, 7).size(), 2u);
+}
+
 TEST(NextHops6, EveryIpv6NodeOnceAndNeverTheLocalCidr) {
     auto routes = desired_routes6(dual_self(), kDual, 7);
     routes.push_back(routes[1]);  // a second CIDR via node2 (a static route)
