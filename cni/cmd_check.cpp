@@ -18,6 +18,23 @@ Result<Netlink> open_netlink_in(int netns_fd) {
     return Netlink::open();
 }
 
+// One family's reservation against the address prevResult gives (none: the
+// network has the family, the result does not).
+template <typename Store, typename Addr>
+Status check_reservation(Store &store, const CniEnv &env, const std::optional<Addr> &reported, const char *family,
+                         const std::string &range, std::vector<std::string> &problems) {
+    auto reserved = store.find(env.container_id, env.ifname);
+    if (!reserved) return reserved.error();
+    if (!reported)
+        problems.push_back(std::string("prevResult has no ") + family + " address, but the network has " + family +
+                           " (" + range + ")");
+    else if (!*reserved)
+        problems.push_back(std::string("no ") + family + " IPAM reservation for the container");
+    else if (!(**reserved == *reported))
+        problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + reported->str());
+    return {};
+}
+
 }  // namespace
 
 CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) {
@@ -33,33 +50,16 @@ CniResult<nlohmann::json> cmd_check(const CniEnv &env, const PluginConfig &cfg) 
 
     auto store = open_store(cfg);
     if (!store) return from_error(store.error(), kStoreFailure);
-    if (*store) {
-        auto reserved = (*store)->find(env.container_id, env.ifname);
-        if (!reserved) return from_error(reserved.error(), kStoreFailure);
-        if (!ip)
-            problems.push_back("prevResult has no IPv4 address, but the network has IPv4 (" + cfg.pod_cidr->str() +
-                               ")");
-        else if (!*reserved)
-            problems.push_back("no IPAM reservation for the container");
-        else if (!(**reserved == *ip))
-            problems.push_back("IPAM reserved " + (*reserved)->str() + ", prevResult says " + ip->str());
-    }
-
+    if (*store)
+        if (auto st = check_reservation(**store, env, ip, "IPv4", cfg.pod_cidr->str(), problems); !st)
+            return from_error(st.error(), kStoreFailure);
     auto store6 = open_store6(cfg);
     if (!store6) return from_error(store6.error(), kStoreFailure);
     const std::optional<Ipv6> ip6 = expected->address6;
     const std::optional<Ipv6> gateway6 = ip6 ? expected->gateway6 ? expected->gateway6 : cfg.gateway6 : std::nullopt;
-    if (*store6) {
-        auto reserved6 = (*store6)->find(env.container_id, env.ifname);
-        if (!reserved6) return from_error(reserved6.error(), kStoreFailure);
-        if (!ip6)
-            problems.push_back("prevResult has no IPv6 address, but the network has IPv6 (" + cfg.pod_cidr6->str() +
-                               ")");
-        else if (!*reserved6)
-            problems.push_back("no IPv6 IPAM reservation for the container");
-        else if (!(**reserved6 == *ip6))
-            problems.push_back("IPAM reserved " + (*reserved6)->str() + ", prevResult says " + ip6->str());
-    }
+    if (*store6)
+        if (auto st = check_reservation(**store6, env, ip6, "IPv6", cfg.pod_cidr6->str(), problems); !st)
+            return from_error(st.error(), kStoreFailure);
 
     auto host = Netlink::open();
     if (!host) return from_error(host.error(), kInternal);
