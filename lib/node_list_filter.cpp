@@ -99,8 +99,11 @@ bool routes_ipv4(const ClusterNode &n, const NodeListPolicy &p) {
 
 // The reason an entry is refused on its own (nullopt: none), with the words.
 std::optional<std::pair<NodeRefusal, std::string>> check_alone(const ClusterNode &n, const NodeListPolicy &p) {
-    if (!n.has_ipv4() && !n.pod_cidr6)
-        return std::pair{NodeRefusal::PodCidrOutsideCluster, "claims no pod CIDR of either family"};
+    // An entry this agent could route in no family (an IPv6-only one seen by
+    // an IPv4-only agent or the router, or one of no family at all).
+    const bool routed6 = n.pod_cidr6 && n.node_ip6 && p.cluster_cidr6;
+    if (!routes_ipv4(n, p) && !routed6)
+        return std::pair{NodeRefusal::PodCidrOutsideCluster, "claims no pod CIDR of a family this node routes"};
     if (!routes_ipv4(n, p)) return check_alone6(n, p);
     const std::string cidr = n.pod_cidr.str(), ip = n.node_ip.str();
     if (!p.cluster_cidr.contains(n.pod_cidr))

@@ -38,6 +38,7 @@ std::vector<RouteEntry> router_desired_routes(const std::vector<ClusterNode> &no
                                               const std::map<Ipv4, int> &node_if) {
     std::vector<RouteEntry> out;
     for (const auto &node : nodes) {
+        if (!node.has_ipv4()) continue;  // the router forwards IPv4 only
         auto it = node_if.find(node.node_ip);
         RouteEntry r{node.pod_cidr, {}};
         r.value.node_ip = node.node_ip.be;

@@ -195,7 +195,7 @@ TEST(NodeListFilter, AnIpv6OnlyAgentChecksIpv6ClaimsAndIgnoresIpv4Ones) {
     const std::vector<ClusterNode> list = {
         test::node6("node1", "fd00:192:160:1::11", "fd00:10:244:1::/64"),
         test::node6("good", "fd00:192:160:1::12", "fd00:10:244:2::/64"),
-        // IPv4 claims this agent does not route: the node stays, unrouted.
+        // Only IPv4 claims, which this agent does not route: refused.
         node("v4-only", "0.0.0.1", "10.9.0.0/16"),
         dual("dual", "192.160.1.14", "10.244.4.0/24", "fd00:192:160:1::14", "fd00:10:244:4::/64"),
         test::node6("pod-ip", "fd00:10:244:2::5", "fd00:10:244:5::/64"),
@@ -204,7 +204,8 @@ TEST(NodeListFilter, AnIpv6OnlyAgentChecksIpv6ClaimsAndIgnoresIpv4Ones) {
         {"nothing", {}, {}, std::nullopt, std::nullopt},
     };
     auto f = filter_node_list(list, node_list_policy(test::ipv6_only_self()));
-    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"node1", "good", "v4-only", "dual"}));
+    EXPECT_EQ(names(f.accepted), (std::vector<std::string>{"node1", "good", "dual"}));
+    EXPECT_EQ(refusal_of(f, "v4-only"), NodeRefusal::PodCidrOutsideCluster);
     EXPECT_EQ(refusal_of(f, "pod-ip"), NodeRefusal::NodeIpInCluster);
     EXPECT_EQ(refusal_of(f, "mine"), NodeRefusal::PodCidrOverlapsSelf);
     EXPECT_EQ(refusal_of(f, "nothing"), NodeRefusal::PodCidrOutsideCluster);
@@ -218,6 +219,9 @@ TEST(NodeListFilter, ADualStackAgentKeepsIpv6OnlyPeersAndStillRefusesZeroIpv4Cla
     EXPECT_EQ(names(f.accepted), std::vector<std::string>{"peer"});
     EXPECT_EQ(refusal_of(f, "zero-ip"), NodeRefusal::NodeIpNotUnicast);
     EXPECT_EQ(refusal_of(f, "everything"), NodeRefusal::PodCidrOutsideCluster);
+    // The IPv4-only router or agent refuses the IPv6-only peer: nothing to route.
+    f = filter_node_list({test::node6("peer", "fd00:192:160:1::12", "fd00:10:244:2::/64")}, node_list_policy(self()));
+    EXPECT_EQ(refusal_of(f, "peer"), NodeRefusal::PodCidrOutsideCluster);
 }
 
 }  // namespace
